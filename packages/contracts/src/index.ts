@@ -1,0 +1,3 @@
+export * from './roles.js';
+export * from './session.js';
+export * from './tenancy.js';

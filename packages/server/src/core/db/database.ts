@@ -1,0 +1,88 @@
+// One database handle for the whole process: PostgreSQL when DATABASE_URL is set (production), otherwise
+// the embedded PGlite under DATA_DIR so that a new installation needs nothing but Node.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DB } from './schema.js';
+
+export type Database = Kysely<DB>;
+
+export interface DatabaseHandle {
+  db: Database;
+  kind: 'pglite' | 'postgres';
+  /** Cheap round trip used by /readyz. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// Both engines return the same JavaScript types: bigint columns as numbers (ids and counters stay far
+// below 2^53), numeric as numbers, dates as ISO strings; timestamps as Date (the default of both).
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const toNumber = (value: string) => Number(value);
+const keepString = (value: string) => value;
+
+export interface DatabaseOptions {
+  databaseUrl?: string | undefined;
+  /** Directory for the embedded database; undefined means in memory (tests). */
+  dataDir?: string | undefined;
+  poolSize?: number;
+  onPoolError?: (error: Error) => void;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
+  return openPGlite(options.dataDir);
+}
+
+async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<DatabaseHandle> {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+        if (oid === INT8 || oid === NUMERIC) return toNumber;
+        if (oid === DATE) return keepString;
+        return pg.types.getTypeParser(oid, format);
+      }) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client whose server went away emits 'error'; unhandled, that would crash the process.
+  pool.on('error', (error) => options.onPoolError?.(error));
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    kind: 'postgres',
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
+
+async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> {
+  let pgdata: string | undefined;
+  if (dataDir) {
+    pgdata = path.join(dataDir, 'pgdata');
+    await fs.mkdir(pgdata, { recursive: true });
+  }
+  const client = await PGlite.create({
+    ...(pgdata ? { dataDir: pgdata } : {}),
+    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: keepString },
+  });
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
+    close: () => db.destroy(),
+  };
+}
