@@ -16,6 +16,8 @@ export interface DatabaseHandle {
   /** Cheap round trip used by /readyz. */
   ping(): Promise<void>;
   close(): Promise<void>;
+  /** PGlite only: the whole data directory as a gzipped tarball (test templates, backups). */
+  dumpDataDir?: () => Promise<Blob>;
 }
 
 // Both engines return the same JavaScript types: bigint columns as numbers (ids and counters stay far
@@ -31,12 +33,14 @@ export interface DatabaseOptions {
   /** Directory for the embedded database; undefined means in memory (tests). */
   dataDir?: string | undefined;
   poolSize?: number;
+  /** PGlite only: start from this dumped data directory (see dumpDataDir). */
+  pgliteTemplate?: Blob | undefined;
   onPoolError?: (error: Error) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.databaseUrl) return openPostgres(options.databaseUrl, options);
-  return openPGlite(options.dataDir);
+  return openPGlite(options.dataDir, options.pgliteTemplate);
 }
 
 async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<DatabaseHandle> {
@@ -66,7 +70,7 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
   };
 }
 
-async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> {
+async function openPGlite(dataDir: string | undefined, template: Blob | undefined): Promise<DatabaseHandle> {
   let pgdata: string | undefined;
   if (dataDir) {
     pgdata = path.join(dataDir, 'pgdata');
@@ -74,6 +78,7 @@ async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> 
   }
   const client = await PGlite.create({
     ...(pgdata ? { dataDir: pgdata } : {}),
+    ...(template ? { loadDataDir: template } : {}),
     parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: keepString },
   });
   const db = new Kysely<DB>({ dialect: new PGliteDialect(client) });
@@ -84,5 +89,6 @@ async function openPGlite(dataDir: string | undefined): Promise<DatabaseHandle> 
       await sql`select 1`.execute(db);
     },
     close: () => db.destroy(),
+    dumpDataDir: () => client.dumpDataDir('gzip'),
   };
 }

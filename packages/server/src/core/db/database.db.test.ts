@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import { sql } from 'kysely';
+import { testDatabase, testLane } from '../../test-support/db.js';
+import { createTestTenant } from '../../test-support/factories.js';
+
+const handle = await testDatabase();
+after(() => handle.close());
+
+test(`the ${testLane} lane is migrated and answers`, async () => {
+  assert.equal(handle.kind, testLane);
+  await handle.ping();
+  const tables = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = 'public'`.execute(handle.db);
+  const names = tables.rows.map((r) => r.table_name);
+  for (const t of ['regions', 'municipalities', 'users', 'role_grants', 'sessions', 'audit_log', 'jobs']) {
+    assert.ok(names.includes(t), `table ${t} exists`);
+  }
+});
+
+test('both engines return the same JavaScript types', async () => {
+  const { rows } = await sql<{ big: unknown; num: unknown; day: unknown; at: unknown; doc: unknown }>`
+    select 9007199254740991::int8 as big, 1.25::numeric as num, date '2026-11-21' as day,
+           timestamptz '2026-11-21 10:00:00+00' as at, '{"a":[1]}'::jsonb as doc`.execute(handle.db);
+  const row = rows[0]!;
+  assert.equal(row.big, 9007199254740991);
+  assert.equal(row.num, 1.25);
+  assert.equal(row.day, '2026-11-21');
+  assert.ok(row.at instanceof Date);
+  assert.equal((row.at as Date).toISOString(), '2026-11-21T10:00:00.000Z');
+  assert.deepEqual(row.doc, { a: [1] });
+});
+
+test('a transaction is isolated from concurrent statements and rolls back as a whole', async () => {
+  const { region } = await createTestTenant(handle.db);
+  const attempt = handle.db.transaction().execute(async (trx) => {
+    await trx.updateTable('regions').set({ name: 'changed' }).where('id', '=', region.id).execute();
+    throw new Error('abort');
+  });
+  const concurrentRead = handle.db.selectFrom('regions').select('name').where('id', '=', region.id).executeTakeFirstOrThrow();
+  await assert.rejects(attempt, /abort/);
+  assert.equal((await concurrentRead).name, 'Testregion');
+  const after = await handle.db.selectFrom('regions').select('name').where('id', '=', region.id).executeTakeFirstOrThrow();
+  assert.equal(after.name, 'Testregion');
+});
+
+test('parallel tenants do not see each other by slug', async () => {
+  const [a, b] = await Promise.all([createTestTenant(handle.db), createTestTenant(handle.db)]);
+  assert.notEqual(a.municipality.slug, b.municipality.slug);
+  const own = await handle.db
+    .selectFrom('municipalities')
+    .selectAll()
+    .where('region_id', '=', a.region.id)
+    .execute();
+  assert.deepEqual(own.map((m) => m.id), [a.municipality.id]);
+});
