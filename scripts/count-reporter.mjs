@@ -11,6 +11,7 @@ export default async function* countReporter(source) {
     if (event.data.skip || event.data.todo) counts.skipped++;
     else if (event.type === 'test:pass') counts.passed++;
     else counts.failed++;
+    // A running total per line: the last complete line counts even if the process is ended abruptly.
+    yield `${JSON.stringify(counts)}\n`;
   }
-  yield JSON.stringify(counts);
 }

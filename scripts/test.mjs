@@ -47,6 +47,9 @@ function run(label, files, env, concurrency) {
       ...nodeArgs,
       '--test',
       `--test-concurrency=${concurrency}`,
+      // A hung test or a handle left open (a database, a server) must fail the run, not stall it.
+      '--test-force-exit',
+      `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 120_000}`,
       '--test-reporter=spec',
       '--test-reporter-destination=stdout',
       `--test-reporter=${path.join(root, 'scripts/count-reporter.mjs')}`,
@@ -55,7 +58,8 @@ function run(label, files, env, concurrency) {
     ],
     { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
   );
-  const c = fs.existsSync(counts) ? JSON.parse(fs.readFileSync(counts, 'utf8')) : { passed: 0, failed: 1, skipped: 0 };
+  const lastLine = fs.existsSync(counts) ? fs.readFileSync(counts, 'utf8').trim().split('\n').at(-1) : '';
+  const c = lastLine ? JSON.parse(lastLine) : { passed: 0, failed: 0, skipped: 0 };
   if (result.status !== 0 && c.failed === 0) c.failed = 1; // a crash outside any test still fails the run
   for (const k of Object.keys(totals)) totals[k] += c[k];
   if (c.failed > 0) failedRuns.push(label);

@@ -40,7 +40,7 @@ export const ConfigSchema = Type.Object({
   OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_LABEL: Type.String({ default: 'Single Sign-On' }),
-  DEMO_SEED: Bool(true, 'Seed the demo region "Südkreis" on first start with an empty database.'),
+  DEMO_SEED: Bool(true, 'Seed the demo region "Südkreis" on first start (default off when NODE_ENV=production).'),
   DEMO_SECOND_REGION: Bool(false, 'Also seed the second demo region (six municipalities).'),
   JOBS_ENABLED: Bool(true, 'Run the background job worker in this instance.'),
   METRICS_ENABLED: Bool(true, 'Serve Prometheus metrics at /metrics.'),
@@ -80,6 +80,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (raw.ADMIN_PASSWORD && !raw.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD needs ADMIN_EMAIL');
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
+  if (picked.DEMO_SEED === undefined && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
   return {
     ...raw,
     PUBLIC_URL: publicUrl,
