@@ -72,6 +72,23 @@ void test('an enqueued job runs once and is marked done with its handler context
   assert.ok(job.finished_at instanceof Date);
 });
 
+void test('a job enqueued in the same process starts without waiting for the next poll', async (t) => {
+  const name = jobName('wake');
+  const ran = deferred<number>();
+  // The poll would come only in an hour: the job can only run because enqueue wakes the worker.
+  const worker = makeWorker({ pollIntervalMs: 60 * 60_000 }).register(name, (job) => {
+    ran.resolve(job.id);
+    return Promise.resolve();
+  });
+  worker.start();
+  t.after(() => worker.stop());
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let the first look at start-up pass
+
+  const { id } = await queue.enqueue(name, {});
+  assert.equal(await ran.promise, id);
+  await waitForStatus(id, 'done');
+});
+
 void test('a failing job is retried and marked done when a later attempt succeeds', async (t) => {
   const name = jobName('flaky');
   const attempts: number[] = [];
@@ -290,8 +307,10 @@ void test('stop() waits for running jobs and claims nothing new', async () => {
   assert.equal(stopped, false, 'stop() is still waiting for the running job');
   assert.equal((await queue.getJob(id))?.status, 'running');
 
+  const stoppingAgain = worker.stop();
   release.resolve();
   assert.deepEqual(await stopping, { unfinished: 0 });
+  assert.deepEqual(await stoppingAgain, { unfinished: 0 });
   assert.equal((await queue.getJob(id))?.status, 'done');
   const notStarted = await queue.getJob(later.id);
   assert.equal(notStarted?.status, 'pending');

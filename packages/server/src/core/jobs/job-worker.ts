@@ -93,6 +93,7 @@ export class JobWorker {
   #maintenanceTimer: NodeJS.Timeout | undefined;
   #cleanupTimer: NodeJS.Timeout | undefined;
   #unsubscribe: (() => void) | undefined;
+  #stopping: Promise<StopResult> | undefined;
 
   constructor(options: JobWorkerOptions) {
     this.#queue = options.queue;
@@ -170,11 +171,15 @@ export class JobWorker {
    * Stops claiming and waits for running jobs until the deadline. Jobs still running then are aborted
    * (their signal fires) and left to be retried after their lease; nothing is lost.
    */
-  async stop(options: { timeoutMs?: number } = {}): Promise<StopResult> {
-    if (this.#state !== 'started') {
-      this.#state = 'stopped';
-      return { unfinished: 0 };
-    }
+  stop(options: { timeoutMs?: number } = {}): Promise<StopResult> {
+    if (this.#state === 'idle') this.#state = 'stopped';
+    // A second call (e.g. two shutdown signals) waits for the same shutdown.
+    this.#stopping ??=
+      this.#state === 'stopped' ? Promise.resolve({ unfinished: 0 }) : this.#shutDown(options);
+    return this.#stopping;
+  }
+
+  async #shutDown(options: { timeoutMs?: number }): Promise<StopResult> {
     this.#state = 'stopping';
     this.#unsubscribe?.();
     clearTimeout(this.#pollTimer);
