@@ -26,7 +26,8 @@ function findTests(dir, out = []) {
   }
   return out;
 }
-const tierOf = (file) => (file.endsWith('.db.test.ts') ? 'db' : file.endsWith('.e2e.test.ts') ? 'e2e' : 'unit');
+const tierOf = (file) =>
+  file.endsWith('.db.test.ts') ? 'db' : file.endsWith('.e2e.test.ts') ? 'e2e' : 'unit';
 const all = findTests(path.join(root, 'packages'))
   .filter((f) => !filter || f.includes(filter))
   .sort();
@@ -63,15 +64,21 @@ function run(label, files, env, concurrency) {
   if (result.status !== 0 && c.failed === 0) c.failed = 1; // a crash outside any test still fails the run
   for (const k of Object.keys(totals)) totals[k] += c[k];
   if (c.failed > 0) failedRuns.push(label);
-  console.log(`=== ${label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `=== ${label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 function prepareTemplate() {
   const file = path.join(scratch, 'pglite-template.tar.gz');
-  const r = spawnSync(process.execPath, [...nodeArgs, 'packages/server/src/test-support/make-template.ts', file], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...nodeArgs, 'packages/server/src/test-support/make-template.ts', file],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) throw new Error('could not prepare the migrated PGlite template');
   return file;
 }
@@ -86,7 +93,8 @@ for (const t of tiers) {
   if (t === 'unit') run('unit', files, {}, cores);
   if (t === 'db') {
     run('db on PGlite', files, pgliteEnv, cores);
-    if (process.env.TEST_DATABASE_URL) run('db on PostgreSQL', files, { TEST_DB_LANE: 'postgres' }, cores * 2);
+    if (process.env.TEST_DATABASE_URL)
+      run('db on PostgreSQL', files, { TEST_DB_LANE: 'postgres' }, cores * 2);
     else console.log('(TEST_DATABASE_URL not set: the PostgreSQL lane of the database tests is not run)');
   }
   if (t === 'e2e') run('e2e', files, pgliteEnv, Math.max(1, cores - 1));

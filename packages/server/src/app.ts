@@ -115,10 +115,11 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
 
-  const webDist = options.webDist === undefined ? (fs.existsSync(WEB_DIST) ? WEB_DIST : null) : options.webDist;
+  const webDist =
+    options.webDist === undefined ? (fs.existsSync(WEB_DIST) ? WEB_DIST : null) : options.webDist;
   if (webDist) await serveWebApp(app, webDist);
 
-  return app as unknown as FastifyInstance;
+  return app;
 }
 
 /** The single-page web app: hashed assets cached for a year, every other page path gets index.html. */
@@ -130,7 +131,9 @@ async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
     setHeaders: (reply, filePath) => {
       void reply.header(
         'cache-control',
-        filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
+        filePath.includes(`${path.sep}assets${path.sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache',
       );
     },
   });
@@ -138,7 +141,8 @@ async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
   app.setNotFoundHandler((request, reply) => {
     const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !API_LIKE.test(request.url);
     if (!wantsPage) return sendError(request, reply, Errors.notFound('Route'));
-    if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0]!)) return sendError(request, reply, Errors.notFound('File'));
+    if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0]!))
+      return sendError(request, reply, Errors.notFound('File'));
     return reply.header('cache-control', 'no-cache').sendFile('index.html');
   });
 }

@@ -16,7 +16,11 @@ const actor = systemActor('cli');
 
 async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = parseConfig(process.env);
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 2 });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    poolSize: 2,
+  });
   try {
     await migrateToLatest(database.db);
     return await fn(createContext(config, database));
@@ -26,13 +30,15 @@ async function withContext<T>(fn: (ctx: AppContext) => Promise<T>): Promise<T> {
 }
 
 const role = (value: string): Role => {
-  if (!(ROLES as readonly string[]).includes(value)) throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
+  if (!(ROLES as readonly string[]).includes(value))
+    throw new InvalidArgumentError(`one of ${ROLES.join(', ')}`);
   return value as Role;
 };
 const scopes = (value: string): Scope[] => {
   const list = value.split(',').map((s) => s.trim());
   const unknown = list.filter((s) => !(SCOPES as readonly string[]).includes(s));
-  if (unknown.length) throw new InvalidArgumentError(`unknown scope(s) ${unknown.join(', ')}; known: ${SCOPES.join(', ')}`);
+  if (unknown.length)
+    throw new InvalidArgumentError(`unknown scope(s) ${unknown.join(', ')}; known: ${SCOPES.join(', ')}`);
   return list as Scope[];
 };
 
@@ -43,7 +49,11 @@ program
   .description('Bring the database schema up to date')
   .action(async () => {
     const config = parseConfig(process.env);
-    const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, poolSize: 2 });
+    const database = await openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: 2,
+    });
     const applied = await migrateToLatest(database.db);
     await database.close();
     console.log(applied.length ? `applied: ${applied.join(', ')}` : 'schema is up to date');
@@ -51,7 +61,9 @@ program
 
 program
   .command('seed-demo')
-  .description('Seed the demo region Südkreis (and with --second-region the six municipalities of Kinzigtal-Spessart)')
+  .description(
+    'Seed the demo region Südkreis (and with --second-region the six municipalities of Kinzigtal-Spessart)',
+  )
   .option('--second-region', 'also seed the second demo region', false)
   .action(async (options: { secondRegion: boolean }) => {
     const created = await withContext((ctx) => seedDemo(ctx, { secondRegion: options.secondRegion }));
@@ -65,7 +77,8 @@ program
     const regions = await withContext((ctx) => ctx.tenancy.publicRegions());
     for (const r of regions) {
       console.log(`${r.name} (${r.slug})`);
-      for (const m of r.municipalities) console.log(`  ${m.slug.padEnd(24)} ${m.name}${m.ags ? `  AGS ${m.ags}` : ''}`);
+      for (const m of r.municipalities)
+        console.log(`  ${m.slug.padEnd(24)} ${m.name}${m.ags ? `  AGS ${m.ags}` : ''}`);
     }
   });
 
@@ -80,7 +93,10 @@ program
     const password = options.password ?? randomBytes(18).toString('base64url');
     const user = await withContext(async (ctx) => {
       const home = options.municipality ? await ctx.tenancy.municipalityBySlug(options.municipality) : null;
-      return ctx.identity.createPerson({ email: options.email, displayName: options.name, homeMunicipalityId: home?.id ?? null, password }, actor);
+      return ctx.identity.createPerson(
+        { email: options.email, displayName: options.name, homeMunicipalityId: home?.id ?? null, password },
+        actor,
+      );
     });
     console.log(`created ${user.email} (${user.id})`);
     if (!options.password) console.log(`password (shown only now): ${password}`);
@@ -97,13 +113,23 @@ program
     await withContext(async (ctx) => {
       const user = await ctx.identity.findUserByEmail(options.email);
       if (!user) throw new Error(`no account with e-mail ${options.email}`);
-      const municipality = options.municipality ? await ctx.tenancy.municipalityBySlug(options.municipality) : null;
+      const municipality = options.municipality
+        ? await ctx.tenancy.municipalityBySlug(options.municipality)
+        : null;
       await ctx.identity.grantRole(
-        { userId: user.id, role: options.role, municipalityId: municipality?.id ?? null, reason: options.reason ?? null, validUntil: null },
+        {
+          userId: user.id,
+          role: options.role,
+          municipalityId: municipality?.id ?? null,
+          reason: options.reason ?? null,
+          validUntil: null,
+        },
         actor,
       );
     });
-    console.log(`granted ${options.role}${options.municipality ? ` in ${options.municipality}` : ''} to ${options.email}`);
+    console.log(
+      `granted ${options.role}${options.municipality ? ` in ${options.municipality}` : ''} to ${options.email}`,
+    );
   });
 
 program
@@ -114,27 +140,37 @@ program
   .option('--scopes <list>', `comma-separated: ${SCOPES.join(',')}`, scopes, ['api'] as Scope[])
   .option('--municipality <slug>', 'limit the key to one municipality')
   .option('--app-password', 'create an app password (for WebDAV/CalDAV clients) instead', false)
-  .action(async (options: { email: string; label: string; scopes: Scope[]; municipality?: string; appPassword: boolean }) => {
-    const secret = await withContext(async (ctx) => {
-      const user = await ctx.identity.findUserByEmail(options.email);
-      if (!user) throw new Error(`no account with e-mail ${options.email}`);
-      const municipality = options.municipality ? await ctx.tenancy.municipalityBySlug(options.municipality) : null;
-      const principal = await ctx.auth.principalForUser(user, 'session');
-      const issued = await ctx.auth.issueCredential(
-        principal,
-        {
-          kind: options.appPassword ? 'app_password' : 'api_key',
-          label: options.label,
-          scopes: options.scopes,
-          municipalityId: municipality?.id ?? null,
-          expiresAt: null,
-        },
-        actor,
-      );
-      return issued.secret;
-    });
-    console.log(`${options.appPassword ? 'app password' : 'API key'} (shown only now): ${secret}`);
-  });
+  .action(
+    async (options: {
+      email: string;
+      label: string;
+      scopes: Scope[];
+      municipality?: string;
+      appPassword: boolean;
+    }) => {
+      const secret = await withContext(async (ctx) => {
+        const user = await ctx.identity.findUserByEmail(options.email);
+        if (!user) throw new Error(`no account with e-mail ${options.email}`);
+        const municipality = options.municipality
+          ? await ctx.tenancy.municipalityBySlug(options.municipality)
+          : null;
+        const principal = await ctx.auth.principalForUser(user, 'session');
+        const issued = await ctx.auth.issueCredential(
+          principal,
+          {
+            kind: options.appPassword ? 'app_password' : 'api_key',
+            label: options.label,
+            scopes: options.scopes,
+            municipalityId: municipality?.id ?? null,
+            expiresAt: null,
+          },
+          actor,
+        );
+        return issued.secret;
+      });
+      console.log(`${options.appPassword ? 'app password' : 'API key'} (shown only now): ${secret}`);
+    },
+  );
 
 try {
   await program.parseAsync(process.argv);

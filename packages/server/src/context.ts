@@ -10,6 +10,8 @@ import { IdentityRepository } from './core/identity/identity.repository.js';
 import { IdentityService } from './core/identity/identity.service.js';
 import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
 import { TenancyService } from './core/tenancy/tenancy.service.js';
+import { JobQueue } from './core/jobs/index.js';
+import { NotificationService } from './core/notifications/index.js';
 
 export interface AppContext {
   config: Config;
@@ -19,6 +21,8 @@ export interface AppContext {
   auth: AuthService;
   identity: IdentityService;
   tenancy: TenancyService;
+  jobs: JobQueue;
+  notifications: NotificationService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -26,6 +30,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const audit = new AuditService(new AuditRepository(db));
   const identityRepository = new IdentityRepository(db);
   const tenancyRepository = new TenancyRepository(db);
+  const jobs = new JobQueue(db);
   return {
     config,
     database,
@@ -34,5 +39,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     auth: new AuthService(config, new AuthRepository(db), identityRepository, audit),
     identity: new IdentityService(db, identityRepository, tenancyRepository, audit),
     tenancy: new TenancyService(db, tenancyRepository, audit),
+    jobs,
+    notifications: new NotificationService(jobs),
   };
 }

@@ -33,7 +33,11 @@ if (admin?.generatedPassword) {
   );
 }
 log.info(
-  { url: config.PUBLIC_URL, database: platform.ctx.database.kind, startupMs: Math.round(performance.now() - startedAt) },
+  {
+    url: config.PUBLIC_URL,
+    database: platform.ctx.database.kind,
+    startupMs: Math.round(performance.now() - startedAt),
+  },
   'Smart Region Platform ready',
 );
 

@@ -8,12 +8,23 @@ import { createContext, type AppContext } from './context.js';
 import { openDatabase, type DatabaseHandle } from './core/db/database.js';
 import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
+import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
+import { JobWorker } from './core/jobs/index.js';
+import {
+  createMailer,
+  mailerOptionsFromConfig,
+  registerNotificationJobs,
+  type Mailer,
+} from './core/notifications/index.js';
 
 export interface RunningPlatform {
   app: FastifyInstance;
   ctx: AppContext;
   url: string;
   bootstrap: BootstrapResult;
+  /** The background worker of this instance; null when JOBS_ENABLED=false. */
+  worker: JobWorker | null;
+  mailer: Mailer;
   close(): Promise<void>;
 }
 
@@ -25,15 +36,23 @@ export interface StartOptions extends BuildOptions {
 
 export async function startPlatform(config: Config, options: StartOptions): Promise<RunningPlatform> {
   const { log } = options;
-  const database =
-    options.database ??
-    (await openWithRetry(config, log));
+  const database = options.database ?? (await openWithRetry(config, log));
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
   const ctx = createContext(config, database);
   const result = await bootstrap(ctx);
   if (result.adminCreated) log.info({ email: result.adminCreated.email }, 'platform admin created');
   if (result.demoSeeded.length > 0) log.info({ regions: result.demoSeeded }, 'demo data seeded');
+
+  const mailer = createMailer(mailerOptionsFromConfig(config));
+  let worker: JobWorker | null = null;
+  if (config.JOBS_ENABLED) {
+    worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
+    registerNotificationJobs(worker, { mailer });
+    registerHousekeeping(worker, ctx.jobs, ctx.db);
+    await scheduleHousekeeping(ctx.jobs);
+    worker.start();
+  }
 
   const app = await buildApp(ctx, options);
   await app.listen({ host: config.HOST, port: config.PORT });
@@ -44,8 +63,12 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     ctx,
     url: `http://127.0.0.1:${port}`,
     bootstrap: result,
+    worker,
+    mailer,
     close: async () => {
       await app.close();
+      await worker?.stop();
+      mailer.close();
       if (!options.database) await database.close();
     },
   };

@@ -28,7 +28,12 @@ export class TestClient {
       body = JSON.stringify(options.json);
       headers['content-type'] ??= 'application/json';
     }
-    const res = await fetch(this.baseUrl + path, { method, headers, ...(body !== undefined ? { body } : {}), redirect: 'manual' });
+    const res = await fetch(this.baseUrl + path, {
+      method,
+      headers,
+      ...(body !== undefined ? { body } : {}),
+      redirect: 'manual',
+    });
     const setCookie = res.headers.getSetCookie().find((c) => c.startsWith('srp_session='));
     if (setCookie) {
       const value = setCookie.split(';')[0]!;
@@ -36,7 +41,8 @@ export class TestClient {
     }
     const text = await res.text();
     let parsed: unknown = text;
-    if (/^application\/([\w.+-]+\+)?json\b/.test(res.headers.get('content-type') ?? '') && text) parsed = JSON.parse(text);
+    if (/^application\/([\w.+-]+\+)?json\b/.test(res.headers.get('content-type') ?? '') && text)
+      parsed = JSON.parse(text);
     return { status: res.status, headers: res.headers, body: parsed as T, text };
   }
 
@@ -60,4 +66,5 @@ export class TestClient {
   }
 }
 
-export const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+export const basic = (user: string, secret: string) =>
+  `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;

@@ -58,7 +58,8 @@ function readableScope(principal: Principal, municipalityId: string | undefined)
 }
 
 const csvCell = (value: unknown) => {
-  const text = value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const text =
+    value === null || value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value);
   // Quote always; neutralise spreadsheet formulas (CSV injection).
   return `"${(/^[=+\-@\t\r]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
 };
@@ -77,7 +78,10 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
           }),
           response: {
-            200: Type.Object({ entries: Type.Array(Entry), nextBefore: Type.Union([Type.Integer(), Type.Null()]) }),
+            200: Type.Object({
+              entries: Type.Array(Entry),
+              nextBefore: Type.Union([Type.Integer(), Type.Null()]),
+            }),
             ...errorResponses(401, 403),
           },
         },
@@ -94,7 +98,10 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           beforeId: q.before,
           limit: q.limit,
         });
-        return { entries: entries.map(present), nextBefore: entries.length === q.limit ? entries.at(-1)!.id : null };
+        return {
+          entries: entries.map(present),
+          nextBefore: entries.length === q.limit ? entries.at(-1)!.id : null,
+        };
       },
     );
 
@@ -134,7 +141,9 @@ export function auditRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             const page = await audit.list({ ...base, beforeId, limit: 1000 });
             for (const e of page) {
               const p = present(e);
-              yield q.format === 'csv' ? `${Object.values(p).map(csvCell).join(',')}\r\n` : `${JSON.stringify(p)}\n`;
+              yield q.format === 'csv'
+                ? `${Object.values(p).map(csvCell).join(',')}\r\n`
+                : `${JSON.stringify(p)}\n`;
             }
             if (page.length < 1000) return;
             beforeId = page.at(-1)!.id;

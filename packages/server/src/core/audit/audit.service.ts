@@ -2,7 +2,8 @@
 // writes that touch personal data or permissions here, in the same transaction as the write itself.
 import type { Database } from '../db/database.js';
 import type { Principal } from '../auth/principal.js';
-import { AuditRepository, type AuditEntry, type AuditQuery } from './audit.repository.js';
+import type { AuditRepository } from './audit.repository.js';
+import { type AuditEntry, type AuditQuery } from './audit.repository.js';
 
 export interface AuditActor {
   userId: string | null;
@@ -11,7 +12,12 @@ export interface AuditActor {
   requestId: string | null;
 }
 
-export const systemActor = (label = 'system'): AuditActor => ({ userId: null, label, ip: null, requestId: null });
+export const systemActor = (label = 'system'): AuditActor => ({
+  userId: null,
+  label,
+  ip: null,
+  requestId: null,
+});
 
 export function actorOf(principal: Principal | null, request?: { ip: string; id: string }): AuditActor {
   return {

@@ -48,7 +48,8 @@ export function registerAuthentication(app: FastifyInstance, options: AuthPlugin
     request.sessionToken = token;
     if (!SAFE_METHODS.has(request.method)) {
       const sent = request.headers[CSRF_HEADER];
-      if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken)) throw Errors.csrf();
+      if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken))
+        throw Errors.csrf();
     }
   });
 }
@@ -70,7 +71,10 @@ async function fromAuthorizationHeader(
   if (scheme === 'basic') {
     const decoded = Buffer.from(value, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    const principal = colon > 0 ? await auth.principalFromBasic(decoded.slice(0, colon), decoded.slice(colon + 1), request.ip) : null;
+    const principal =
+      colon > 0
+        ? await auth.principalFromBasic(decoded.slice(0, colon), decoded.slice(colon + 1), request.ip)
+        : null;
     if (!principal) {
       void reply.header('www-authenticate', 'Basic realm="Smart Region", charset="UTF-8"');
       throw Errors.unauthenticated('Invalid e-mail or password');

@@ -4,12 +4,17 @@ import type { ActiveGrant, Principal } from './principal.js';
 export function presentRoles(grants: ActiveGrant[], homeMunicipalityId: string | null): RoleAssignment[] {
   return grants.map((g) => ({
     role: g.role,
-    municipality: g.municipalityId ? { id: g.municipalityId, slug: g.municipalitySlug!, name: g.municipalityName! } : null,
+    municipality: g.municipalityId
+      ? { id: g.municipalityId, slug: g.municipalitySlug!, name: g.municipalityName! }
+      : null,
     substitution: g.municipalityId !== null && g.municipalityId !== homeMunicipalityId,
   }));
 }
 
-export function presentSession(principal: Principal | null, home: { id: string; slug: string; name: string } | null): SessionInfo {
+export function presentSession(
+  principal: Principal | null,
+  home: { id: string; slug: string; name: string } | null,
+): SessionInfo {
   if (!principal) return { user: null, roles: [], csrfToken: null };
   return {
     user: {

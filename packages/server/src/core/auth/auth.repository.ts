@@ -41,7 +41,14 @@ export class AuthRepository {
       .where('id_hash', '=', idHash)
       .where('expires_at', '>', new Date())
       .executeTakeFirst();
-    return row && { userId: row.user_id, csrfToken: row.csrf_token, expiresAt: row.expires_at, lastSeenAt: row.last_seen_at };
+    return (
+      row && {
+        userId: row.user_id,
+        csrfToken: row.csrf_token,
+        expiresAt: row.expires_at,
+        lastSeenAt: row.last_seen_at,
+      }
+    );
   }
 
   async extendSession(idHash: string, expiresAt: Date): Promise<void> {
@@ -63,7 +70,10 @@ export class AuthRepository {
   }
 
   async deleteExpiredSessions(): Promise<number> {
-    const result = await this.db.deleteFrom('sessions').where('expires_at', '<', new Date()).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where('expires_at', '<', new Date())
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
@@ -107,7 +117,12 @@ export class AuthRepository {
       .updateTable('api_credentials')
       .set({ last_used_at: new Date() })
       .where('id', '=', id)
-      .where((eb) => eb.or([eb('last_used_at', 'is', null), eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`)]))
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
+        ]),
+      )
       .execute();
   }
 
@@ -132,14 +147,24 @@ export class AuthRepository {
   }
 
   /** Failures in the current window for a throttle key (0 when the window has passed). */
-  async throttleFailures(key: string, windowSeconds: number): Promise<{ failures: number; retryAfterSeconds: number }> {
+  async throttleFailures(
+    key: string,
+    windowSeconds: number,
+  ): Promise<{ failures: number; retryAfterSeconds: number }> {
     const row = await this.db
       .selectFrom('login_throttle')
-      .select(['failures', sql<number>`ceil(extract(epoch from (window_start + make_interval(secs => ${windowSeconds}) - now())))`.as('remaining')])
+      .select([
+        'failures',
+        sql<number>`ceil(extract(epoch from (window_start + make_interval(secs => ${windowSeconds}) - now())))`.as(
+          'remaining',
+        ),
+      ])
       .where('key', '=', key)
       .where('window_start', '>', sql<Date>`now() - make_interval(secs => ${windowSeconds})`)
       .executeTakeFirst();
-    return row ? { failures: row.failures, retryAfterSeconds: Math.max(1, Number(row.remaining)) } : { failures: 0, retryAfterSeconds: 0 };
+    return row
+      ? { failures: row.failures, retryAfterSeconds: Math.max(1, Number(row.remaining)) }
+      : { failures: 0, retryAfterSeconds: 0 };
   }
 
   async recordThrottleFailure(key: string, windowSeconds: number): Promise<void> {
@@ -150,6 +175,13 @@ export class AuthRepository {
                         then 1 else login_throttle.failures + 1 end,
         window_start = case when login_throttle.window_start < now() - make_interval(secs => ${windowSeconds})
                             then now() else login_throttle.window_start end`.execute(this.db);
+  }
+
+  async deleteStaleThrottles(olderThanSeconds: number): Promise<void> {
+    await this.db
+      .deleteFrom('login_throttle')
+      .where('window_start', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+      .execute();
   }
 
   async clearThrottle(key: string): Promise<void> {

@@ -49,14 +49,22 @@ const PasswordChange = Type.Object(
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const { config } = ctx;
   const sessionInfo = async (principal: Principal | null) => {
-    const home = principal?.homeMunicipalityId ? await ctx.tenancy.municipality(principal.homeMunicipalityId) : null;
+    const home = principal?.homeMunicipalityId
+      ? await ctx.tenancy.municipality(principal.homeMunicipalityId)
+      : null;
     return presentSession(principal, home && { id: home.id, slug: home.slug, name: home.name });
   };
 
   return async (app) => {
     app.get(
       '/api/auth/session',
-      { schema: { tags: ['auth'], summary: 'The current session, roles and CSRF token', response: { 200: SessionInfo } } },
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'The current session, roles and CSRF token',
+          response: { 200: SessionInfo },
+        },
+      },
       async (request) => sessionInfo(request.principal),
     );
 
@@ -104,7 +112,14 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.patch(
       '/api/me',
-      { schema: { tags: ['me'], summary: 'Change own profile', body: ProfilePatch, response: { 200: SessionInfo, ...errorResponses(400, 401) } } },
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'Change own profile',
+          body: ProfilePatch,
+          response: { 200: SessionInfo, ...errorResponses(400, 401) },
+        },
+      },
       async (request) => {
         const principal = requirePrincipal(request.principal);
         await ctx.identity.updateProfile(principal.userId, request.body, actorOf(principal, request));
@@ -125,10 +140,19 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        if (principal.method !== 'session') throw Errors.forbidden('Passwords are changed in an interactive session');
-        const check = await ctx.auth.principalFromBasic(principal.email, request.body.currentPassword, request.ip);
+        if (principal.method !== 'session')
+          throw Errors.forbidden('Passwords are changed in an interactive session');
+        const check = await ctx.auth.principalFromBasic(
+          principal.email,
+          request.body.currentPassword,
+          request.ip,
+        );
         if (!check) throw Errors.invalidCredentials();
-        await ctx.identity.setPassword(principal.userId, request.body.newPassword, actorOf(principal, request));
+        await ctx.identity.setPassword(
+          principal.userId,
+          request.body.newPassword,
+          actorOf(principal, request),
+        );
         await ctx.auth.endOtherSessions(principal.userId, request.sessionToken);
         return reply.status(204).send(null);
       },
@@ -136,7 +160,13 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
     app.get(
       '/api/me/credentials',
-      { schema: { tags: ['me'], summary: 'Own API keys and app passwords', response: { 200: Type.Object({ credentials: Type.Array(Credential) }) } } },
+      {
+        schema: {
+          tags: ['me'],
+          summary: 'Own API keys and app passwords',
+          response: { 200: Type.Object({ credentials: Type.Array(Credential) }) },
+        },
+      },
       async (request) => {
         const principal = requirePrincipal(request.principal);
         const credentials = await ctx.auth.listCredentials(principal.userId);
@@ -151,25 +181,45 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['me'],
           summary: 'Create an API key or app password; the secret is shown only in this response',
           body: NewCredential,
-          response: { 201: Type.Object({ credential: Credential, secret: Type.String() }), ...errorResponses(400, 401, 403) },
+          response: {
+            201: Type.Object({ credential: Credential, secret: Type.String() }),
+            ...errorResponses(400, 401, 403),
+          },
         },
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
         // Machines may not mint further credentials: a leaked key must not be able to multiply itself.
-        if (principal.method !== 'session') throw Errors.forbidden('Credentials are created in an interactive session');
+        if (principal.method !== 'session')
+          throw Errors.forbidden('Credentials are created in an interactive session');
         const municipalityId = request.body.municipalityId ?? null;
-        if (municipalityId && !hasRoleIn(principal, municipalityId, principal.grants.map((g) => g.role))) {
+        if (
+          municipalityId &&
+          !hasRoleIn(
+            principal,
+            municipalityId,
+            principal.grants.map((g) => g.role),
+          )
+        ) {
           throw Errors.forbidden('You have no role in this municipality');
         }
         const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : null;
-        if (expiresAt && expiresAt.getTime() <= Date.now()) throw Errors.validation('expiresAt lies in the past');
+        if (expiresAt && expiresAt.getTime() <= Date.now())
+          throw Errors.validation('expiresAt lies in the past');
         const issued = await ctx.auth.issueCredential(
           principal,
-          { kind: request.body.kind, label: request.body.label, scopes: request.body.scopes, municipalityId, expiresAt },
+          {
+            kind: request.body.kind,
+            label: request.body.label,
+            scopes: request.body.scopes,
+            municipalityId,
+            expiresAt,
+          },
           actorOf(principal, request),
         );
-        return reply.status(201).send({ credential: presentCredential(issued.credential), secret: issued.secret });
+        return reply
+          .status(201)
+          .send({ credential: presentCredential(issued.credential), secret: issued.secret });
       },
     );
 

@@ -37,14 +37,23 @@ export class AuthService {
   ) {}
 
   /** Checks e-mail and password with throttling per account+address and per address. */
-  async login(email: string, password: string, context: { ip: string; userAgent: string | null; requestId: string }): Promise<NewSession> {
+  async login(
+    email: string,
+    password: string,
+    context: { ip: string; userAgent: string | null; requestId: string },
+  ): Promise<NewSession> {
     const accountKey = `login:${email.trim().toLowerCase()}:${context.ip}`;
     const addressKey = `login-ip:${context.ip}`;
     await this.assertNotThrottled(accountKey, this.config.LOGIN_MAX_FAILURES);
     await this.assertNotThrottled(addressKey, this.config.LOGIN_MAX_FAILURES * ADDRESS_FACTOR);
 
     const user = await this.verifyAccountPassword(email, password);
-    const actor: AuditActor = { userId: user?.id ?? null, label: email.slice(0, 320), ip: context.ip, requestId: context.requestId };
+    const actor: AuditActor = {
+      userId: user?.id ?? null,
+      label: email.slice(0, 320),
+      ip: context.ip,
+      requestId: context.requestId,
+    };
     if (!user) {
       await this.auth.recordThrottleFailure(accountKey, THROTTLE_WINDOW_SECONDS);
       await this.auth.recordThrottleFailure(addressKey, THROTTLE_WINDOW_SECONDS);
@@ -121,7 +130,12 @@ export class AuthService {
       const credential = await this.auth.findUsableCredential(sha256(secret));
       if (!credential) return null;
       const user = await this.identity.findUserById(credential.user_id);
-      if (!user || user.status !== 'active' || !safeEqual(user.email.toLowerCase(), email.trim().toLowerCase())) return null;
+      if (
+        !user ||
+        user.status !== 'active' ||
+        !safeEqual(user.email.toLowerCase(), email.trim().toLowerCase())
+      )
+        return null;
       await this.auth.touchCredential(credential.id);
       return this.principalFor(user, credential.kind, credential.scopes, credential.municipality_id, null);
     }
@@ -137,7 +151,13 @@ export class AuthService {
 
   async issueCredential(
     principal: Principal,
-    values: { kind: CredentialKind; label: string; scopes: Scope[]; municipalityId: string | null; expiresAt: Date | null },
+    values: {
+      kind: CredentialKind;
+      label: string;
+      scopes: Scope[];
+      municipalityId: string | null;
+      expiresAt: Date | null;
+    },
     actor: AuditActor,
   ): Promise<IssuedCredential> {
     const secret = (values.kind === 'api_key' ? API_KEY_PREFIX : APP_PASSWORD_PREFIX) + newToken();

@@ -42,12 +42,15 @@ export function hasScope(principal: Principal, scope: Scope): boolean {
 }
 
 export function isPlatformAdmin(principal: Principal): boolean {
-  return principal.credentialMunicipalityId === null && principal.grants.some((g) => g.role === 'platform_admin');
+  return (
+    principal.credentialMunicipalityId === null && principal.grants.some((g) => g.role === 'platform_admin')
+  );
 }
 
 /** Has one of `roles` in the municipality; platform admins have every role everywhere. */
 export function hasRoleIn(principal: Principal, municipalityId: string, roles: readonly Role[]): boolean {
-  if (principal.credentialMunicipalityId !== null && principal.credentialMunicipalityId !== municipalityId) return false;
+  if (principal.credentialMunicipalityId !== null && principal.credentialMunicipalityId !== municipalityId)
+    return false;
   return principal.grants.some(
     (g) => g.role === 'platform_admin' || (g.municipalityId === municipalityId && roles.includes(g.role)),
   );

@@ -23,7 +23,12 @@ describe('operations endpoints', () => {
     const doc = await client.get<{ openapi: string; paths: Record<string, unknown> }>('/api/openapi.json');
     assert.equal(doc.status, 200);
     assert.equal(doc.body.openapi, '3.1.0');
-    for (const path of ['/api/auth/login', '/api/public/regions', '/api/municipalities/{municipalityId}/grants', '/api/audit']) {
+    for (const path of [
+      '/api/auth/login',
+      '/api/public/regions',
+      '/api/municipalities/{municipalityId}/grants',
+      '/api/audit',
+    ]) {
       assert.ok(doc.body.paths[path], `${path} is documented`);
     }
     const page = await client.get('/api/docs/');
@@ -35,7 +40,10 @@ describe('operations endpoints', () => {
     await client.get('/api/public/municipalities/does-not-exist');
     const metrics = await client.get('/metrics');
     assert.equal(metrics.status, 200);
-    assert.match(metrics.text, /srp_http_request_duration_seconds_count\{method="GET",route="\/api\/public\/municipalities\/:slug",status="404"\} \d+/);
+    assert.match(
+      metrics.text,
+      /srp_http_request_duration_seconds_count\{method="GET",route="\/api\/public\/municipalities\/:slug",status="404"\} \d+/,
+    );
   });
 
   test('security headers are set', async () => {
@@ -46,25 +54,77 @@ describe('operations endpoints', () => {
 });
 
 describe('bad input gets a 4xx with the error shape, never a 5xx', () => {
-  const cases: { name: string; path?: string; body: string | Buffer; contentType?: string; status: number; code: string }[] = [
+  const cases: {
+    name: string;
+    path?: string;
+    body: string | Buffer;
+    contentType?: string;
+    status: number;
+    code: string;
+  }[] = [
     { name: 'malformed JSON', body: '{"email": "a@b.c", "password": ', status: 400, code: 'bad_request' },
     { name: 'empty body', body: '', status: 400, code: 'bad_request' },
-    { name: 'wrong types', body: JSON.stringify({ email: 42, password: ['x'] }), status: 400, code: 'validation_failed' },
-    { name: 'unknown fields', body: JSON.stringify({ email: 'a@b.c', password: 'x', admin: true }), status: 400, code: 'validation_failed' },
+    {
+      name: 'wrong types',
+      body: JSON.stringify({ email: 42, password: ['x'] }),
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'unknown fields',
+      body: JSON.stringify({ email: 'a@b.c', password: 'x', admin: true }),
+      status: 400,
+      code: 'validation_failed',
+    },
     { name: 'missing fields', body: JSON.stringify({}), status: 400, code: 'validation_failed' },
-    { name: 'broken UTF-8', body: Buffer.from([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]), status: 400, code: 'bad_request' },
-    { name: 'NUL characters', body: JSON.stringify({ email: 'a\u0000@b.c', password: 'x' }), status: 400, code: 'bad_request' },
-    { name: 'prototype poisoning', body: '{"email":"a@b.c","password":"x","__proto__":{"admin":true}}', status: 400, code: 'bad_request' },
-    { name: 'wrong content type', body: 'email=a', contentType: 'application/x-www-form-urlencoded', status: 415, code: 'unsupported_media_type' },
-    { name: 'oversized body', body: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2 * 1024 * 1024) }), status: 413, code: 'payload_too_large' },
-    { name: 'deeply nested JSON', body: '['.repeat(5000) + ']'.repeat(5000), status: 400, code: 'validation_failed' },
+    {
+      name: 'broken UTF-8',
+      body: Buffer.from([0x7b, 0x22, 0x65, 0x22, 0x3a, 0x22, 0xc3, 0x28, 0x22, 0x7d]),
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'NUL characters',
+      body: JSON.stringify({ email: 'a\u0000@b.c', password: 'x' }),
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'prototype poisoning',
+      body: '{"email":"a@b.c","password":"x","__proto__":{"admin":true}}',
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'wrong content type',
+      body: 'email=a',
+      contentType: 'application/x-www-form-urlencoded',
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'oversized body',
+      body: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(2 * 1024 * 1024) }),
+      status: 413,
+      code: 'payload_too_large',
+    },
+    {
+      name: 'deeply nested JSON',
+      body: '['.repeat(5000) + ']'.repeat(5000),
+      status: 400,
+      code: 'validation_failed',
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
-      const res = await client.request<{ error: { code: string; message: string; requestId: string } }>('POST', c.path ?? '/api/auth/login', {
-        body: c.body,
-        headers: { 'content-type': c.contentType ?? 'application/json' },
-      });
+      const res = await client.request<{ error: { code: string; message: string; requestId: string } }>(
+        'POST',
+        c.path ?? '/api/auth/login',
+        {
+          body: c.body,
+          headers: { 'content-type': c.contentType ?? 'application/json' },
+        },
+      );
       assert.equal(res.status, c.status, res.text);
       assert.equal(res.body.error.code, c.code);
       assert.ok(res.body.error.requestId);

@@ -14,7 +14,10 @@ export const ErrorResponse = Type.Object(
 );
 
 export const errorResponses = (...codes: number[]) =>
-  Object.fromEntries(codes.map((code) => [code, Type.Ref('ErrorResponse')])) as Record<number, ReturnType<typeof Type.Ref>>;
+  Object.fromEntries(codes.map((code) => [code, Type.Ref('ErrorResponse')])) as Record<
+    number,
+    ReturnType<typeof Type.Ref>
+  >;
 
 export const MunicipalityParams = Type.Object({ municipalityId: Type.String({ format: 'uuid' }) });
 

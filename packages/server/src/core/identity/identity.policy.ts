@@ -5,9 +5,12 @@ import { hasRoleIn, isPlatformAdmin, type Principal } from '../auth/principal.js
 
 export const identityPolicy = {
   mayViewPeople: (p: Principal, municipalityId: string) => hasRoleIn(p, municipalityId, ['municipal_admin']),
-  mayCreatePerson: (p: Principal, municipalityId: string) => hasRoleIn(p, municipalityId, ['municipal_admin']),
+  mayCreatePerson: (p: Principal, municipalityId: string) =>
+    hasRoleIn(p, municipalityId, ['municipal_admin']),
   mayGrant: (p: Principal, municipalityId: string, role: Role) =>
-    role !== 'platform_admin' && hasRoleIn(p, municipalityId, ['municipal_admin']) && (role !== 'municipal_admin' || p.scopes === null),
+    role !== 'platform_admin' &&
+    hasRoleIn(p, municipalityId, ['municipal_admin']) &&
+    (role !== 'municipal_admin' || p.scopes === null),
   mayRevoke: (p: Principal, municipalityId: string) => hasRoleIn(p, municipalityId, ['municipal_admin']),
   mayReadAudit: (p: Principal, municipalityId: string) => hasRoleIn(p, municipalityId, ['municipal_admin']),
   mayReadPlatformAudit: (p: Principal) => isPlatformAdmin(p),

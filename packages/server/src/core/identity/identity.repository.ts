@@ -57,7 +57,13 @@ export class IdentityRepository {
 
   async updateUser(
     id: string,
-    values: Partial<{ displayName: string; locale: 'de' | 'en'; appPasswordsOnly: boolean; passwordHash: string; status: 'active' | 'disabled' }>,
+    values: Partial<{
+      displayName: string;
+      locale: 'de' | 'en';
+      appPasswordsOnly: boolean;
+      passwordHash: string;
+      status: 'active' | 'disabled';
+    }>,
   ): Promise<User | undefined> {
     return this.db
       .updateTable('users')
@@ -186,7 +192,10 @@ export class IdentityRepository {
       .where('user_id', '=', userId)
       .where('role', '=', role)
       .where('revoked_at', 'is', null);
-    query = municipalityId === null ? query.where('municipality_id', 'is', null) : query.where('municipality_id', '=', municipalityId);
+    query =
+      municipalityId === null
+        ? query.where('municipality_id', 'is', null)
+        : query.where('municipality_id', '=', municipalityId);
     return query.executeTakeFirst();
   }
 
@@ -201,7 +210,10 @@ export class IdentityRepository {
   }
 
   async countUsers(): Promise<number> {
-    const row = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(row.n);
   }
 }

@@ -22,7 +22,12 @@ const Grant = Type.Object({
   id: Type.String(),
   role: Type.Enum([...ROLES]),
   municipalityId: Type.Union([Type.String(), Type.Null()]),
-  user: Type.Object({ id: Type.String(), email: Type.String(), displayName: Type.String(), homeMunicipalityId: Type.Union([Type.String(), Type.Null()]) }),
+  user: Type.Object({
+    id: Type.String(),
+    email: Type.String(),
+    displayName: Type.String(),
+    homeMunicipalityId: Type.Union([Type.String(), Type.Null()]),
+  }),
   substitution: Type.Boolean({ description: "The person's home is another municipality" }),
   reason: Type.Union([Type.String(), Type.Null()]),
   grantedBy: Type.Union([Type.String(), Type.Null()]),
@@ -45,7 +50,11 @@ const NewPerson = Type.Object(
 
 const NewGrant = Type.Object(
   {
-    email: Type.String({ format: 'email', maxLength: 320, description: 'The person, who may belong to another municipality' }),
+    email: Type.String({
+      format: 'email',
+      maxLength: 320,
+      description: 'The person, who may belong to another municipality',
+    }),
     role: GrantableRole,
     reason: Type.Optional(Type.String({ maxLength: 500 })),
     validUntil: Type.Optional(Type.String({ format: 'date-time' })),
@@ -58,7 +67,12 @@ function presentGrant(g: GrantView) {
     id: g.id,
     role: g.role,
     municipalityId: g.municipalityId,
-    user: { id: g.userId, email: g.userEmail, displayName: g.userDisplayName, homeMunicipalityId: g.userHomeMunicipalityId },
+    user: {
+      id: g.userId,
+      email: g.userEmail,
+      displayName: g.userDisplayName,
+      homeMunicipalityId: g.userHomeMunicipalityId,
+    },
     substitution: g.municipalityId !== null && g.municipalityId !== g.userHomeMunicipalityId,
     reason: g.reason,
     grantedBy: g.grantedBy,
@@ -85,7 +99,11 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const principal = requirePrincipal(request.principal);
         const { municipalityId } = request.params;
         if (!identityPolicy.mayViewPeople(principal, municipalityId)) throw Errors.forbidden();
-        const people = await ctx.identity.listPeople(municipalityId, request.query.limit, request.query.offset);
+        const people = await ctx.identity.listPeople(
+          municipalityId,
+          request.query.limit,
+          request.query.offset,
+        );
         return {
           people: people.map((u) => ({
             id: u.id,
@@ -115,14 +133,23 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { municipalityId } = request.params;
         const roles = request.body.roles ?? [];
         if (!identityPolicy.mayCreatePerson(principal, municipalityId)) throw Errors.forbidden();
-        if (!roles.every((role) => identityPolicy.mayGrant(principal, municipalityId, role))) throw Errors.forbidden();
+        if (!roles.every((role) => identityPolicy.mayGrant(principal, municipalityId, role)))
+          throw Errors.forbidden();
         const actor = actorOf(principal, request);
         const user = await ctx.identity.createPerson(
-          { email: request.body.email, displayName: request.body.displayName, homeMunicipalityId: municipalityId, password: request.body.password },
+          {
+            email: request.body.email,
+            displayName: request.body.displayName,
+            homeMunicipalityId: municipalityId,
+            password: request.body.password,
+          },
           actor,
         );
         for (const role of roles) {
-          await ctx.identity.grantRole({ userId: user.id, role, municipalityId, reason: null, validUntil: null }, actor);
+          await ctx.identity.grantRole(
+            { userId: user.id, role, municipalityId, reason: null, validUntil: null },
+            actor,
+          );
         }
         return reply.status(201).send({
           id: user.id,
@@ -140,7 +167,8 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['people'],
-          summary: 'Who holds which role in this municipality, substitutes from other municipalities included',
+          summary:
+            'Who holds which role in this municipality, substitutes from other municipalities included',
           params: MunicipalityParams,
           querystring: Type.Object({ includeRevoked: Type.Boolean({ default: false }) }),
           response: { 200: Type.Object({ grants: Type.Array(Grant) }), ...errorResponses(401, 403) },
@@ -173,9 +201,16 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const user = await ctx.identity.findUserByEmail(request.body.email);
         if (!user) throw Errors.notFound('Person');
         const validUntil = request.body.validUntil ? new Date(request.body.validUntil) : null;
-        if (validUntil && validUntil.getTime() <= Date.now()) throw Errors.validation('validUntil lies in the past');
+        if (validUntil && validUntil.getTime() <= Date.now())
+          throw Errors.validation('validUntil lies in the past');
         const grant = await ctx.identity.grantRole(
-          { userId: user.id, role: request.body.role, municipalityId, reason: request.body.reason ?? null, validUntil },
+          {
+            userId: user.id,
+            role: request.body.role,
+            municipalityId,
+            reason: request.body.reason ?? null,
+            validUntil,
+          },
           actorOf(principal, request),
         );
         const view = await ctx.identity.findGrant(grant.id);
@@ -189,7 +224,10 @@ export function identityRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['people'],
           summary: 'Revoke a role',
-          params: Type.Object({ municipalityId: Type.String({ format: 'uuid' }), grantId: Type.String({ format: 'uuid' }) }),
+          params: Type.Object({
+            municipalityId: Type.String({ format: 'uuid' }),
+            grantId: Type.String({ format: 'uuid' }),
+          }),
           response: { 204: Type.Null(), ...errorResponses(401, 403, 404, 409) },
         },
       },

@@ -36,7 +36,8 @@ export class IdentityService {
       const problems = passwordProblems(person.password, person.email);
       if (problems.length > 0) throw Errors.validation(`Password: ${problems.join(', ')}`, { problems });
     }
-    if (await this.repository.findUserByEmail(person.email)) throw Errors.conflict('A person with this e-mail exists already');
+    if (await this.repository.findUserByEmail(person.email))
+      throw Errors.conflict('A person with this e-mail exists already');
     const passwordHash = person.password ? await hashPassword(person.password) : null;
     return this.db.transaction().execute(async (trx) => {
       const user = await new IdentityRepository(trx).createUser({
@@ -71,7 +72,12 @@ export class IdentityService {
       await new IdentityRepository(trx).updateUser(userId, { passwordHash });
       await this.audit.record(
         actor,
-        { action: 'user.password_changed', targetType: 'user', targetId: userId, municipalityId: user.home_municipality_id },
+        {
+          action: 'user.password_changed',
+          targetType: 'user',
+          targetId: userId,
+          municipalityId: user.home_municipality_id,
+        },
         trx,
       );
     });
@@ -79,7 +85,11 @@ export class IdentityService {
 
   async updateProfile(
     userId: string,
-    values: { displayName?: string | undefined; locale?: 'de' | 'en' | undefined; appPasswordsOnly?: boolean | undefined },
+    values: {
+      displayName?: string | undefined;
+      locale?: 'de' | 'en' | undefined;
+      appPasswordsOnly?: boolean | undefined;
+    },
     actor: AuditActor,
   ): Promise<User> {
     return this.db.transaction().execute(async (trx) => {
@@ -87,7 +97,13 @@ export class IdentityService {
       if (!user) throw Errors.notFound('User');
       await this.audit.record(
         actor,
-        { action: 'user.updated', targetType: 'user', targetId: userId, municipalityId: user.home_municipality_id, details: { fields: Object.keys(values) } },
+        {
+          action: 'user.updated',
+          targetType: 'user',
+          targetId: userId,
+          municipalityId: user.home_municipality_id,
+          details: { fields: Object.keys(values) },
+        },
         trx,
       );
       return user;
@@ -107,18 +123,26 @@ export class IdentityService {
    * substitution across municipalities: recorded as such in the audit log and shown in the grant list.
    */
   async grantRole(
-    values: { userId: string; role: Role; municipalityId: string | null; reason: string | null; validUntil: Date | null },
+    values: {
+      userId: string;
+      role: Role;
+      municipalityId: string | null;
+      reason: string | null;
+      validUntil: Date | null;
+    },
     actor: AuditActor,
   ): Promise<RoleGrant> {
     const user = await this.repository.findUserById(values.userId);
     if (!user) throw Errors.notFound('User');
-    if (values.municipalityId && !(await this.tenancy.findMunicipality(values.municipalityId))) throw Errors.notFound('Municipality');
+    if (values.municipalityId && !(await this.tenancy.findMunicipality(values.municipalityId)))
+      throw Errors.notFound('Municipality');
     if ((values.role === 'platform_admin') !== (values.municipalityId === null)) {
       throw Errors.validation('Only the platform admin role is granted without a municipality');
     }
     const existing = await this.repository.findActiveGrant(values.userId, values.role, values.municipalityId);
     if (existing) return existing;
-    const substitution = values.municipalityId !== null && values.municipalityId !== user.home_municipality_id;
+    const substitution =
+      values.municipalityId !== null && values.municipalityId !== user.home_municipality_id;
     return this.db.transaction().execute(async (trx) => {
       const grant = await new IdentityRepository(trx).createGrant({ ...values, grantedBy: actor.userId });
       await this.audit.record(

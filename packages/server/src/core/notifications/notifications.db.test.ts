@@ -14,7 +14,7 @@ import type { Job, JobStatus } from '../db/schema.js';
 import { JobQueue, JobWorker } from '../jobs/index.js';
 import { createMailer, mailerOptionsFromConfig, type Mailer } from './mailer.js';
 import { NotificationService, registerNotificationJobs } from './notification.service.js';
-import { attachmentNamed, decodeHeader, findPart, parseMime } from './testing/mime-reader.js';
+import { attachmentNamed, decodeHeader, findPart, parseMime } from '../../test-support/mime-reader.js';
 import type { WebhookEnvelope } from './channels/webhook.channel.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
 

@@ -18,12 +18,27 @@ export async function bootstrap(ctx: AppContext): Promise<BootstrapResult> {
     const generated = ctx.config.ADMIN_PASSWORD ? null : randomBytes(18).toString('base64url');
     const actor = systemActor('bootstrap');
     const admin = await ctx.identity.createPerson(
-      { email, displayName: 'Plattform-Administration', homeMunicipalityId: null, password: ctx.config.ADMIN_PASSWORD ?? generated },
+      {
+        email,
+        displayName: 'Plattform-Administration',
+        homeMunicipalityId: null,
+        password: ctx.config.ADMIN_PASSWORD ?? generated,
+      },
       actor,
     );
-    await ctx.identity.grantRole({ userId: admin.id, role: 'platform_admin', municipalityId: null, reason: 'first start', validUntil: null }, actor);
+    await ctx.identity.grantRole(
+      {
+        userId: admin.id,
+        role: 'platform_admin',
+        municipalityId: null,
+        reason: 'first start',
+        validUntil: null,
+      },
+      actor,
+    );
     result.adminCreated = { email, generatedPassword: generated };
   }
-  if (ctx.config.DEMO_SEED) result.demoSeeded = await seedDemo(ctx, { secondRegion: ctx.config.DEMO_SECOND_REGION });
+  if (ctx.config.DEMO_SEED)
+    result.demoSeeded = await seedDemo(ctx, { secondRegion: ctx.config.DEMO_SECOND_REGION });
   return result;
 }

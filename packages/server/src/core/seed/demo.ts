@@ -29,11 +29,36 @@ interface DemoRegion {
 export const SUEDKREIS: DemoRegion = {
   slug: 'suedkreis',
   name: 'Südkreis',
-  description: 'Flieden, Kalbach und Neuhof gestalten gemeinsam ihre digitale Zukunft – gefördert durch „Starke Heimat Hessen“.',
+  description:
+    'Flieden, Kalbach und Neuhof gestalten gemeinsam ihre digitale Zukunft – gefördert durch „Starke Heimat Hessen“.',
   municipalities: [
-    { slug: 'flieden', name: 'Flieden', ags: '06631008', address: 'Marktplatz 1, 36103 Flieden', phone: '+49 6655 0000-0', email: 'rathaus@flieden.example', website: 'https://www.flieden.de' },
-    { slug: 'kalbach', name: 'Kalbach', ags: '06631012', address: 'Rathausstraße 1, 36148 Kalbach', phone: '+49 6655 0001-0', email: 'rathaus@kalbach.example', website: 'https://www.kalbach.de' },
-    { slug: 'neuhof', name: 'Neuhof', ags: '06631018', address: 'Hanauer Straße 1, 36119 Neuhof', phone: '+49 6655 0002-0', email: 'rathaus@neuhof.example', website: 'https://www.neuhof.de' },
+    {
+      slug: 'flieden',
+      name: 'Flieden',
+      ags: '06631008',
+      address: 'Marktplatz 1, 36103 Flieden',
+      phone: '+49 6655 0000-0',
+      email: 'rathaus@flieden.example',
+      website: 'https://www.flieden.de',
+    },
+    {
+      slug: 'kalbach',
+      name: 'Kalbach',
+      ags: '06631012',
+      address: 'Rathausstraße 1, 36148 Kalbach',
+      phone: '+49 6655 0001-0',
+      email: 'rathaus@kalbach.example',
+      website: 'https://www.kalbach.de',
+    },
+    {
+      slug: 'neuhof',
+      name: 'Neuhof',
+      ags: '06631018',
+      address: 'Hanauer Straße 1, 36119 Neuhof',
+      phone: '+49 6655 0002-0',
+      email: 'rathaus@neuhof.example',
+      website: 'https://www.neuhof.de',
+    },
   ],
 };
 
@@ -68,8 +93,18 @@ interface DemoPerson {
 
 /** The demo accounts, one per role; README.md lists them. */
 export const DEMO_PEOPLE: DemoPerson[] = [
-  { email: 'plattform@suedkreis.example', name: 'Petra Plattform', home: 'flieden', roles: [{ role: 'platform_admin', in: null }] },
-  { email: 'admin@flieden.example', name: 'Andreas Admin', home: 'flieden', roles: [{ role: 'municipal_admin', in: 'flieden' }] },
+  {
+    email: 'plattform@suedkreis.example',
+    name: 'Petra Plattform',
+    home: 'flieden',
+    roles: [{ role: 'platform_admin', in: null }],
+  },
+  {
+    email: 'admin@flieden.example',
+    name: 'Andreas Admin',
+    home: 'flieden',
+    roles: [{ role: 'municipal_admin', in: 'flieden' }],
+  },
   {
     email: 'prozesse@suedkreis.example',
     name: 'Paula Prozess',
@@ -89,10 +124,30 @@ export const DEMO_PEOPLE: DemoPerson[] = [
       { role: 'caseworker', in: 'flieden', reason: 'Vertretung des Bürgerbüros Flieden' },
     ],
   },
-  { email: 'bauhof@neuhof.example', name: 'Berta Bauhof', home: 'neuhof', roles: [{ role: 'building_yard', in: 'neuhof' }] },
-  { email: 'vorstand@tsv-flieden.example', name: 'Vera Vorstand', home: 'flieden', roles: [{ role: 'club_admin', in: 'flieden' }] },
-  { email: 'mitglied@tsv-flieden.example', name: 'Max Mitglied', home: 'flieden', roles: [{ role: 'club_member', in: 'flieden' }] },
-  { email: 'buerger@example.org', name: 'Bea Bürgerin', home: 'flieden', roles: [{ role: 'citizen', in: 'flieden' }] },
+  {
+    email: 'bauhof@neuhof.example',
+    name: 'Berta Bauhof',
+    home: 'neuhof',
+    roles: [{ role: 'building_yard', in: 'neuhof' }],
+  },
+  {
+    email: 'vorstand@tsv-flieden.example',
+    name: 'Vera Vorstand',
+    home: 'flieden',
+    roles: [{ role: 'club_admin', in: 'flieden' }],
+  },
+  {
+    email: 'mitglied@tsv-flieden.example',
+    name: 'Max Mitglied',
+    home: 'flieden',
+    roles: [{ role: 'club_member', in: 'flieden' }],
+  },
+  {
+    email: 'buerger@example.org',
+    name: 'Bea Bürgerin',
+    home: 'flieden',
+    roles: [{ role: 'citizen', in: 'flieden' }],
+  },
 ];
 
 const ORG_UNITS: { kind: OrgUnitKind; name: string }[] = [
@@ -107,13 +162,17 @@ export async function seedRegion(ctx: AppContext, region: DemoRegion): Promise<b
   const actor = systemActor('demo seed');
   const created = await tenancy.createRegion(region);
   for (const m of region.municipalities) {
-    const municipality = await ctx.tenancy.createMunicipality({ regionId: created.id, slug: m.slug, name: m.name, ags: m.ags }, actor);
+    const municipality = await ctx.tenancy.createMunicipality(
+      { regionId: created.id, slug: m.slug, name: m.name, ags: m.ags },
+      actor,
+    );
     await ctx.tenancy.updateMunicipality(
       municipality.id,
       { address: m.address, contactPhone: m.phone, contactEmail: m.email, websiteUrl: m.website },
       actor,
     );
-    for (const unit of ORG_UNITS) await ctx.tenancy.createOrgUnit(municipality.id, { ...unit, parentId: null }, actor);
+    for (const unit of ORG_UNITS)
+      await ctx.tenancy.createOrgUnit(municipality.id, { ...unit, parentId: null }, actor);
   }
   return true;
 }
@@ -126,18 +185,33 @@ export async function seedDemoPeople(ctx: AppContext): Promise<void> {
     return bySlug.get(slug)!;
   };
   const flieden = await municipality('flieden');
-  await ctx.tenancy.createOrgUnit(flieden.id, { kind: 'club', name: 'TSV Flieden 1920 e.V.', parentId: null }, actor);
+  await ctx.tenancy.createOrgUnit(
+    flieden.id,
+    { kind: 'club', name: 'TSV Flieden 1920 e.V.', parentId: null },
+    actor,
+  );
   for (const person of DEMO_PEOPLE) {
     if (await ctx.identity.findUserByEmail(person.email)) continue;
     const home = person.home ? await municipality(person.home) : null;
     const user = await ctx.identity.createPerson(
-      { email: person.email, displayName: person.name, homeMunicipalityId: home?.id ?? null, password: DEMO_PASSWORD },
+      {
+        email: person.email,
+        displayName: person.name,
+        homeMunicipalityId: home?.id ?? null,
+        password: DEMO_PASSWORD,
+      },
       actor,
     );
     for (const grant of person.roles) {
       const target = grant.in ? await municipality(grant.in) : null;
       await ctx.identity.grantRole(
-        { userId: user.id, role: grant.role, municipalityId: target?.id ?? null, reason: grant.reason ?? null, validUntil: null },
+        {
+          userId: user.id,
+          role: grant.role,
+          municipalityId: target?.id ?? null,
+          reason: grant.reason ?? null,
+          validUntil: null,
+        },
         actor,
       );
     }

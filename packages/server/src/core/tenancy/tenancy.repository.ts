@@ -1,5 +1,12 @@
 import type { Database } from '../db/database.js';
-import type { Municipality, MunicipalityUpdate, NewMunicipality, OrgUnit, OrgUnitKind, Region } from '../db/schema.js';
+import type {
+  Municipality,
+  MunicipalityUpdate,
+  NewMunicipality,
+  OrgUnit,
+  OrgUnitKind,
+  Region,
+} from '../db/schema.js';
 
 export class TenancyRepository {
   constructor(private readonly db: Database) {}
@@ -74,10 +81,20 @@ export class TenancyRepository {
       .executeTakeFirst();
   }
 
-  createOrgUnit(values: { municipalityId: string; kind: OrgUnitKind; name: string; parentId: string | null }): Promise<OrgUnit> {
+  createOrgUnit(values: {
+    municipalityId: string;
+    kind: OrgUnitKind;
+    name: string;
+    parentId: string | null;
+  }): Promise<OrgUnit> {
     return this.db
       .insertInto('org_units')
-      .values({ municipality_id: values.municipalityId, kind: values.kind, name: values.name, parent_id: values.parentId })
+      .values({
+        municipality_id: values.municipalityId,
+        kind: values.kind,
+        name: values.name,
+        parent_id: values.parentId,
+      })
       .returningAll()
       .executeTakeFirstOrThrow();
   }

@@ -50,7 +50,13 @@ export function tenancyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get(
       '/api/public/regions',
-      { schema: { tags: ['public'], summary: 'Regions and their member municipalities', response: { 200: PublicRegionList } } },
+      {
+        schema: {
+          tags: ['public'],
+          summary: 'Regions and their member municipalities',
+          response: { 200: PublicRegionList },
+        },
+      },
       async () => ({ regions: await ctx.tenancy.publicRegions() }),
     );
 
@@ -73,12 +79,17 @@ export function tenancyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['tenancy'],
           summary: 'Municipalities the caller works for (all for platform admins)',
-          response: { 200: Type.Object({ municipalities: Type.Array(StaffMunicipality) }), ...errorResponses(401) },
+          response: {
+            200: Type.Object({ municipalities: Type.Array(StaffMunicipality) }),
+            ...errorResponses(401),
+          },
         },
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        return { municipalities: (await ctx.tenancy.municipalitiesOf(principal)).map(presentStaffMunicipality) };
+        return {
+          municipalities: (await ctx.tenancy.municipalitiesOf(principal)).map(presentStaffMunicipality),
+        };
       },
     );
 
@@ -115,7 +126,11 @@ export function tenancyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const principal = requirePrincipal(request.principal);
         const { municipalityId } = request.params;
         if (!tenancyPolicy.mayUpdateMunicipality(principal, municipalityId)) throw Errors.forbidden();
-        const updated = await ctx.tenancy.updateMunicipality(municipalityId, request.body, actorOf(principal, request));
+        const updated = await ctx.tenancy.updateMunicipality(
+          municipalityId,
+          request.body,
+          actorOf(principal, request),
+        );
         return presentStaffMunicipality(updated);
       },
     );
@@ -132,9 +147,12 @@ export function tenancyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        if (!tenancyPolicy.mayViewOrgUnits(principal, request.params.municipalityId)) throw Errors.forbidden();
+        if (!tenancyPolicy.mayViewOrgUnits(principal, request.params.municipalityId))
+          throw Errors.forbidden();
         const units = await ctx.tenancy.listOrgUnits(request.params.municipalityId);
-        return { orgUnits: units.map((u) => ({ id: u.id, kind: u.kind, name: u.name, parentId: u.parent_id })) };
+        return {
+          orgUnits: units.map((u) => ({ id: u.id, kind: u.kind, name: u.name, parentId: u.parent_id })),
+        };
       },
     );
 
@@ -158,7 +176,9 @@ export function tenancyRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           { kind: request.body.kind, name: request.body.name, parentId: request.body.parentId ?? null },
           actorOf(principal, request),
         );
-        return reply.status(201).send({ id: unit.id, kind: unit.kind, name: unit.name, parentId: unit.parent_id });
+        return reply
+          .status(201)
+          .send({ id: unit.id, kind: unit.kind, name: unit.name, parentId: unit.parent_id });
       },
     );
   };

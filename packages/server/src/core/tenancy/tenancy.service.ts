@@ -46,7 +46,10 @@ export class TenancyService {
   ) {}
 
   async publicRegions(): Promise<PublicRegion[]> {
-    const [regions, municipalities] = await Promise.all([this.repository.listRegions(), this.repository.listMunicipalities()]);
+    const [regions, municipalities] = await Promise.all([
+      this.repository.listRegions(),
+      this.repository.listMunicipalities(),
+    ]);
     return regions.map((r) => ({
       id: r.id,
       slug: r.slug,
@@ -87,7 +90,12 @@ export class TenancyService {
       });
       await this.audit.record(
         actor,
-        { action: 'municipality.created', targetType: 'municipality', targetId: created.id, municipalityId: created.id },
+        {
+          action: 'municipality.created',
+          targetType: 'municipality',
+          targetId: created.id,
+          municipalityId: created.id,
+        },
         trx,
       );
       return created;
@@ -101,11 +109,17 @@ export class TenancyService {
       if (value !== undefined) update[column] = value;
     }
     return this.db.transaction().execute(async (trx) => {
-      const updated = await new TenancyRepository(trx).updateMunicipality(id, update as MunicipalityUpdate);
+      const updated = await new TenancyRepository(trx).updateMunicipality(id, update);
       if (!updated) throw Errors.notFound('Municipality');
       await this.audit.record(
         actor,
-        { action: 'municipality.updated', targetType: 'municipality', targetId: id, municipalityId: id, details: { fields: Object.keys(patch) } },
+        {
+          action: 'municipality.updated',
+          targetType: 'municipality',
+          targetId: id,
+          municipalityId: id,
+          details: { fields: Object.keys(patch) },
+        },
         trx,
       );
       return updated;
@@ -129,7 +143,13 @@ export class TenancyService {
       const unit = await repository.createOrgUnit({ municipalityId, ...values });
       await this.audit.record(
         actor,
-        { action: 'org_unit.created', targetType: 'org_unit', targetId: unit.id, municipalityId, details: { name: unit.name, kind: unit.kind } },
+        {
+          action: 'org_unit.created',
+          targetType: 'org_unit',
+          targetId: unit.id,
+          municipalityId,
+          details: { name: unit.name, kind: unit.kind },
+        },
         trx,
       );
       return unit;
