@@ -78,7 +78,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     const value = env[key];
     if (value !== undefined && value !== '') picked[key] = value;
   }
-  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, picked));
+  const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, { ...picked }));
   const problems = [...Value.Errors(ConfigSchema, converted)]
     .filter((e) => e.keyword !== 'anyOf')
     .map(
@@ -93,7 +93,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (raw.ADMIN_PASSWORD && !raw.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD needs ADMIN_EMAIL');
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
-  if (picked.DEMO_SEED === undefined && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
+  if (!env.DEMO_SEED && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
   return {
     ...raw,
     PUBLIC_URL: publicUrl,

@@ -12,6 +12,8 @@ export interface TestServerOptions {
   seedDemo?: boolean;
   env?: Record<string, string>;
   webDist?: string | null;
+  /** Let the platform open its database from env.DATABASE_URL itself (as in production). */
+  ownDatabase?: boolean;
 }
 
 export interface TestServer extends RunningPlatform {
@@ -32,10 +34,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     DEMO_SEED: options.seedDemo ? 'true' : 'false',
     ...options.env,
   });
-  const database = await openTestDatabase();
+  const database = options.ownDatabase ? undefined : await openTestDatabase();
   const platform = await startPlatform(config, {
-    log: pino({ level: 'warn' }),
-    database,
+    log: pino({ level: 'silent' }),
+    ...(database ? { database } : {}),
     logger: false,
     ...(options.webDist !== undefined ? { webDist: options.webDist } : {}),
   });
@@ -45,7 +47,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     dataDir,
     close: async () => {
       await platform.close();
-      await database.close();
+      await database?.close();
       await fs.rm(dataDir, { recursive: true, force: true });
     },
   };

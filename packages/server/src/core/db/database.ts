@@ -57,8 +57,12 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // An idle client whose server went away emits 'error'; unhandled, that would crash the process.
-  pool.on('error', (error) => options.onPoolError?.(error));
+  // A client whose server went away emits 'error': the pool listens while a client is idle, nobody while
+  // it is checked out (between the statements of a transaction, say). Unhandled, that error would end the
+  // process, so every client gets a listener of its own; the failed query itself rejects as usual.
+  const report = (error: Error) => options.onPoolError?.(error);
+  pool.on('error', report);
+  pool.on('connect', (client) => client.on('error', report));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
