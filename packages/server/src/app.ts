@@ -9,7 +9,12 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import ajvFormats from 'ajv-formats';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from './context.js';
 import { auditRoutes } from './core/audit/audit.routes.js';
@@ -58,8 +63,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   };
   const app = Fastify(serverOptions).withTypeProvider<TypeBoxTypeProvider>();
 
+  const webDist =
+    options.webDist === undefined ? (fs.existsSync(WEB_DIST) ? WEB_DIST : null) : options.webDist;
   app.addSchema(ErrorResponse);
-  registerErrorHandling(app);
+  registerErrorHandling(app, webDist ? webAppFallback : undefined);
   registerStrictJson(app);
 
   await app.register(helmet, {

@@ -19,8 +19,8 @@ const actor = systemActor('cli');
 export interface CliDeps {
   config: Config;
   /** Opens the database; the CLI closes it after each command. */
-  open(): Promise<DatabaseHandle>;
-  out(line: string): void;
+  open: () => Promise<DatabaseHandle>;
+  out: (line: string) => void;
 }
 
 const role = (value: string): Role => {

@@ -85,7 +85,11 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
   return reply.status(error.status).type('application/json; charset=utf-8').send(body);
 }
 
-export function registerErrorHandling(app: FastifyInstance): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (request, reply) =>
+    sendError(request, reply, Errors.notFound('Route')),
+): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);
     if (appError) {
@@ -95,5 +99,5 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error');
     return sendError(request, reply, new AppError('internal_error', 500, 'Internal server error'));
   });
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, Errors.notFound('Route')));
+  app.setNotFoundHandler(notFound);
 }
