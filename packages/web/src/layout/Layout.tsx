@@ -22,8 +22,8 @@ export function Layout() {
 
   return (
     <InitialLocationKey.Provider value={initialLocationKey}>
-      <a href="#main" className="srp-skip-link kern-link" onClick={skipToContent}>
-        {t('common.skipLink')}
+      <a href="#main" className="srp-skip-link kern-btn kern-btn--primary" onClick={skipToContent}>
+        <span className="kern-label">{t('common.skipLink')}</span>
       </a>
       <Header />
       <main id="main" ref={main} tabIndex={-1} className="kern-container srp-main">
