@@ -75,11 +75,9 @@ const de = {
     loadFailed:
       'Die Liste der Gemeinden konnte nicht geladen werden. Bitte laden Sie die Seite später noch einmal.',
     areasHeading: 'Was Sie hier finden',
-    openArea: '{{area}} öffnen',
     loginRequired: 'Mit Anmeldung',
   },
   municipality: {
-    kind: 'Gemeinde',
     coatOfArms: 'Wappen von {{name}}',
     contact: 'Kontakt',
     address: 'Anschrift',

@@ -74,11 +74,9 @@ const en: Messages = {
     noMunicipalities: 'No municipalities have been added yet.',
     loadFailed: 'The list of municipalities could not be loaded. Please reload the page later.',
     areasHeading: 'What you will find here',
-    openArea: 'Open {{area}}',
     loginRequired: 'Account required',
   },
   municipality: {
-    kind: 'Municipality',
     coatOfArms: 'Coat of arms of {{name}}',
     contact: 'Contact',
     address: 'Address',
