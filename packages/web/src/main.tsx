@@ -1,4 +1,4 @@
-import '@kern-ux/native/dist/fonts/fira-sans.css';
+import './fonts.css';
 import '@kern-ux/native/dist/kern.min.css';
 import './styles.css';
 import './i18n.js';

@@ -49,7 +49,9 @@ function MunicipalityDetails({ municipality: m }: { municipality: PublicMunicipa
             {m.address && (
               <div className="kern-description-list-item">
                 <dt className="kern-description-list-item__key">{t('municipality.address')}</dt>
-                <dd className="kern-description-list-item__value srp-address">{m.address}</dd>
+                <dd className="kern-description-list-item__value srp-address" lang="de">
+                  {m.address}
+                </dd>
               </div>
             )}
             {m.contactPhone && (

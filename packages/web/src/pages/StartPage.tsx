@@ -31,7 +31,12 @@ export default function StartPage() {
             <h2 id={`region-${region.id}`} className="kern-heading-large">
               {regions.regions.length === 1 ? t('start.municipalities') : region.name}
             </h2>
-            {region.description && <p className="kern-body">{region.description}</p>}
+            {/* Content from the municipalities is written in German, whatever the interface language. */}
+            {region.description && (
+              <p className="kern-body" lang="de">
+                {region.description}
+              </p>
+            )}
             {region.municipalities.length === 0 ? (
               <p className="kern-body">{t('start.noMunicipalities')}</p>
             ) : (
