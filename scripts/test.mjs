@@ -4,7 +4,7 @@
 //   db    *.db.test.ts    against a real database: PGlite always, PostgreSQL too when TEST_DATABASE_URL is set
 //   e2e   *.e2e.test.ts   HTTP against a started server, browser tests in Chromium
 // Usage: node scripts/test.mjs all|unit|db|e2e [file-filter]
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,7 +26,8 @@ function findTests(dir, out = []) {
   }
   return out;
 }
-const tierOf = (file) => (file.endsWith('.db.test.ts') ? 'db' : file.endsWith('.e2e.test.ts') ? 'e2e' : 'unit');
+const tierOf = (file) =>
+  file.endsWith('.db.test.ts') ? 'db' : file.endsWith('.e2e.test.ts') ? 'e2e' : 'unit';
 const all = findTests(path.join(root, 'packages'))
   .filter((f) => !filter || f.includes(filter))
   .sort();
@@ -36,38 +37,58 @@ const nodeArgs = ['--conditions=source', '--import', 'tsx'];
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failedRuns = [];
 
-function run(label, files, env, concurrency) {
+async function run(label, files, env, concurrency) {
   if (files.length === 0) return;
-  const counts = path.join(scratch, `${label.replace(/\W+/g, '-')}.json`);
   console.log(`\n=== ${label}: ${files.length} file(s)`);
   const started = Date.now();
-  const result = spawnSync(
+  const child = spawn(
     process.execPath,
     [
       ...nodeArgs,
       '--test',
       `--test-concurrency=${concurrency}`,
+      // A hung test or a handle left open (a database, a server) must fail the run, not stall it.
+      '--test-force-exit',
+      `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 120_000}`,
       '--test-reporter=spec',
-      '--test-reporter-destination=stdout',
-      `--test-reporter=${path.join(root, 'scripts/count-reporter.mjs')}`,
-      `--test-reporter-destination=${counts}`,
       ...files,
     ],
-    { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } },
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } },
   );
-  const c = fs.existsSync(counts) ? JSON.parse(fs.readFileSync(counts, 'utf8')) : { passed: 0, failed: 1, skipped: 0 };
-  if (result.status !== 0 && c.failed === 0) c.failed = 1; // a crash outside any test still fails the run
+  let output = '';
+  child.stdout.on('data', (chunk) => {
+    output += chunk;
+    process.stdout.write(chunk);
+  });
+  const status = await new Promise((resolve) => child.on('close', resolve));
+  // The spec reporter ends with "ℹ pass N", "ℹ fail N", … lines; take the last of each.
+  const summary = (name) => {
+    const lines = output.match(new RegExp(`^ℹ ${name} \\d+$`, 'gm')) ?? [];
+    return Number(lines.at(-1)?.split(' ').at(-1) ?? 0);
+  };
+  const c = {
+    passed: summary('pass'),
+    failed: summary('fail') + summary('cancelled'),
+    skipped: summary('skipped') + summary('todo'),
+  };
+  if (status !== 0 && c.failed === 0) c.failed = 1; // a crash outside any test still fails the run
   for (const k of Object.keys(totals)) totals[k] += c[k];
   if (c.failed > 0) failedRuns.push(label);
-  console.log(`=== ${label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  console.log(
+    `=== ${label}: ${c.passed} passed, ${c.failed} failed, ${c.skipped} skipped in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  );
 }
 
 function prepareTemplate() {
   const file = path.join(scratch, 'pglite-template.tar.gz');
-  const r = spawnSync(process.execPath, [...nodeArgs, 'packages/server/src/test-support/make-template.ts', file], {
-    cwd: root,
-    stdio: 'inherit',
-  });
+  const r = spawnSync(
+    process.execPath,
+    [...nodeArgs, 'packages/server/src/test-support/make-template.ts', file],
+    {
+      cwd: root,
+      stdio: 'inherit',
+    },
+  );
   if (r.status !== 0) throw new Error('could not prepare the migrated PGlite template');
   return file;
 }
@@ -79,13 +100,14 @@ const pgliteEnv = { TEST_DB_LANE: 'pglite', TEST_PGLITE_TEMPLATE: template ?? ''
 
 for (const t of tiers) {
   const files = all.filter((f) => tierOf(f) === t);
-  if (t === 'unit') run('unit', files, {}, cores);
+  if (t === 'unit') await run('unit', files, {}, cores);
   if (t === 'db') {
-    run('db on PGlite', files, pgliteEnv, cores);
-    if (process.env.TEST_DATABASE_URL) run('db on PostgreSQL', files, { TEST_DB_LANE: 'postgres' }, cores * 2);
+    await run('db on PGlite', files, pgliteEnv, cores);
+    if (process.env.TEST_DATABASE_URL)
+      await run('db on PostgreSQL', files, { TEST_DB_LANE: 'postgres' }, cores * 2);
     else console.log('(TEST_DATABASE_URL not set: the PostgreSQL lane of the database tests is not run)');
   }
-  if (t === 'e2e') run('e2e', files, pgliteEnv, Math.max(1, cores - 1));
+  if (t === 'e2e') await run('e2e', files, pgliteEnv, Math.max(1, cores - 1));
 }
 
 fs.rmSync(scratch, { recursive: true, force: true });

@@ -35,7 +35,11 @@ export function navigationFor(roles: readonly Role[]): Area[] {
   const areas: Area[] = ['dashboard', 'services'];
   const isStaff = roles.some((r) => STAFF_ROLES.includes(r));
   if (isStaff) areas.push('backoffice');
-  if (roles.some((r) => CLUB_ROLES.includes(r)) || roles.includes('platform_admin') || roles.includes('municipal_admin')) {
+  if (
+    roles.some((r) => CLUB_ROLES.includes(r)) ||
+    roles.includes('platform_admin') ||
+    roles.includes('municipal_admin')
+  ) {
     areas.push('clubcloud');
   }
   return areas;

@@ -29,18 +29,28 @@ export const ConfigSchema = Type.Object({
     description: 'Secure flag on cookies; auto = when PUBLIC_URL is https.',
   }),
   SESSION_TTL_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 24 * 30 }),
-  LOGIN_MAX_FAILURES: Type.Integer({ default: 5, minimum: 1, description: 'Per account and address, 15 min.' }),
+  LOGIN_MAX_FAILURES: Type.Integer({
+    default: 5,
+    minimum: 1,
+    description: 'Per account and address, 15 min.',
+  }),
   ADMIN_EMAIL: Type.Optional(Type.String({ format: 'email' })),
   ADMIN_PASSWORD: Type.Optional(Type.String({ minLength: 12 })),
   SMTP_URL: Type.Optional(
-    Type.String({ pattern: '^smtps?://', description: 'Outgoing mail; when unset, mails go to DATA_DIR/outbox.' }),
+    Type.String({
+      pattern: '^smtps?://',
+      description: 'Outgoing mail; when unset, mails go to DATA_DIR/outbox.',
+    }),
   ),
   MAIL_FROM: Type.String({ default: 'Smart Region <noreply@smart-region.invalid>' }),
   OIDC_ISSUER: Type.Optional(Type.String({ pattern: '^https?://' })),
   OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_LABEL: Type.String({ default: 'Single Sign-On' }),
-  DEMO_SEED: Bool(true, 'Seed the demo region "Südkreis" on first start with an empty database.'),
+  DEMO_SEED: Bool(
+    true,
+    'Seed the demo region "Südkreis" on first start (default off when NODE_ENV=production).',
+  ),
   DEMO_SECOND_REGION: Bool(false, 'Also seed the second demo region (six municipalities).'),
   JOBS_ENABLED: Bool(true, 'Run the background job worker in this instance.'),
   METRICS_ENABLED: Bool(true, 'Serve Prometheus metrics at /metrics.'),
@@ -71,7 +81,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const converted = Value.Convert(ConfigSchema, Value.Default(ConfigSchema, picked));
   const problems = [...Value.Errors(ConfigSchema, converted)]
     .filter((e) => e.keyword !== 'anyOf')
-    .map((e) => `${e.instancePath.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(picked[e.instancePath.slice(1)])})`);
+    .map(
+      (e) =>
+        `${e.instancePath.slice(1) || '(root)'}: ${e.message} (got ${JSON.stringify(picked[e.instancePath.slice(1)])})`,
+    );
   const raw = converted as RawConfig;
   const oidcKeys = [raw.OIDC_ISSUER, raw.OIDC_CLIENT_ID, raw.OIDC_CLIENT_SECRET].filter(Boolean).length;
   if (oidcKeys !== 0 && oidcKeys !== 3) {
@@ -80,10 +93,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (raw.ADMIN_PASSWORD && !raw.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD needs ADMIN_EMAIL');
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
+  if (picked.DEMO_SEED === undefined && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
   return {
     ...raw,
     PUBLIC_URL: publicUrl,
     DATA_DIR: path.resolve(raw.DATA_DIR),
-    cookieSecure: raw.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : raw.COOKIE_SECURE === 'true',
+    cookieSecure:
+      raw.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : raw.COOKIE_SECURE === 'true',
   };
 }

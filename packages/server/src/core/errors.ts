@@ -23,7 +23,8 @@ export const Errors = {
   forbidden: (message = 'You are not allowed to do this') => new AppError('forbidden', 403, message),
   csrf: () => new AppError('csrf_failed', 403, 'Missing or invalid CSRF token'),
   notFound: (what = 'Resource') => new AppError('not_found', 404, `${what} not found`),
-  conflict: (message: string, details?: Record<string, unknown>) => new AppError('conflict', 409, message, details),
+  conflict: (message: string, details?: Record<string, unknown>) =>
+    new AppError('conflict', 409, message, details),
   payloadTooLarge: () => new AppError('payload_too_large', 413, 'Request body is too large'),
   unsupportedMediaType: () => new AppError('unsupported_media_type', 415, 'Unsupported content type'),
   tooManyRequests: (retryAfterSeconds: number) =>

@@ -25,7 +25,9 @@ export async function openTestDatabase(): Promise<DatabaseHandle> {
     return handle;
   }
   const template = process.env.TEST_PGLITE_TEMPLATE;
-  const handle = await openDatabase(template ? { pgliteTemplate: new Blob([await fs.readFile(template)]) } : {});
+  const handle = await openDatabase(
+    template ? { pgliteTemplate: new Blob([await fs.readFile(template)]) } : {},
+  );
   await migrateToLatest(handle.db); // no-op with the template; migrates when a test file runs on its own
   return handle;
 }

@@ -54,7 +54,11 @@ export interface TestUserOptions {
 export async function createTestUser(db: Database, options: TestUserOptions = {}): Promise<User> {
   const password = options.password === undefined ? TEST_PASSWORD : options.password;
   const passwordHash =
-    password === null ? null : password === TEST_PASSWORD ? await (testPasswordHash ??= hashPassword(TEST_PASSWORD)) : await hashPassword(password);
+    password === null
+      ? null
+      : password === TEST_PASSWORD
+        ? await (testPasswordHash ??= hashPassword(TEST_PASSWORD))
+        : await hashPassword(password);
   const user = await db
     .insertInto('users')
     .values({
@@ -71,7 +75,12 @@ export async function createTestUser(db: Database, options: TestUserOptions = {}
   return user;
 }
 
-export async function grantTestRole(db: Database, user: User, role: Role, municipality: Municipality | null): Promise<void> {
+export async function grantTestRole(
+  db: Database,
+  user: User,
+  role: Role,
+  municipality: Municipality | null,
+): Promise<void> {
   if (role !== 'platform_admin' && !municipality) throw new Error(`${role} needs a municipality`);
   await db
     .insertInto('role_grants')

@@ -27,7 +27,7 @@ test('both engines return the same JavaScript types', async () => {
   assert.equal(row.num, 1.25);
   assert.equal(row.day, '2026-11-21');
   assert.ok(row.at instanceof Date);
-  assert.equal((row.at as Date).toISOString(), '2026-11-21T10:00:00.000Z');
+  assert.equal(row.at.toISOString(), '2026-11-21T10:00:00.000Z');
   assert.deepEqual(row.doc, { a: [1] });
 });
 
@@ -37,10 +37,18 @@ test('a transaction is isolated from concurrent statements and rolls back as a w
     await trx.updateTable('regions').set({ name: 'changed' }).where('id', '=', region.id).execute();
     throw new Error('abort');
   });
-  const concurrentRead = handle.db.selectFrom('regions').select('name').where('id', '=', region.id).executeTakeFirstOrThrow();
+  const concurrentRead = handle.db
+    .selectFrom('regions')
+    .select('name')
+    .where('id', '=', region.id)
+    .executeTakeFirstOrThrow();
   await assert.rejects(attempt, /abort/);
   assert.equal((await concurrentRead).name, 'Testregion');
-  const after = await handle.db.selectFrom('regions').select('name').where('id', '=', region.id).executeTakeFirstOrThrow();
+  const after = await handle.db
+    .selectFrom('regions')
+    .select('name')
+    .where('id', '=', region.id)
+    .executeTakeFirstOrThrow();
   assert.equal(after.name, 'Testregion');
 });
 
@@ -52,5 +60,8 @@ test('parallel tenants do not see each other by slug', async () => {
     .selectAll()
     .where('region_id', '=', a.region.id)
     .execute();
-  assert.deepEqual(own.map((m) => m.id), [a.municipality.id]);
+  assert.deepEqual(
+    own.map((m) => m.id),
+    [a.municipality.id],
+  );
 });

@@ -20,7 +20,16 @@ const PG_CLIENT_ERRORS: Record<string, () => AppError> = {
   '23503': () => Errors.conflict('A referenced entry does not exist or is still in use'),
   '23514': () => Errors.badRequest('Value not allowed'),
 };
-const CONNECTION_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001']);
+const CONNECTION_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+]);
 
 export function toAppError(error: unknown): AppError | undefined {
   if (isAppError(error)) return error;
@@ -48,7 +57,11 @@ export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof SyntaxError) return Errors.badRequest('Malformed JSON');
   if (e.code && PG_CLIENT_ERRORS[e.code]) return PG_CLIENT_ERRORS[e.code]!();
   if (e.code && CONNECTION_ERRORS.has(e.code)) return Errors.unavailable();
-  if (/Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(e.message ?? '')) {
+  if (
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(
+      e.message ?? '',
+    )
+  ) {
     return Errors.unavailable();
   }
   if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {

@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import Type from 'typebox';
 
-const Status = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
+const Status = Type.Object({
+  status: Type.String(),
+  checks: Type.Optional(Type.Record(Type.String(), Type.String())),
+});
 
 export function registerHealthRoutes(app: FastifyInstance, ping: () => Promise<void>): void {
   app.get(
@@ -24,7 +27,9 @@ export function registerHealthRoutes(app: FastifyInstance, ping: () => Promise<v
         await withTimeout(ping(), 2_000);
         return { status: 'ok', checks: { database: 'ok' } };
       } catch (error) {
-        return reply.status(503).send({ status: 'unavailable', checks: { database: String((error as Error).message) } });
+        return reply
+          .status(503)
+          .send({ status: 'unavailable', checks: { database: String((error as Error).message) } });
       }
     },
   );

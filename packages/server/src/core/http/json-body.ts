@@ -10,7 +10,8 @@ function containsNul(value: unknown, depth = 0): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
   if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
+    for (const [k, v] of Object.entries(value))
+      if (k.includes('\u0000') || containsNul(v, depth + 1)) return true;
   }
   return false;
 }
@@ -33,9 +34,10 @@ export function registerStrictJson(app: FastifyInstance): void {
         done(Errors.badRequest('Body must not be empty'), undefined);
         return;
       }
-      parseJson(request, text, (error, parsed) => {
+      void parseJson(request, text, (error, parsed) => {
         if (error) return done(Errors.badRequest('Malformed JSON'), undefined);
-        if (containsNul(parsed)) return done(Errors.badRequest('Text must not contain NUL characters'), undefined);
+        if (containsNul(parsed))
+          return done(Errors.badRequest('Text must not contain NUL characters'), undefined);
         done(null, parsed);
       });
     },

@@ -103,6 +103,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       revoked_at timestamptz
     );
     create index api_credentials_user on api_credentials(user_id);
+    create unique index api_credentials_secret on api_credentials(secret_hash);
 
     create table password_reset_tokens (
       token_hash text primary key,
@@ -160,6 +161,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index jobs_due on jobs(run_at) where status = 'pending';
     create unique index jobs_unique_key on jobs(unique_key) where status in ('pending', 'running');
+    create index jobs_running_lease on jobs(locked_until) where status = 'running';
+    create index jobs_dead on jobs(municipality_id, id desc) where status = 'dead';
+    create index jobs_done_finished on jobs(finished_at) where status = 'done';
   `.execute(db);
 }
 

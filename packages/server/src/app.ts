@@ -1,0 +1,148 @@
+// Builds the Fastify application from a context. Used by main.ts and by the end-to-end tests, which start
+// the same application on a free port.
+import fs from 'node:fs';
+import path from 'node:path';
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import ajvFormats from 'ajv-formats';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from './context.js';
+import { auditRoutes } from './core/audit/audit.routes.js';
+import { registerAuthentication } from './core/auth/auth.plugin.js';
+import { authRoutes } from './core/auth/auth.routes.js';
+import { Errors } from './core/errors.js';
+import { registerErrorHandling, sendError } from './core/http/error-handler.js';
+import { registerHealthRoutes } from './core/http/health.routes.js';
+import { registerStrictJson } from './core/http/json-body.js';
+import { createMetrics, registerMetrics } from './core/http/metrics.js';
+import { ErrorResponse } from './core/http/schemas.js';
+import { identityRoutes } from './core/identity/identity.routes.js';
+import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
+
+export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
+
+/** Prefixes whose requests are authenticated; protocol adapters add theirs here. */
+export const AUTHENTICATED_PREFIXES = ['/api/'];
+
+export interface BuildOptions {
+  /** Serve the built web app (default when packages/web/dist exists). */
+  webDist?: string | null;
+  logger?: boolean;
+}
+
+export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const serverOptions: FastifyServerOptions = {
+    logger:
+      options.logger === false
+        ? false
+        : {
+            level: config.LOG_LEVEL,
+            redact: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]'],
+          },
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: 1024 * 1024,
+    genReqId: (req) => {
+      const incoming = req.headers['x-request-id'];
+      return typeof incoming === 'string' && /^[\w.-]{8,64}$/.test(incoming) ? incoming : randomUUID();
+    },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: true },
+      plugins: [ajvFormats.default as never],
+    },
+  };
+  const app = Fastify(serverOptions).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addSchema(ErrorResponse);
+  registerErrorHandling(app);
+  registerStrictJson(app);
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'self'"],
+        upgradeInsecureRequests: config.PUBLIC_URL.startsWith('https:') ? [] : null,
+      },
+    },
+    hsts: config.PUBLIC_URL.startsWith('https:'),
+  });
+  await app.register(cookie);
+
+  const metrics = createMetrics();
+  registerMetrics(app, metrics, config.METRICS_ENABLED);
+  registerHealthRoutes(app, () => ctx.database.ping());
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Smart Region Platform API',
+        version: '0.1.0',
+        description:
+          'JSON API of the Smart Region Platform. Errors always have the shape `{ error: { code, message, requestId, details? } }`. ' +
+          'Cookie-authenticated writes need the header `x-csrf-token`; machines use `Authorization: Bearer <API key>`.',
+      },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'srp_session' },
+          apiKey: { type: 'http', scheme: 'bearer' },
+          basic: { type: 'http', scheme: 'basic' },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  registerAuthentication(app, {
+    auth: ctx.auth,
+    prefixes: AUTHENTICATED_PREFIXES,
+    cookieSecure: config.cookieSecure,
+    sessionTtlHours: config.SESSION_TTL_HOURS,
+  });
+
+  await app.register(authRoutes(ctx));
+  await app.register(tenancyRoutes(ctx));
+  await app.register(identityRoutes(ctx));
+  await app.register(auditRoutes(ctx));
+
+  const webDist =
+    options.webDist === undefined ? (fs.existsSync(WEB_DIST) ? WEB_DIST : null) : options.webDist;
+  if (webDist) await serveWebApp(app, webDist);
+
+  return app;
+}
+
+/** The single-page web app: hashed assets cached for a year, every other page path gets index.html. */
+async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    index: false,
+    setHeaders: (reply, filePath) => {
+      void reply.header(
+        'cache-control',
+        filePath.includes(`${path.sep}assets${path.sep}`)
+          ? 'public, max-age=31536000, immutable'
+          : 'no-cache',
+      );
+    },
+  });
+  const API_LIKE = /^\/(api|sta|dav|caldav|integrations|open311|healthz|readyz|metrics)(\/|$)/;
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !API_LIKE.test(request.url);
+    if (!wantsPage) return sendError(request, reply, Errors.notFound('Route'));
+    if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0]!))
+      return sendError(request, reply, Errors.notFound('File'));
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}

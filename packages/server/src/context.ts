@@ -1,0 +1,45 @@
+// Wires repositories into services once per process. Routes and jobs receive this context; tests build
+// their own with a test database. Nothing here holds request state.
+import type { Config } from './config.js';
+import type { Database, DatabaseHandle } from './core/db/database.js';
+import { AuditRepository } from './core/audit/audit.repository.js';
+import { AuditService } from './core/audit/audit.service.js';
+import { AuthRepository } from './core/auth/auth.repository.js';
+import { AuthService } from './core/auth/auth.service.js';
+import { IdentityRepository } from './core/identity/identity.repository.js';
+import { IdentityService } from './core/identity/identity.service.js';
+import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
+import { TenancyService } from './core/tenancy/tenancy.service.js';
+import { JobQueue } from './core/jobs/index.js';
+import { NotificationService } from './core/notifications/index.js';
+
+export interface AppContext {
+  config: Config;
+  database: DatabaseHandle;
+  db: Database;
+  audit: AuditService;
+  auth: AuthService;
+  identity: IdentityService;
+  tenancy: TenancyService;
+  jobs: JobQueue;
+  notifications: NotificationService;
+}
+
+export function createContext(config: Config, database: DatabaseHandle): AppContext {
+  const db = database.db;
+  const audit = new AuditService(new AuditRepository(db));
+  const identityRepository = new IdentityRepository(db);
+  const tenancyRepository = new TenancyRepository(db);
+  const jobs = new JobQueue(db);
+  return {
+    config,
+    database,
+    db,
+    audit,
+    auth: new AuthService(config, new AuthRepository(db), identityRepository, audit),
+    identity: new IdentityService(db, identityRepository, tenancyRepository, audit),
+    tenancy: new TenancyService(db, tenancyRepository, audit),
+    jobs,
+    notifications: new NotificationService(jobs),
+  };
+}

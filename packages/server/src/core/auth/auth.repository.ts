@@ -1,0 +1,190 @@
+// Sessions, API credentials, login throttling and external identities. Only this file writes their SQL.
+import { sql } from 'kysely';
+import type { Database } from '../db/database.js';
+import type { ApiCredential, CredentialKind } from '../db/schema.js';
+
+export interface SessionRow {
+  userId: string;
+  csrfToken: string;
+  expiresAt: Date;
+  lastSeenAt: Date;
+}
+
+export class AuthRepository {
+  constructor(private readonly db: Database) {}
+
+  async createSession(values: {
+    idHash: string;
+    userId: string;
+    csrfToken: string;
+    expiresAt: Date;
+    ip: string | null;
+    userAgent: string | null;
+  }): Promise<void> {
+    await this.db
+      .insertInto('sessions')
+      .values({
+        id_hash: values.idHash,
+        user_id: values.userId,
+        csrf_token: values.csrfToken,
+        expires_at: values.expiresAt,
+        ip: values.ip,
+        user_agent: values.userAgent?.slice(0, 500) ?? null,
+      })
+      .execute();
+  }
+
+  async findSession(idHash: string): Promise<SessionRow | undefined> {
+    const row = await this.db
+      .selectFrom('sessions')
+      .select(['user_id', 'csrf_token', 'expires_at', 'last_seen_at'])
+      .where('id_hash', '=', idHash)
+      .where('expires_at', '>', new Date())
+      .executeTakeFirst();
+    return (
+      row && {
+        userId: row.user_id,
+        csrfToken: row.csrf_token,
+        expiresAt: row.expires_at,
+        lastSeenAt: row.last_seen_at,
+      }
+    );
+  }
+
+  async extendSession(idHash: string, expiresAt: Date): Promise<void> {
+    await this.db
+      .updateTable('sessions')
+      .set({ expires_at: expiresAt, last_seen_at: new Date() })
+      .where('id_hash', '=', idHash)
+      .execute();
+  }
+
+  async deleteSession(idHash: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+  }
+
+  async deleteSessionsOfUser(userId: string, exceptIdHash: string | null = null): Promise<void> {
+    let query = this.db.deleteFrom('sessions').where('user_id', '=', userId);
+    if (exceptIdHash) query = query.where('id_hash', '!=', exceptIdHash);
+    await query.execute();
+  }
+
+  async deleteExpiredSessions(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('sessions')
+      .where('expires_at', '<', new Date())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async createCredential(values: {
+    userId: string;
+    kind: CredentialKind;
+    label: string;
+    secretHash: string;
+    scopes: string[];
+    municipalityId: string | null;
+    expiresAt: Date | null;
+  }): Promise<ApiCredential> {
+    return this.db
+      .insertInto('api_credentials')
+      .values({
+        user_id: values.userId,
+        kind: values.kind,
+        label: values.label,
+        secret_hash: values.secretHash,
+        scopes: values.scopes,
+        municipality_id: values.municipalityId,
+        expires_at: values.expiresAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  async findUsableCredential(secretHash: string): Promise<ApiCredential | undefined> {
+    return this.db
+      .selectFrom('api_credentials')
+      .selectAll()
+      .where('secret_hash', '=', secretHash)
+      .where('revoked_at', 'is', null)
+      .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', new Date())]))
+      .executeTakeFirst();
+  }
+
+  async touchCredential(id: string): Promise<void> {
+    // At most one write a minute per credential: machines call often.
+    await this.db
+      .updateTable('api_credentials')
+      .set({ last_used_at: new Date() })
+      .where('id', '=', id)
+      .where((eb) =>
+        eb.or([
+          eb('last_used_at', 'is', null),
+          eb('last_used_at', '<', sql<Date>`now() - interval '1 minute'`),
+        ]),
+      )
+      .execute();
+  }
+
+  async listCredentials(userId: string): Promise<ApiCredential[]> {
+    return this.db
+      .selectFrom('api_credentials')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  async revokeCredential(userId: string, id: string): Promise<ApiCredential | undefined> {
+    return this.db
+      .updateTable('api_credentials')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Failures in the current window for a throttle key (0 when the window has passed). */
+  async throttleFailures(
+    key: string,
+    windowSeconds: number,
+  ): Promise<{ failures: number; retryAfterSeconds: number }> {
+    const row = await this.db
+      .selectFrom('login_throttle')
+      .select([
+        'failures',
+        sql<number>`ceil(extract(epoch from (window_start + make_interval(secs => ${windowSeconds}) - now())))`.as(
+          'remaining',
+        ),
+      ])
+      .where('key', '=', key)
+      .where('window_start', '>', sql<Date>`now() - make_interval(secs => ${windowSeconds})`)
+      .executeTakeFirst();
+    return row
+      ? { failures: row.failures, retryAfterSeconds: Math.max(1, Number(row.remaining)) }
+      : { failures: 0, retryAfterSeconds: 0 };
+  }
+
+  async recordThrottleFailure(key: string, windowSeconds: number): Promise<void> {
+    await sql`
+      insert into login_throttle (key, window_start, failures) values (${key}, now(), 1)
+      on conflict (key) do update set
+        failures = case when login_throttle.window_start < now() - make_interval(secs => ${windowSeconds})
+                        then 1 else login_throttle.failures + 1 end,
+        window_start = case when login_throttle.window_start < now() - make_interval(secs => ${windowSeconds})
+                            then now() else login_throttle.window_start end`.execute(this.db);
+  }
+
+  async deleteStaleThrottles(olderThanSeconds: number): Promise<void> {
+    await this.db
+      .deleteFrom('login_throttle')
+      .where('window_start', '<', sql<Date>`now() - make_interval(secs => ${olderThanSeconds})`)
+      .execute();
+  }
+
+  async clearThrottle(key: string): Promise<void> {
+    await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  }
+}

@@ -1,0 +1,99 @@
+// Starts one platform instance: configuration, database and migrations, first-start bootstrap, HTTP.
+// main.ts calls this for production; the end-to-end tests call it with their own configuration.
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { buildApp, type BuildOptions } from './app.js';
+import type { Config } from './config.js';
+import { createContext, type AppContext } from './context.js';
+import { openDatabase, type DatabaseHandle } from './core/db/database.js';
+import { migrateToLatest } from './core/db/migrate.js';
+import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
+import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
+import { JobWorker } from './core/jobs/index.js';
+import {
+  createMailer,
+  mailerOptionsFromConfig,
+  registerNotificationJobs,
+  type Mailer,
+} from './core/notifications/index.js';
+
+export interface RunningPlatform {
+  app: FastifyInstance;
+  ctx: AppContext;
+  url: string;
+  bootstrap: BootstrapResult;
+  /** The background worker of this instance; null when JOBS_ENABLED=false. */
+  worker: JobWorker | null;
+  mailer: Mailer;
+  close(): Promise<void>;
+}
+
+export interface StartOptions extends BuildOptions {
+  log: Logger;
+  /** Use this database instead of opening one from the configuration (tests). */
+  database?: DatabaseHandle;
+}
+
+export async function startPlatform(config: Config, options: StartOptions): Promise<RunningPlatform> {
+  const { log } = options;
+  const database = options.database ?? (await openWithRetry(config, log));
+  const applied = await migrateToLatest(database.db);
+  if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
+  const ctx = createContext(config, database);
+  const result = await bootstrap(ctx);
+  if (result.adminCreated) log.info({ email: result.adminCreated.email }, 'platform admin created');
+  if (result.demoSeeded.length > 0) log.info({ regions: result.demoSeeded }, 'demo data seeded');
+
+  const mailer = createMailer(mailerOptionsFromConfig(config));
+  let worker: JobWorker | null = null;
+  if (config.JOBS_ENABLED) {
+    worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
+    registerNotificationJobs(worker, { mailer });
+    registerHousekeeping(worker, ctx.jobs, ctx.db);
+    await scheduleHousekeeping(ctx.jobs);
+    worker.start();
+  }
+
+  const app = await buildApp(ctx, options);
+  await app.listen({ host: config.HOST, port: config.PORT });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  return {
+    app,
+    ctx,
+    url: `http://127.0.0.1:${port}`,
+    bootstrap: result,
+    worker,
+    mailer,
+    close: async () => {
+      await app.close();
+      await worker?.stop();
+      mailer.close();
+      if (!options.database) await database.close();
+    },
+  };
+}
+
+/** PostgreSQL may still be starting (containers, reboots): try for about half a minute. */
+async function openWithRetry(config: Config, log: Logger): Promise<DatabaseHandle> {
+  const open = () =>
+    openDatabase({
+      databaseUrl: config.DATABASE_URL,
+      dataDir: config.DATA_DIR,
+      poolSize: config.DATABASE_POOL_SIZE,
+      onPoolError: (error) => log.warn({ err: error }, 'database connection lost'),
+    });
+  for (let attempt = 1; ; attempt++) {
+    const handle = await open();
+    try {
+      await handle.ping();
+      log.info({ database: handle.kind }, 'database connected');
+      return handle;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      if (attempt >= 10) throw error;
+      log.warn({ err: error, attempt }, 'database not reachable yet, retrying');
+      await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 5_000)));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+// Starts the real platform for end-to-end tests: a free port, its own in-memory PGlite (or a fresh
+// schema-shared PostgreSQL when the lane says so), optionally the demo region, and the built web app.
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { parseConfig, type Config } from '../config.js';
+import { startPlatform, type RunningPlatform } from '../server.js';
+import { openTestDatabase } from './db.js';
+
+export interface TestServerOptions {
+  seedDemo?: boolean;
+  env?: Record<string, string>;
+  webDist?: string | null;
+}
+
+export interface TestServer extends RunningPlatform {
+  config: Config;
+  dataDir: string;
+}
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-e2e-'));
+  const config = parseConfig({
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    ADMIN_EMAIL: 'admin@test.example',
+    ADMIN_PASSWORD: 'Plattform-Testpasswort-42',
+    DEMO_SEED: options.seedDemo ? 'true' : 'false',
+    ...options.env,
+  });
+  const database = await openTestDatabase();
+  const platform = await startPlatform(config, {
+    log: pino({ level: 'warn' }),
+    database,
+    logger: false,
+    ...(options.webDist !== undefined ? { webDist: options.webDist } : {}),
+  });
+  return {
+    ...platform,
+    config,
+    dataDir,
+    close: async () => {
+      await platform.close();
+      await database.close();
+      await fs.rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
