@@ -8,25 +8,19 @@ import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Area } from '@srp/contracts';
 
-export interface TestServer {
-  url: string;
-  close(): Promise<void>;
-}
-interface ServerTestSupport {
-  startTestServer(options?: { seedDemo?: boolean }): Promise<TestServer>;
-}
+import { startTestServer, type TestServer } from '../../server/src/test-support/server.js';
 
-// Loaded by URL so this file type-checks on branches where the server's test support is not there yet.
-const SERVER_TEST_SUPPORT = new URL('../../server/src/test-support/server.ts', import.meta.url).href;
+export type { TestServer };
+
 const WEB_DIST_INDEX = path.resolve(import.meta.dirname, '../dist/index.html');
 
-export async function startServer(): Promise<TestServer> {
+/** The real server on a free port, with a fresh database seeded with the demo regions, serving dist/. */
+export function startServer(): Promise<TestServer> {
   assert.ok(
     fs.existsSync(WEB_DIST_INDEX),
     `the web app is not built (${WEB_DIST_INDEX} is missing): run "npm run build -w @srp/web" first`,
   );
-  const support = (await import(SERVER_TEST_SUPPORT)) as ServerTestSupport;
-  return support.startTestServer({ seedDemo: true });
+  return startTestServer({ seedDemo: true });
 }
 
 const CHROMIUM_ARGS = [
@@ -182,7 +176,9 @@ function describeViolations(violations: readonly Violation[]): string {
 
 /** Runs axe-core with the WCAG 2.1 A/AA rules and fails with a readable list of what it found. */
 export async function assertNoAxeViolations(page: Page, what: string): Promise<void> {
-  await page.addScriptTag({ content: axe.source });
+  // Evaluated through the DevTools protocol rather than added as a <script>: the server's Content Security
+  // Policy (rightly) blocks inline scripts, and the tests should see the page under that same policy.
+  await page.evaluate(axe.source);
   const violations = await page.evaluate(async (tags) => {
     const runner = (window as unknown as { axe: typeof axe }).axe;
     const result = await runner.run(document, { runOnly: { type: 'tag', values: tags } });
