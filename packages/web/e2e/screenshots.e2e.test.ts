@@ -1,0 +1,85 @@
+// Phone-sized screenshots (360×740) of the start and login pages for a person to look at, plus the
+// layout checks that can be automated: nothing wider than the screen.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import {
+  launchBrowser,
+  PHONE,
+  screenshotPath,
+  settled,
+  startServer,
+  withPage,
+  type TestServer,
+} from './support.js';
+
+async function assertNoHorizontalScroll(page: Page, what: string): Promise<void> {
+  const widths = await page.evaluate(() => ({
+    content: document.documentElement.scrollWidth,
+    viewport: document.documentElement.clientWidth,
+  }));
+  assert.ok(
+    widths.content <= widths.viewport,
+    `${what} is ${widths.content}px wide on a ${widths.viewport}px screen`,
+  );
+}
+
+void describe('phone screenshots', () => {
+  let server: TestServer;
+  let browser: Browser;
+  before(async () => {
+    server = await startServer();
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const pages = [
+    { name: 'start', path: '/' },
+    { name: 'login', path: '/anmelden' },
+  ];
+  for (const { name, path } of pages) {
+    void test(`${name} page at 360×740`, async () => {
+      await withPage(
+        browser,
+        async (page) => {
+          await page.goto(server.url + path);
+          await settled(page);
+          await page.evaluate(() => document.fonts.ready);
+          await assertNoHorizontalScroll(page, `the ${name} page`);
+          const file = screenshotPath(`${name}-360.png`);
+          await page.screenshot({ path: file, fullPage: true });
+          console.log(`screenshot: ${file}`);
+
+          await page.getByRole('button', { name: 'Menü' }).click();
+          await page.getByRole('navigation', { name: 'Hauptnavigation' }).waitFor();
+          await assertNoHorizontalScroll(page, `the ${name} page with the menu open`);
+          const menuFile = screenshotPath(`${name}-360-menu.png`);
+          await page.screenshot({ path: menuFile });
+          console.log(`screenshot: ${menuFile}`);
+        },
+        PHONE,
+      );
+    });
+  }
+
+  void test('login errors at 360×740', async () => {
+    await withPage(
+      browser,
+      async (page) => {
+        await page.goto(`${server.url}/anmelden`);
+        await settled(page);
+        await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
+        await page.getByRole('group', { name: 'Bitte prüfen Sie Ihre Eingaben' }).waitFor();
+        await page.evaluate(() => document.fonts.ready);
+        await assertNoHorizontalScroll(page, 'the login page with errors');
+        const file = screenshotPath('login-errors-360.png');
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`screenshot: ${file}`);
+      },
+      PHONE,
+    );
+  });
+});

@@ -1,0 +1,61 @@
+import { lazy } from 'react';
+import { BrowserRouter, Route, Routes } from 'react-router';
+import { Layout } from './layout/Layout.js';
+import { RequireLogin } from './layout/RequireLogin.js';
+import MunicipalityPage from './pages/MunicipalityPage.js';
+import NotFoundPage from './pages/NotFoundPage.js';
+import StartPage from './pages/StartPage.js';
+import { RegionsProvider } from './regions.js';
+import { SessionProvider } from './session.js';
+
+// The public start and municipality pages ship in the main bundle: they are where most visits begin.
+// Everything else loads on demand, and each area gets its own chunk so it can grow without
+// weighing on the others.
+const LoginPage = lazy(() => import('./pages/LoginPage.js'));
+const PasswordResetPage = lazy(() => import('./pages/PasswordResetPage.js'));
+const LegalPage = lazy(() => import('./pages/LegalPage.js'));
+const DashboardArea = lazy(() => import('./pages/areas/DashboardArea.js'));
+const ServicesArea = lazy(() => import('./pages/areas/ServicesArea.js'));
+const BackofficeArea = lazy(() => import('./pages/areas/BackofficeArea.js'));
+const ClubcloudArea = lazy(() => import('./pages/areas/ClubcloudArea.js'));
+
+export function App() {
+  return (
+    <SessionProvider>
+      <RegionsProvider>
+        <BrowserRouter>
+          <Routes>
+            <Route element={<Layout />}>
+              <Route index element={<StartPage />} />
+              <Route path="m/:slug" element={<MunicipalityPage />} />
+              <Route path="anmelden" element={<LoginPage />} />
+              <Route path="passwort-vergessen" element={<PasswordResetPage />} />
+              <Route path="dashboard/*" element={<DashboardArea />} />
+              <Route path="buergerservice/*" element={<ServicesArea />} />
+              <Route
+                path="verwaltung/*"
+                element={
+                  <RequireLogin>
+                    <BackofficeArea />
+                  </RequireLogin>
+                }
+              />
+              <Route
+                path="vereinscloud/*"
+                element={
+                  <RequireLogin>
+                    <ClubcloudArea />
+                  </RequireLogin>
+                }
+              />
+              <Route path="barrierefreiheit" element={<LegalPage kind="accessibility" />} />
+              <Route path="datenschutz" element={<LegalPage kind="privacy" />} />
+              <Route path="impressum" element={<LegalPage kind="imprint" />} />
+              <Route path="*" element={<NotFoundPage />} />
+            </Route>
+          </Routes>
+        </BrowserRouter>
+      </RegionsProvider>
+    </SessionProvider>
+  );
+}

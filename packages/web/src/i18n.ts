@@ -1,0 +1,63 @@
+import i18next from 'i18next';
+import { initReactI18next } from 'react-i18next';
+import de, { type Messages } from './locales/de.js';
+import en from './locales/en.js';
+
+export const LANGUAGES = ['de', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const STORAGE_KEY = 'srp.language';
+
+declare module 'i18next' {
+  interface CustomTypeOptions {
+    defaultNS: 'translation';
+    resources: { translation: Messages };
+  }
+}
+
+function isLanguage(value: unknown): value is Language {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/** German unless the person chose another language on this device before. */
+function initialLanguage(): Language {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    if (isLanguage(stored)) return stored;
+  } catch {
+    // Storage can be blocked (privacy settings); the default language still works.
+  }
+  return 'de';
+}
+
+export function currentLanguage(): Language {
+  return isLanguage(i18next.language) ? i18next.language : 'de';
+}
+
+export async function changeLanguage(language: Language): Promise<void> {
+  try {
+    localStorage.setItem(STORAGE_KEY, language);
+  } catch {
+    // Not persisted, but the switch still applies to this visit.
+  }
+  await i18next.changeLanguage(language);
+}
+
+// Screen readers pick their voice from <html lang>, so it must follow every switch.
+i18next.on('languageChanged', (language) => {
+  document.documentElement.lang = language;
+});
+
+// Resources are bundled, so initialisation can finish synchronously before the first render.
+void i18next.use(initReactI18next).init({
+  resources: { de: { translation: de }, en: { translation: en } },
+  lng: initialLanguage(),
+  fallbackLng: 'de',
+  supportedLngs: [...LANGUAGES],
+  interpolation: { escapeValue: false }, // React escapes already
+  initAsync: false,
+});
+
+document.documentElement.lang = currentLanguage();
+
+export default i18next;

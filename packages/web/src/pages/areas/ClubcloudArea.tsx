@@ -1,0 +1,5 @@
+import { AreaLanding } from './AreaLanding.js';
+
+export default function ClubcloudArea() {
+  return <AreaLanding area="clubcloud" />;
+}

@@ -1,0 +1,24 @@
+import type { Area } from '@srp/contracts';
+
+/** German paths on purpose: they are read aloud and typed by people in the region. */
+export const AREA_PATHS: Record<Area, string> = {
+  dashboard: '/dashboard',
+  services: '/buergerservice',
+  backoffice: '/verwaltung',
+  clubcloud: '/vereinscloud',
+};
+
+/** Areas whose content is only for signed-in people with a matching role. */
+export const AREAS_REQUIRING_LOGIN: readonly Area[] = ['backoffice', 'clubcloud'];
+
+export const LOGIN_PATH = '/anmelden';
+
+export function loginPathFor(next: string): string {
+  return `${LOGIN_PATH}?next=${encodeURIComponent(next)}`;
+}
+
+/** Only same-site paths may be used as a target after login (no open redirect to other hosts). */
+export function safeNextPath(next: string | null): string {
+  if (next === null || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
+}
