@@ -93,6 +93,12 @@ function prepareTemplate() {
   return file;
 }
 
+function buildWebApp() {
+  console.log('\n=== building the web app for the browser tests');
+  const r = spawnSync('npm', ['run', 'build', '-w', '@srp/web', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('the web app did not build');
+}
+
 const cores = os.availableParallelism();
 const needsDb = tiers.some((t) => t !== 'unit') && all.some((f) => tierOf(f) !== 'unit');
 const template = needsDb ? prepareTemplate() : undefined;
@@ -107,7 +113,11 @@ for (const t of tiers) {
       await run('db on PostgreSQL', files, { TEST_DB_LANE: 'postgres' }, cores * 2);
     else console.log('(TEST_DATABASE_URL not set: the PostgreSQL lane of the database tests is not run)');
   }
-  if (t === 'e2e') await run('e2e', files, pgliteEnv, Math.max(1, cores - 1));
+  if (t === 'e2e') {
+    // Browser tests need the built web app, and the server serves it from packages/web/dist.
+    if (files.some((f) => f.startsWith('packages/web/'))) buildWebApp();
+    await run('e2e', files, pgliteEnv, Math.max(1, cores - 1));
+  }
 }
 
 fs.rmSync(scratch, { recursive: true, force: true });

@@ -14,13 +14,5 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    rolldownOptions: {
-      treeshake: {
-        // The contracts modules only declare schemas and helpers. Marking them side-effect free lets the
-        // bundler drop the TypeBox schemas (and TypeBox itself) when the app only needs types and
-        // navigationFor(). Safe to remove once @srp/contracts declares "sideEffects": false itself.
-        moduleSideEffects: [{ test: /[\\/]packages[\\/]contracts[\\/]src[\\/]/, sideEffects: false }],
-      },
-    },
   },
 });

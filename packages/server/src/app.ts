@@ -122,8 +122,6 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
 
-  const webDist =
-    options.webDist === undefined ? (fs.existsSync(WEB_DIST) ? WEB_DIST : null) : options.webDist;
   if (webDist) await serveWebApp(app, webDist);
 
   return app;
@@ -144,12 +142,15 @@ async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
       );
     },
   });
-  const API_LIKE = /^\/(api|sta|dav|caldav|integrations|open311|healthz|readyz|metrics)(\/|$)/;
-  app.setNotFoundHandler((request, reply) => {
-    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !API_LIKE.test(request.url);
-    if (!wantsPage) return sendError(request, reply, Errors.notFound('Route'));
-    if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0]!))
-      return sendError(request, reply, Errors.notFound('File'));
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
-  });
+}
+
+const API_LIKE = /^\/(api|sta|dav|caldav|integrations|open311|healthz|readyz|metrics)(\/|$)/;
+
+/** Unknown page paths are routes of the single-page app; unknown API paths and files stay a JSON 404. */
+function webAppFallback(request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !API_LIKE.test(request.url);
+  if (!wantsPage) return sendError(request, reply, Errors.notFound('Route'));
+  if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0]!))
+    return sendError(request, reply, Errors.notFound('File'));
+  return reply.header('cache-control', 'no-cache').sendFile('index.html');
 }
