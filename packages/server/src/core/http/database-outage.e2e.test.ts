@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { CuttableProxy } from '../../test-support/tcp-proxy.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 import { TestClient } from '../../test-support/http.js';
+import { waitFor } from '../../test-support/wait.js';
 
 const databaseUrl = process.env.TEST_DATABASE_URL;
 
@@ -34,14 +35,6 @@ if (!databaseUrl) {
     await proxy.cut();
   });
 
-  async function eventually(check: () => Promise<boolean>): Promise<boolean> {
-    for (let i = 0; i < 100; i++) {
-      if (await check()) return true;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-    return false;
-  }
-
   test('the platform reports the outage, answers 503 and recovers by itself', async () => {
     assert.equal((await client.get('/readyz')).status, 200);
     assert.equal((await client.get('/api/public/regions')).status, 200);
@@ -61,7 +54,9 @@ if (!databaseUrl) {
     assert.equal((await client.get('/healthz')).status, 200, 'the process itself is alive');
 
     await proxy.restore();
-    assert.ok(await eventually(async () => (await client.get('/readyz')).status === 200), 'ready again');
+    await waitFor('readiness after the outage', async () =>
+      (await client.get('/readyz')).status === 200 ? true : undefined,
+    );
     assert.equal((await client.get('/api/public/regions')).status, 200);
   });
 }

@@ -7,6 +7,7 @@ import type { Job, JobStatus } from '../db/schema.js';
 import { JobQueue } from './job-queue.js';
 import { PermanentJobError } from './job-errors.js';
 import { JobWorker, type JobWorkerOptions } from './job-worker.js';
+import { waitFor } from '../../test-support/wait.js';
 
 const handle = await testDatabase();
 after(() => handle.close());
@@ -24,17 +25,6 @@ function makeWorker(options: Partial<JobWorkerOptions> = {}): JobWorker {
     unknownJobs: false,
     ...options,
   });
-}
-
-/** Polls until probe returns a value; the timeout only keeps a broken test from hanging. */
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const giveUp = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const waitForStatus = (id: number, status: JobStatus): Promise<Job> =>

@@ -17,6 +17,7 @@ import { NotificationService, registerNotificationJobs } from './notification.se
 import { attachmentNamed, decodeHeader, findPart, parseMime } from '../../test-support/mime-reader.js';
 import type { WebhookEnvelope } from './channels/webhook.channel.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
+import { waitFor } from '../../test-support/wait.js';
 
 const handle = await testDatabase();
 after(() => handle.close());
@@ -39,16 +40,6 @@ function startNotifications(t: TestContext, mailer: Mailer): NotificationService
     mailer.close();
   });
   return new NotificationService(queue, { jobNamespace });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const giveUp = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > giveUp) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 const waitForStatus = (id: number, status: JobStatus): Promise<Job> =>
