@@ -12,6 +12,7 @@ import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
 import { TenancyService } from './core/tenancy/tenancy.service.js';
 import { JobQueue } from './core/jobs/index.js';
 import { NotificationService } from './core/notifications/index.js';
+import { PublicationService } from './core/publication/publication.service.js';
 
 export interface AppContext {
   config: Config;
@@ -23,6 +24,7 @@ export interface AppContext {
   tenancy: TenancyService;
   jobs: JobQueue;
   notifications: NotificationService;
+  publications: PublicationService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -41,5 +43,6 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
     notifications: new NotificationService(jobs),
+    publications: new PublicationService(db, audit),
   };
 }

@@ -165,6 +165,134 @@ export interface JobsTable {
   finished_at: Timestamp | null;
 }
 
+export interface PublicationsTable {
+  municipality_id: string;
+  resource_type: string;
+  resource_id: string;
+  published_at: CreatedAt;
+  published_by: string | null;
+}
+
+type Id = Generated<number>;
+type JsonValue = ColumnType<unknown, string | undefined | null, string | null>;
+type JsonObjectOrNull = ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+type BBox = { min_x: number | null; min_y: number | null; max_x: number | null; max_y: number | null };
+
+export interface SensorThingsTable {
+  id: Id;
+  municipality_id: string;
+  name: string;
+  description: Generated<string>;
+  properties: JsonObjectOrNull;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface SensorLocationsTable extends BBox {
+  id: Id;
+  municipality_id: string;
+  name: string;
+  description: Generated<string>;
+  encoding_type: string;
+  location: JsonValue;
+  properties: JsonObjectOrNull;
+}
+
+export interface SensorThingLocationsTable {
+  thing_id: number;
+  location_id: number;
+}
+
+export interface SensorHistoricalLocationsTable {
+  id: Id;
+  municipality_id: string;
+  thing_id: number;
+  time: Timestamp;
+}
+
+export interface SensorHistoricalLocationLocationsTable {
+  historical_location_id: number;
+  location_id: number;
+}
+
+export interface SensorSensorsTable {
+  id: Id;
+  municipality_id: string;
+  name: string;
+  description: Generated<string>;
+  encoding_type: string;
+  metadata: string;
+  properties: JsonObjectOrNull;
+}
+
+export interface SensorObservedPropertiesTable {
+  id: Id;
+  municipality_id: string;
+  name: string;
+  definition: string;
+  description: Generated<string>;
+  properties: JsonObjectOrNull;
+}
+
+interface DatastreamColumns {
+  id: Id;
+  municipality_id: string;
+  thing_id: number;
+  sensor_id: number;
+  name: string;
+  description: Generated<string>;
+  observation_type: string;
+  observed_area: JsonValue;
+  phenomenon_time_start: Timestamp | null;
+  phenomenon_time_end: Timestamp | null;
+  result_time_start: Timestamp | null;
+  result_time_end: Timestamp | null;
+  properties: JsonObjectOrNull;
+}
+
+export interface SensorDatastreamsTable extends DatastreamColumns {
+  observed_property_id: number;
+  unit_of_measurement: JsonValue;
+}
+
+export interface SensorMultiDatastreamsTable extends DatastreamColumns {
+  multi_observation_data_types: string[];
+  unit_of_measurements: JsonValue;
+}
+
+export interface SensorMultiDatastreamObservedPropertiesTable {
+  multi_datastream_id: number;
+  observed_property_id: number;
+  position: number;
+}
+
+export interface SensorFeaturesOfInterestTable extends BBox {
+  id: Id;
+  municipality_id: string;
+  name: string;
+  description: Generated<string>;
+  encoding_type: string;
+  feature: JsonValue;
+  properties: JsonObjectOrNull;
+}
+
+export interface SensorObservationsTable {
+  id: Id;
+  municipality_id: string;
+  datastream_id: number | null;
+  multi_datastream_id: number | null;
+  feature_of_interest_id: number | null;
+  phenomenon_time_start: Timestamp;
+  phenomenon_time_end: Timestamp | null;
+  result_time: Timestamp | null;
+  result_number: number | null;
+  result: JsonValue;
+  result_quality: JsonValue;
+  valid_time_start: Timestamp | null;
+  valid_time_end: Timestamp | null;
+  parameters: JsonObjectOrNull;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -178,6 +306,19 @@ export interface DB {
   user_identities: UserIdentitiesTable;
   audit_log: AuditLogTable;
   jobs: JobsTable;
+  publications: PublicationsTable;
+  sensor_things: SensorThingsTable;
+  sensor_locations: SensorLocationsTable;
+  sensor_thing_locations: SensorThingLocationsTable;
+  sensor_historical_locations: SensorHistoricalLocationsTable;
+  sensor_historical_location_locations: SensorHistoricalLocationLocationsTable;
+  sensor_sensors: SensorSensorsTable;
+  sensor_observed_properties: SensorObservedPropertiesTable;
+  sensor_datastreams: SensorDatastreamsTable;
+  sensor_multi_datastreams: SensorMultiDatastreamsTable;
+  sensor_multi_datastream_observed_properties: SensorMultiDatastreamObservedPropertiesTable;
+  sensor_features_of_interest: SensorFeaturesOfInterestTable;
+  sensor_observations: SensorObservationsTable;
 }
 
 export type Region = Selectable<RegionsTable>;
