@@ -276,6 +276,11 @@ export interface SensorFeaturesOfInterestTable extends BBox {
   properties: JsonObjectOrNull;
 }
 
+export interface SensorLocationFeaturesTable {
+  location_id: number;
+  feature_of_interest_id: number;
+}
+
 export interface SensorObservationsTable {
   id: Id;
   municipality_id: string;
@@ -318,6 +323,7 @@ export interface DB {
   sensor_multi_datastreams: SensorMultiDatastreamsTable;
   sensor_multi_datastream_observed_properties: SensorMultiDatastreamObservedPropertiesTable;
   sensor_features_of_interest: SensorFeaturesOfInterestTable;
+  sensor_location_features: SensorLocationFeaturesTable;
   sensor_observations: SensorObservationsTable;
 }
 

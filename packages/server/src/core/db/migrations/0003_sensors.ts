@@ -142,6 +142,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
     create index sensor_features_of_interest_municipality on sensor_features_of_interest(municipality_id);
 
+    -- The FeatureOfInterest generated from a Location, reused until the Thing moves (SensorThings 1.1:
+    -- an Observation without FeatureOfInterest gets one from its Thing's Location).
+    create table sensor_location_features (
+      location_id bigint primary key references sensor_locations(id) on delete cascade,
+      feature_of_interest_id bigint not null references sensor_features_of_interest(id) on delete cascade
+    );
+
     -- One row per observation. result_number carries numeric results (the common case, and what rollups
     -- aggregate); result carries anything else (text, objects, arrays of a MultiDatastream).
     create table sensor_observations (
@@ -170,7 +177,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
-    drop table sensor_observations, sensor_features_of_interest, sensor_multi_datastream_observed_properties,
+    drop table sensor_observations, sensor_location_features, sensor_features_of_interest, sensor_multi_datastream_observed_properties,
       sensor_multi_datastreams, sensor_datastreams, sensor_observed_properties, sensor_sensors,
       sensor_historical_location_locations, sensor_historical_locations, sensor_thing_locations,
       sensor_locations, sensor_things, publications;
