@@ -5,7 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { AppContext } from '../../context.js';
-import { Errors } from '../errors.js';
+import { Errors, isAppError } from '../errors.js';
 import { errorResponses } from '../http/schemas.js';
 import { setSessionCookie } from './auth.plugin.js';
 import { LOGIN_STATE_MINUTES, OIDC_CALLBACK_PATH, OIDC_START_PATH, SsoError } from './oidc.service.js';
@@ -37,15 +37,16 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           querystring: Type.Object({
             next: Type.Optional(Type.String({ maxLength: 1000, description: 'Path to return to' })),
           }),
-          response: { ...errorResponses(404, 503) },
+          response: { ...errorResponses(404, 429, 503) },
         },
       },
       async (request, reply) => {
         if (!ctx.oidc.enabled) throw Errors.notFound('Single sign-on');
         let started: { authorizationUrl: string; state: string };
         try {
-          started = await ctx.oidc.begin(request.query.next);
+          started = await ctx.oidc.begin(request.query.next, request.ip);
         } catch (error) {
+          if (isAppError(error)) throw error;
           request.log.warn({ err: error }, 'single sign-on provider not available');
           throw Errors.unavailable('The single sign-on provider cannot be reached right now');
         }
@@ -73,13 +74,14 @@ export function oidcRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const query = request.url.includes('?') ? request.url.slice(request.url.indexOf('?') + 1) : '';
         try {
           if (!ctx.oidc.enabled) throw new SsoError('single sign-on is not configured');
-          // A new login never continues an old session (session fixation).
-          if (request.sessionToken) await ctx.auth.logout(request.sessionToken);
           const { session, nextPath, user } = await ctx.oidc.complete(query, browserState, {
             ip: request.ip,
             userAgent: request.headers['user-agent'] ?? null,
             requestId: request.id,
           });
+          // A new login never continues an old session (session fixation). Only now: a forged callback
+          // link must not be able to log anyone out.
+          if (request.sessionToken) await ctx.auth.logout(request.sessionToken);
           setSessionCookie(reply, session.token, session.expiresAt, config.cookieSecure);
           request.log.info({ userId: user.id }, 'single sign-on completed');
           return redirect(reply, nextPath);

@@ -19,6 +19,8 @@ export const OIDC_CALLBACK_PATH = '/api/auth/oidc/callback';
 export const LOGIN_STATE_MINUTES = 10;
 const SCOPE = 'openid email profile';
 const DISCOVERY_TIMEOUT_SECONDS = 10;
+const START_WINDOW_SECONDS = 15 * 60;
+const MAX_STARTS_PER_ADDRESS = 100;
 
 /** Why a single sign-on was refused; logged, while the person only sees the login page with a hint. */
 export class SsoError extends Error {
@@ -134,8 +136,13 @@ export class OidcService {
    * Starts a login: stores the pending state and returns where to send the browser, and the state the
    * browser must bring back (as a cookie) to complete it.
    */
-  async begin(next: string | undefined): Promise<{ authorizationUrl: string; state: string }> {
+  async begin(next: string | undefined, ip: string): Promise<{ authorizationUrl: string; state: string }> {
+    // Every start stores a row until it expires: bounded per address, generously (offices share one).
+    const key = `oidc-start:${ip}`;
+    const { failures, retryAfterSeconds } = await this.repository.throttleFailures(key, START_WINDOW_SECONDS);
+    if (failures >= MAX_STARTS_PER_ADDRESS) throw Errors.tooManyRequests(retryAfterSeconds);
     const configuration = await this.providerConfiguration();
+    await this.repository.recordThrottleFailure(key, START_WINDOW_SECONDS);
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
     const codeVerifier = oidc.randomPKCECodeVerifier();

@@ -105,6 +105,7 @@ describe('password reset by e-mail', () => {
     assert.ok(mail.text.includes(`Ihr Konto ${user.email}`), 'says which account');
     assert.match(mail.text, /60 Minuten/);
     assert.match(mail.text, /ignorieren Sie diese E-Mail/);
+    assert.match(mail.text, /Freundliche Grüße\r?\nSmart Region/);
     const token = tokenIn(mail);
     const olderToken = tokenIn(older);
     assert.notEqual(token, olderToken);

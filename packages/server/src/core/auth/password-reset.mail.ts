@@ -9,6 +9,8 @@ export interface ResetMailValues {
   link: string;
   /** Host name of the platform, so the reader sees which service this is about. */
   site: string;
+  /** Who signs the mail: the display name of the sender address, e.g. "Smart Region". */
+  signature: string;
   requestedAt: Date;
   validMinutes: number;
   hasPassword: boolean;
@@ -44,7 +46,7 @@ function german(v: ResetMailValues, when: string): EmailMessage {
     'Sie haben das nicht angefordert? Dann ignorieren Sie diese E-Mail einfach. Ihr bisheriges Passwort bleibt unverändert.',
     '',
     'Freundliche Grüße',
-    `${v.site}`,
+    v.signature,
   ];
   return { to: v.to, subject: `Passwort zurücksetzen für ${v.site}`, text: lines.join('\n') };
 }
@@ -64,10 +66,16 @@ function english(v: ResetMailValues, when: string): EmailMessage {
     '',
     `The link is valid for ${v.validMinutes} minutes and works only once. As soon as the new password is set, all existing sign-ins end.`,
     '',
-    'Did not ask for this? Then simply ignore this e-mail. Your current password stays as it is.',
+    "Didn't ask for this? Then simply ignore this e-mail. Your current password stays as it is.",
     '',
     'Kind regards',
-    `${v.site}`,
+    v.signature,
   ];
   return { to: v.to, subject: `Reset your password for ${v.site}`, text: lines.join('\n') };
+}
+
+/** The display name of a sender like `Smart Region <noreply@…>`, or the fallback. */
+export function senderName(from: string, fallback: string): string {
+  const name = /^\s*"?([^"<]+?)"?\s*</.exec(from)?.[1]?.trim();
+  return name || fallback;
 }

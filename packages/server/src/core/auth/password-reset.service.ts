@@ -10,7 +10,7 @@ import { IdentityRepository } from '../identity/identity.repository.js';
 import type { NotificationService } from '../notifications/index.js';
 import { AuthRepository } from './auth.repository.js';
 import { hashPassword, passwordProblems } from './passwords.js';
-import { passwordResetMail } from './password-reset.mail.js';
+import { passwordResetMail, senderName } from './password-reset.mail.js';
 import { newToken, sha256 } from './tokens.js';
 
 export const RESET_TOKEN_VALID_MINUTES = 60;
@@ -59,6 +59,7 @@ export class PasswordResetService {
 
     const token = newToken();
     const requestedAt = new Date();
+    const site = new URL(this.config.PUBLIC_URL).host;
     const link = `${this.config.PUBLIC_URL}${RESET_PAGE_PATH}?token=${encodeURIComponent(token)}`;
     const actor: AuditActor = {
       userId: null,
@@ -78,7 +79,8 @@ export class PasswordResetService {
           displayName: user.display_name,
           locale: user.locale,
           link,
-          site: new URL(this.config.PUBLIC_URL).host,
+          site,
+          signature: senderName(this.config.MAIL_FROM, site),
           requestedAt,
           validMinutes: RESET_TOKEN_VALID_MINUTES,
           hasPassword: user.password_hash !== null,
