@@ -6,6 +6,8 @@ import { AuditRepository } from './core/audit/audit.repository.js';
 import { AuditService } from './core/audit/audit.service.js';
 import { AuthRepository } from './core/auth/auth.repository.js';
 import { AuthService } from './core/auth/auth.service.js';
+import { OidcService } from './core/auth/oidc.service.js';
+import { PasswordResetService } from './core/auth/password-reset.service.js';
 import { IdentityRepository } from './core/identity/identity.repository.js';
 import { IdentityService } from './core/identity/identity.service.js';
 import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
@@ -20,6 +22,8 @@ export interface AppContext {
   db: Database;
   audit: AuditService;
   auth: AuthService;
+  passwordReset: PasswordResetService;
+  oidc: OidcService;
   identity: IdentityService;
   tenancy: TenancyService;
   jobs: JobQueue;
@@ -33,16 +37,21 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const identityRepository = new IdentityRepository(db);
   const tenancyRepository = new TenancyRepository(db);
   const jobs = new JobQueue(db);
+  const notifications = new NotificationService(jobs);
+  const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
+  const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
   return {
     config,
     database,
     db,
     audit,
-    auth: new AuthService(config, new AuthRepository(db), identityRepository, audit),
-    identity: new IdentityService(db, identityRepository, tenancyRepository, audit),
+    auth,
+    passwordReset: new PasswordResetService(config, db, notifications, audit),
+    oidc: new OidcService(config, db, auth, identity, audit),
+    identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
-    notifications: new NotificationService(jobs),
+    notifications,
     publications: new PublicationService(db, audit),
   };
 }

@@ -17,7 +17,8 @@ export function registerHousekeeping(worker: JobWorker, queue: JobQueue, db: Dat
     const auth = new AuthRepository(db);
     await auth.deleteExpiredSessions();
     await auth.deleteStaleThrottles(24 * 3600);
-    await db.deleteFrom('password_reset_tokens').where('expires_at', '<', new Date()).execute();
+    await auth.deleteExpiredResetTokens();
+    await auth.deleteExpiredLoginStates();
     await scheduleHousekeeping(queue, EVERY_MS);
   });
 }

@@ -297,3 +297,17 @@ describe('API keys, app passwords and HTTP Basic', () => {
     }
   });
 });
+
+describe('single sign-on when not configured', () => {
+  test('the providers list only the local login and the SSO endpoints answer not found', async () => {
+    const client = new TestClient(server.url);
+    const providers = await client.get<{ local: boolean; oidc: unknown }>('/api/auth/providers');
+    assert.deepEqual(providers.body, { local: true, oidc: null });
+    const start = await client.get<{ error: { code: string } }>('/api/auth/oidc/start');
+    assert.equal(start.status, 404);
+    assert.equal(start.body.error.code, 'not_found');
+    const back = await client.get('/api/auth/oidc/callback?code=x&state=y');
+    assert.equal(back.status, 302);
+    assert.equal(back.headers.get('location'), '/anmelden?fehler=sso');
+  });
+});

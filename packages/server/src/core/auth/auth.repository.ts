@@ -1,4 +1,5 @@
-// Sessions, API credentials, login throttling and external identities. Only this file writes their SQL.
+// Sessions, API credentials, login throttling, password reset tokens, pending single sign-ons and external
+// identities. Only this file writes their SQL.
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
 import type { ApiCredential, CredentialKind } from '../db/schema.js';
@@ -8,6 +9,13 @@ export interface SessionRow {
   csrfToken: string;
   expiresAt: Date;
   lastSeenAt: Date;
+}
+
+export interface LoginStateRow {
+  codeVerifier: string;
+  nonce: string;
+  nextPath: string;
+  expiresAt: Date;
 }
 
 export class AuthRepository {
@@ -186,5 +194,126 @@ export class AuthRepository {
 
   async clearThrottle(key: string): Promise<void> {
     await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  }
+
+  async createResetToken(values: { tokenHash: string; userId: string; expiresAt: Date }): Promise<void> {
+    await this.db
+      .insertInto('password_reset_tokens')
+      .values({ token_hash: values.tokenHash, user_id: values.userId, expires_at: values.expiresAt })
+      .execute();
+  }
+
+  /** The user of an unused, unexpired reset token. */
+  async findUsableResetToken(tokenHash: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('password_reset_tokens')
+      .select('user_id')
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .executeTakeFirst();
+    return row?.user_id;
+  }
+
+  /** Marks the token used if it still was usable; one statement, so two concurrent uses cannot both win. */
+  async consumeResetToken(tokenHash: string): Promise<string | undefined> {
+    const row = await this.db
+      .updateTable('password_reset_tokens')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .returning('user_id')
+      .executeTakeFirst();
+    return row?.user_id;
+  }
+
+  async invalidateResetTokensOfUser(userId: string): Promise<number> {
+    const result = await this.db
+      .updateTable('password_reset_tokens')
+      .set({ used_at: new Date() })
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  async deleteExpiredResetTokens(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('password_reset_tokens')
+      .where('expires_at', '<', new Date())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async createLoginState(values: {
+    stateHash: string;
+    codeVerifier: string;
+    nonce: string;
+    nextPath: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db
+      .insertInto('oidc_login_states')
+      .values({
+        state_hash: values.stateHash,
+        code_verifier: values.codeVerifier,
+        nonce: values.nonce,
+        next_path: values.nextPath,
+        expires_at: values.expiresAt,
+      })
+      .execute();
+  }
+
+  /** Removes and returns a pending single sign-on: a state is good for one callback only. */
+  async takeLoginState(stateHash: string): Promise<LoginStateRow | undefined> {
+    const row = await this.db
+      .deleteFrom('oidc_login_states')
+      .where('state_hash', '=', stateHash)
+      .returning(['code_verifier', 'nonce', 'next_path', 'expires_at'])
+      .executeTakeFirst();
+    if (!row || row.expires_at.getTime() <= Date.now()) return undefined;
+    return {
+      codeVerifier: row.code_verifier,
+      nonce: row.nonce,
+      nextPath: row.next_path,
+      expiresAt: row.expires_at,
+    };
+  }
+
+  async deleteExpiredLoginStates(): Promise<number> {
+    const result = await this.db
+      .deleteFrom('oidc_login_states')
+      .where('expires_at', '<', new Date())
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async findIdentityUser(issuer: string, subject: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('user_identities')
+      .select('user_id')
+      .where('issuer', '=', issuer)
+      .where('subject', '=', subject)
+      .executeTakeFirst();
+    return row?.user_id;
+  }
+
+  /** Subjects the user has at this issuer. */
+  async identitySubjects(userId: string, issuer: string): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('user_identities')
+      .select('subject')
+      .where('user_id', '=', userId)
+      .where('issuer', '=', issuer)
+      .execute();
+    return rows.map((r) => r.subject);
+  }
+
+  async linkIdentity(values: { issuer: string; subject: string; userId: string }): Promise<void> {
+    await this.db
+      .insertInto('user_identities')
+      .values({ issuer: values.issuer, subject: values.subject, user_id: values.userId })
+      .execute();
   }
 }

@@ -46,6 +46,22 @@ const PasswordChange = Type.Object(
   { additionalProperties: false },
 );
 
+const PasswordResetRequest = Type.Object(
+  { email: Type.String({ minLength: 3, maxLength: 320 }) },
+  { additionalProperties: false },
+);
+
+const PasswordResetConfirm = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }), newPassword: Type.String({ maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+const Accepted = Type.Object({ message: Type.String() });
+// One answer for every address, known or not: the response must not tell whether an account exists.
+const RESET_ACCEPTED = {
+  message: 'If an account with this e-mail address exists, a link to reset its password has been sent.',
+};
+
 export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const { config } = ctx;
   const sessionInfo = async (principal: Principal | null) => {
@@ -106,6 +122,42 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         if (request.sessionToken) await ctx.auth.logout(request.sessionToken);
         clearSessionCookie(reply, config.cookieSecure);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      '/api/auth/password-reset/request',
+      {
+        schema: {
+          tags: ['auth'],
+          summary:
+            'Ask for a password reset link by e-mail; the same answer whether the account exists or not',
+          body: PasswordResetRequest,
+          response: { 202: Accepted, ...errorResponses(400, 429) },
+        },
+      },
+      async (request, reply) => {
+        await ctx.passwordReset.request(request.body.email, { ip: request.ip, requestId: request.id });
+        return reply.status(202).send(RESET_ACCEPTED);
+      },
+    );
+
+    app.post(
+      '/api/auth/password-reset/confirm',
+      {
+        schema: {
+          tags: ['auth'],
+          summary: 'Set a new password with the token from the reset link; ends all sessions of the account',
+          body: PasswordResetConfirm,
+          response: { 204: Type.Null(), ...errorResponses(400) },
+        },
+      },
+      async (request, reply) => {
+        await ctx.passwordReset.confirm(request.body.token, request.body.newPassword, {
+          ip: request.ip,
+          requestId: request.id,
+        });
         return reply.status(204).send(null);
       },
     );

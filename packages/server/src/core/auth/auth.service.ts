@@ -61,12 +61,26 @@ export class AuthService {
       throw Errors.invalidCredentials();
     }
     await this.auth.clearThrottle(accountKey);
+    return this.loginVerified(user, { method: 'password' }, actor, context);
+  }
+
+  /**
+   * Records a login whose credentials were checked already (by the password above, or by the provider of a
+   * single sign-on) and starts its session.
+   */
+  async loginVerified(
+    user: User,
+    details: Record<string, unknown>,
+    actor: AuditActor,
+    context: { ip: string; userAgent: string | null },
+  ): Promise<NewSession> {
     await this.identity.recordLogin(user.id);
     await this.audit.record(actor, {
       action: 'auth.login',
       targetType: 'user',
       targetId: user.id,
       municipalityId: user.home_municipality_id,
+      details,
     });
     return this.startSession(user, context);
   }

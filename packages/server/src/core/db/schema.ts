@@ -133,6 +133,16 @@ export interface UserIdentitiesTable {
   created_at: CreatedAt;
 }
 
+/** A single sign-on that was started and not yet completed; consumed by the callback. */
+export interface OidcLoginStatesTable {
+  state_hash: string;
+  code_verifier: string;
+  nonce: string;
+  next_path: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
 export interface AuditLogTable {
   id: Generated<number>;
   at: CreatedAt;
@@ -309,6 +319,7 @@ export interface DB {
   password_reset_tokens: PasswordResetTokensTable;
   login_throttle: LoginThrottleTable;
   user_identities: UserIdentitiesTable;
+  oidc_login_states: OidcLoginStatesTable;
   audit_log: AuditLogTable;
   jobs: JobsTable;
   publications: PublicationsTable;
@@ -336,3 +347,4 @@ export type User = Selectable<UsersTable>;
 export type RoleGrant = Selectable<RoleGrantsTable>;
 export type ApiCredential = Selectable<ApiCredentialsTable>;
 export type Job = Selectable<JobsTable>;
+export type OidcLoginState = Selectable<OidcLoginStatesTable>;

@@ -31,7 +31,15 @@ export class IdentityService {
     return this.repository.findUserById(id);
   }
 
-  async createPerson(person: NewPerson, actor: AuditActor): Promise<User> {
+  /**
+   * `alsoInTransaction` runs in the same transaction as the insert, for callers that must create more
+   * together with the person (single sign-on links the external identity), all or nothing.
+   */
+  async createPerson(
+    person: NewPerson,
+    actor: AuditActor,
+    alsoInTransaction?: (trx: Database, user: User) => Promise<void>,
+  ): Promise<User> {
     if (person.password) {
       const problems = passwordProblems(person.password, person.email);
       if (problems.length > 0) throw Errors.validation(`Password: ${problems.join(', ')}`, { problems });
@@ -58,6 +66,7 @@ export class IdentityService {
         },
         trx,
       );
+      if (alsoInTransaction) await alsoInTransaction(trx, user);
       return user;
     });
   }

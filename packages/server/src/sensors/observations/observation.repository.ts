@@ -61,9 +61,7 @@ export class ObservationRepository {
   }
 
   /** The Thing's current Location (the one linked most recently, by id), if any. */
-  async currentLocationOfThing(
-    thingId: number,
-  ): Promise<
+  async currentLocationOfThing(thingId: number): Promise<
     | {
         id: number;
         name: string;
