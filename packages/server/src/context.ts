@@ -15,6 +15,7 @@ import { TenancyService } from './core/tenancy/tenancy.service.js';
 import { JobQueue } from './core/jobs/index.js';
 import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
+import { ObservationService } from './sensors/observations/observation.service.js';
 
 export interface AppContext {
   config: Config;
@@ -29,6 +30,7 @@ export interface AppContext {
   jobs: JobQueue;
   notifications: NotificationService;
   publications: PublicationService;
+  observations: ObservationService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -53,5 +55,6 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     jobs,
     notifications,
     publications: new PublicationService(db, audit),
+    observations: new ObservationService(db),
   };
 }
