@@ -199,6 +199,21 @@ describe('single sign-on with OpenID Connect', () => {
     assert.equal(identities.length, 0);
   });
 
+  test('an administrator account is never taken over by a verified e-mail claim', async () => {
+    const { municipality } = await createTestTenant(server.ctx.db);
+    const admin = await createTestUser(server.ctx.db, { home: municipality, roles: ['municipal_admin'] });
+    const subject = providerAccount({ email: admin.email, email_verified: true, name: 'Mallory' });
+    const { location, session } = await signIn(subject);
+    assert.equal(location, '/anmelden?fehler=sso');
+    assert.equal(session.user, null);
+    const identities = await server.ctx.db
+      .selectFrom('user_identities')
+      .selectAll()
+      .where('user_id', '=', admin.id)
+      .execute();
+    assert.equal(identities.length, 0);
+  });
+
   test('a tampered state, a state from another browser, a forged code and a replayed callback are refused', async () => {
     const subject = providerAccount({
       email: `tom-${randomUUID().slice(0, 8)}@buerger.example`,

@@ -76,6 +76,8 @@ export interface LoginContext {
   requestId: string;
 }
 
+const PRIVILEGED_ROLES: readonly string[] = ['platform_admin', 'municipal_admin'];
+
 export class OidcService {
   #discovery: Promise<oidc.Configuration> | undefined;
   private readonly repository: AuthRepository;
@@ -260,6 +262,14 @@ export class OidcService {
         throw new SsoError(`account ${existing.id} has this e-mail, but the provider has not verified it`);
       }
       if (existing.status !== 'active') throw new SsoError(`account ${existing.id} is disabled`);
+      // Administrators are never linked automatically: whoever controls an e-mail claim at the provider
+      // would otherwise control the platform. They log in locally (or an admin links them on purpose).
+      const grants = await this.identity.activeGrantsOf(existing.id);
+      if (grants.some((g) => PRIVILEGED_ROLES.includes(g.role))) {
+        throw new SsoError(
+          `account ${existing.id} holds an administrator role and is not linked automatically`,
+        );
+      }
       // One account, one person at a provider: a second subject for the same e-mail is a different person
       // (or a re-used address) and must not take over the account.
       const subjects = await this.repository.identitySubjects(existing.id, profile.issuer);

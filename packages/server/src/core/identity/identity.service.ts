@@ -199,6 +199,10 @@ export class IdentityService {
     });
   }
 
+  activeGrantsOf(userId: string) {
+    return this.repository.activeGrants(userId);
+  }
+
   countUsers(): Promise<number> {
     return this.repository.countUsers();
   }
