@@ -16,6 +16,7 @@ import { JobQueue } from './core/jobs/index.js';
 import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
+import { WorkService } from './core/work/work.service.js';
 
 export interface AppContext {
   config: Config;
@@ -31,6 +32,7 @@ export interface AppContext {
   notifications: NotificationService;
   publications: PublicationService;
   observations: ObservationService;
+  work: WorkService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -56,5 +58,6 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
+    work: new WorkService(db, audit),
   };
 }

@@ -308,6 +308,39 @@ export interface SensorObservationsTable {
   parameters: JsonObjectOrNull;
 }
 
+export type TaskStatus = 'open' | 'in_progress' | 'done' | 'cancelled';
+export type TaskPriority = 'low' | 'normal' | 'high' | 'urgent';
+export interface TasksTable {
+  id: Generated<string>;
+  municipality_id: string;
+  team_id: string | null;
+  source_type: string;
+  source_id: string;
+  title: string;
+  description: Generated<string>;
+  status: Generated<TaskStatus>;
+  priority: Generated<TaskPriority>;
+  assignee_id: string | null;
+  due_at: Timestamp | null;
+  latitude: number | null;
+  longitude: number | null;
+  location_label: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  completed_at: Timestamp | null;
+  completed_by: string | null;
+  completion_note: string | null;
+}
+
+export interface TaskCommentsTable {
+  id: Generated<string>;
+  task_id: string;
+  author_id: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -336,6 +369,8 @@ export interface DB {
   sensor_features_of_interest: SensorFeaturesOfInterestTable;
   sensor_location_features: SensorLocationFeaturesTable;
   sensor_observations: SensorObservationsTable;
+  tasks: TasksTable;
+  task_comments: TaskCommentsTable;
 }
 
 export type Region = Selectable<RegionsTable>;
@@ -348,3 +383,6 @@ export type RoleGrant = Selectable<RoleGrantsTable>;
 export type ApiCredential = Selectable<ApiCredentialsTable>;
 export type Job = Selectable<JobsTable>;
 export type OidcLoginState = Selectable<OidcLoginStatesTable>;
+
+export type Task = Selectable<TasksTable>;
+export type TaskComment = Selectable<TaskCommentsTable>;
