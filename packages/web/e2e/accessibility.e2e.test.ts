@@ -126,6 +126,17 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
     });
   });
 
+  void test('login page after a failed single sign-on (?fehler=sso)', async () => {
+    await withPage(browser, async (page) => {
+      // No provider is configured here, so the message names none; see sso.e2e.test.ts for one that is.
+      await page.goto(`${server.url}/anmelden?fehler=sso`);
+      await settled(page);
+      const alert = page.getByRole('alert').filter({ hasText: 'Die Anmeldung über ein externes Konto' });
+      await alert.waitFor();
+      await assertNoAxeViolations(page, 'login page with ?fehler=sso');
+    });
+  });
+
   void test('password reset page and its confirmation', async () => {
     await withPage(browser, async (page) => {
       await page.goto(`${server.url}/anmelden`);

@@ -82,4 +82,34 @@ void describe('phone screenshots', () => {
       PHONE,
     );
   });
+
+  void test('password reset page at 360×740: form, errors, invalid link', async () => {
+    await withPage(
+      browser,
+      async (page) => {
+        const shoot = async (name: string, what: string) => {
+          await page.evaluate(() => document.fonts.ready);
+          await assertNoHorizontalScroll(page, what);
+          const file = screenshotPath(name);
+          await page.screenshot({ path: file, fullPage: true });
+          console.log(`screenshot: ${file}`);
+        };
+        // Any token shows the form; whether it is valid is only known when the form is sent.
+        await page.goto(`${server.url}/passwort-zuruecksetzen?token=beispiel`);
+        await settled(page);
+        await shoot('reset-360.png', 'the reset page');
+
+        await page.getByLabel('Neues Passwort', { exact: true }).fill('kurz');
+        await page.getByRole('button', { name: 'Passwort speichern' }).click();
+        await page.getByRole('group', { name: 'Bitte prüfen Sie Ihre Eingaben' }).waitFor();
+        await shoot('reset-errors-360.png', 'the reset page with errors');
+
+        await page.goto(`${server.url}/passwort-zuruecksetzen`);
+        await settled(page);
+        await page.getByText('Dieser Link funktioniert nicht mehr').waitFor();
+        await shoot('reset-invalid-360.png', 'the reset page with an invalid link');
+      },
+      PHONE,
+    );
+  });
 });

@@ -14,13 +14,16 @@ export type { TestServer };
 
 const WEB_DIST_INDEX = path.resolve(import.meta.dirname, '../dist/index.html');
 
-/** The real server on a free port, with a fresh database seeded with the demo regions, serving dist/. */
-export function startServer(): Promise<TestServer> {
+/**
+ * The real server on a free port, with a fresh database seeded with the demo regions, serving dist/.
+ * `env` adds settings, e.g. an SMTP server or a single sign-on provider.
+ */
+export function startServer(env?: Record<string, string>): Promise<TestServer> {
   assert.ok(
     fs.existsSync(WEB_DIST_INDEX),
     `the web app is not built (${WEB_DIST_INDEX} is missing): run "npm run build -w @srp/web" first`,
   );
-  return startTestServer({ seedDemo: true });
+  return startTestServer({ seedDemo: true, ...(env ? { env } : {}) });
 }
 
 const CHROMIUM_ARGS = [

@@ -13,6 +13,7 @@ import { SessionProvider } from './session.js';
 // weighing on the others.
 const LoginPage = lazy(() => import('./pages/LoginPage.js'));
 const PasswordResetPage = lazy(() => import('./pages/PasswordResetPage.js'));
+const PasswordResetConfirmPage = lazy(() => import('./pages/PasswordResetConfirmPage.js'));
 const LegalPage = lazy(() => import('./pages/LegalPage.js'));
 const DashboardArea = lazy(() => import('./pages/areas/DashboardArea.js'));
 const ServicesArea = lazy(() => import('./pages/areas/ServicesArea.js'));
@@ -30,6 +31,7 @@ export function App() {
               <Route path="m/:slug" element={<MunicipalityPage />} />
               <Route path="anmelden" element={<LoginPage />} />
               <Route path="passwort-vergessen" element={<PasswordResetPage />} />
+              <Route path="passwort-zuruecksetzen" element={<PasswordResetConfirmPage />} />
               <Route path="dashboard/*" element={<DashboardArea />} />
               <Route path="buergerservice/*" element={<ServicesArea />} />
               <Route

@@ -30,6 +30,24 @@ function initialLanguage(): Language {
   return 'de';
 }
 
+/** True when the person picked a language with the switch in this browser (it then wins over the account). */
+export function languageChosenHere(): boolean {
+  try {
+    return isLanguage(localStorage.getItem(STORAGE_KEY));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Applies the language stored with the account after a login, unless the person chose one in this browser.
+ * Not persisted: the browser's own choice (the switch) stays the only thing written to storage.
+ */
+export async function applyAccountLanguage(locale: string): Promise<void> {
+  if (!isLanguage(locale) || languageChosenHere() || locale === currentLanguage()) return;
+  await i18next.changeLanguage(locale);
+}
+
 export function currentLanguage(): Language {
   return isLanguage(i18next.language) ? i18next.language : 'de';
 }

@@ -1,6 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { navigationFor, type Area, type LoginRequest, type SessionInfo } from '@srp/contracts';
 import { api, setCsrfToken } from './api.js';
+import { applyAccountLanguage } from './i18n.js';
 
 const ANONYMOUS: SessionInfo = { user: null, roles: [], csrfToken: null };
 
@@ -26,6 +27,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const apply = useCallback((session: SessionInfo, error?: unknown) => {
     setCsrfToken(session.csrfToken);
+    // Covers the password login and the return from single sign-on (a full page load with a session).
+    if (session.user) void applyAccountLanguage(session.user.locale);
     setState({ status: 'ready', session, error });
   }, []);
 

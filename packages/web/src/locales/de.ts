@@ -117,6 +117,10 @@ const de = {
       'Zu viele Anmeldeversuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.',
     unavailable: 'Die Anmeldung ist gerade nicht möglich. Bitte versuchen Sie es später noch einmal.',
     alreadySignedIn: 'Sie sind als {{name}} angemeldet.',
+    ssoFailedTitle: 'Die Anmeldung über {{provider}} hat nicht geklappt',
+    ssoFailedText:
+      'Vielleicht wurde die Anmeldung abgebrochen oder hat zu lange gedauert. Bitte versuchen Sie es noch einmal. Wenn es wieder nicht klappt, melden Sie sich mit E-Mail-Adresse und Passwort an.',
+    ssoFallbackProvider: 'ein externes Konto',
   },
   passwordReset: {
     title: 'Passwort vergessen',
@@ -128,6 +132,42 @@ const de = {
     failedTitle: 'Das hat leider nicht geklappt',
     failedText: 'Ihre Anfrage konnte nicht gesendet werden. Bitte versuchen Sie es später noch einmal.',
     backToLogin: 'Zurück zur Anmeldung',
+  },
+  passwordResetConfirm: {
+    title: 'Neues Passwort festlegen',
+    lead: 'Wählen Sie ein neues Passwort für Ihr Konto. Danach melden Sie sich damit an.',
+    rulesTitle: 'So muss das neue Passwort sein',
+    ruleLength: 'mindestens 12 Zeichen lang,',
+    ruleEmail: 'ohne den Teil Ihrer E-Mail-Adresse vor dem @,',
+    ruleVariety: 'mit mindestens 5 verschiedenen Zeichen.',
+    rulesTip:
+      'Tipp: Mehrere Wörter hintereinander, zum Beispiel „Apfelbaum-Regen-Fahrrad“, sind leicht zu merken und schwer zu erraten.',
+    newPassword: 'Neues Passwort',
+    repeatPassword: 'Neues Passwort wiederholen',
+    showPasswords: 'Passwörter anzeigen',
+    submit: 'Passwort speichern',
+    submitting: 'Wird gespeichert …',
+    errorSummary: 'Bitte prüfen Sie Ihre Eingaben',
+    newRequired: 'Bitte geben Sie ein neues Passwort ein.',
+    tooShort_one: 'Das Passwort ist zu kurz: Es hat 1 Zeichen, nötig sind mindestens 12.',
+    tooShort_other: 'Das Passwort ist zu kurz: Es hat {{count}} Zeichen, nötig sind mindestens 12.',
+    tooLong: 'Das Passwort ist zu lang. Es darf höchstens 256 Zeichen haben.',
+    tooFewDifferent: 'Das Passwort braucht mindestens 5 verschiedene Zeichen.',
+    containsEmail: 'Das Passwort darf den Teil Ihrer E-Mail-Adresse vor dem @ nicht enthalten.',
+    notAccepted: 'Dieses Passwort wird nicht angenommen. Bitte wählen Sie ein anderes.',
+    repeatRequired: 'Bitte geben Sie das neue Passwort ein zweites Mal ein.',
+    repeatMismatch: 'Die beiden Passwörter sind nicht gleich. Bitte geben Sie zweimal dasselbe Passwort ein.',
+    failed: 'Das Passwort konnte gerade nicht gespeichert werden. Bitte versuchen Sie es später noch einmal.',
+    tooManyAttempts:
+      'Zu viele Versuche. Bitte warten Sie einige Minuten und versuchen Sie es dann noch einmal.',
+    doneTitle: 'Ihr neues Passwort ist gespeichert',
+    doneText:
+      'Sie können sich jetzt mit dem neuen Passwort anmelden. Zur Sicherheit wurden Sie auf allen Geräten abgemeldet.',
+    toLogin: 'Zur Anmeldung',
+    invalidTitle: 'Dieser Link funktioniert nicht mehr',
+    invalidText:
+      'Der Link ist abgelaufen, wurde schon benutzt oder ist unvollständig. Ein Link gilt 60 Minuten und nur einmal. Fordern Sie bitte einen neuen Link an.',
+    requestNew: 'Neuen Link anfordern',
   },
   legal: {
     accessibility: {

@@ -113,6 +113,10 @@ const en: Messages = {
     tooManyAttemptsLater: 'Too many sign-in attempts. Please wait a few minutes and then try again.',
     unavailable: 'Signing in is not possible right now. Please try again later.',
     alreadySignedIn: 'You are signed in as {{name}}.',
+    ssoFailedTitle: 'Signing in with {{provider}} did not work',
+    ssoFailedText:
+      'Perhaps the sign-in was cancelled or took too long. Please try again. If it still does not work, sign in with your email address and password.',
+    ssoFallbackProvider: 'an external account',
   },
   passwordReset: {
     title: 'Forgotten password',
@@ -124,6 +128,41 @@ const en: Messages = {
     failedTitle: 'That did not work',
     failedText: 'Your request could not be sent. Please try again later.',
     backToLogin: 'Back to sign in',
+  },
+  passwordResetConfirm: {
+    title: 'Set a new password',
+    lead: 'Choose a new password for your account. Then sign in with it.',
+    rulesTitle: 'Your new password must be',
+    ruleLength: 'at least 12 characters long,',
+    ruleEmail: 'without the part of your email address before the @,',
+    ruleVariety: 'made of at least 5 different characters.',
+    rulesTip:
+      'Tip: several words in a row, for example “appletree-rain-bicycle”, are easy to remember and hard to guess.',
+    newPassword: 'New password',
+    repeatPassword: 'Repeat new password',
+    showPasswords: 'Show passwords',
+    submit: 'Save password',
+    submitting: 'Saving …',
+    errorSummary: 'Please check your entries',
+    newRequired: 'Please enter a new password.',
+    tooShort_one: 'The password is too short: it has 1 character, at least 12 are needed.',
+    tooShort_other: 'The password is too short: it has {{count}} characters, at least 12 are needed.',
+    tooLong: 'The password is too long. It may have at most 256 characters.',
+    tooFewDifferent: 'The password needs at least 5 different characters.',
+    containsEmail: 'The password must not contain the part of your email address before the @.',
+    notAccepted: 'This password is not accepted. Please choose another one.',
+    repeatRequired: 'Please enter the new password a second time.',
+    repeatMismatch: 'The two passwords are not the same. Please enter the same password twice.',
+    failed: 'The password could not be saved just now. Please try again later.',
+    tooManyAttempts: 'Too many attempts. Please wait a few minutes and then try again.',
+    doneTitle: 'Your new password is saved',
+    doneText:
+      'You can now sign in with your new password. For your safety you were signed out on all devices.',
+    toLogin: 'Go to sign in',
+    invalidTitle: 'This link no longer works',
+    invalidText:
+      'The link has expired, has already been used or is incomplete. A link is valid for 60 minutes and only once. Please request a new link.',
+    requestNew: 'Request a new link',
   },
   legal: {
     accessibility: {

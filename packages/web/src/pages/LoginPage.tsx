@@ -3,7 +3,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api.js';
-import { safeNextPath } from '../paths.js';
+import { safeNextPath, ssoStartUrl } from '../paths.js';
 import { Alert } from '../layout/Alert.js';
 import { ErrorSummary, TextField, type SummaryItem } from '../layout/forms.js';
 import { Page } from '../page.js';
@@ -26,8 +26,12 @@ export default function LoginPage() {
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const next = safeNextPath(searchParams.get('next'));
+  // The server sends a failed single sign-on back here with ?fehler=sso.
+  const ssoFailed = searchParams.get('fehler') === 'sso';
 
   const [providers, setProviders] = useState<AuthProviders>({ local: true, oidc: null });
+  // The SSO failure message names the provider, so it waits for the list (or for its failure).
+  const [providersKnown, setProvidersKnown] = useState(false);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [showPassword, setShowPassword] = useState(false);
@@ -42,10 +46,13 @@ export default function LoginPage() {
     let active = true;
     api.get<AuthProviders>('/api/auth/providers').then(
       (result) => {
-        if (active) setProviders(result);
+        if (!active) return;
+        setProviders(result);
+        setProvidersKnown(true);
       },
       () => {
         // Without the list the password form is still the safe default.
+        if (active) setProvidersKnown(true);
       },
     );
     return () => {
@@ -120,6 +127,17 @@ export default function LoginPage() {
           </p>
         </Alert>
       )}
+      {ssoFailed && providersKnown && summaryItems.length === 0 && (
+        <Alert
+          variant="danger"
+          role="alert"
+          title={t('login.ssoFailedTitle', {
+            provider: providers.oidc?.label ?? t('login.ssoFallbackProvider'),
+          })}
+        >
+          <p className="kern-body">{t('login.ssoFailedText')}</p>
+        </Alert>
+      )}
       {summaryItems.length > 0 && (
         <ErrorSummary
           ref={summary}
@@ -185,7 +203,10 @@ export default function LoginPage() {
         <div className="kern-stack-sm">
           {providers.local && <p className="kern-body kern-body--bold">{t('login.or')}</p>}
           <p>
-            <a href={providers.oidc.startUrl} className="kern-btn kern-btn--secondary">
+            <a
+              href={ssoStartUrl(providers.oidc.startUrl, searchParams.get('next'))}
+              className="kern-btn kern-btn--secondary"
+            >
               <span className="kern-label">{providers.oidc.label}</span>
             </a>
           </p>
