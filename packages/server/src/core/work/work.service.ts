@@ -3,7 +3,7 @@
 // its alert, a report tells the citizen, a case moves on.
 import { EventEmitter } from 'node:events';
 import type { Database } from '../db/database.js';
-import type { Task, TaskComment, TaskPriority, TaskStatus } from '../db/schema.js';
+import type { Task, TaskComment, TaskStatus } from '../db/schema.js';
 import { Errors } from '../errors.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import { nearestNeighbourRoute } from './route-order.js';
@@ -47,7 +47,7 @@ export class WorkService {
   ): Promise<{ task: Task; created: boolean }> {
     const write = async (trx: Database) => {
       const result = await this.repository(trx).createOrGetOpen({
-        priority: 'normal' as TaskPriority,
+        priority: 'normal',
         description: '',
         teamId: null,
         dueAt: null,
