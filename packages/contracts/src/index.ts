@@ -1,3 +1,4 @@
 export * from './roles.js';
 export * from './session.js';
 export * from './tenancy.js';
+export * from './password.js';

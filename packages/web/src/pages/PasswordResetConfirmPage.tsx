@@ -2,6 +2,12 @@
 // token from the link. The token lives in component state; the address bar loses it once it is no use.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_DIFFERENT_CHARACTERS,
+  PASSWORD_MIN_LENGTH,
+  type PasswordProblem,
+} from '@srp/contracts';
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api.js';
 import { Alert } from '../layout/Alert.js';
@@ -15,19 +21,18 @@ const REPEAT_FIELD = 'reset-repeat-password';
 const RULES_ID = 'reset-password-rules';
 const SUMMARY_PREFIX = 'reset-confirm-errors';
 
-// The server's policy (packages/server/src/core/auth/passwords.ts), mirrored so most slips show at once.
-const MIN_LENGTH = 12;
-const MAX_LENGTH = 256;
-const MIN_DIFFERENT = 5;
+// The policy comes from @srp/contracts, the same code the server checks with. The server names each
+// problem by a stable code in error.details.problems; an unknown code still gets a plain message.
+const MIN_LENGTH = PASSWORD_MIN_LENGTH;
+const MAX_LENGTH = PASSWORD_MAX_LENGTH;
+const MIN_DIFFERENT = PASSWORD_MIN_DIFFERENT_CHARACTERS;
 
-// The server names each problem in a fixed English phrase (error.details.problems); these are the ones
-// known today. Anything else still gets a plain message.
 type ProblemKey = 'tooShort' | 'tooLong' | 'containsEmail' | 'tooFewDifferent';
-const SERVER_PROBLEMS: Readonly<Record<string, ProblemKey>> = {
-  'at least 12 characters': 'tooShort',
-  'at most 256 characters': 'tooLong',
-  'must not contain the e-mail name': 'containsEmail',
-  'too few different characters': 'tooFewDifferent',
+const SERVER_PROBLEMS: Readonly<Record<PasswordProblem, ProblemKey>> = {
+  too_short: 'tooShort',
+  too_long: 'tooLong',
+  contains_email: 'containsEmail',
+  too_few_different: 'tooFewDifferent',
 };
 
 type Outcome = 'form' | 'done' | 'invalid';
@@ -93,7 +98,9 @@ export default function PasswordResetConfirmPage() {
     const problems = error.details?.problems;
     const list = Array.isArray(problems) ? problems.filter((p): p is string => typeof p === 'string') : [];
     const messages = list.map((problem) => {
-      const key = Object.hasOwn(SERVER_PROBLEMS, problem) ? SERVER_PROBLEMS[problem] : undefined;
+      const key = Object.hasOwn(SERVER_PROBLEMS, problem)
+        ? SERVER_PROBLEMS[problem as PasswordProblem]
+        : undefined;
       if (key === undefined) return t('passwordResetConfirm.notAccepted');
       if (key === 'tooShort') return t('passwordResetConfirm.tooShort', { count: [...newPassword].length });
       return t(`passwordResetConfirm.${key}`);

@@ -9,7 +9,7 @@ import { Errors } from '../errors.js';
 import { IdentityRepository } from '../identity/identity.repository.js';
 import type { NotificationService } from '../notifications/index.js';
 import { AuthRepository } from './auth.repository.js';
-import { hashPassword, passwordProblems } from './passwords.js';
+import { hashPassword, assertAcceptablePassword } from './passwords.js';
 import { passwordResetMail, senderName } from './password-reset.mail.js';
 import { newToken, sha256 } from './tokens.js';
 
@@ -106,8 +106,7 @@ export class PasswordResetService {
     const user = userId ? await this.identity.findUserById(userId) : undefined;
     if (!user || user.status !== 'active') throw Errors.resetTokenInvalid();
     // Checked before the token is used up, so a rejected password does not cost the person the link.
-    const problems = passwordProblems(newPassword, user.email);
-    if (problems.length > 0) throw Errors.validation(`Password: ${problems.join(', ')}`, { problems });
+    assertAcceptablePassword(newPassword, user.email);
     const passwordHash = await hashPassword(newPassword);
 
     await this.db.transaction().execute(async (trx) => {

@@ -1,12 +1,16 @@
 // Password hashing with argon2id (OWASP's recommended parameters: 19 MiB, 2 iterations, 1 lane).
 import { hash, verify } from '@node-rs/argon2';
+import {
+  PASSWORD_MAX_LENGTH,
+  PASSWORD_MIN_LENGTH,
+  passwordProblems,
+  type PasswordProblem,
+} from '@srp/contracts';
+import { Errors } from '../errors.js';
 
 const ARGON2ID = 2; // Algorithm.Argon2id (a const enum, not importable under verbatimModuleSyntax)
 
 const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-
-export const PASSWORD_MIN_LENGTH = 12;
-export const PASSWORD_MAX_LENGTH = 256;
 
 export function hashPassword(password: string): Promise<string> {
   return hash(password, OPTIONS);
@@ -27,14 +31,17 @@ export async function burnVerification(password: string): Promise<void> {
   await verifyPassword(await dummyHash, password);
 }
 
-/** Problems with a new password, in plain words; empty when acceptable. */
-export function passwordProblems(password: string, email?: string): string[] {
-  const problems: string[] = [];
-  if (password.length < PASSWORD_MIN_LENGTH) problems.push(`at least ${PASSWORD_MIN_LENGTH} characters`);
-  if (password.length > PASSWORD_MAX_LENGTH) problems.push(`at most ${PASSWORD_MAX_LENGTH} characters`);
-  if (email && password.toLowerCase().includes(email.split('@')[0]!.toLowerCase())) {
-    problems.push('must not contain the e-mail name');
+const PROBLEM_TEXT: Record<PasswordProblem, string> = {
+  too_short: `at least ${PASSWORD_MIN_LENGTH} characters`,
+  too_long: `at most ${PASSWORD_MAX_LENGTH} characters`,
+  contains_email: 'must not contain the e-mail name',
+  too_few_different: 'too few different characters',
+};
+
+/** Refuses a new password that breaks the shared policy; `details.problems` carries the stable codes. */
+export function assertAcceptablePassword(password: string, email?: string): void {
+  const problems = passwordProblems(password, email);
+  if (problems.length > 0) {
+    throw Errors.validation(`Password: ${problems.map((p) => PROBLEM_TEXT[p]).join(', ')}`, { problems });
   }
-  if (new Set(password).size < 5) problems.push('too few different characters');
-  return problems;
 }

@@ -3,7 +3,7 @@ import type { Database } from '../db/database.js';
 import type { RoleGrant, User } from '../db/schema.js';
 import { Errors } from '../errors.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
-import { hashPassword, passwordProblems } from '../auth/passwords.js';
+import { hashPassword, assertAcceptablePassword } from '../auth/passwords.js';
 import type { TenancyRepository } from '../tenancy/tenancy.repository.js';
 import { IdentityRepository, type GrantView } from './identity.repository.js';
 
@@ -41,8 +41,7 @@ export class IdentityService {
     alsoInTransaction?: (trx: Database, user: User) => Promise<void>,
   ): Promise<User> {
     if (person.password) {
-      const problems = passwordProblems(person.password, person.email);
-      if (problems.length > 0) throw Errors.validation(`Password: ${problems.join(', ')}`, { problems });
+      assertAcceptablePassword(person.password, person.email);
     }
     if (await this.repository.findUserByEmail(person.email))
       throw Errors.conflict('A person with this e-mail exists already');
@@ -74,8 +73,7 @@ export class IdentityService {
   async setPassword(userId: string, password: string, actor: AuditActor): Promise<void> {
     const user = await this.repository.findUserById(userId);
     if (!user) throw Errors.notFound('User');
-    const problems = passwordProblems(password, user.email);
-    if (problems.length > 0) throw Errors.validation(`Password: ${problems.join(', ')}`, { problems });
+    assertAcceptablePassword(password, user.email);
     const passwordHash = await hashPassword(password);
     await this.db.transaction().execute(async (trx) => {
       await new IdentityRepository(trx).updateUser(userId, { passwordHash });
