@@ -29,6 +29,7 @@ import { createMetrics, registerMetrics } from './core/http/metrics.js';
 import { ErrorResponse } from './core/http/schemas.js';
 import { identityRoutes } from './core/identity/identity.routes.js';
 import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
+import { observationRoutes } from './sensors/observations/observation.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -123,6 +124,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(tenancyRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(observationRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 
