@@ -1,7 +1,7 @@
 // SQL of storing observations. Kept apart from the SensorThings query layer because this is the hot path.
 import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
-import { ROLLUP_BUCKETS } from './rollup-buckets.js';
+import { COARSE_BUCKETS, FIVE_MIN_BUCKET } from './rollup-buckets.js';
 
 export interface StreamOwner {
   id: number;
@@ -70,6 +70,9 @@ export class ObservationRepository {
       .select('id')
       .where('municipality_id', '=', municipalityId)
       .where('id', 'in', ids)
+      .orderBy('id')
+      // Held until commit, so the FeatureOfInterest cannot be deleted under us (there is no FK, see 0005).
+      .forKeyShare()
       .execute();
     return rows.map((r) => r.id);
   }
@@ -193,19 +196,30 @@ export class ObservationRepository {
     const ids: number[] = [];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
       const chunk = rows.slice(i, i + INSERT_CHUNK);
-      const col = <T>(pick: (row: ObservationRow) => T) => chunk.map(pick);
+      // A column that is null throughout travels as one null: unnest pads it with nulls.
+      const col = <T>(pick: (row: ObservationRow) => T) => {
+        const values = chunk.map(pick);
+        return values.some((v) => v !== null) ? values : null;
+      };
       const iso = (d: Date | null) => (d === null ? null : d.toISOString());
       const result = await sql<{ id: number }>`
         with src as materialized (
           select nextval('sensor_observation_ids') as id, u.*
           from unnest(
-            ${col((r) => r.datastream_id)}::bigint[], ${col((r) => r.multi_datastream_id)}::bigint[],
-            ${col((r) => r.feature_of_interest_id)}::bigint[], ${col((r) => iso(r.phenomenon_time_start))}::timestamptz[],
+            ${chunk.map((r) => r.datastream_id)}::bigint[], ${col((r) => r.multi_datastream_id)}::bigint[],
+            ${col((r) => r.feature_of_interest_id)}::bigint[], ${chunk.map((r) => r.phenomenon_time_start.toISOString())}::timestamptz[],
             ${col((r) => iso(r.phenomenon_time_end))}::timestamptz[], ${col((r) => iso(r.result_time))}::timestamptz[],
             ${col((r) => r.result_number)}::float8[], ${col((r) => r.result)}::jsonb[],
             ${col((r) => r.result_quality)}::jsonb[], ${col((r) => iso(r.valid_time_start))}::timestamptz[],
             ${col((r) => iso(r.valid_time_end))}::timestamptz[], ${col((r) => r.parameters)}::jsonb[]
           ) with ordinality as u(ds, mds, foi, ts, te, rt, rn, res, rq, vs, ve, par, ord)
+        ),
+        -- Rollups in two steps: first per 5 min bucket, then hour, day and month from those partial
+        -- aggregates (5 min buckets nest in UTC hours and in Berlin days, whose offsets are whole hours).
+        -- Dense data thereby needs few of the costly time zone conversions.
+        five as (
+          select ds, ${FIVE_MIN_BUCKET} as start, count(*) as n, sum(rn) as total, min(rn) as lo, max(rn) as hi
+          from src where ds is not null and rn is not null group by 1, 2
         ),
         ins as (
           insert into sensor_observations (id, municipality_id, datastream_id, multi_datastream_id,
@@ -215,11 +229,12 @@ export class ObservationRepository {
         ),
         rollups as (
           insert into sensor_rollups (datastream_id, bucket_width, bucket_start, count, sum, min, max)
-          select s.ds, b.width, b.start, count(*), sum(s.rn), min(s.rn), max(s.rn)
-          from src s cross join lateral (values ${ROLLUP_BUCKETS}) as b(width, start)
-          where s.ds is not null and s.rn is not null
+          select ds, '5min', start, n, total, lo, hi from five
+          union all
+          select f.ds, b.width, b.start, sum(f.n), sum(f.total), min(f.lo), max(f.hi)
+          from five f cross join lateral (values ${COARSE_BUCKETS}) as b(width, start)
           group by 1, 2, 3
-          order by 1, 2, 3
+          -- No ORDER BY for lock order needed: writers of a Datastream queue on its row (datastreamsOf).
           on conflict (datastream_id, bucket_width, bucket_start) do update set
             count = sensor_rollups.count + excluded.count,
             sum = sensor_rollups.sum + excluded.sum,

@@ -233,3 +233,37 @@ test('all or nothing: a foreign Datastream rejects the whole batch and names the
     .executeTakeFirstOrThrow();
   assert.equal(Number(count.n), 0);
 });
+
+test('deleting a Datastream deletes its observations and rollups; a used FeatureOfInterest stays', async () => {
+  const { municipality } = await createTestTenant(db);
+  const { datastreamIds } = await createSensorFixture(db, municipality.id, 2);
+  const [gone, kept] = datastreamIds as [number, number];
+  const stored = await observations.create(municipality.id, [
+    obs(gone, '2026-02-01T00:00:00Z', 1),
+    obs(kept, '2026-02-01T00:00:00Z', 2),
+  ]);
+  await assert.rejects(
+    db.deleteFrom('sensor_features_of_interest').where('id', '=', stored[0]!.featureOfInterestId).execute(),
+    (error: { code?: string }) => error.code === '23503',
+  );
+  await db.deleteFrom('sensor_datastreams').where('id', '=', gone).execute();
+  const left = await db
+    .selectFrom('sensor_observations')
+    .select('datastream_id')
+    .where('datastream_id', 'in', datastreamIds)
+    .execute();
+  assert.deepEqual(
+    left.map((r) => r.datastream_id),
+    [kept],
+  );
+  const rollups = await db
+    .selectFrom('sensor_rollups')
+    .select('datastream_id')
+    .distinct()
+    .where('datastream_id', 'in', datastreamIds)
+    .execute();
+  assert.deepEqual(
+    rollups.map((r) => r.datastream_id),
+    [kept],
+  );
+});

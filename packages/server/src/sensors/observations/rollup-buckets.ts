@@ -22,7 +22,12 @@ export function bucketStartSql(width: RollupWidth, column: string): string {
   }
 }
 
-/** `('5min', <start>), ('hour', <start>), …` over s.ts, for a lateral VALUES list in the insert statement. */
-export const ROLLUP_BUCKETS = sql.raw(
-  ROLLUP_WIDTHS.map((w) => `('${w}', ${bucketStartSql(w, 's.ts')})`).join(', '),
+/** The 5 min bucket of src.ts in the insert statement. */
+export const FIVE_MIN_BUCKET = sql.raw(bucketStartSql('5min', 'ts'));
+
+/** `('hour', <start>), ('day', …), ('month', …)` over f.start (a 5 min bucket), for a lateral VALUES list. */
+export const COARSE_BUCKETS = sql.raw(
+  ROLLUP_WIDTHS.filter((w) => w !== '5min')
+    .map((w) => `('${w}', ${bucketStartSql(w, 'f.start')})`)
+    .join(', '),
 );

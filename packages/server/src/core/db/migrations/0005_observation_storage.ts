@@ -8,6 +8,11 @@
 //   0003; the primary key becomes (id, phenomenon_time_start) because a partitioned table's unique keys
 //   must contain the partition key. Its leading id keeps `Observations(123)` an index probe per partition;
 //   ids stay unique because only the sequence hands them out.
+// - No foreign keys on sensor_observations and sensor_rollups: per-row FK checks cost about half of the
+//   insert time (measured, docs/BENCHMARKS.md). Their guarantees stay: the one write path
+//   (ObservationService) checks streams and features, holding the Datastream rows locked until commit,
+//   and triggers keep the delete semantics of 0003 (deleting a (Multi)Datastream deletes its
+//   observations and rollups; a FeatureOfInterest with observations cannot be deleted, SQLSTATE 23503).
 // - sensor_latest: the newest observation per Datastream, kept in the insert transaction.
 // - sensor_rollups: count/sum/min/max per Datastream and bucket (5 min, hour, day, month), kept in the
 //   insert transaction. 5 min and hour buckets are UTC; day and month buckets are calendar days and months
@@ -25,9 +30,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create table sensor_observations (
       id bigint not null default nextval('sensor_observation_ids'),
       municipality_id uuid not null,
-      datastream_id bigint references sensor_datastreams(id) on delete cascade,
-      multi_datastream_id bigint references sensor_multi_datastreams(id) on delete cascade,
-      feature_of_interest_id bigint references sensor_features_of_interest(id),
+      datastream_id bigint,
+      multi_datastream_id bigint,
+      feature_of_interest_id bigint,
       phenomenon_time_start timestamptz not null,
       phenomenon_time_end timestamptz,
       result_time timestamptz,
@@ -58,7 +63,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     begin
       if to_regclass(part) is not null then return false; end if;
       perform pg_advisory_xact_lock(hashtext('sensor_observations_partitions'));
-      if to_regclass(part) is not null then return false; end if;
+      -- Look again with a fresh snapshot (the catalog cache may not know yet what the lock holder made).
+      if exists (select 1 from pg_class where relname = part and relnamespace = current_schema()::regnamespace) then
+        return false;
+      end if;
       execute format('create table %I (like sensor_observations including defaults including constraints)', part);
       execute format('insert into %I select * from sensor_observations_default where phenomenon_time_start >= %L and phenomenon_time_start < %L', part, lo, hi);
       execute format('delete from sensor_observations_default where phenomenon_time_start >= %L and phenomenon_time_start < %L', lo, hi);
@@ -86,7 +94,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     );
 
     create table sensor_rollups (
-      datastream_id bigint not null references sensor_datastreams(id) on delete cascade,
+      datastream_id bigint not null,
       bucket_width text not null check (bucket_width in ('5min', 'hour', 'day', 'month')),
       bucket_start timestamptz not null,
       count bigint not null,
@@ -95,6 +103,33 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       max double precision not null,
       primary key (datastream_id, bucket_width, bucket_start)
     );
+
+    create function sensor_observations_cascade() returns trigger language plpgsql as $fn$
+    begin
+      if tg_table_name = 'sensor_datastreams' then
+        delete from sensor_observations where datastream_id = old.id;
+        delete from sensor_rollups where datastream_id = old.id;
+      else
+        delete from sensor_observations where multi_datastream_id = old.id;
+      end if;
+      return old;
+    end
+    $fn$;
+    create trigger sensor_observations_cascade after delete on sensor_datastreams
+      for each row execute function sensor_observations_cascade();
+    create trigger sensor_observations_cascade after delete on sensor_multi_datastreams
+      for each row execute function sensor_observations_cascade();
+
+    create function sensor_features_of_interest_restrict() returns trigger language plpgsql as $fn$
+    begin
+      if exists (select 1 from sensor_observations where feature_of_interest_id = old.id) then
+        raise exception 'FeatureOfInterest % still has observations', old.id using errcode = '23503';
+      end if;
+      return old;
+    end
+    $fn$;
+    create trigger sensor_features_of_interest_restrict before delete on sensor_features_of_interest
+      for each row execute function sensor_features_of_interest_restrict();
 
     -- null: the configured default; 0: keep forever.
     create table sensor_retention_policies (
@@ -125,6 +160,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 export async function down(db: Kysely<unknown>): Promise<void> {
   await sql`
     drop table sensor_retention_policies, sensor_rollups, sensor_latest;
+    drop trigger sensor_observations_cascade on sensor_datastreams;
+    drop trigger sensor_observations_cascade on sensor_multi_datastreams;
+    drop trigger sensor_features_of_interest_restrict on sensor_features_of_interest;
+    drop function sensor_observations_cascade(), sensor_features_of_interest_restrict();
     create table sensor_observations_0003 (like sensor_observations including defaults including constraints);
     insert into sensor_observations_0003 select * from sensor_observations;
     alter table sensor_observations_0003 alter column id drop default;
