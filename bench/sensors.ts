@@ -49,12 +49,19 @@ const rows: Row[] = [];
 const log = (message: string) => console.error(`[bench] ${message}`);
 
 async function main() {
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
+  console.log(`Machine: ${os.cpus().length} cores, load average before: ${load()} (1/5/15 min)`);
   for (const engine of engines) {
     if (engine === 'postgres') await benchPostgres();
     else await benchPGlite();
   }
   rows.push(...(await benchMqtt()));
   printTable();
+  console.log(`\nLoad average after: ${load()} (other processes on this machine share the cores)`);
 }
 
 // --------------------------------------------------------------------------------------------------------
@@ -216,7 +223,7 @@ async function readFigures(
     throw new Error(`latest returned ${check.datastreams.length}`);
   const http = await timed(runs, async () => (await fetch(latestUrl)).text());
   const repo = new TimeseriesRepository(db);
-  const query = await timed(runs, () => repo.latest({ municipalityId }, { municipalities: [] }));
+  const query = await timed(runs, () => repo.latestJson({ municipalityId }, { municipalities: [] }));
   const distinctOn = await timed(
     Math.max(5, runs / 10),
     () =>
@@ -387,10 +394,9 @@ async function benchPostgres() {
 }
 
 async function benchPGlite() {
-  log('PGlite: starting the platform on an in-memory database');
-  const platform = await startBenchPlatform({
-    DATA_DIR: path.join(process.env.TMPDIR ?? '/tmp', `srp-bench-${process.pid}`),
-  });
+  log('PGlite: starting the platform on a PGlite data directory (as npm start does)');
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-bench-'));
+  const platform = await startBenchPlatform({ DATA_DIR: dataDir });
   try {
     const { municipalityId, apiKey } = await tenantWithKey(platform);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);

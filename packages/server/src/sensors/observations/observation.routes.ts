@@ -9,7 +9,7 @@ import { errorResponses } from '../../core/http/schemas.js';
 import type { ObservationInput } from './observation.types.js';
 import { observationPolicy } from './observation.policy.js';
 import { ROLLUP_TIME_ZONE, ROLLUP_WIDTHS } from './rollup-buckets.js';
-import { TimeseriesRepository, type LatestRow } from './timeseries.repository.js';
+import { TimeseriesRepository } from './timeseries.repository.js';
 
 /** At most this many ids per latest-value request (the URL stays below common proxy limits). */
 export const LATEST_MAX_IDS = 1000;
@@ -117,10 +117,12 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         } else selection = { municipalityId: municipality! };
 
         const principal = request.principal;
-        const rows = await timeseries.latest(selection, observationPolicy.readVisibility(principal));
-        const body = JSON.stringify({ datastreams: rows.map(presentLatest) });
+        const { json, modified } = await timeseries.latestJson(
+          selection,
+          observationPolicy.readVisibility(principal),
+        );
+        const body = `{"datastreams":${json}}`;
         const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-        const modified = lastModified(rows);
         void reply
           .header('etag', etag)
           .header('vary', 'Authorization, Cookie')
@@ -256,21 +258,6 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
 
 function badRow(datastream: number, observation: number, message: string): AppError {
   return Errors.validation(message, { datastream, observation });
-}
-
-function presentLatest(row: LatestRow) {
-  return {
-    id: row.id,
-    time: row.time ? row.time.toISOString() : null,
-    value: row.time === null ? null : (row.resultNumber ?? row.result),
-    unit: row.unit,
-  };
-}
-
-function lastModified(rows: LatestRow[]): Date | null {
-  let max: Date | null = null;
-  for (const r of rows) if (r.updatedAt && (!max || r.updatedAt > max)) max = r.updatedAt;
-  return max;
 }
 
 /** If-None-Match per RFC 9110: a list of entity tags or *, compared weakly for GET. */

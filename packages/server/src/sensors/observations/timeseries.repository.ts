@@ -76,6 +76,41 @@ export class TimeseriesRepository {
     return query.orderBy('d.id').execute();
   }
 
+  /**
+   * The same selection as latest(), answered by PostgreSQL as one finished JSON array (ISO times in UTC,
+   * numbers as numbers) plus the newest change: no per-row parsing in Node, which dominates otherwise
+   * for thousands of Datastreams. This is what GET /api/sensors/latest serves.
+   */
+  async latestJson(
+    selection: { ids: number[] } | { municipalityId: string },
+    visibility: Visibility,
+  ): Promise<{ json: string; modified: Date | null }> {
+    const which =
+      'ids' in selection
+        ? sql`d.id = any(${selection.ids}::bigint[])`
+        : sql`d.municipality_id = ${selection.municipalityId}::uuid`;
+    const visible =
+      visibility === 'all'
+        ? sql`true`
+        : visibility.municipalities.length > 0
+          ? sql`(d.municipality_id = any(${visibility.municipalities}::uuid[]) or ${published})`
+          : published;
+    const result = await sql<{ json: string; modified: Date | null }>`
+      -- Concatenated by hand: measured a third faster than json_agg(json_build_object(...)). Safe as
+      -- JSON because id is an integer, time has a fixed format, result_number is finite (the write path
+      -- stores NaN and infinities nowhere), result is jsonb and the unit goes through to_json.
+      select '[' || coalesce(string_agg(
+          '{"id":' || d.id
+          || ',"time":' || coalesce('"' || to_char(l.phenomenon_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"', 'null')
+          || ',"value":' || coalesce(l.result_number::text, l.result::text, 'null')
+          || ',"unit":' || coalesce(to_json(coalesce(d.unit_of_measurement->>'symbol', d.unit_of_measurement->>'name'))::text, 'null')
+          || '}', ',' order by d.id), '') || ']' as json,
+        max(l.updated_at) as modified
+      from sensor_datastreams d left join sensor_latest l on l.datastream_id = d.id
+      where ${which} and ${visible}`.execute(this.db);
+    return result.rows[0]!;
+  }
+
   async datastreamAccess(id: number): Promise<DatastreamAccess | undefined> {
     return this.db
       .selectFrom('sensor_datastreams as d')
