@@ -1,4 +1,4 @@
-// npm run bench:sensors [-- --postgres | --pglite] [--quick]
+// npm run bench:sensors [-- --postgres | --pglite] [--quick]   (or -- --layout: storage layout comparison)
 // The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
@@ -49,6 +49,10 @@ const rows: Row[] = [];
 const log = (message: string) => console.error(`[bench] ${message}`);
 
 async function main() {
+  if (args.has('--layout')) {
+    await import('./layout.js'); // the storage layout comparison (migration 0005's decision)
+    return;
+  }
   const load = () =>
     os
       .loadavg()
@@ -56,8 +60,14 @@ async function main() {
       .join(' / ');
   console.log(`Machine: ${os.cpus().length} cores, load average before: ${load()} (1/5/15 min)`);
   for (const engine of engines) {
-    if (engine === 'postgres') await benchPostgres();
-    else await benchPGlite();
+    try {
+      if (engine === 'postgres') await benchPostgres();
+      else await benchPGlite();
+    } catch (error) {
+      log(`${engine} failed: ${(error as Error).stack}`);
+    }
+    printTable(); // after each engine, so a later failure cannot swallow earlier figures
+    rows.length = 0;
   }
   rows.push(...(await benchMqtt()));
   printTable();
@@ -195,6 +205,15 @@ function* copyLines(rows: number, ids: number[], municipalityId: string, feature
   if (chunk) yield chunk;
 }
 
+/** GET with one retry: after a long pause the server may have closed the kept-alive socket. */
+async function get(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch {
+    return fetch(url);
+  }
+}
+
 async function timed(runs: number, fn: () => Promise<unknown>, warmup = Math.min(10, runs)) {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
@@ -218,10 +237,10 @@ async function readFigures(
   // Latest values of 10,000 Datastreams: the public HTTP call (all of a municipality's published
   // Datastreams) end to end, and the query behind it; reference: DISTINCT ON over the raw table.
   const latestUrl = `${platform.url}/api/sensors/latest?municipality=${municipalityId}`;
-  const check = (await (await fetch(latestUrl)).json()) as { datastreams: unknown[] };
+  const check = (await (await get(latestUrl)).json()) as { datastreams: unknown[] };
   if (check.datastreams.length < latestIds.length)
     throw new Error(`latest returned ${check.datastreams.length}`);
-  const http = await timed(runs, async () => (await fetch(latestUrl)).text());
+  const http = await timed(runs, async () => (await get(latestUrl)).text());
   const repo = new TimeseriesRepository(db);
   const query = await timed(runs, () => repo.latestJson({ municipalityId }, { municipalities: [] }));
   const distinctOn = await timed(
@@ -275,9 +294,9 @@ async function readFigures(
   const from = new Date(start).toISOString();
   const to = new Date(start + YEAR_ROWS * 60_000).toISOString();
   const aggUrl = `${platform.url}/api/sensors/datastreams/${yearStream}/aggregates?interval=day&from=${from}&to=${to}`;
-  const agg = (await (await fetch(aggUrl)).json()) as { buckets: unknown[] };
+  const agg = (await (await get(aggUrl)).json()) as { buckets: unknown[] };
   if (agg.buckets.length !== 365) throw new Error(`expected 365 days, got ${agg.buckets.length}`);
-  const aggHttp = await timed(runs, async () => (await fetch(aggUrl)).text());
+  const aggHttp = await timed(runs, async () => (await get(aggUrl)).text());
   const aggQuery = await timed(runs, () =>
     repo.rollups(yearStream, 'day', new Date(from), new Date(to), 1001),
   );
