@@ -30,6 +30,7 @@ import { ErrorResponse } from './core/http/schemas.js';
 import { identityRoutes } from './core/identity/identity.routes.js';
 import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
 import { workRoutes } from './core/work/work.routes.js';
+import { observationRoutes } from './sensors/observations/observation.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -125,6 +126,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(workRoutes(ctx));
+  await app.register(observationRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

@@ -54,6 +54,28 @@ export const ConfigSchema = Type.Object({
   DEMO_SECOND_REGION: Bool(false, 'Also seed the second demo region (six municipalities).'),
   JOBS_ENABLED: Bool(true, 'Run the background job worker in this instance.'),
   METRICS_ENABLED: Bool(true, 'Serve Prometheus metrics at /metrics.'),
+  SENSOR_RAW_RETENTION_DAYS: Type.Integer({
+    default: 730,
+    minimum: 0,
+    description: 'Days raw observations are kept (0 = forever); per Datastream overridable.',
+  }),
+  SENSOR_ROLLUP_5MIN_RETENTION_DAYS: Type.Integer({
+    default: 1825,
+    minimum: 0,
+    description: 'Days 5-minute rollups are kept (0 = forever); hourly and coarser rollups stay forever.',
+  }),
+  SENSOR_LATEST_MAX_AGE_SECONDS: Type.Integer({
+    default: 10,
+    minimum: 0,
+    maximum: 3600,
+    description: 'Cache-Control max-age of public latest-value answers.',
+  }),
+  SENSOR_BULK_MAX_BYTES: Type.Integer({
+    default: 10 * 1024 * 1024,
+    minimum: 1024,
+    maximum: 100 * 1024 * 1024,
+    description: 'Largest body accepted by POST /api/sensors/observations:bulk.',
+  }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;

@@ -11,6 +11,10 @@ import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { JobWorker } from './core/jobs/index.js';
 import {
+  registerObservationStorageJobs,
+  scheduleObservationStorage,
+} from './sensors/observations/retention.js';
+import {
   createMailer,
   mailerOptionsFromConfig,
   registerNotificationJobs,
@@ -51,6 +55,11 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     registerNotificationJobs(worker, { mailer });
     registerHousekeeping(worker, ctx.jobs, ctx.db);
     await scheduleHousekeeping(ctx.jobs);
+    registerObservationStorageJobs(worker, ctx.jobs, ctx.db, {
+      rawDays: config.SENSOR_RAW_RETENTION_DAYS,
+      rollup5minDays: config.SENSOR_ROLLUP_5MIN_RETENTION_DAYS,
+    });
+    await scheduleObservationStorage(ctx.jobs);
     worker.start();
   }
 

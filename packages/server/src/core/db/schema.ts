@@ -341,6 +341,36 @@ export interface TaskCommentsTable {
   created_at: CreatedAt;
 }
 
+/** Newest observation per Datastream, maintained in the insert transaction (migration 0005). */
+export interface SensorLatestTable {
+  datastream_id: number;
+  observation_id: number;
+  phenomenon_time: Timestamp;
+  result_number: number | null;
+  result: JsonValue;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+export type RollupWidth = '5min' | 'hour' | 'day' | 'month';
+
+/** count/sum/min/max of numeric results per Datastream and bucket, maintained at ingest. */
+export interface SensorRollupsTable {
+  datastream_id: number;
+  bucket_width: RollupWidth;
+  bucket_start: Timestamp;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+/** Per-Datastream retention overrides in days; null = configured default, 0 = keep forever. */
+export interface SensorRetentionPoliciesTable {
+  datastream_id: number;
+  raw_days: number | null;
+  rollup_5min_days: number | null;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -371,6 +401,9 @@ export interface DB {
   sensor_observations: SensorObservationsTable;
   tasks: TasksTable;
   task_comments: TaskCommentsTable;
+  sensor_latest: SensorLatestTable;
+  sensor_rollups: SensorRollupsTable;
+  sensor_retention_policies: SensorRetentionPoliciesTable;
 }
 
 export type Region = Selectable<RegionsTable>;

@@ -1,6 +1,7 @@
 // SQL of storing observations. Kept apart from the SensorThings query layer because this is the hot path.
 import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
+import { COARSE_BUCKETS, FIVE_MIN_BUCKET } from './rollup-buckets.js';
 
 export interface StreamOwner {
   id: number;
@@ -23,19 +24,30 @@ export interface ObservationRow {
   parameters: string | null;
 }
 
-const INSERT_CHUNK = 1000;
+/**
+ * Rows per INSERT statement. The statement takes every column as one array parameter (unnest), so its
+ * size does not grow with the batch; the chunk only bounds the server's memory for one statement.
+ */
+const INSERT_CHUNK = 20_000;
 
 export class ObservationRepository {
   constructor(private readonly db: Database) {}
 
-  /** The municipality's Datastreams among `ids`, with their Thing. */
+  /**
+   * The municipality's Datastreams among `ids`, with their Thing, locked (FOR NO KEY UPDATE) in id order
+   * until the transaction ends. Writers of the same streams thereby queue up here, in one order, which
+   * keeps the upserts into sensor_latest and sensor_rollups below free of deadlocks; FK checks (KEY
+   * SHARE) and readers are not blocked.
+   */
   async datastreamsOf(municipalityId: string, ids: number[]): Promise<StreamOwner[]> {
     if (ids.length === 0) return [];
     return this.db
       .selectFrom('sensor_datastreams')
       .select(['id', 'thing_id as thingId'])
       .where('municipality_id', '=', municipalityId)
-      .where('id', 'in', ids)
+      .where('id', '=', sql<number>`any(${ids}::bigint[])`)
+      .orderBy('id')
+      .forNoKeyUpdate()
       .execute();
   }
 
@@ -46,6 +58,8 @@ export class ObservationRepository {
       .select(['id', 'thing_id as thingId'])
       .where('municipality_id', '=', municipalityId)
       .where('id', 'in', ids)
+      .orderBy('id')
+      .forNoKeyUpdate()
       .execute();
   }
 
@@ -56,6 +70,9 @@ export class ObservationRepository {
       .select('id')
       .where('municipality_id', '=', municipalityId)
       .where('id', 'in', ids)
+      .orderBy('id')
+      // Held until commit, so the FeatureOfInterest cannot be deleted under us (there is no FK, see 0005).
+      .forKeyShare()
       .execute();
     return rows.map((r) => r.id);
   }
@@ -140,15 +157,126 @@ export class ObservationRepository {
     return (await this.featureForLocation(location.id)) ?? feature.id;
   }
 
-  async insert(rows: ObservationRow[]): Promise<number[]> {
+  /** The current Location and its generated FeatureOfInterest (if any yet) of each Thing, in one query. */
+  async currentFeaturesOfThings(
+    thingIds: number[],
+  ): Promise<Map<number, { locationId: number; featureId: number | null }>> {
+    if (thingIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('sensor_thing_locations as tl')
+      .leftJoin('sensor_location_features as lf', 'lf.location_id', 'tl.location_id')
+      .select(['tl.thing_id', 'tl.location_id', 'lf.feature_of_interest_id'])
+      .distinctOn('tl.thing_id')
+      .where('tl.thing_id', '=', sql<number>`any(${thingIds}::bigint[])`)
+      .orderBy('tl.thing_id')
+      .orderBy('tl.location_id', 'desc')
+      .execute();
+    return new Map(
+      rows.map((r) => [r.thing_id, { locationId: r.location_id, featureId: r.feature_of_interest_id }]),
+    );
+  }
+
+  /** Creates the monthly partitions the rows need (see migration 0005); a no-op for existing months. */
+  async ensurePartitions(monthStarts: Date[]): Promise<void> {
+    for (const month of monthStarts)
+      await sql`select sensor_observations_ensure_partition(${month.toISOString()}::timestamptz)`.execute(
+        this.db,
+      );
+  }
+
+  /**
+   * Stores the rows and, in the same statement, maintains what makes reads cheap: the latest value and
+   * the 5 min/hour/day/month rollups of each Datastream, and the time extents of the streams. Doing this
+   * in the write transaction (instead of a later job or at query time) means readers never see raw data
+   * without its rollups, late and out-of-order data is simply added to its bucket, and a read of a year
+   * of daily means touches 365 rows instead of 525,600. Every column travels as one array (unnest): one
+   * round trip and one small statement per chunk, whatever the batch size. Returns ids in row order.
+   */
+  async insert(municipalityId: string, rows: ObservationRow[]): Promise<number[]> {
     const ids: number[] = [];
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      const inserted = await this.db
-        .insertInto('sensor_observations')
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .returning('id')
-        .execute();
-      ids.push(...inserted.map((r) => r.id));
+      const chunk = rows.slice(i, i + INSERT_CHUNK);
+      // A column that is null throughout travels as one null: unnest pads it with nulls.
+      const col = <T>(pick: (row: ObservationRow) => T) => {
+        const values = chunk.map(pick);
+        return values.some((v) => v !== null) ? values : null;
+      };
+      const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+      const result = await sql<{ id: number }>`
+        with src as materialized (
+          select nextval('sensor_observation_ids') as id, u.*
+          from unnest(
+            ${chunk.map((r) => r.datastream_id)}::bigint[], ${col((r) => r.multi_datastream_id)}::bigint[],
+            ${col((r) => r.feature_of_interest_id)}::bigint[], ${chunk.map((r) => r.phenomenon_time_start.toISOString())}::timestamptz[],
+            ${col((r) => iso(r.phenomenon_time_end))}::timestamptz[], ${col((r) => iso(r.result_time))}::timestamptz[],
+            ${col((r) => r.result_number)}::float8[], ${col((r) => r.result)}::jsonb[],
+            ${col((r) => r.result_quality)}::jsonb[], ${col((r) => iso(r.valid_time_start))}::timestamptz[],
+            ${col((r) => iso(r.valid_time_end))}::timestamptz[], ${col((r) => r.parameters)}::jsonb[]
+          ) with ordinality as u(ds, mds, foi, ts, te, rt, rn, res, rq, vs, ve, par, ord)
+        ),
+        -- Rollups in two steps: first per 5 min bucket, then hour, day and month from those partial
+        -- aggregates (5 min buckets nest in UTC hours and in Berlin days, whose offsets are whole hours).
+        -- Dense data thereby needs few of the costly time zone conversions.
+        five as (
+          select ds, ${FIVE_MIN_BUCKET} as start, count(*) as n, sum(rn) as total, min(rn) as lo, max(rn) as hi
+          from src where ds is not null and rn is not null group by 1, 2
+        ),
+        ins as (
+          insert into sensor_observations (id, municipality_id, datastream_id, multi_datastream_id,
+            feature_of_interest_id, phenomenon_time_start, phenomenon_time_end, result_time, result_number,
+            result, result_quality, valid_time_start, valid_time_end, parameters)
+          select id, ${municipalityId}::uuid, ds, mds, foi, ts, te, rt, rn, res, rq, vs, ve, par from src
+        ),
+        rollups as (
+          insert into sensor_rollups (datastream_id, bucket_width, bucket_start, count, sum, min, max)
+          select ds, '5min', start, n, total, lo, hi from five
+          union all
+          select f.ds, b.width, b.start, sum(f.n), sum(f.total), min(f.lo), max(f.hi)
+          from five f cross join lateral (values ${COARSE_BUCKETS}) as b(width, start)
+          group by 1, 2, 3
+          -- No ORDER BY for lock order needed: writers of a Datastream queue on its row (datastreamsOf).
+          on conflict (datastream_id, bucket_width, bucket_start) do update set
+            count = sensor_rollups.count + excluded.count,
+            sum = sensor_rollups.sum + excluded.sum,
+            min = least(sensor_rollups.min, excluded.min),
+            max = greatest(sensor_rollups.max, excluded.max)
+        ),
+        latest as (
+          insert into sensor_latest (datastream_id, observation_id, phenomenon_time, result_number, result, updated_at)
+          select distinct on (ds) ds, id, ts, rn, res, now() from src where ds is not null
+          order by ds, ts desc, id desc
+          on conflict (datastream_id) do update set
+            observation_id = excluded.observation_id,
+            phenomenon_time = excluded.phenomenon_time,
+            result_number = excluded.result_number,
+            result = excluded.result,
+            updated_at = excluded.updated_at
+          -- Only forward in phenomenon time: late data never replaces a newer value.
+          where (excluded.phenomenon_time, excluded.observation_id) > (sensor_latest.phenomenon_time, sensor_latest.observation_id)
+        ),
+        extents as (
+          update sensor_datastreams d set
+            phenomenon_time_start = least(d.phenomenon_time_start, x.lo),
+            phenomenon_time_end = greatest(d.phenomenon_time_end, x.hi),
+            result_time_start = least(d.result_time_start, x.rlo),
+            result_time_end = greatest(d.result_time_end, x.rhi)
+          from (select ds, min(ts) lo, max(coalesce(te, ts)) hi, min(rt) rlo, max(rt) rhi
+                from src where ds is not null group by ds) x
+          where d.id = x.ds
+        ),
+        multi_extents as (
+          update sensor_multi_datastreams d set
+            phenomenon_time_start = least(d.phenomenon_time_start, x.lo),
+            phenomenon_time_end = greatest(d.phenomenon_time_end, x.hi),
+            result_time_start = least(d.result_time_start, x.rlo),
+            result_time_end = greatest(d.result_time_end, x.rhi)
+          from (select mds, min(ts) lo, max(coalesce(te, ts)) hi, min(rt) rlo, max(rt) rhi
+                from src where mds is not null group by mds) x
+          where d.id = x.mds
+        )
+        select id from src order by ord
+      `.execute(this.db);
+      for (const r of result.rows) ids.push(r.id);
     }
     return ids;
   }

@@ -20,16 +20,25 @@ export class ObservationService {
     this.events.setMaxListeners(50);
   }
 
+  /** UTC months ("2026-11") whose partition is known to exist (committed); saves a round trip per batch. */
+  readonly #partitionMonths = new Set<string>();
+
   async create(
     municipalityId: string,
     inputs: ObservationInput[],
     executor?: Database,
   ): Promise<StoredObservation[]> {
     if (inputs.length === 0) return [];
-    const run = async (trx: Database) => this.createIn(trx, municipalityId, inputs);
+    const months = new Set<string>();
+    const run = async (trx: Database) => this.createIn(trx, municipalityId, inputs, months);
     const stored = executor ? await run(executor) : await this.db.transaction().execute(run);
-    // With an outer transaction the caller commits; it is then the caller's job to emit.
-    if (!executor) this.events.emit('stored', stored);
+    // A partition created in a transaction that rolls back is gone again, so months are remembered only
+    // once committed; with an outer transaction the caller commits, and we keep asking the database.
+    // With an outer transaction it is also the caller's job to emit.
+    if (!executor) {
+      for (const month of months) this.#partitionMonths.add(month);
+      this.events.emit('stored', stored);
+    }
     return stored;
   }
 
@@ -37,13 +46,18 @@ export class ObservationService {
     db: Database,
     municipalityId: string,
     inputs: ObservationInput[],
+    months: Set<string>,
   ): Promise<StoredObservation[]> {
     const repository = new ObservationRepository(db);
-    for (const input of inputs) {
+    inputs.forEach((input, index) => {
       if ((input.datastreamId === undefined) === (input.multiDatastreamId === undefined)) {
-        throw Errors.validation('An Observation belongs to exactly one Datastream or MultiDatastream');
+        throw Errors.validation('An Observation belongs to exactly one Datastream or MultiDatastream', {
+          index,
+        });
       }
-    }
+      if (!(input.phenomenonTime.start instanceof Date) || Number.isNaN(input.phenomenonTime.start.getTime()))
+        throw Errors.validation('The phenomenon time is not a valid time', { index });
+    });
     const datastreams = await repository.datastreamsOf(
       municipalityId,
       distinct(inputs.map((i) => i.datastreamId)),
@@ -58,26 +72,48 @@ export class ObservationService {
     ]);
     const explicitFeatures = distinct(inputs.map((i) => i.featureOfInterestId ?? undefined));
     const knownFeatures = new Set(await repository.featuresExist(municipalityId, explicitFeatures));
-    const featureOfThing = new Map<number, number>();
 
-    const rows: ObservationRow[] = [];
-    for (const input of inputs) {
+    // Resolve the Things whose Location gives the FeatureOfInterest, all at once.
+    const thingIds = new Set<number>();
+    inputs.forEach((input, index) => {
       const key = input.datastreamId !== undefined ? `d${input.datastreamId}` : `m${input.multiDatastreamId}`;
       const thingId = thingOf.get(key);
       if (thingId === undefined)
-        throw Errors.notFound(input.datastreamId !== undefined ? 'Datastream' : 'MultiDatastream');
-      let featureId = input.featureOfInterestId ?? undefined;
+        throw new AppError(
+          'not_found',
+          404,
+          `${input.datastreamId !== undefined ? 'Datastream' : 'MultiDatastream'} not found`,
+          { index },
+        );
+      const featureId = input.featureOfInterestId ?? undefined;
       if (featureId !== undefined && !knownFeatures.has(featureId))
-        throw Errors.notFound('FeatureOfInterest');
-      if (featureId === undefined) {
-        featureId = featureOfThing.get(thingId) ?? (await this.featureFromLocation(repository, thingId));
-        featureOfThing.set(thingId, featureId);
-      }
-      rows.push(toRow(municipalityId, input, featureId));
+        throw new AppError('not_found', 404, 'FeatureOfInterest not found', { index });
+      if (featureId === undefined) thingIds.add(thingId);
+    });
+    const featureOfThing = new Map<number, number>();
+    const current = await repository.currentFeaturesOfThings([...thingIds]);
+    for (const thingId of thingIds) {
+      const known = current.get(thingId)?.featureId;
+      featureOfThing.set(thingId, known ?? (await this.featureFromLocation(repository, thingId)));
     }
 
-    const ids = await repository.insert(rows);
-    await this.widenExtents(repository, rows);
+    const rows: ObservationRow[] = inputs.map((input) => {
+      const key = input.datastreamId !== undefined ? `d${input.datastreamId}` : `m${input.multiDatastreamId}`;
+      const featureId = input.featureOfInterestId ?? featureOfThing.get(thingOf.get(key)!)!;
+      return toRow(municipalityId, input, featureId);
+    });
+
+    const missing = new Map<string, Date>();
+    for (const row of rows) {
+      const t = row.phenomenon_time_start;
+      const month = `${t.getUTCFullYear()}-${t.getUTCMonth() + 1}`;
+      months.add(month);
+      if (!this.#partitionMonths.has(month) && !missing.has(month))
+        missing.set(month, new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)));
+    }
+    await repository.ensurePartitions([...missing.values()]);
+
+    const ids = await repository.insert(municipalityId, rows);
     return rows.map((row, i) => ({
       id: ids[i]!,
       municipalityId,
@@ -104,42 +140,6 @@ export class ObservationService {
       (await repository.featureForLocation(location.id)) ??
       (await repository.createFeatureForLocation(location))
     );
-  }
-
-  private async widenExtents(repository: ObservationRepository, rows: ObservationRow[]): Promise<void> {
-    const extents = new Map<
-      string,
-      {
-        table: 'sensor_datastreams' | 'sensor_multi_datastreams';
-        id: number;
-        start: Date;
-        end: Date;
-        rs: Date | null;
-        re: Date | null;
-      }
-    >();
-    for (const row of rows) {
-      const table = row.datastream_id !== null ? 'sensor_datastreams' : 'sensor_multi_datastreams';
-      const id = (row.datastream_id ?? row.multi_datastream_id)!;
-      const end = row.phenomenon_time_end ?? row.phenomenon_time_start;
-      const e = extents.get(`${table}:${id}`) ?? {
-        table,
-        id,
-        start: row.phenomenon_time_start,
-        end,
-        rs: null,
-        re: null,
-      };
-      if (row.phenomenon_time_start < e.start) e.start = row.phenomenon_time_start;
-      if (end > e.end) e.end = end;
-      if (row.result_time) {
-        if (!e.rs || row.result_time < e.rs) e.rs = row.result_time;
-        if (!e.re || row.result_time > e.re) e.re = row.result_time;
-      }
-      extents.set(`${table}:${id}`, e);
-    }
-    for (const e of extents.values())
-      await repository.widenTimeExtents(e.table, e.id, e.start, e.end, e.rs, e.re);
   }
 }
 

@@ -1,0 +1,594 @@
+// npm run bench:sensors [-- --postgres | --pglite] [--quick]   (or -- --layout: storage layout comparison)
+// The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
+// PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
+// a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
+import { fork } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, sql } from 'kysely';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pino } from 'pino';
+import { parseConfig } from '../packages/server/src/config.js';
+import type { Database } from '../packages/server/src/core/db/database.js';
+import { migrateToLatest } from '../packages/server/src/core/db/migrate.js';
+import { PGliteDialect } from '../packages/server/src/core/db/pglite-dialect.js';
+import type { DB } from '../packages/server/src/core/db/schema.js';
+import { startPlatform, type RunningPlatform } from '../packages/server/src/server.js';
+import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
+import { TimeseriesRepository } from '../packages/server/src/sensors/observations/timeseries.repository.js';
+import { percentile, scratchDatabase } from './lib.js';
+
+const args = new Set(process.argv.slice(2));
+const quick = args.has('--quick');
+const engines = args.has('--pglite')
+  ? ['pglite']
+  : args.has('--postgres')
+    ? ['postgres']
+    : ['postgres', 'pglite'];
+const ADMIN = { email: 'bench@bench.example', password: 'Messlauf-Kennwort-2026!' };
+const MQTT_URL = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const LATEST_STREAMS = 10_000;
+const YEAR_ROWS = 525_600;
+
+interface Row {
+  engine: string;
+  figure: string;
+  value: number;
+  unit: string;
+  reference: number | null;
+  referenceLabel: string;
+  /** 'higher' for rates, 'lower' for latencies; null: no target. */
+  target: { kind: 'min' | 'max'; value: number; minRatio?: number } | null;
+  note?: string;
+}
+const rows: Row[] = [];
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+async function main() {
+  if (args.has('--layout')) {
+    await import('./layout.js'); // the storage layout comparison (migration 0005's decision)
+    return;
+  }
+  const load = () =>
+    os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' / ');
+  console.log(`Machine: ${os.cpus().length} cores, load average before: ${load()} (1/5/15 min)`);
+  for (const engine of engines) {
+    try {
+      if (engine === 'postgres') await benchPostgres();
+      else await benchPGlite();
+    } catch (error) {
+      log(`${engine} failed: ${(error as Error).stack}`);
+    }
+    printTable(); // after each engine, so a later failure cannot swallow earlier figures
+    rows.length = 0;
+  }
+  rows.push(...(await benchMqtt()));
+  printTable();
+  console.log(`\nLoad average after: ${load()} (other processes on this machine share the cores)`);
+}
+
+// --------------------------------------------------------------------------------------------------------
+
+async function startBenchPlatform(env: Record<string, string>): Promise<RunningPlatform> {
+  const config = parseConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    DEMO_SEED: 'false',
+    JOBS_ENABLED: 'false',
+    METRICS_ENABLED: 'false',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
+  return startPlatform(config, { log: pino({ level: 'silent' }), logger: false, webDist: null });
+}
+
+/** A municipality with an API key (scope sensors:write) made the way an operator makes one: over HTTP. */
+async function tenantWithKey(platform: RunningPlatform) {
+  const db = platform.ctx.db;
+  const region = await db
+    .insertInto('regions')
+    .values({ slug: 'bench', name: 'Bench' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const municipality = await db
+    .insertInto('municipalities')
+    .values({ region_id: region.id, slug: 'bench-gemeinde', name: 'Benchhausen' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const login = await fetch(`${platform.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const created = await fetch(`${platform.url}/api/me/credentials`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({
+      kind: 'api_key',
+      label: 'bench',
+      scopes: ['sensors:write'],
+      municipalityId: municipality.id,
+    }),
+  });
+  const { secret } = (await created.json()) as { secret: string };
+  return { municipalityId: municipality.id, apiKey: secret };
+}
+
+/** `count` published Datastreams on one Thing, created in one statement. */
+async function manyDatastreams(db: Database, municipalityId: string, count: number): Promise<number[]> {
+  const fixture = await createSensorFixture(db, municipalityId, 1);
+  const template = await db
+    .selectFrom('sensor_datastreams')
+    .selectAll()
+    .where('id', '=', fixture.datastreamIds[0]!)
+    .executeTakeFirstOrThrow();
+  const created = await sql<{ id: number }>`
+    insert into sensor_datastreams (municipality_id, thing_id, sensor_id, observed_property_id, name, observation_type, unit_of_measurement)
+    select ${municipalityId}::uuid, ${template.thing_id}, ${template.sensor_id}, ${template.observed_property_id}, 'Reihe ' || g,
+      ${template.observation_type}, '{"name":"degree Celsius","symbol":"°C"}'::jsonb
+    from generate_series(1, ${count}) g returning id`.execute(db);
+  const ids = created.rows.map((r) => r.id);
+  await sql`insert into publications (municipality_id, resource_type, resource_id)
+    select ${municipalityId}::uuid, 'datastream', id::text from unnest(${ids}::bigint[]) id`.execute(db);
+  return ids;
+}
+
+async function httpIngestion(
+  platform: RunningPlatform,
+  apiKey: string,
+  ids: number[],
+  clients: number,
+  seconds: number,
+) {
+  const perClient = Math.ceil(ids.length / clients);
+  const startMs = Date.UTC(2026, 0, 1);
+  const results = await Promise.all(
+    Array.from({ length: clients }, (_, c) => {
+      const child = fork(path.join(import.meta.dirname, 'bulk-client.ts'), [], {
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      return new Promise<{
+        stored: number;
+        requests: number;
+        errors: number;
+        lastError: string;
+        elapsedMs: number;
+      }>((resolve, reject) => {
+        child.once('message', resolve as (m: unknown) => void);
+        child.once('error', reject);
+        child.send({
+          url: platform.url,
+          apiKey,
+          datastreamIds: ids.slice(c * perClient, (c + 1) * perClient),
+          streamsPerRequest: 10,
+          valuesPerStream: 500,
+          concurrency: 2,
+          durationMs: seconds * 1000,
+          startMs,
+        });
+      });
+    }),
+  );
+  const stored = results.reduce((s, r) => s + r.stored, 0);
+  const errors = results.reduce((s, r) => s + r.errors, 0);
+  if (errors > 0) log(`ingestion errors: ${errors}, e.g. ${results.find((r) => r.lastError)?.lastError}`);
+  const elapsed = Math.max(...results.map((r) => r.elapsedMs)) / 1000;
+  return { rate: stored / elapsed, stored, errors };
+}
+
+/** Observation rows as COPY text, the same shape the HTTP path stores. */
+function* copyLines(rows: number, ids: number[], municipalityId: string, featureId: number, firstId: number) {
+  const start = Date.UTC(2026, 0, 1);
+  let chunk = '';
+  for (let i = 0; i < rows; i++) {
+    const ds = ids[i % ids.length]!;
+    const t = new Date(start + Math.floor(i / ids.length) * 60_000).toISOString();
+    chunk += `${firstId + i}\t${municipalityId}\t${ds}\t\\N\t${featureId}\t${t}\t\\N\t\\N\t${(Math.sin(i) * 20).toFixed(3)}\t\\N\t\\N\t\\N\t\\N\t\\N\n`;
+    if (chunk.length > 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** GET with one retry: after a long pause the server may have closed the kept-alive socket. */
+async function get(url: string): Promise<Response> {
+  try {
+    return await fetch(url);
+  } catch {
+    return fetch(url);
+  }
+}
+
+async function timed(runs: number, fn: () => Promise<unknown>, warmup = Math.min(10, runs)) {
+  for (let i = 0; i < warmup; i++) await fn();
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const s = performance.now();
+    await fn();
+    samples.push(performance.now() - s);
+  }
+  return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
+}
+
+/** The two read figures, on whichever engine `platform` runs. */
+async function readFigures(
+  engine: string,
+  platform: RunningPlatform,
+  municipalityId: string,
+  latestIds: number[],
+) {
+  const db = platform.ctx.db;
+  const runs = quick ? 30 : 100;
+  // Latest values of 10,000 Datastreams: the public HTTP call (all of a municipality's published
+  // Datastreams) end to end, and the query behind it; reference: DISTINCT ON over the raw table.
+  const latestUrl = `${platform.url}/api/sensors/latest?municipality=${municipalityId}`;
+  const check = (await (await get(latestUrl)).json()) as { datastreams: unknown[] };
+  if (check.datastreams.length < latestIds.length)
+    throw new Error(`latest returned ${check.datastreams.length}`);
+  const http = await timed(runs, async () => (await get(latestUrl)).text());
+  const repo = new TimeseriesRepository(db);
+  const query = await timed(runs, () => repo.latestJson({ municipalityId }, { municipalities: [] }));
+  const distinctOn = await timed(
+    Math.max(5, runs / 10),
+    () =>
+      sql`select distinct on (datastream_id) datastream_id, phenomenon_time_start, result_number
+        from sensor_observations where datastream_id = any(${latestIds}::bigint[])
+        order by datastream_id, phenomenon_time_start desc`.execute(db),
+    2,
+  );
+  const target = engine === 'postgres' ? { kind: 'max' as const, value: 20 } : null;
+  rows.push(
+    {
+      engine,
+      figure: `latest of ${latestIds.length.toLocaleString('en')} Datastreams, HTTP GET p95`,
+      value: http.p95,
+      unit: 'ms',
+      reference: distinctOn.p95,
+      referenceLabel: 'DISTINCT ON raw, p95',
+      target,
+    },
+    {
+      engine,
+      figure: `  … the query behind it, p95`,
+      value: query.p95,
+      unit: 'ms',
+      reference: distinctOn.p95,
+      referenceLabel: 'DISTINCT ON raw, p95',
+      target,
+    },
+  );
+
+  // One year of 1-minute data of one Datastream as daily means (Europe/Berlin days).
+  const yearStream = (await createSensorFixture(db, municipalityId, 1)).datastreamIds[0]!;
+  await sql`insert into publications (municipality_id, resource_type, resource_id) values (${municipalityId}::uuid, 'datastream', ${String(yearStream)})`.execute(
+    db,
+  );
+  const t0 = performance.now();
+  const start = Date.UTC(2025, 0, 1) - 3_600_000; // 1 Jan 2025 00:00 in Berlin
+  for (let i = 0; i < YEAR_ROWS; i += 20_000) {
+    const batch = [];
+    for (let j = i; j < Math.min(YEAR_ROWS, i + 20_000); j++)
+      batch.push({
+        datastreamId: yearStream,
+        phenomenonTime: { start: new Date(start + j * 60_000), end: null },
+        result: Math.sin(j / 300) * 10 + 5,
+      });
+    await platform.ctx.observations.create(municipalityId, batch);
+  }
+  const loadRate = YEAR_ROWS / ((performance.now() - t0) / 1000);
+  const from = new Date(start).toISOString();
+  const to = new Date(start + YEAR_ROWS * 60_000).toISOString();
+  const aggUrl = `${platform.url}/api/sensors/datastreams/${yearStream}/aggregates?interval=day&from=${from}&to=${to}`;
+  const agg = (await (await get(aggUrl)).json()) as { buckets: unknown[] };
+  if (agg.buckets.length !== 365) throw new Error(`expected 365 days, got ${agg.buckets.length}`);
+  const aggHttp = await timed(runs, async () => (await get(aggUrl)).text());
+  const aggQuery = await timed(runs, () =>
+    repo.rollups(yearStream, 'day', new Date(from), new Date(to), 1001),
+  );
+  const bruteForce = await timed(
+    Math.max(5, runs / 10),
+    () =>
+      sql`select date_trunc('day', phenomenon_time_start, 'Europe/Berlin') as day, avg(result_number)
+        from sensor_observations where datastream_id = ${yearStream}
+          and phenomenon_time_start >= ${from}::timestamptz and phenomenon_time_start < ${to}::timestamptz
+        group by 1 order by 1`.execute(db),
+    1,
+  );
+  rows.push(
+    {
+      engine,
+      figure: 'daily means of 1 year of 1-min data, HTTP GET p95',
+      value: aggHttp.p95,
+      unit: 'ms',
+      reference: bruteForce.p95,
+      referenceLabel: 'date_trunc GROUP BY raw, p95',
+      target,
+    },
+    {
+      engine,
+      figure: '  … the query behind it, p95',
+      value: aggQuery.p95,
+      unit: 'ms',
+      reference: bruteForce.p95,
+      referenceLabel: 'date_trunc GROUP BY raw, p95',
+      target,
+    },
+    {
+      engine,
+      figure: 'back-fill through ObservationService.create (20k batches)',
+      value: loadRate,
+      unit: 'obs/s',
+      reference: null,
+      referenceLabel: '',
+      target: null,
+    },
+  );
+}
+
+// --------------------------------------------------------------------------------------------------------
+
+async function benchPostgres() {
+  log('PostgreSQL: creating a scratch database');
+  const { url, drop } = await scratchDatabase('srp_bench_sensors');
+  let platform: RunningPlatform | undefined;
+  try {
+    platform = await startBenchPlatform({ DATABASE_URL: url, DATABASE_POOL_SIZE: '10' });
+    const { municipalityId, apiKey } = await tenantWithKey(platform);
+    const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);
+    const seconds = quick ? 8 : 30;
+    const clients = 3;
+    log(
+      `HTTP bulk ingestion: ${clients} client processes x 2 requests in flight, 5,000 observations per request, ${seconds} s`,
+    );
+    const ingestion = await httpIngestion(platform, apiKey, ids, clients, seconds);
+
+    // Reference: plain COPY of as many rows into an equivalent table (same columns, same monthly
+    // partitions, same indexes; no foreign keys, no rollups), one stream, same run, same server.
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`create table bench_copy (like sensor_observations including defaults including constraints)
+      partition by range (phenomenon_time_start)`);
+    await client.query(`alter table bench_copy add primary key (id, phenomenon_time_start)`);
+    for (const [name, bounds] of (
+      await client.query<{
+        name: string;
+        bounds: string;
+      }>(`select c.relname as name, pg_get_expr(c.relpartbound, c.oid) as bounds
+        from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'sensor_observations'::regclass`)
+    ).rows.map((r) => [r.name, r.bounds] as const))
+      await client.query(
+        `create table ${name.replace('sensor_observations', 'bench_copy')} partition of bench_copy ${bounds}`,
+      );
+    await client.query(`create index on bench_copy (datastream_id, phenomenon_time_start desc) where datastream_id is not null;
+      create index on bench_copy (multi_datastream_id, phenomenon_time_start desc) where multi_datastream_id is not null;
+      create index on bench_copy (feature_of_interest_id)`);
+    const feature = await client.query<{ id: number }>(
+      'select min(id)::int as id from sensor_features_of_interest',
+    );
+    const copyRows = Math.max(500_000, Math.min(ingestion.stored, 2_000_000));
+    const c0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const stream = client.query(copyFrom('copy bench_copy from stdin'));
+      stream.on('finish', resolve).on('error', reject);
+      const lines = copyLines(copyRows, ids, municipalityId, feature.rows[0]!.id, 1);
+      const pump = () => {
+        for (let next = lines.next(); !next.done; next = lines.next())
+          if (!stream.write(next.value)) return void stream.once('drain', pump);
+        stream.end();
+      };
+      pump();
+    });
+    const copyRate = copyRows / ((performance.now() - c0) / 1000);
+    await client.end();
+    rows.push({
+      engine: 'postgres',
+      figure: 'HTTP bulk ingestion, durable (obs/s)',
+      value: ingestion.rate,
+      unit: 'obs/s',
+      reference: copyRate,
+      referenceLabel: 'plain COPY, equivalent table',
+      target: { kind: 'min', value: 30_000, minRatio: 0.5 },
+      note: `${ingestion.stored.toLocaleString('en')} stored in ${seconds} s, ${ingestion.errors} errors`,
+    });
+    await readFigures('postgres', platform, municipalityId, ids);
+  } finally {
+    await platform?.close();
+    await drop();
+  }
+}
+
+async function benchPGlite() {
+  log('PGlite: starting the platform on a PGlite data directory (as npm start does)');
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-bench-'));
+  const platform = await startBenchPlatform({ DATA_DIR: dataDir });
+  try {
+    const { municipalityId, apiKey } = await tenantWithKey(platform);
+    const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);
+    const seconds = quick ? 8 : 20;
+    log(`PGlite HTTP bulk ingestion: 1 client process x 2 requests in flight, ${seconds} s`);
+    const ingestion = await httpIngestion(platform, apiKey, ids, 1, seconds);
+
+    // Reference: COPY into the same table layout in a second, empty PGlite instance.
+    const pglite = await PGlite.create();
+    await migrateToLatest(new Kysely<DB>({ dialect: new PGliteDialect(pglite) }));
+    await pglite.exec(`alter table sensor_observations drop constraint if exists sensor_observations_datastream_id_fkey;
+      alter table sensor_observations drop constraint if exists sensor_observations_feature_of_interest_id_fkey;
+      select sensor_observations_ensure_partition('2026-01-01'); select sensor_observations_ensure_partition('2026-02-01');`);
+    const copyRows = Math.max(200_000, Math.min(ingestion.stored, 1_000_000));
+    const text = [...copyLines(copyRows, ids, municipalityId, 1, 1)].join('');
+    const c0 = performance.now();
+    await pglite.query("copy sensor_observations from '/dev/blob'", [], { blob: new Blob([text]) });
+    const copyRate = copyRows / ((performance.now() - c0) / 1000);
+    await pglite.close();
+    rows.push({
+      engine: 'pglite',
+      figure: 'HTTP bulk ingestion, durable (obs/s)',
+      value: ingestion.rate,
+      unit: 'obs/s',
+      reference: copyRate,
+      referenceLabel: 'COPY, equivalent table',
+      target: null,
+      note: `${ingestion.stored.toLocaleString('en')} stored in ${seconds} s, ${ingestion.errors} errors`,
+    });
+    await readFigures('pglite', platform, municipalityId, ids);
+  } finally {
+    await platform.close();
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+// --------------------------------------------------------------------------------------------------------
+
+/**
+ * MQTT QoS 1 through the external broker. The platform's MQTT ingestion (SensorThings MQTT extension) is
+ * being built elsewhere: when it lands, fill in measurePlatformMqtt() (publish Observations to
+ * v1.1/Datastreams(id)/Observations and count rows stored) and its figure appears here.
+ */
+async function benchMqtt(): Promise<Row[]> {
+  const messages = quick ? 5_000 : 20_000;
+  let broker: number;
+  try {
+    broker = await brokerQos1Rate(messages);
+  } catch (error) {
+    log(`MQTT broker not measured: ${(error as Error).message}`);
+    broker = NaN;
+  }
+  const platformRate = await measurePlatformMqtt();
+  return [
+    {
+      engine: 'mosquitto',
+      figure: 'MQTT QoS 1 publish -> subscriber, broker only',
+      value: broker,
+      unit: 'msg/s',
+      reference: null,
+      referenceLabel: '',
+      target: null,
+      note: `${messages.toLocaleString('en')} messages`,
+    },
+    {
+      engine: 'platform',
+      figure: 'MQTT QoS 1 ingestion into storage',
+      value: platformRate ?? NaN,
+      unit: 'obs/s',
+      reference: Number.isNaN(broker) ? null : broker,
+      referenceLabel: 'broker only',
+      target: null,
+      note: platformRate === null ? 'not measured yet (MQTT ingestion path not built yet)' : '',
+    },
+  ];
+}
+
+/** HOOK: the platform's MQTT ingestion path. Returns null until it exists. */
+async function measurePlatformMqtt(): Promise<number | null> {
+  return null;
+}
+
+async function brokerQos1Rate(messages: number): Promise<number> {
+  const topic = `srp-bench/${process.pid}/v1.1/Datastreams(1)/Observations`;
+  const subscriber = await mqtt.connectAsync(MQTT_URL, {
+    clean: true,
+    connectTimeout: 3000,
+    reconnectPeriod: 0,
+  });
+  const publisher = await mqtt.connectAsync(MQTT_URL, {
+    clean: true,
+    connectTimeout: 3000,
+    reconnectPeriod: 0,
+  });
+  try {
+    await subscriber.subscribeAsync(topic, { qos: 1 });
+    let received = 0;
+    const done = new Promise<void>((resolve) =>
+      subscriber.on('message', () => {
+        if (++received === messages) resolve();
+      }),
+    );
+    const t0 = performance.now();
+    const payload = (i: number) =>
+      JSON.stringify({
+        phenomenonTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
+        result: i % 50,
+      });
+    const window = 500;
+    const inflight = new Set<Promise<unknown>>();
+    for (let i = 0; i < messages; i++) {
+      const p = publisher.publishAsync(topic, payload(i), { qos: 1 }).finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= window) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    await done;
+    return messages / ((performance.now() - t0) / 1000);
+  } finally {
+    await publisher.endAsync();
+    await subscriber.endAsync();
+  }
+}
+
+// --------------------------------------------------------------------------------------------------------
+
+function printTable() {
+  const fmt = (n: number | null, unit: string) =>
+    n === null || Number.isNaN(n)
+      ? '—'
+      : unit === 'ms'
+        ? `${n.toFixed(2)} ms`
+        : `${Math.round(n).toLocaleString('en')} ${unit}`;
+  const header = ['engine', 'figure', 'measured', 'reference', 'reference is', 'ratio', 'target', 'met'];
+  const lines = rows.map((r) => {
+    const ratio =
+      r.reference === null || Number.isNaN(r.value)
+        ? '—'
+        : r.unit === 'ms'
+          ? `${(r.reference / r.value).toFixed(1)}x faster`
+          : `${(r.value / r.reference).toFixed(2)}`;
+    let target = '—';
+    let met = Number.isNaN(r.value) ? (r.note ?? 'not measured') : '(no target)';
+    if (r.target && !Number.isNaN(r.value)) {
+      const t = r.target;
+      target =
+        t.kind === 'min'
+          ? `>= ${t.value.toLocaleString('en')}${t.minRatio ? ` and >= ${t.minRatio} x ref` : ''}`
+          : `< ${t.value} ms`;
+      const ok =
+        t.kind === 'min'
+          ? r.value >= t.value &&
+            (!t.minRatio || (r.reference !== null && r.value >= t.minRatio * r.reference))
+          : r.value < t.value;
+      met = ok ? 'yes' : 'NO';
+    }
+    return [
+      r.engine,
+      r.figure,
+      fmt(r.value, r.unit),
+      fmt(r.reference, r.unit),
+      r.referenceLabel || '—',
+      ratio,
+      target,
+      met,
+    ];
+  });
+  console.log(`\n| ${header.join(' | ')} |\n|${header.map(() => '---').join('|')}|`);
+  for (const l of lines) console.log(`| ${l.join(' | ')} |`);
+  const notes = rows.filter((r) => r.note && !Number.isNaN(r.value));
+  if (notes.length)
+    console.log(`\nNotes:\n${notes.map((r) => `- ${r.engine}, ${r.figure.trim()}: ${r.note}`).join('\n')}`);
+}
+
+await main();
+process.exit(0);

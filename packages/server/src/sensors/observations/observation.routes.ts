@@ -1,0 +1,268 @@
+// HTTP API of the time-series storage: latest values, rollup aggregates and compact bulk ingestion.
+import { createHash } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { AppContext } from '../../context.js';
+import { requirePrincipal } from '../../core/auth/principal.js';
+import { AppError, Errors, isAppError } from '../../core/errors.js';
+import { errorResponses } from '../../core/http/schemas.js';
+import type { ObservationInput } from './observation.types.js';
+import { observationPolicy } from './observation.policy.js';
+import { ROLLUP_TIME_ZONE, ROLLUP_WIDTHS } from './rollup-buckets.js';
+import { TimeseriesRepository } from './timeseries.repository.js';
+
+/** At most this many ids per latest-value request (the URL stays below common proxy limits). */
+export const LATEST_MAX_IDS = 1000;
+const AGGREGATE_MAX_LIMIT = 5000;
+
+const LatestQuery = Type.Object({
+  datastream: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15})*$', maxLength: 16_000 }), {
+      maxItems: LATEST_MAX_IDS,
+    }),
+  ),
+  municipality: Type.Optional(Type.String({ format: 'uuid' })),
+});
+
+const LatestEntry = Type.Object({
+  id: Type.Integer(),
+  time: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  value: Type.Unknown({ description: 'The numeric result, or the JSON result of non-numeric observations' }),
+  unit: Type.Union([Type.String(), Type.Null()], { description: "The unit's symbol (or name)" }),
+});
+
+const AggregateQuery = Type.Object({
+  interval: Type.Enum([...ROLLUP_WIDTHS]),
+  from: Type.Optional(Type.String({ format: 'date-time', description: 'First bucket start (inclusive)' })),
+  to: Type.Optional(Type.String({ format: 'date-time', description: 'Last bucket start (exclusive)' })),
+  limit: Type.Integer({ minimum: 1, maximum: AGGREGATE_MAX_LIMIT, default: 1000 }),
+});
+
+const AggregateResponse = Type.Object({
+  datastreamId: Type.Integer(),
+  interval: Type.Enum([...ROLLUP_WIDTHS]),
+  timeZone: Type.String({ description: 'Time zone of day and month buckets; 5min and hour are UTC' }),
+  unit: Type.Union([Type.String(), Type.Null()]),
+  buckets: Type.Array(
+    Type.Object({
+      start: Type.String({ format: 'date-time' }),
+      count: Type.Integer(),
+      avg: Type.Number(),
+      min: Type.Number(),
+      max: Type.Number(),
+      sum: Type.Number(),
+    }),
+  ),
+  next: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Pass as `from` for the next page; null on the last page',
+  }),
+});
+
+const BulkBody = Type.Object(
+  {
+    municipalityId: Type.Optional(Type.String({ format: 'uuid' })),
+    datastreams: Type.Array(
+      Type.Object(
+        {
+          id: Type.Integer({ minimum: 1 }),
+          observations: Type.Array(Type.Array(Type.Unknown(), { minItems: 2, maxItems: 2 }), {
+            minItems: 1,
+            description: '[phenomenonTime (ISO 8601 with offset), result] pairs',
+          }),
+        },
+        { additionalProperties: false },
+      ),
+      { minItems: 1, maxItems: 10_000 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
+  const timeseries = new TimeseriesRepository(ctx.db);
+  const publicMaxAge = ctx.config.SENSOR_LATEST_MAX_AGE_SECONDS;
+
+  return async (app) => {
+    app.get(
+      '/api/sensors/latest',
+      {
+        schema: {
+          tags: ['sensors'],
+          summary: 'Latest value of each Datastream',
+          description:
+            `Either \`datastream\` ids (repeated or comma-separated, at most ${LATEST_MAX_IDS}) or \`municipality\` ` +
+            '(all of its visible Datastreams). Anonymous callers see published Datastreams; staff also the ' +
+            'unpublished ones of their municipality. Ids that are unknown or not visible are left out. Strong ' +
+            'ETag, 304 on If-None-Match.',
+          querystring: LatestQuery,
+          response: {
+            200: Type.Object({ datastreams: Type.Array(LatestEntry) }),
+            304: Type.Null({ description: 'Not modified' }),
+            ...errorResponses(400),
+          },
+        },
+      },
+      async (request, reply) => {
+        const { datastream, municipality } = request.query;
+        if ((datastream === undefined) === (municipality === undefined))
+          throw Errors.validation('Give either datastream ids or a municipality');
+        let selection: { ids: number[] } | { municipalityId: string };
+        if (datastream) {
+          const ids = [...new Set(datastream.flatMap((v) => v.split(',')).map(Number))];
+          if (ids.length > LATEST_MAX_IDS)
+            throw Errors.validation(`At most ${LATEST_MAX_IDS} datastreams per request`);
+          selection = { ids };
+        } else selection = { municipalityId: municipality! };
+
+        const principal = request.principal;
+        const { json, modified } = await timeseries.latestJson(
+          selection,
+          observationPolicy.readVisibility(principal),
+        );
+        const body = `{"datastreams":${json}}`;
+        const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+        void reply
+          .header('etag', etag)
+          .header('vary', 'Authorization, Cookie')
+          // Anonymous answers are the same for everybody, so proxies and browsers may keep them a little.
+          .header('cache-control', principal ? 'private, no-cache' : `public, max-age=${publicMaxAge}`);
+        if (modified) void reply.header('last-modified', modified.toUTCString());
+        if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(null);
+        // Already serialised for the ETag: send the string as it is.
+        return reply.type('application/json; charset=utf-8').send(body as never);
+      },
+    );
+
+    app.get(
+      '/api/sensors/datastreams/:id/aggregates',
+      {
+        schema: {
+          tags: ['sensors'],
+          summary: 'avg/min/max/sum/count of a Datastream per 5 min, hour, day or month',
+          description:
+            `From rollups maintained at ingest. 5min and hour buckets are UTC; day and month buckets are ` +
+            `calendar days and months in ${ROLLUP_TIME_ZONE}. Public for published Datastreams. Pages of at ` +
+            `most \`limit\` buckets (max ${AGGREGATE_MAX_LIMIT}); continue with \`from=next\`.`,
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          querystring: AggregateQuery,
+          response: { 200: AggregateResponse, ...errorResponses(400, 404) },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const { interval, limit } = request.query;
+        const from = request.query.from ? new Date(request.query.from) : null;
+        const to = request.query.to ? new Date(request.query.to) : null;
+        const access = await timeseries.datastreamAccess(id);
+        if (!access || !observationPolicy.mayRead(request.principal, access.municipalityId, access.published))
+          throw Errors.notFound('Datastream');
+        const rows = await timeseries.rollups(id, interval, from, to, limit + 1);
+        const page = rows.slice(0, limit);
+        void reply.header(
+          'cache-control',
+          request.principal ? 'private, no-cache' : `public, max-age=${Math.max(publicMaxAge, 60)}`,
+        );
+        const unit = access.unit as { symbol?: unknown; name?: unknown } | null;
+        return {
+          datastreamId: id,
+          interval,
+          timeZone: interval === 'day' || interval === 'month' ? ROLLUP_TIME_ZONE : 'UTC',
+          unit:
+            typeof unit?.symbol === 'string'
+              ? unit.symbol
+              : typeof unit?.name === 'string'
+                ? unit.name
+                : null,
+          buckets: page.map((r) => ({
+            start: r.start.toISOString(),
+            count: r.count,
+            avg: r.sum / r.count,
+            min: r.min,
+            max: r.max,
+            sum: r.sum,
+          })),
+          next: rows.length > limit ? rows[limit]!.start.toISOString() : null,
+        };
+      },
+    );
+
+    app.post(
+      // '::' is Fastify's escape for a literal colon (Google-style custom method).
+      '/api/sensors/observations::bulk',
+      {
+        bodyLimit: ctx.config.SENSOR_BULK_MAX_BYTES,
+        schema: {
+          tags: ['sensors'],
+          summary: 'Store many observations of several Datastreams at once',
+          description:
+            'Body: `{ "datastreams": [ { "id": 1, "observations": [["2026-11-20T08:00:00Z", 12.5], …] } ] }`. ' +
+            'API key with scope sensors:write or staff session. All or nothing: a bad row is a 4xx naming its ' +
+            '`datastream` and `observation` index; the answer comes after the commit (durable).',
+          body: BulkBody,
+          response: {
+            200: Type.Object({ stored: Type.Integer() }),
+            ...errorResponses(400, 401, 403, 404, 413),
+          },
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request.principal);
+        const municipalityId =
+          request.body.municipalityId ?? observationPolicy.defaultWriteMunicipality(principal);
+        if (!municipalityId)
+          throw Errors.validation('Name the municipalityId: you write for more than one municipality');
+        if (!observationPolicy.mayWrite(principal, municipalityId)) throw Errors.forbidden();
+
+        const inputs: ObservationInput[] = [];
+        const origin: [number, number][] = [];
+        request.body.datastreams.forEach((stream, d) => {
+          stream.observations.forEach((row, o) => {
+            const [time, result] = row as [unknown, unknown];
+            if (typeof time !== 'string' || !ISO_INSTANT.test(time) || Number.isNaN(Date.parse(time)))
+              throw badRow(
+                d,
+                o,
+                'The time must be an ISO 8601 instant with offset, e.g. 2026-11-20T08:00:00Z',
+              );
+            if (
+              result === null ||
+              result === undefined ||
+              (typeof result === 'number' && !Number.isFinite(result))
+            )
+              throw badRow(d, o, 'The result must be a finite number or another JSON value, not null');
+            inputs.push({
+              datastreamId: stream.id,
+              phenomenonTime: { start: new Date(time), end: null },
+              result,
+            });
+            origin.push([d, o]);
+          });
+        });
+        try {
+          const stored = await ctx.observations.create(municipalityId, inputs);
+          return { stored: stored.length };
+        } catch (error) {
+          const index = isAppError(error) ? error.details?.index : undefined;
+          if (isAppError(error) && typeof index === 'number' && origin[index]) {
+            const [d, o] = origin[index];
+            throw new AppError(error.code, error.status, error.message, { datastream: d, observation: o });
+          }
+          throw error;
+        }
+      },
+    );
+  };
+}
+
+function badRow(datastream: number, observation: number, message: string): AppError {
+  return Errors.validation(message, { datastream, observation });
+}
+
+/** If-None-Match per RFC 9110: a list of entity tags or *, compared weakly for GET. */
+function matches(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((t) => t.trim().replace(/^W\//, '') === etag);
+}

@@ -1,0 +1,144 @@
+// Reads of the time-series storage: latest values and rollups. Both are one indexed query; neither ever
+// scans raw observations (see migration 0005 and docs/BENCHMARKS.md).
+import { sql } from 'kysely';
+import type { Database } from '../../core/db/database.js';
+import type { RollupWidth } from './rollup-buckets.js';
+
+/** Whose Datastreams a reader may see besides the published ones. */
+export type Visibility = { municipalities: string[] } | 'all';
+
+export interface LatestRow {
+  id: number;
+  unit: string | null;
+  time: Date | null;
+  resultNumber: number | null;
+  result: unknown;
+  observationId: number | null;
+  updatedAt: Date | null;
+}
+
+export interface RollupRow {
+  start: Date;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
+export interface DatastreamAccess {
+  id: number;
+  municipalityId: string;
+  unit: unknown;
+  published: boolean;
+}
+
+const published = sql<boolean>`exists (select 1 from publications p
+  where p.resource_type = 'datastream' and p.resource_id = d.id::text)`;
+
+export class TimeseriesRepository {
+  constructor(private readonly db: Database) {}
+
+  /**
+   * Latest values of the given Datastreams (or of all Datastreams of one municipality) that the reader
+   * may see: published ones, and every one of the municipalities in `visibility`. Datastreams without
+   * an observation yet come with null time and value.
+   */
+  async latest(
+    selection: { ids: number[] } | { municipalityId: string },
+    visibility: Visibility,
+  ): Promise<LatestRow[]> {
+    let query = this.db
+      .selectFrom('sensor_datastreams as d')
+      .leftJoin('sensor_latest as l', 'l.datastream_id', 'd.id')
+      .select([
+        'd.id',
+        sql<string | null>`coalesce(d.unit_of_measurement->>'symbol', d.unit_of_measurement->>'name')`.as(
+          'unit',
+        ),
+        'l.phenomenon_time as time',
+        'l.result_number as resultNumber',
+        'l.result',
+        'l.observation_id as observationId',
+        'l.updated_at as updatedAt',
+      ]);
+    query =
+      'ids' in selection
+        ? query.where('d.id', '=', sql<number>`any(${selection.ids}::bigint[])`)
+        : query.where('d.municipality_id', '=', selection.municipalityId);
+    if (visibility !== 'all') {
+      const own = visibility.municipalities;
+      query = query.where((eb) =>
+        own.length > 0
+          ? eb.or([eb('d.municipality_id', '=', sql<string>`any(${own}::uuid[])`), published])
+          : published,
+      );
+    }
+    return query.orderBy('d.id').execute();
+  }
+
+  /**
+   * The same selection as latest(), answered by PostgreSQL as one finished JSON array (ISO times in UTC,
+   * numbers as numbers) plus the newest change: no per-row parsing in Node, which dominates otherwise
+   * for thousands of Datastreams. This is what GET /api/sensors/latest serves.
+   */
+  async latestJson(
+    selection: { ids: number[] } | { municipalityId: string },
+    visibility: Visibility,
+  ): Promise<{ json: string; modified: Date | null }> {
+    const which =
+      'ids' in selection
+        ? sql`d.id = any(${selection.ids}::bigint[])`
+        : sql`d.municipality_id = ${selection.municipalityId}::uuid`;
+    const visible =
+      visibility === 'all'
+        ? sql`true`
+        : visibility.municipalities.length > 0
+          ? sql`(d.municipality_id = any(${visibility.municipalities}::uuid[]) or ${published})`
+          : published;
+    const result = await sql<{ json: string; modified: Date | null }>`
+      -- Concatenated by hand: measured a third faster than json_agg(json_build_object(...)). Safe as
+      -- JSON because id is an integer, time has a fixed format, result_number is finite (the write path
+      -- stores NaN and infinities nowhere), result is jsonb and the unit goes through to_json.
+      select '[' || coalesce(string_agg(
+          '{"id":' || d.id
+          || ',"time":' || coalesce('"' || to_char(l.phenomenon_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"', 'null')
+          || ',"value":' || coalesce(l.result_number::text, l.result::text, 'null')
+          || ',"unit":' || coalesce(to_json(coalesce(d.unit_of_measurement->>'symbol', d.unit_of_measurement->>'name'))::text, 'null')
+          || '}', ',' order by d.id), '') || ']' as json,
+        max(l.updated_at) as modified
+      from sensor_datastreams d left join sensor_latest l on l.datastream_id = d.id
+      where ${which} and ${visible}`.execute(this.db);
+    return result.rows[0]!;
+  }
+
+  async datastreamAccess(id: number): Promise<DatastreamAccess | undefined> {
+    return this.db
+      .selectFrom('sensor_datastreams as d')
+      .select([
+        'd.id',
+        'd.municipality_id as municipalityId',
+        'd.unit_of_measurement as unit',
+        published.as('published'),
+      ])
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /** Rollup buckets of one Datastream with from <= start < to, in time order, at most `limit`. */
+  async rollups(
+    datastreamId: number,
+    width: RollupWidth,
+    from: Date | null,
+    to: Date | null,
+    limit: number,
+  ): Promise<RollupRow[]> {
+    let query = this.db
+      .selectFrom('sensor_rollups')
+      .select(['bucket_start as start', 'count', 'sum', 'min', 'max'])
+      .where('datastream_id', '=', datastreamId)
+      .where('bucket_width', '=', width);
+    if (from) query = query.where('bucket_start', '>=', from);
+    if (to) query = query.where('bucket_start', '<', to);
+    return query.orderBy('bucket_start').limit(limit).execute();
+  }
+}
