@@ -25,7 +25,7 @@ import type {
   UploadInfo,
   UploadMeta,
 } from './storage.js';
-import { Meter, checkExpectation, resolveRange, verify } from './streams.js';
+import { Meter, both, checkExpectation, resolveRange, verify } from './streams.js';
 
 const MAGIC = Buffer.from('SRPE');
 const TAG = 16;
@@ -263,19 +263,15 @@ export class EncryptedFileStorage implements FileStorage {
     const { header, dataKey } = this.newHeader();
     const meter = new Meter(options);
     const encryptor = new SegmentEncryptor(dataKey, this.segmentSize, 0, header, Buffer.alloc(0), true);
-    const piping = pipeline(content, meter, encryptor);
-    try {
-      const [result] = await Promise.all([
-        this.inner.put(key, encryptor, options.contentType ? { contentType: options.contentType } : {}),
-        piping,
-      ]);
-      return { size: meter.bytes, sha256: meter.sha256, etag: result.etag };
-    } catch (error) {
-      encryptor.destroy();
-      content.destroy();
-      await piping.catch(() => undefined);
-      throw error;
-    }
+    const result = await both(
+      this.inner.put(key, encryptor, options.contentType ? { contentType: options.contentType } : {}),
+      pipeline(content, meter, encryptor),
+      () => {
+        encryptor.destroy();
+        content.destroy();
+      },
+    );
+    return { size: meter.bytes, sha256: meter.sha256, etag: result.etag };
   }
 
   async get(key: string, options: { range?: ByteRange } = {}): Promise<GetResult> {
@@ -410,36 +406,32 @@ export class EncryptedFileStorage implements FileStorage {
     const meter = new Meter({}, hasher);
     const encryptor = new SegmentEncryptor(dataKey, this.segmentSize, enc.segments, null, tail, false);
     let next: WrappedMeta | undefined;
-    const piping = pipeline(content, meter, encryptor);
-    try {
-      const [result] = await Promise.all([
-        this.inner.appendUpload(uploadId, encryptor, {
-          offset: enc.innerOffset,
-          meta: () => {
-            const sealedNow = encryptor.segmentsDone - enc.segments;
-            next = {
-              user: options.meta ? options.meta() : user,
-              enc: {
-                ...enc,
-                segments: encryptor.segmentsDone,
-                tail: this.sealTail(dataKey, encryptor.rest),
-                plainOffset: enc.plainOffset + meter.bytes,
-                innerOffset: enc.innerOffset + sealedNow * (this.segmentSize + TAG),
-                hash: hasher.save(),
-              },
-            };
-            return { ...next };
-          },
-        }),
-        piping,
-      ]);
-      return this.outer(result, next!);
-    } catch (error) {
-      encryptor.destroy();
-      content.destroy();
-      await piping.catch(() => undefined);
-      throw error;
-    }
+    const result = await both(
+      this.inner.appendUpload(uploadId, encryptor, {
+        offset: enc.innerOffset,
+        meta: () => {
+          const sealedNow = encryptor.segmentsDone - enc.segments;
+          next = {
+            user: options.meta ? options.meta() : user,
+            enc: {
+              ...enc,
+              segments: encryptor.segmentsDone,
+              tail: this.sealTail(dataKey, encryptor.rest),
+              plainOffset: enc.plainOffset + meter.bytes,
+              innerOffset: enc.innerOffset + sealedNow * (this.segmentSize + TAG),
+              hash: hasher.save(),
+            },
+          };
+          return { ...next };
+        },
+      }),
+      pipeline(content, meter, encryptor),
+      () => {
+        encryptor.destroy();
+        content.destroy();
+      },
+    );
+    return this.outer(result, next!);
   }
 
   async completeUpload(

@@ -38,7 +38,15 @@ import type {
   UploadInfo,
   UploadMeta,
 } from './storage.js';
-import { DEFAULT_CONTENT_TYPE, Meter, checkExpectation, resolveRange, verify } from './streams.js';
+import {
+  DEFAULT_CONTENT_TYPE,
+  Meter,
+  Slice,
+  both,
+  checkExpectation,
+  resolveRange,
+  verify,
+} from './streams.js';
 
 const MiB = 1024 * 1024;
 const MAX_COPY = 5 * 1024 * MiB;
@@ -113,15 +121,11 @@ export class S3FileStorage implements FileStorage {
         ...(options.sha256 ? { Metadata: { sha256: options.sha256.toLowerCase() } } : {}),
       },
     });
-    try {
-      const [result] = await Promise.all([upload.done(), piping]);
-      return { size: meter.bytes, sha256: meter.sha256, etag: result.ETag ?? '' };
-    } catch (error) {
+    const result = await both(upload.done(), piping, () => {
       meter.destroy();
       content.destroy();
-      await piping.catch(() => undefined);
-      throw error;
-    }
+    });
+    return { size: meter.bytes, sha256: meter.sha256, etag: result.ETag ?? '' };
   }
 
   async get(key: string, options: { range?: ByteRange } = {}): Promise<GetResult> {
@@ -140,9 +144,27 @@ export class S3FileStorage implements FileStorage {
       const out = await this.client.send(
         new GetObjectCommand({ Bucket: this.bucket, Key: key, Range: rangeHeader, IfMatch: ifMatch }),
       );
-      const total = rangeHeader
-        ? Number(out.ContentRange?.split('/')[1] ?? out.ContentLength)
-        : (out.ContentLength ?? 0);
+      let stream = out.Body as Readable;
+      let total = out.ContentLength ?? 0;
+      if (range) {
+        // Some S3-compatible servers answer a range with more than was asked for (or the whole object):
+        // cut the wanted bytes out of what arrives.
+        const sent = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(out.ContentRange ?? '');
+        const sentStart = sent ? Number(sent[1]) : 0;
+        const sentEnd = sent ? Number(sent[2]) : total - 1;
+        if (sent) total = Number(sent[3]);
+        if (sentStart > range.start || sentEnd < range.end) {
+          stream.destroy();
+          throw new Error(
+            `the S3 server answered range ${range.start}-${range.end} with ${out.ContentRange}`,
+          );
+        }
+        if (sentStart !== range.start || sentEnd !== range.end) {
+          const slice = new Slice(range.start - sentStart, range.length);
+          stream.on('error', (error) => slice.destroy(error));
+          stream = stream.pipe(slice);
+        }
+      }
       return {
         key,
         size: total,
@@ -151,7 +173,7 @@ export class S3FileStorage implements FileStorage {
         ...(out.Metadata?.sha256 ? { sha256: out.Metadata.sha256 } : {}),
         lastModified: out.LastModified ?? new Date(0),
         range: range ?? { start: 0, end: total - 1, length: total },
-        stream: out.Body as Readable,
+        stream,
       };
     } catch (error) {
       if (isS3NotFound(error)) throw FileErrors.notFound();

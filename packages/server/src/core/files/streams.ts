@@ -99,3 +99,47 @@ export const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 export function quoteEtag(value: string): string {
   return `"${value}"`;
 }
+
+/**
+ * Runs a writer that consumes a stream together with the pipeline that feeds it and waits for both, so
+ * the clean-up of the failed side has finished before the caller hears of the error. When the writer
+ * fails first (e.g. a rejected key), the feeding streams are destroyed so the pipeline ends too.
+ */
+export async function both<T>(consumer: Promise<T>, feeding: Promise<void>, destroy: () => void): Promise<T> {
+  let consumerFailedFirst = false;
+  let feedingFailed = false;
+  const watchedFeeding = feeding.catch((error: unknown) => {
+    feedingFailed = true;
+    throw error;
+  });
+  const watchedConsumer = consumer.catch((error: unknown) => {
+    if (!feedingFailed) {
+      consumerFailedFirst = true;
+      destroy();
+    }
+    throw error;
+  });
+  const [a, b] = await Promise.allSettled([watchedConsumer, watchedFeeding]);
+  if (a.status === 'fulfilled' && b.status === 'fulfilled') return a.value;
+  if (a.status === 'rejected' && (consumerFailedFirst || b.status === 'fulfilled')) throw a.reason;
+  throw (b as PromiseRejectedResult).reason;
+}
+
+/** Passes on only bytes start..start+length-1 of what flows through. */
+export class Slice extends Transform {
+  private position = 0;
+
+  constructor(
+    private readonly start: number,
+    private readonly length: number,
+  ) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
+    const from = Math.max(0, this.start - this.position);
+    const to = Math.min(chunk.length, this.start + this.length - this.position);
+    this.position += chunk.length;
+    callback(null, from < to ? chunk.subarray(from, to) : undefined);
+  }
+}
