@@ -427,7 +427,7 @@ export class S3FileStorage implements FileStorage {
       } catch (error) {
         // Parts sent during a failed append are overwritten by the next append's parts (same numbers)
         // or left out of the completed object.
-        await (handle as FileHandle | null)?.close().catch(() => undefined);
+        await handle?.close().catch(() => undefined);
         await Promise.all(created.map((n) => fs.rm(path.join(dir, n), { force: true })));
         throw error;
       }

@@ -59,7 +59,7 @@ const uniquePrefix = () =>
 export function fileStorageContract(name: string, target: () => ContractTarget): void {
   const s = () => target().storage;
 
-  test(`${name}: put, get, stat, exists and overwrite`, async () => {
+  void test(`${name}: put, get, stat, exists and overwrite`, async () => {
     const key = `${uniquePrefix()}a.txt`;
     const data = Buffer.from('Hallo Flieden, hallo Kalbach!');
     const put = await s().put(key, Readable.from([data]), { contentType: 'text/plain' });
@@ -88,7 +88,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.equal((await s().stat(key))?.contentType, 'application/octet-stream');
   });
 
-  test(`${name}: the empty file`, async () => {
+  void test(`${name}: the empty file`, async () => {
     const key = `${uniquePrefix()}empty`;
     const put = await s().put(key, Readable.from([]), { size: 0 });
     assert.equal(put.size, 0);
@@ -99,7 +99,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     await rejectsWithCode(s().get(key, { range: { start: 0 } }), 'file_range_not_satisfiable');
   });
 
-  test(`${name}: byte ranges`, async () => {
+  void test(`${name}: byte ranges`, async () => {
     const key = `${uniquePrefix()}range.bin`;
     const data = bytes(200_000, 3);
     await s().put(key, Readable.from([data]));
@@ -127,7 +127,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     await rejectsWithCode(s().get(key, { range: { start: 10, end: 5 } }), 'file_range_not_satisfiable');
   });
 
-  test(`${name}: delete is idempotent`, async () => {
+  void test(`${name}: delete is idempotent`, async () => {
     const key = `${uniquePrefix()}gone`;
     await s().put(key, Readable.from([Buffer.from('x')]));
     await s().delete(key);
@@ -136,7 +136,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     await rejectsWithCode(s().get(key), 'file_not_found');
   });
 
-  test(`${name}: copy`, async () => {
+  void test(`${name}: copy`, async () => {
     const prefix = uniquePrefix();
     const data = bytes(70_000, 9);
     await s().put(`${prefix}source`, Readable.from([data]), { contentType: 'image/jpeg' });
@@ -154,7 +154,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     await rejectsWithCode(s().copy(`${prefix}missing`, `${prefix}other`), 'file_not_found');
   });
 
-  test(`${name}: list is paginated, ordered and limited to the prefix`, async () => {
+  void test(`${name}: list is paginated, ordered and limited to the prefix`, async () => {
     const prefix = uniquePrefix();
     const names = ['b', 'a', 'c/1', 'c/2', 'd-1', 'd.2', 'e'];
     for (const n of names) await s().put(`${prefix}${n}`, Readable.from([Buffer.from(n)]));
@@ -180,7 +180,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.deepEqual((await s().list(`${prefix}zzz`)).items, []);
   });
 
-  test(`${name}: an aborted write leaves nothing, not even the old content changed`, async () => {
+  void test(`${name}: an aborted write leaves nothing, not even the old content changed`, async () => {
     const key = `${uniquePrefix()}aborted`;
     const data = bytes(3 * MiB, 5);
     await rejects(s().put(key, failingStream(data, 2 * MiB + 17)));
@@ -191,7 +191,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.deepEqual(await target().garbage(), []);
   });
 
-  test(`${name}: announced size and SHA-256 are verified`, async () => {
+  void test(`${name}: announced size and SHA-256 are verified`, async () => {
     const key = `${uniquePrefix()}checked`;
     const data = bytes(100_000, 2);
     await rejectsWithCode(
@@ -215,7 +215,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.equal(ok.sha256, sha(data));
   });
 
-  test(`${name}: keys are validated`, async () => {
+  void test(`${name}: keys are validated`, async () => {
     const bad = [
       '',
       '../x',
@@ -240,7 +240,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     await rejectsWithCode(s().getUpload('../../etc'), 'file_upload_not_found');
   });
 
-  test(`${name}: resumable upload in parts`, async () => {
+  void test(`${name}: resumable upload in parts`, async () => {
     const key = `${uniquePrefix()}resumable.bin`;
     const data = bytes(12 * MiB + 12_345, 4);
     const pieces = [6 * MiB + 1, 100_000, 5 * MiB, 12_345 + MiB - 100_001];
@@ -294,7 +294,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.deepEqual(await target().garbage(), []);
   });
 
-  test(`${name}: small and empty resumable uploads`, async () => {
+  void test(`${name}: small and empty resumable uploads`, async () => {
     const prefix = uniquePrefix();
     const empty = await s().createUpload(`${prefix}empty`);
     assert.equal((await s().completeUpload(empty.uploadId)).size, 0);
@@ -307,7 +307,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.deepEqual(await readAll((await s().get(`${prefix}small`)).stream), Buffer.from('abcdef'));
   });
 
-  test(`${name}: aborting uploads cleans up`, async () => {
+  void test(`${name}: aborting uploads cleans up`, async () => {
     const prefix = uniquePrefix();
     const one = await s().createUpload(`${prefix}one`);
     await s().appendUpload(one.uploadId, Readable.from([bytes(6 * MiB)]), { offset: 0 });
@@ -328,7 +328,7 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     assert.deepEqual(await target().garbage(), []);
   });
 
-  test(`${name}: a large object streams through with bounded memory`, async (t) => {
+  void test(`${name}: a large object streams through with bounded memory`, async (t) => {
     if (!target().large) {
       t.diagnostic('large object test runs on the plain backends');
       return;
