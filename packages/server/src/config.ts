@@ -52,6 +52,29 @@ export const ConfigSchema = Type.Object({
     'Seed the demo region "Südkreis" on first start (default off when NODE_ENV=production).',
   ),
   DEMO_SECOND_REGION: Bool(false, 'Also seed the second demo region (six municipalities).'),
+  FILES_S3_BUCKET: Type.Optional(
+    Type.String({
+      minLength: 3,
+      description: 'Store files in this S3 bucket; when unset, under DATA_DIR/files.',
+    }),
+  ),
+  FILES_S3_ENDPOINT: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'S3-compatible endpoint (MinIO, Ceph, …); default AWS.',
+    }),
+  ),
+  FILES_S3_REGION: Type.String({ default: 'us-east-1' }),
+  FILES_S3_ACCESS_KEY_ID: Type.Optional(Type.String({ minLength: 1 })),
+  FILES_S3_SECRET_ACCESS_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  FILES_S3_FORCE_PATH_STYLE: Bool(false, 'Address the bucket in the path (most self-hosted S3 servers).'),
+  FILES_S3_PART_SIZE_MB: Type.Integer({ default: 8, minimum: 5, maximum: 1024 }),
+  FILES_ENCRYPTION_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9+/]{43}=$',
+      description: 'Encrypt files at rest with this master key (32 bytes, base64).',
+    }),
+  ),
   JOBS_ENABLED: Bool(true, 'Run the background job worker in this instance.'),
   METRICS_ENABLED: Bool(true, 'Serve Prometheus metrics at /metrics.'),
   SENSOR_RAW_RETENTION_DAYS: Type.Integer({
@@ -113,6 +136,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together');
   }
   if (raw.ADMIN_PASSWORD && !raw.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD needs ADMIN_EMAIL');
+  if (Boolean(raw.FILES_S3_ACCESS_KEY_ID) !== Boolean(raw.FILES_S3_SECRET_ACCESS_KEY)) {
+    problems.push('FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY must be set together');
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   if (!env.DEMO_SEED && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;

@@ -13,6 +13,7 @@ import { IdentityService } from './core/identity/identity.service.js';
 import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
 import { TenancyService } from './core/tenancy/tenancy.service.js';
 import { JobQueue } from './core/jobs/index.js';
+import { createFileStorage, type FileStorage } from './core/files/index.js';
 import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
@@ -29,6 +30,8 @@ export interface AppContext {
   identity: IdentityService;
   tenancy: TenancyService;
   jobs: JobQueue;
+  /** The one file storage (local disk or S3, optionally encrypted); see core/files/README.md. */
+  files: FileStorage;
   notifications: NotificationService;
   publications: PublicationService;
   observations: ObservationService;
@@ -55,6 +58,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
+    files: createFileStorage(config),
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
