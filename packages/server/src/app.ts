@@ -29,6 +29,9 @@ import { createMetrics, registerMetrics } from './core/http/metrics.js';
 import { ErrorResponse } from './core/http/schemas.js';
 import { identityRoutes } from './core/identity/identity.routes.js';
 import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
+import { deviceRoutes } from './sensors/devices/device.routes.js';
+import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
+import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -123,6 +126,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(tenancyRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(deviceRoutes(ctx));
+  await app.register(quarantineRoutes(ctx));
+  // LoRaWAN network servers authenticate with their integration secret, not as a Principal.
+  await app.register(webhookRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

@@ -3,9 +3,11 @@ import type { Migration } from 'kysely';
 import * as m0001 from './0001_core.js';
 import * as m0002 from './0002_auth_extras.js';
 import * as m0003 from './0003_sensors.js';
+import * as m0006 from './0006_devices.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0002_auth_extras': m0002,
   '0003_sensors': m0003,
+  '0006_devices': m0006,
 };
