@@ -2,6 +2,12 @@
 // QuickJS compiled to WebAssembly. The sandbox has no host objects at all: no network, no file system, no
 // timers, no `require`. Each run gets a fresh runtime with a memory limit and a deadline, so an endless
 // loop or a memory blow-up ends that run with an error and nothing else.
+//
+// QuickJS checks its deadline only between bytecodes, and close to its memory limit a single native call
+// can stall for seconds in garbage collection. So runs happen in a worker thread, one at a time, and a
+// worker that misses a hard deadline is terminated and replaced: the event loop of the server never
+// waits for a decoder.
+import { Worker } from 'node:worker_threads';
 import { getQuickJS, type QuickJSWASMModule } from 'quickjs-emscripten';
 
 export interface DecoderInput {
@@ -41,8 +47,91 @@ const MAX_CODE_CHARS = 256 * 1024;
 let quickJs: Promise<QuickJSWASMModule> | undefined;
 const loadQuickJs = () => (quickJs ??= getQuickJS());
 
-/** Runs `decodeUplink(input)` from `code` in a fresh sandbox; throws DecoderError on every failure. */
-export async function runDecoder(
+/** Runs `decodeUplink(input)` in a worker thread; throws DecoderError on every failure. */
+export function runDecoder(
+  code: string,
+  input: DecoderInput,
+  limits: SandboxLimits = DEFAULT_LIMITS,
+): Promise<DecoderOutput> {
+  pool ??= new DecoderPool();
+  return pool.run(code, input, limits);
+}
+
+/** Extra time past the QuickJS deadline before the worker is terminated. */
+const HARD_DEADLINE_GRACE_MS = 250;
+
+interface WorkerAnswer {
+  ready?: true;
+  output?: DecoderOutput;
+  failure?: { reason: DecoderFailure; message: string };
+}
+
+let pool: DecoderPool | undefined;
+
+/** The build has decoder-worker.js beside this module; from source (tsx, tests) the worker loads tsx. */
+function startWorker(): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./decoder-worker.js', import.meta.url));
+  const entry = new URL('./decoder-worker.ts', import.meta.url).href;
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    { eval: true },
+  );
+}
+
+class DecoderPool {
+  private worker: Worker | null = null;
+  private ready: Promise<Worker> | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run(code: string, input: DecoderInput, limits: SandboxLimits): Promise<DecoderOutput> {
+    const job = this.tail.then(() => this.runOne(code, input, limits));
+    this.tail = job.catch(() => undefined);
+    return job;
+  }
+
+  private start(): Promise<Worker> {
+    this.ready ??= new Promise<Worker>((resolve, reject) => {
+      const worker = startWorker();
+      worker.unref();
+      this.worker = worker;
+      worker.once('message', () => resolve(worker));
+      worker.once('error', (error) => {
+        this.discard(worker);
+        reject(error);
+      });
+      worker.once('exit', () => this.discard(worker));
+    });
+    return this.ready;
+  }
+
+  private discard(worker: Worker): void {
+    if (this.worker !== worker) return;
+    this.worker = null;
+    this.ready = null;
+    void worker.terminate();
+  }
+
+  private async runOne(code: string, input: DecoderInput, limits: SandboxLimits): Promise<DecoderOutput> {
+    const worker = await this.start();
+    return new Promise<DecoderOutput>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        worker.off('message', onMessage);
+        this.discard(worker);
+        reject(new DecoderError('decoder_timeout', 'decoder ran longer than allowed and was stopped'));
+      }, limits.timeoutMs + HARD_DEADLINE_GRACE_MS);
+      const onMessage = (answer: WorkerAnswer) => {
+        clearTimeout(timer);
+        if (answer.output) resolve(answer.output);
+        else reject(new DecoderError(answer.failure!.reason, answer.failure!.message));
+      };
+      worker.once('message', onMessage);
+      worker.postMessage({ code, input, limits });
+    });
+  }
+}
+
+/** Runs `decodeUplink(input)` from `code` in a fresh sandbox in this thread (the worker's side). */
+export async function runDecoderInline(
   code: string,
   input: DecoderInput,
   limits: SandboxLimits = DEFAULT_LIMITS,
