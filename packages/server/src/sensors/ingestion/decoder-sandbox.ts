@@ -177,7 +177,7 @@ export async function runDecoderInline(
 function classify(failure: unknown, interrupted: boolean): DecoderError {
   const message =
     failure && typeof failure === 'object' && 'message' in failure
-      ? String((failure as { message: unknown }).message)
+      ? String(failure.message)
       : String(failure);
   if (interrupted || message === 'interrupted')
     return new DecoderError('decoder_timeout', 'decoder ran longer than allowed and was stopped');

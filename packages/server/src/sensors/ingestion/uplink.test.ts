@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
 import { AppError } from '../../core/errors.js';
+import { sample } from './test-samples.js';
 import { parseChirpstackEvent, parseTtsMessage } from './uplink.js';
-
-const SAMPLES = path.resolve(import.meta.dirname, '../../../../../../shared/data/lorawan');
-export const sample = (name: string): Record<string, unknown> =>
-  JSON.parse(fs.readFileSync(path.join(SAMPLES, name), 'utf8')) as Record<string, unknown>;
 
 test('a The Things Stack v3 uplink: ids, frame, payload, times and the best gateway', () => {
   const up = parseTtsMessage(sample('tts-v3-uplink-water-level.json'));

@@ -98,8 +98,7 @@ export function parseTtsMessage(body: unknown, source: UplinkSource = 'tts'): Ne
   const correlation = Array.isArray(body.correlation_ids)
     ? body.correlation_ids.filter((c) => typeof c === 'string')
     : [];
-  const messageId = (correlation.find((c) => c.startsWith('as:up:')) ?? correlation[0] ?? null) as
-    string | null;
+  const messageId = correlation.find((c) => c.startsWith('as:up:')) ?? correlation[0] ?? null;
   const gateways = (Array.isArray(up.rx_metadata) ? up.rx_metadata : []).filter(isObj).map((g) => ({
     rssi: finite(g.rssi) ?? finite(g.channel_rssi),
     snr: finite(g.snr),
