@@ -10,6 +10,8 @@ import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { JobWorker } from './core/jobs/index.js';
+import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
+import { sensorServices } from './sensors/ingestion/sensor-services.js';
 import {
   createMailer,
   mailerOptionsFromConfig,
@@ -24,6 +26,8 @@ export interface RunningPlatform {
   bootstrap: BootstrapResult;
   /** The background worker of this instance; null when JOBS_ENABLED=false. */
   worker: JobWorker | null;
+  /** ChirpStack events over MQTT; null without CHIRPSTACK_MQTT_URL. */
+  chirpstackMqtt: ChirpstackMqttSubscriber | null;
   mailer: Mailer;
   close(): Promise<void>;
 }
@@ -56,6 +60,17 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
 
   const app = await buildApp(ctx, options);
   await app.listen({ host: config.HOST, port: config.PORT });
+  let chirpstackMqtt: ChirpstackMqttSubscriber | null = null;
+  if (config.CHIRPSTACK_MQTT_URL) {
+    const { devices, ingestion } = sensorServices(ctx);
+    chirpstackMqtt = new ChirpstackMqttSubscriber({
+      config,
+      devices,
+      ingestion,
+      log: log.child({ component: 'chirpstack-mqtt' }),
+    });
+    await chirpstackMqtt.start();
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return {
@@ -64,8 +79,10 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     url: `http://127.0.0.1:${port}`,
     bootstrap: result,
     worker,
+    chirpstackMqtt,
     mailer,
     close: async () => {
+      await chirpstackMqtt?.stop();
       await app.close();
       await worker?.stop();
       mailer.close();
