@@ -12,6 +12,7 @@ import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.
 import { JobWorker } from './core/jobs/index.js';
 import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
 import { sensorServices } from './sensors/ingestion/sensor-services.js';
+import { registerSimulatorJobs, Simulator } from './sensors/simulator/simulator.js';
 import {
   createMailer,
   mailerOptionsFromConfig,
@@ -28,6 +29,8 @@ export interface RunningPlatform {
   worker: JobWorker | null;
   /** ChirpStack events over MQTT; null without CHIRPSTACK_MQTT_URL. */
   chirpstackMqtt: ChirpstackMqttSubscriber | null;
+  /** The demo sensors' simulator; null when SIMULATOR_ENABLED is off. */
+  simulator: Simulator | null;
   mailer: Mailer;
   close(): Promise<void>;
 }
@@ -54,6 +57,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
     registerNotificationJobs(worker, { mailer });
     registerHousekeeping(worker, ctx.jobs, ctx.db);
+    registerSimulatorJobs(worker, ctx, log.child({ component: 'simulator' }));
     await scheduleHousekeeping(ctx.jobs);
     worker.start();
   }
@@ -71,6 +75,11 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     });
     await chirpstackMqtt.start();
   }
+  let simulator: Simulator | null = null;
+  if (config.SIMULATOR_ENABLED) {
+    simulator = new Simulator(ctx, log.child({ component: 'simulator' }));
+    simulator.start();
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return {
@@ -80,8 +89,10 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     bootstrap: result,
     worker,
     chirpstackMqtt,
+    simulator,
     mailer,
     close: async () => {
+      await simulator?.stop();
       await chirpstackMqtt?.stop();
       await app.close();
       await worker?.stop();
