@@ -57,8 +57,12 @@ export function runDecoder(
   return pool.run(code, input, limits);
 }
 
-/** Extra time past the QuickJS deadline before the worker is terminated. */
-const HARD_DEADLINE_GRACE_MS = 250;
+/**
+ * Extra time past the QuickJS deadline before the worker is terminated. QuickJS's own deadline ends
+ * ordinary endless loops; this backstop is for a run stuck in one native call, and generous enough that a
+ * busy machine does not kill healthy runs.
+ */
+const HARD_DEADLINE_GRACE_MS = 1_000;
 
 interface WorkerAnswer {
   ready?: true;
@@ -114,11 +118,14 @@ class DecoderPool {
   private async runOne(code: string, input: DecoderInput, limits: SandboxLimits): Promise<DecoderOutput> {
     const worker = await this.start();
     return new Promise<DecoderOutput>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        worker.off('message', onMessage);
-        this.discard(worker);
-        reject(new DecoderError('decoder_timeout', 'decoder ran longer than allowed and was stopped'));
-      }, limits.timeoutMs + HARD_DEADLINE_GRACE_MS);
+      const timer = setTimeout(
+        () => {
+          worker.off('message', onMessage);
+          this.discard(worker);
+          reject(new DecoderError('decoder_timeout', 'decoder ran longer than allowed and was stopped'));
+        },
+        2 * limits.timeoutMs + HARD_DEADLINE_GRACE_MS,
+      );
       const onMessage = (answer: WorkerAnswer) => {
         clearTimeout(timer);
         if (answer.output) resolve(answer.output);
