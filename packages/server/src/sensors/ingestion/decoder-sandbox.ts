@@ -62,7 +62,7 @@ export function runDecoder(
  * ordinary endless loops; this backstop is for a run stuck in one native call, and generous enough that a
  * busy machine does not kill healthy runs.
  */
-const HARD_DEADLINE_GRACE_MS = 1_000;
+const HARD_DEADLINE_GRACE_MS = 3_000;
 
 interface WorkerAnswer {
   ready?: true;
