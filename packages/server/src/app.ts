@@ -31,6 +31,9 @@ import { identityRoutes } from './core/identity/identity.routes.js';
 import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
 import { workRoutes } from './core/work/work.routes.js';
 import { observationRoutes } from './sensors/observations/observation.routes.js';
+import { deviceRoutes } from './sensors/devices/device.routes.js';
+import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
+import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -127,6 +130,10 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(auditRoutes(ctx));
   await app.register(workRoutes(ctx));
   await app.register(observationRoutes(ctx));
+  await app.register(deviceRoutes(ctx));
+  await app.register(quarantineRoutes(ctx));
+  // LoRaWAN network servers authenticate with their integration secret, not as a Principal.
+  await app.register(webhookRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

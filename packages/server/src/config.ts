@@ -99,10 +99,53 @@ export const ConfigSchema = Type.Object({
     maximum: 100 * 1024 * 1024,
     description: 'Largest body accepted by POST /api/sensors/observations:bulk.',
   }),
+  DECODER_TIMEOUT_MS: Type.Integer({
+    default: 250,
+    minimum: 10,
+    maximum: 10_000,
+    description: 'Time limit of one payload decoder run in the sandbox.',
+  }),
+  DECODER_MEMORY_MB: Type.Integer({
+    default: 16,
+    minimum: 1,
+    maximum: 256,
+    description: 'Memory limit of one payload decoder run in the sandbox.',
+  }),
+  CHIRPSTACK_MQTT_URL: Type.Optional(
+    Type.String({
+      pattern: '^mqtts?://',
+      description: 'MQTT broker of ChirpStack; when set, uplink events are read from it.',
+    }),
+  ),
+  CHIRPSTACK_MQTT_USERNAME: Type.Optional(Type.String()),
+  CHIRPSTACK_MQTT_PASSWORD: Type.Optional(Type.String()),
+  CHIRPSTACK_MQTT_TOPIC: Type.String({
+    default: 'application/+/device/+/event/+',
+    description: 'Topic filter of ChirpStack device events.',
+  }),
+  CHIRPSTACK_MQTT_SHARE_GROUP: Type.String({
+    default: 'srp-ingest',
+    pattern: '^[A-Za-z0-9_-]*$',
+    description: 'Shared-subscription group, so several instances split the events; empty = no sharing.',
+  }),
+  SIMULATOR_ENABLED: Type.Optional(
+    Type.Boolean({
+      description: 'Feed the demo sensors with simulated uplinks (default: with DEMO_SEED in development).',
+    }),
+  ),
+  SIMULATOR_SEED: Type.String({ default: 'suedkreis', description: 'Seed of the simulated values.' }),
+  SIMULATOR_INTERVAL_MINUTES: Type.Integer({ default: 15, minimum: 1, maximum: 1440 }),
+  SIMULATOR_BACKFILL_DAYS: Type.Number({
+    default: 365,
+    minimum: 0,
+    maximum: 3660,
+    description: 'History the simulator back-fills on first start.',
+  }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
-export type Config = RawConfig & {
+export type Config = Omit<RawConfig, 'SIMULATOR_ENABLED'> & {
+  SIMULATOR_ENABLED: boolean;
   PUBLIC_URL: string;
   DATA_DIR: string;
   cookieSecure: boolean;
@@ -144,6 +187,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (!env.DEMO_SEED && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
   return {
     ...raw,
+    SIMULATOR_ENABLED: raw.SIMULATOR_ENABLED ?? (raw.DEMO_SEED && raw.NODE_ENV === 'development'),
     PUBLIC_URL: publicUrl,
     DATA_DIR: path.resolve(raw.DATA_DIR),
     cookieSecure:

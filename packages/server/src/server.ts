@@ -10,6 +10,9 @@ import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { JobWorker } from './core/jobs/index.js';
+import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
+import { sensorServices } from './sensors/ingestion/sensor-services.js';
+import { registerSimulatorJobs, Simulator } from './sensors/simulator/simulator.js';
 import {
   registerObservationStorageJobs,
   scheduleObservationStorage,
@@ -28,6 +31,10 @@ export interface RunningPlatform {
   bootstrap: BootstrapResult;
   /** The background worker of this instance; null when JOBS_ENABLED=false. */
   worker: JobWorker | null;
+  /** ChirpStack events over MQTT; null without CHIRPSTACK_MQTT_URL. */
+  chirpstackMqtt: ChirpstackMqttSubscriber | null;
+  /** The demo sensors' simulator; null when SIMULATOR_ENABLED is off. */
+  simulator: Simulator | null;
   mailer: Mailer;
   close(): Promise<void>;
 }
@@ -54,6 +61,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
     registerNotificationJobs(worker, { mailer });
     registerHousekeeping(worker, ctx.jobs, ctx.db);
+    registerSimulatorJobs(worker, ctx, log.child({ component: 'simulator' }));
     await scheduleHousekeeping(ctx.jobs);
     registerObservationStorageJobs(worker, ctx.jobs, ctx.db, {
       rawDays: config.SENSOR_RAW_RETENTION_DAYS,
@@ -65,6 +73,22 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
 
   const app = await buildApp(ctx, options);
   await app.listen({ host: config.HOST, port: config.PORT });
+  let chirpstackMqtt: ChirpstackMqttSubscriber | null = null;
+  if (config.CHIRPSTACK_MQTT_URL) {
+    const { devices, ingestion } = sensorServices(ctx);
+    chirpstackMqtt = new ChirpstackMqttSubscriber({
+      config,
+      devices,
+      ingestion,
+      log: log.child({ component: 'chirpstack-mqtt' }),
+    });
+    await chirpstackMqtt.start();
+  }
+  let simulator: Simulator | null = null;
+  if (config.SIMULATOR_ENABLED) {
+    simulator = new Simulator(ctx, log.child({ component: 'simulator' }));
+    simulator.start();
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   return {
@@ -73,8 +97,12 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     url: `http://127.0.0.1:${port}`,
     bootstrap: result,
     worker,
+    chirpstackMqtt,
+    simulator,
     mailer,
     close: async () => {
+      await simulator?.stop();
+      await chirpstackMqtt?.stop();
       await app.close();
       await worker?.stop();
       mailer.close();

@@ -371,6 +371,78 @@ export interface SensorRetentionPoliciesTable {
   rollup_5min_days: number | null;
 }
 
+export type NetworkServer = 'tts' | 'chirpstack';
+export interface LorawanIntegrationsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  name: string;
+  network_server: NetworkServer;
+  secret_hash: string;
+  chirpstack_application_id: string | null;
+  created_at: CreatedAt;
+}
+
+export type DeviceStatus = 'active' | 'disabled';
+export interface SensorDevicesTable {
+  id: Id;
+  municipality_id: string;
+  integration_id: string | null;
+  dev_eui: string;
+  name: string;
+  profile: string;
+  thing_id: number;
+  field_map: Json;
+  mounting: Json;
+  status: Generated<DeviceStatus>;
+  last_seen_at: Timestamp | null;
+  battery_mv: number | null;
+  battery_percent: number | null;
+  rssi: number | null;
+  snr: number | null;
+  f_cnt: number | null;
+  last_error: string | null;
+  last_error_at: Timestamp | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface SensorDeviceUplinksTable {
+  device_id: number;
+  dedup_key: string;
+  f_cnt: number | null;
+  received_at: Timestamp;
+}
+
+export type QuarantineStatus = 'open' | 'released' | 'discarded';
+export interface SensorQuarantineTable {
+  id: Id;
+  municipality_id: string;
+  integration_id: string | null;
+  device_id: number | null;
+  dev_eui: string | null;
+  source: string;
+  reason: string;
+  detail: Generated<string>;
+  payload: JsonValue;
+  received_at: CreatedAt;
+  status: Generated<QuarantineStatus>;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+}
+
+export interface SensorProfileDecodersTable {
+  municipality_id: string;
+  profile: string;
+  code: string;
+  updated_at: Generated<Date>;
+}
+
+export interface SensorBackfillChunksTable {
+  chunk_key: string;
+  observations: number;
+  done_at: CreatedAt;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -404,6 +476,12 @@ export interface DB {
   sensor_latest: SensorLatestTable;
   sensor_rollups: SensorRollupsTable;
   sensor_retention_policies: SensorRetentionPoliciesTable;
+  lorawan_integrations: LorawanIntegrationsTable;
+  sensor_devices: SensorDevicesTable;
+  sensor_device_uplinks: SensorDeviceUplinksTable;
+  sensor_quarantine: SensorQuarantineTable;
+  sensor_profile_decoders: SensorProfileDecodersTable;
+  sensor_backfill_chunks: SensorBackfillChunksTable;
 }
 
 export type Region = Selectable<RegionsTable>;

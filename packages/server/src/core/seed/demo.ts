@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { systemActor } from '../audit/audit.service.js';
 import type { Municipality, OrgUnitKind } from '../db/schema.js';
 import { TenancyRepository } from '../tenancy/tenancy.repository.js';
+import { seedDemoSensors } from '../../sensors/simulator/simulator.js';
 
 export const DEMO_PASSWORD = 'Suedkreis-Demo-2026';
 
@@ -226,5 +227,7 @@ export async function seedDemo(ctx: AppContext, options: { secondRegion: boolean
     created.push(SUEDKREIS.name);
   }
   if (options.secondRegion && (await seedRegion(ctx, KINZIGTAL))) created.push(KINZIGTAL.name);
+  // Weather stations, river gauges, glass containers and parking lots, registered as LoRaWAN devices.
+  await seedDemoSensors(ctx);
   return created;
 }
