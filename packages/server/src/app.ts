@@ -29,11 +29,12 @@ import { createMetrics, registerMetrics } from './core/http/metrics.js';
 import { ErrorResponse } from './core/http/schemas.js';
 import { identityRoutes } from './core/identity/identity.routes.js';
 import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
+import { sensorThingsRoutes } from './sensors/sensorthings/sta.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
 /** Prefixes whose requests are authenticated; protocol adapters add theirs here. */
-export const AUTHENTICATED_PREFIXES = ['/api/'];
+export const AUTHENTICATED_PREFIXES = ['/api/', '/sta/'];
 
 export interface BuildOptions {
   /** Serve the built web app (default when packages/web/dist exists). */
@@ -123,6 +124,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(tenancyRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
+  await app.register(sensorThingsRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 
