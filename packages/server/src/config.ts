@@ -60,19 +60,6 @@ export const ConfigSchema = Type.Object({
     maximum: 100000,
     description: 'SensorThings API: largest page ($top); the default page is 100.',
   }),
-  MQTT_ENABLED: Bool(true, 'Run the SensorThings MQTT extension (embedded broker or MQTT_URL).'),
-  MQTT_PORT: Type.Integer({
-    default: 1883,
-    minimum: 0,
-    maximum: 65535,
-    description: 'Port of the embedded MQTT broker (0 = any free port; default 0 when NODE_ENV=test).',
-  }),
-  MQTT_URL: Type.Optional(
-    Type.String({
-      pattern: '^mqtts?://',
-      description: 'External MQTT broker to connect to instead of the embedded one (shared subscriptions).',
-    }),
-  ),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -113,7 +100,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   if (!env.DEMO_SEED && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
-  if (!env.MQTT_PORT && raw.NODE_ENV === 'test') raw.MQTT_PORT = 0;
   return {
     ...raw,
     PUBLIC_URL: publicUrl,

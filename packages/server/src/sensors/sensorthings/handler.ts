@@ -45,7 +45,7 @@ export interface StaResponse {
 export interface StaServices {
   db: Database;
   entities: EntityService;
-  settings: ReadSettings & { mqttUrl: string | null };
+  settings: ReadSettings;
 }
 
 const bad = (message: string) => Errors.badRequest(message);
@@ -88,8 +88,6 @@ export const SERVICE_CONFORMANCE = [
   'http://www.opengis.net/spec/iot_sensing/1.1/req/batch-request/batch-request',
   'http://www.opengis.net/spec/iot_sensing/1.1/req/multi-datastream',
   'http://www.opengis.net/spec/iot_sensing/1.1/req/data-array/data-array',
-  'http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation',
-  'http://www.opengis.net/spec/iot_sensing/1.1/req/receive-updates-via-mqtt/receive-updates',
 ];
 
 export class StaHandler {
@@ -158,16 +156,7 @@ export class StaHandler {
   serviceRoot(base: string): Json {
     return {
       value: Object.keys(MODEL).map((name) => ({ name, url: `${base}/${name}` })),
-      serverSettings: {
-        conformance: SERVICE_CONFORMANCE,
-        'http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation':
-          {
-            endpoints: this.services.settings.mqttUrl ? [this.services.settings.mqttUrl] : [],
-          },
-        'http://www.opengis.net/spec/iot_sensing/1.1/req/receive-updates-via-mqtt/receive-updates': {
-          endpoints: this.services.settings.mqttUrl ? [this.services.settings.mqttUrl] : [],
-        },
-      },
+      serverSettings: { conformance: SERVICE_CONFORMANCE },
     };
   }
 

@@ -97,3 +97,30 @@ export function thingWithDatastream(name: string, x = 8.4, y = 49.0) {
     ],
   };
 }
+
+/** Three Things with one Datastream each and five Observations per Datastream. */
+export async function dataset(staff: StaClient, tag: string) {
+  const things: number[] = [];
+  const datastreams: number[] = [];
+  for (const [i, [x, y]] of [
+    [8.0, 49.0],
+    [8.5, 49.5],
+    [10.0, 52.0],
+  ].entries()) {
+    const body = thingWithDatastream(`${tag}-${i}`, x, y);
+    body.properties = { owner: i === 0 ? "O'Brien" : 'Bauhof', floor: i };
+    const id = await staff.create('/Things', body);
+    things.push(id);
+    const ds = (await staff.list(`/Things(${id})/Datastreams`)).body.value[0]!['@iot.id'] as number;
+    datastreams.push(ds);
+    for (let k = 0; k < 5; k++)
+      await staff.create(`/Datastreams(${ds})/Observations`, {
+        phenomenonTime: `2024-0${k + 1}-1${i}T12:30:00Z`,
+        result: i * 10 + k,
+      });
+  }
+  return { things, datastreams };
+}
+
+export const ids = (res: { body: { value: Record<string, unknown>[] } }) =>
+  res.body.value.map((v) => v['@iot.id']);
