@@ -227,15 +227,22 @@ describe('create and read', () => {
 
   test('an invalid deep insert leaves nothing behind', async () => {
     const { staff } = await staTenant(server);
-    const body = thingWithDatastream('Kaputt');
+    const tag = `Kaputt-${Date.now().toString(36)}`;
+    const body = thingWithDatastream(tag);
+    (body.Datastreams[0] as Record<string, unknown>).Sensor = {
+      name: `${tag} sensor`,
+      description: 'd',
+      encodingType: 'text/html',
+      metadata: 'https://x',
+    };
     (body.Datastreams[0] as Record<string, unknown>).ObservedProperty = { name: 'no definition' };
     const res = await staff.sta('POST', '/Things', body);
     assert.equal(res.status, 400);
-    const things = await staff.list(`/Things?$filter=name eq 'Kaputt'`);
+    const things = await staff.list(`/Things?$filter=name eq '${tag}'`);
     assert.equal(things.body.value.length, 0);
-    const locations = await staff.list(`/Locations?$filter=name eq 'Kaputt place'`);
+    const locations = await staff.list(`/Locations?$filter=name eq '${tag} place'`);
     assert.equal(locations.body.value.length, 0);
-    const sensors = await staff.list(`/Sensors?$filter=name eq 'DHT22'`);
+    const sensors = await staff.list(`/Sensors?$filter=name eq '${tag} sensor'`);
     assert.equal(sensors.body.value.length, 0);
   });
 });

@@ -66,7 +66,7 @@ describe('query options', () => {
     );
     const obs = await f(
       'Observations',
-      `Datastream/Thing/properties/owner eq 'O''Brien' and result le 1.5 and result sub 1 lt 0 and result div 2 eq 0 and round(result add 0.4) eq 0 and floor(result) eq 0 and ceiling(result) eq 0`,
+      `startswith(Datastream/Thing/name, '${tag}') and Datastream/Thing/properties/owner eq 'O''Brien' and result le 1.5 and result sub 1 lt 0 and result div 2 eq 0 and round(result add 0.4) eq 0 and floor(result) eq 0 and ceiling(result) eq 0`,
     );
     assert.equal(obs.length, 1);
   });
