@@ -141,6 +141,12 @@ export const ConfigSchema = Type.Object({
     maximum: 3660,
     description: 'History the simulator back-fills on first start.',
   }),
+  STA_MAX_TOP: Type.Integer({
+    default: 1000,
+    minimum: 1,
+    maximum: 100000,
+    description: 'SensorThings API: largest page ($top); the default page is 100.',
+  }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;

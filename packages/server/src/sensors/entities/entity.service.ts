@@ -1,0 +1,532 @@
+// Writes of the SensorThings entity sets: create with deep insert and linking by id, update (merge or
+// replace), delete with the standard's cascades, HistoricalLocations when a Thing's Locations change.
+// Everything of one request runs in one transaction (an invalid deep insert leaves nothing behind);
+// Observations go through the ObservationService, whose 'stored' event is emitted after our commit.
+import { EventEmitter } from 'node:events';
+import { AppError, Errors } from '../../core/errors.js';
+import type { Database } from '../../core/db/database.js';
+import type { ObservationService } from '../observations/observation.service.js';
+import type { ObservationInput, StoredObservation } from '../observations/observation.types.js';
+import { EntityRepository } from './entity.repository.js';
+import {
+  MODEL,
+  navOf,
+  propertyOf,
+  type EntityDef,
+  type EntitySetName,
+  type NavDef,
+  type PropertyDef,
+} from './model.js';
+
+export interface EntityChange {
+  set: EntitySetName;
+  id: number;
+  municipalityId: string;
+  kind: 'created' | 'updated';
+}
+
+export interface EntityEvents {
+  /** After commit, for every entity created or updated (Observations via the ObservationService). */
+  changed: [changes: EntityChange[]];
+}
+
+/** What one write transaction collects for after its commit. */
+export interface WriteContext {
+  municipalityId: string;
+  changes: EntityChange[];
+  observations: StoredObservation[];
+}
+
+const bad = (message: string) => Errors.badRequest(message);
+const IGNORED_KEYS = /^(@iot\.selfLink|[A-Za-z]+@iot\.navigationLink|@iot\.count|@iot\.nextLink)$/;
+
+type Body = Record<string, unknown>;
+
+function isObject(value: unknown): value is Body {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `{ "@iot.id": 5 }` alone links an existing entity. */
+export function linkedId(value: unknown): number | undefined {
+  if (!isObject(value)) return undefined;
+  const keys = Object.keys(value).filter((k) => !IGNORED_KEYS.test(k));
+  if (keys.length !== 1 || keys[0] !== '@iot.id') return undefined;
+  return parseId(value['@iot.id']);
+}
+
+export function parseId(value: unknown): number {
+  const id = typeof value === 'string' && /^\d{1,15}$/.test(value) ? Number(value) : value;
+  if (typeof id !== 'number' || !Number.isSafeInteger(id) || id <= 0)
+    throw bad(`Invalid @iot.id ${JSON.stringify(value)}`);
+  return id;
+}
+
+export function parseInstant(value: unknown, what: string): Date {
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(value)
+  )
+    throw bad(`${what} must be an ISO 8601 date/time with time zone`);
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw bad(`${what} is not a valid date/time`);
+  return date;
+}
+
+export function parseTimeOrInterval(value: unknown, what: string): { start: Date; end: Date | null } {
+  if (typeof value === 'string' && value.includes('/')) {
+    const [a, b, ...more] = value.split('/');
+    if (more.length > 0) throw bad(`${what} is not a valid interval`);
+    const start = parseInstant(a, what);
+    const end = parseInstant(b, what);
+    if (end < start) throw bad(`${what} ends before it starts`);
+    return { start, end };
+  }
+  return { start: parseInstant(value, what), end: null };
+}
+
+const GEOMETRY_TYPES = new Set([
+  'Point',
+  'MultiPoint',
+  'LineString',
+  'MultiLineString',
+  'Polygon',
+  'MultiPolygon',
+]);
+
+function positions(value: unknown, out: number[][]): void {
+  if (!Array.isArray(value)) throw bad('GeoJSON coordinates must be arrays');
+  if (value.length > 0 && typeof value[0] === 'number') {
+    if (
+      value.length < 2 ||
+      value.length > 3 ||
+      !value.every((n) => typeof n === 'number' && Number.isFinite(n))
+    )
+      throw bad('A GeoJSON position has two or three numbers');
+    out.push(value as number[]);
+    return;
+  }
+  for (const item of value) positions(item, out);
+}
+
+/** Checks GeoJSON (a geometry or a Feature) and returns its bounding box. */
+export function geometryBBox(value: unknown, what: string): [number, number, number, number] | null {
+  if (!isObject(value)) throw bad(`${what} must be a GeoJSON object`);
+  const g = value.type === 'Feature' ? value.geometry : value;
+  if (!isObject(g) || typeof g.type !== 'string') throw bad(`${what} must be a GeoJSON geometry or Feature`);
+  const all: number[][] = [];
+  if (g.type === 'GeometryCollection') {
+    if (!Array.isArray(g.geometries)) throw bad(`${what}: a GeometryCollection has geometries`);
+    for (const part of g.geometries) {
+      const box = geometryBBox(part, what);
+      if (box) all.push([box[0], box[1]], [box[2], box[3]]);
+    }
+  } else {
+    if (!GEOMETRY_TYPES.has(g.type)) throw bad(`${what}: unknown GeoJSON type '${g.type}'`);
+    positions(g.coordinates, all);
+    if (g.type === 'Point' && all.length !== 1) throw bad(`${what}: a Point has one position`);
+  }
+  if (all.length === 0) return null;
+  return [
+    Math.min(...all.map((p) => p[0]!)),
+    Math.min(...all.map((p) => p[1]!)),
+    Math.max(...all.map((p) => p[0]!)),
+    Math.max(...all.map((p) => p[1]!)),
+  ];
+}
+
+const ENCODING_TYPES_WITH_GEOJSON = /geo\+json|geojson/i;
+
+/** Converts one STA property value to its columns. */
+function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Body): void {
+  const what = `${def.type}.${p.name}`;
+  if (value === null && p.required) throw bad(`${what} must not be null`);
+  switch (p.kind) {
+    case 'text':
+      if (typeof value !== 'string') throw bad(`${what} must be a string`);
+      out[p.column] = value;
+      return;
+    case 'object':
+      if (value !== null && !isObject(value)) throw bad(`${what} must be a JSON object`);
+      out[p.column] = value === null ? null : JSON.stringify(value);
+      return;
+    case 'json':
+      if (p.name === 'unitOfMeasurements' && !Array.isArray(value)) throw bad(`${what} must be an array`);
+      out[p.column] = value === null ? null : JSON.stringify(value);
+      return;
+    case 'geometry': {
+      const box = geometryBBox(value, what);
+      out[p.column] = JSON.stringify(value);
+      if (p.bbox)
+        Object.assign(out, {
+          min_x: box?.[0] ?? null,
+          min_y: box?.[1] ?? null,
+          max_x: box?.[2] ?? null,
+          max_y: box?.[3] ?? null,
+        });
+      return;
+    }
+    case 'time':
+      out[p.column] = value === null ? null : parseInstant(value, what);
+      return;
+    case 'interval': {
+      if (value === null) {
+        out[p.column] = null;
+        out[p.endColumn!] = null;
+        return;
+      }
+      const t = parseTimeOrInterval(value, what);
+      out[p.column] = t.start;
+      out[p.endColumn!] = t.end ?? t.start;
+      return;
+    }
+    case 'timeOrInterval': {
+      const t = parseTimeOrInterval(value, what);
+      out[p.column] = t.start;
+      out[p.endColumn!] = t.end;
+      return;
+    }
+    case 'result': {
+      if (value === undefined) throw bad(`${what} is required`);
+      const numeric = typeof value === 'number' && Number.isFinite(value);
+      out.result_number = numeric ? value : null;
+      out.result = numeric ? null : JSON.stringify(value);
+      return;
+    }
+    case 'textArray':
+      if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+        throw bad(`${what} must be an array of strings`);
+      out[p.column] = value;
+      return;
+  }
+}
+
+interface Parsed {
+  columns: Body;
+  navs: Map<NavDef, unknown>;
+  given: Set<string>;
+}
+
+function parseBody(def: EntityDef, body: unknown, mode: 'create' | 'patch' | 'put'): Parsed {
+  if (!isObject(body)) throw bad(`A ${def.type} must be a JSON object`);
+  const columns: Body = {};
+  const navs = new Map<NavDef, unknown>();
+  const given = new Set<string>();
+  for (const [key, value] of Object.entries(body)) {
+    if (IGNORED_KEYS.test(key) || key === '@iot.id' || key === 'id') continue;
+    const property = propertyOf(def, key);
+    if (property) {
+      given.add(key);
+      if (property.readOnly) continue;
+      propertyColumns(def, property, value, columns);
+      continue;
+    }
+    const nav = navOf(def, key);
+    if (nav) {
+      navs.set(nav, value);
+      continue;
+    }
+    throw bad(`Unknown property '${key}' of ${def.type}`);
+  }
+  if (mode !== 'patch') {
+    for (const p of def.properties) {
+      if (given.has(p.name) || p.readOnly) continue;
+      if (p.required) throw bad(`${def.type}.${p.name} is required`);
+      if (mode === 'put') propertyColumns(def, p, null, columns);
+    }
+  }
+  if (def.set === 'Locations' || def.set === 'FeaturesOfInterest') {
+    const encoding = columns.encoding_type;
+    if (typeof encoding === 'string' && !ENCODING_TYPES_WITH_GEOJSON.test(encoding))
+      throw bad(`Unsupported encodingType '${encoding}' (application/geo+json or application/vnd.geo+json)`);
+  }
+  return { columns, navs, given };
+}
+
+export class EntityService {
+  readonly events = new EventEmitter<EntityEvents>();
+
+  constructor(
+    private readonly db: Database,
+    private readonly observations: ObservationService,
+  ) {
+    this.events.setMaxListeners(50);
+  }
+
+  /** Runs `work` in a transaction (or in `executor`), then announces changes after the commit. */
+  async write<T>(
+    municipalityId: string,
+    work: (trx: Database, w: WriteContext) => Promise<T>,
+    executor?: Database,
+    deferred?: WriteContext[],
+  ): Promise<T> {
+    const w: WriteContext = { municipalityId, changes: [], observations: [] };
+    const result = executor
+      ? await work(executor, w)
+      : await this.db.transaction().execute((trx) => work(trx, w));
+    if (deferred) deferred.push(w);
+    else this.announce(w);
+    return result;
+  }
+
+  announce(w: WriteContext): void {
+    if (w.observations.length > 0) this.observations.events.emit('stored', w.observations);
+    if (w.changes.length > 0) this.events.emit('changed', w.changes);
+  }
+
+  /** Creates an entity (with deep inserts); `parent` when posted to a navigation collection. */
+  async create(
+    trx: Database,
+    w: WriteContext,
+    set: EntitySetName,
+    body: unknown,
+    parent?: { set: EntitySetName; id: number },
+  ): Promise<number> {
+    const def = MODEL[set];
+    const repo = new EntityRepository(trx);
+    const m = w.municipalityId;
+    const { columns, navs } = parseBody(def, body, 'create');
+
+    // To-one links (foreign keys): from the parent, a link by id or a nested entity.
+    const parentNav = parent ? def.navs.find((n) => n.target === parent.set) : undefined;
+    if (parent && !parentNav) throw bad(`A ${def.type} cannot be created below ${MODEL[parent.set].type}`);
+    if (parent && parentNav?.fk) {
+      if (navs.has(parentNav)) throw bad(`${parentNav.name} is given by the URL already`);
+      columns[parentNav.fk] = parent.id;
+    }
+    for (const [nav, value] of navs) {
+      if (nav.many || !nav.fk) continue;
+      columns[nav.fk] = await this.resolve(trx, w, nav, value);
+    }
+    if (set === 'Observations') return this.createObservation(trx, w, columns);
+    for (const nav of def.navs)
+      if (nav.required && nav.fk && columns[nav.fk] === undefined)
+        throw bad(`${def.type}.${nav.name} is required`);
+
+    if (set === 'MultiDatastreams')
+      this.checkMultiDatastream(columns, navs.get(navOf(def, 'ObservedProperties')!));
+    const id = await repo.insert(def.table, { ...columns, municipality_id: m });
+    w.changes.push({ set, id, municipalityId: m, kind: 'created' });
+
+    // Many-to-many links to the parent.
+    if (parent && parentNav && !parentNav.fk) await this.linkMany(trx, w, def, id, parentNav, [parent.id]);
+
+    // To-many navigations: nested creates and links.
+    for (const [nav, value] of navs) {
+      if (!nav.many) continue;
+      if (!Array.isArray(value)) throw bad(`${def.type}.${nav.name} must be an array`);
+      const target = MODEL[nav.target];
+      const inverse = target.navs.find((n) => n.target === set && n.fk);
+      if (inverse) {
+        for (const item of value) {
+          const link = linkedId(item);
+          if (link !== undefined) {
+            if (set === 'FeaturesOfInterest' || !(await repo.exists(target.table, link, m)))
+              throw bad(`Linked ${target.type} ${link} not found`);
+            await repo.setForeignKey(target.table, link, m, inverse.fk!, id);
+          } else {
+            await this.create(trx, w, nav.target, item, { set, id });
+          }
+        }
+      } else {
+        const ids: number[] = [];
+        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
+        await this.linkMany(trx, w, def, id, nav, ids);
+      }
+    }
+    return id;
+  }
+
+  private checkMultiDatastream(columns: Body, observedProperties: unknown): void {
+    const types = columns.multi_observation_data_types as string[];
+    const units = JSON.parse(columns.unit_of_measurements as string) as unknown[];
+    if (!Array.isArray(observedProperties)) throw bad('MultiDatastream.ObservedProperties is required');
+    if (types.length !== units.length || types.length !== observedProperties.length)
+      throw bad(
+        'multiObservationDataTypes, unitOfMeasurements and ObservedProperties must have the same length',
+      );
+  }
+
+  /** A link by id (checked within the municipality) or a nested entity to create. */
+  private async resolve(trx: Database, w: WriteContext, nav: NavDef, value: unknown): Promise<number> {
+    const target = MODEL[nav.target];
+    const link = linkedId(value);
+    if (link !== undefined) {
+      if (!(await new EntityRepository(trx).exists(target.table, link, w.municipalityId)))
+        throw bad(`Linked ${target.type} ${link} not found`);
+      return link;
+    }
+    if (!isObject(value)) throw bad(`${nav.name} must be an object`);
+    return this.create(trx, w, nav.target, value);
+  }
+
+  private async linkMany(
+    trx: Database,
+    w: WriteContext,
+    def: EntityDef,
+    id: number,
+    nav: NavDef,
+    ids: number[],
+  ) {
+    const repo = new EntityRepository(trx);
+    const pair = `${def.set}.${nav.name}`;
+    switch (pair) {
+      case 'Things.Locations':
+        for (const l of ids) await repo.linkThingLocation(id, l);
+        if (ids.length > 0) await this.historicalLocation(trx, w, id);
+        return;
+      case 'Locations.Things':
+        for (const t of ids) {
+          await repo.linkThingLocation(t, id);
+          await this.historicalLocation(trx, w, t);
+        }
+        return;
+      case 'HistoricalLocations.Locations':
+        for (const l of ids) await repo.linkHistoricalLocation(id, l);
+        return;
+      case 'Locations.HistoricalLocations':
+        for (const h of ids) await repo.linkHistoricalLocation(h, id);
+        return;
+      case 'MultiDatastreams.ObservedProperties':
+        for (const [i, op] of ids.entries()) await repo.linkMultiDatastreamObservedProperty(id, op, i);
+        return;
+      default:
+        throw bad(`${pair} cannot be set here`);
+    }
+  }
+
+  /** Records the Thing's current Locations as a HistoricalLocation (now). */
+  private async historicalLocation(trx: Database, w: WriteContext, thingId: number): Promise<void> {
+    const repo = new EntityRepository(trx);
+    const id = await repo.insert('sensor_historical_locations', {
+      municipality_id: w.municipalityId,
+      thing_id: thingId,
+      time: new Date(),
+    });
+    for (const l of await repo.locationsOfThing(thingId)) await repo.linkHistoricalLocation(id, l);
+    w.changes.push({ set: 'HistoricalLocations', id, municipalityId: w.municipalityId, kind: 'created' });
+  }
+
+  private async createObservation(trx: Database, w: WriteContext, columns: Body): Promise<number> {
+    const datastreamId = columns.datastream_id as number | undefined;
+    const multiDatastreamId = columns.multi_datastream_id as number | undefined;
+    if ((datastreamId === undefined) === (multiDatastreamId === undefined))
+      throw bad('An Observation needs exactly one of Datastream and MultiDatastream');
+    if (!('result_number' in columns)) throw bad('Observation.result is required');
+    const input: ObservationInput = {
+      ...(datastreamId !== undefined ? { datastreamId } : { multiDatastreamId: multiDatastreamId! }),
+      phenomenonTime: {
+        start: (columns.phenomenon_time_start as Date | undefined) ?? new Date(),
+        end: (columns.phenomenon_time_end as Date | null | undefined) ?? null,
+      },
+      resultTime: (columns.result_time as Date | null | undefined) ?? null,
+      result: columns.result_number ?? JSON.parse(columns.result as string),
+      resultQuality: columns.result_quality ? JSON.parse(columns.result_quality as string) : null,
+      validTime: columns.valid_time_start
+        ? { start: columns.valid_time_start as Date, end: columns.valid_time_end as Date }
+        : null,
+      parameters: columns.parameters
+        ? (JSON.parse(columns.parameters as string) as Record<string, unknown>)
+        : null,
+      featureOfInterestId: (columns.feature_of_interest_id as number | undefined) ?? null,
+    };
+    if (multiDatastreamId !== undefined && !Array.isArray(input.result))
+      throw bad('The result of a MultiDatastream Observation is an array');
+    try {
+      const [stored] = await this.observations.create(w.municipalityId, [input], trx);
+      w.observations.push(stored!);
+      return stored!.id;
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404)
+        throw bad(error.message.replace('not found', 'to link not found'));
+      throw error;
+    }
+  }
+
+  /** PATCH (merge) or PUT (replace) of an entity the caller has found writable. */
+  async update(
+    trx: Database,
+    w: WriteContext,
+    set: EntitySetName,
+    id: number,
+    body: unknown,
+    mode: 'patch' | 'put',
+  ) {
+    const def = MODEL[set];
+    const repo = new EntityRepository(trx);
+    const { columns, navs } = parseBody(def, body, mode);
+    if (set === 'Observations' && 'phenomenon_time_start' in columns && !('phenomenon_time_end' in columns))
+      columns.phenomenon_time_end = null;
+    for (const [nav, value] of navs) {
+      if (nav.fk) {
+        const link = linkedId(value);
+        if (link === undefined)
+          throw bad(`${nav.name} can only be changed by linking an existing entity ({"@iot.id": …})`);
+        if (!(await repo.exists(MODEL[nav.target].table, link, w.municipalityId)))
+          throw bad(`Linked ${MODEL[nav.target].type} ${link} not found`);
+        columns[nav.fk] = link;
+      } else if (`${set}.${nav.name}` === 'Things.Locations') {
+        if (!Array.isArray(value)) throw bad('Thing.Locations must be an array');
+        const ids: number[] = [];
+        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
+        await repo.unlinkThingLocations(id);
+        await this.linkMany(trx, w, def, id, nav, ids);
+      } else if (nav.many && Array.isArray(value)) {
+        const ids: number[] = [];
+        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
+        await this.linkMany(trx, w, def, id, nav, ids);
+      } else {
+        throw bad(`${def.type}.${nav.name} cannot be changed here`);
+      }
+    }
+    if (set === 'Things') columns.updated_at = new Date();
+    await repo.update(def.table, id, w.municipalityId, columns);
+    w.changes.push({ set, id, municipalityId: w.municipalityId, kind: 'updated' });
+  }
+
+  /** Adds a link between two existing entities (POST …/$ref). */
+  async addRef(
+    trx: Database,
+    w: WriteContext,
+    set: EntitySetName,
+    id: number,
+    navName: string,
+    targetId: number,
+  ) {
+    const def = MODEL[set];
+    const nav = navOf(def, navName)!;
+    const repo = new EntityRepository(trx);
+    if (!(await repo.exists(MODEL[nav.target].table, targetId, w.municipalityId)))
+      throw Errors.notFound(MODEL[nav.target].type);
+    if (nav.fk) return repo.setForeignKey(def.table, id, w.municipalityId, nav.fk, targetId);
+    const inverse = MODEL[nav.target].navs.find((n) => n.target === set && n.fk);
+    if (inverse)
+      return repo.setForeignKey(MODEL[nav.target].table, targetId, w.municipalityId, inverse.fk!, id);
+    await this.linkMany(trx, w, def, id, nav, [targetId]);
+  }
+
+  /** Removes a many-to-many link (DELETE …/Nav(id)/$ref). */
+  async removeRef(trx: Database, set: EntitySetName, id: number, navName: string, targetId: number) {
+    const repo = new EntityRepository(trx);
+    const pair = `${set}.${navName}`;
+    if (
+      pair === 'Things.Locations'
+        ? await repo.unlinkThingLocation(id, targetId)
+        : pair === 'Locations.Things'
+          ? await repo.unlinkThingLocation(targetId, id)
+          : null
+    )
+      return;
+    if (pair !== 'Things.Locations' && pair !== 'Locations.Things')
+      throw bad(`The link ${pair} cannot be removed (it is required)`);
+    throw Errors.notFound('Link');
+  }
+
+  /** Deletes with the standard's cascades. */
+  async delete(trx: Database, set: EntitySetName, id: number, municipalityId: string): Promise<void> {
+    const repo = new EntityRepository(trx);
+    if (set === 'Locations') await repo.deleteHistoricalLocationsOnlyOf(id);
+    if (set === 'FeaturesOfInterest') await repo.deleteObservationsOfFeature(id);
+    if (set === 'ObservedProperties') await repo.deleteMultiDatastreamsOfObservedProperty(id);
+    if (!(await repo.delete(MODEL[set].table, id, municipalityId))) throw Errors.notFound(MODEL[set].type);
+  }
+}

@@ -1,0 +1,24 @@
+// The SensorThings adapter's parts, built once per application context and shared by the HTTP routes
+// (app.ts) and, later, the MQTT extension.
+import type { AppContext } from '../../context.js';
+import { EntityService } from '../entities/entity.service.js';
+import { StaHandler } from './handler.js';
+
+export interface SensorThings {
+  entities: EntityService;
+  handler: StaHandler;
+}
+
+const modules = new WeakMap<AppContext, SensorThings>();
+
+export function sensorThingsFor(ctx: AppContext): SensorThings {
+  let module = modules.get(ctx);
+  if (!module) {
+    const entities = new EntityService(ctx.db, ctx.observations);
+    const settings = { defaultTop: 100, maxTop: ctx.config.STA_MAX_TOP };
+    const handler = new StaHandler({ db: ctx.db, entities, settings });
+    module = { entities, handler };
+    modules.set(ctx, module);
+  }
+  return module;
+}

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AppError } from '../../core/errors.js';
+import { applyJsonPatch } from './handler.js';
+import { parseExpand, parseFilter, parseOptions, parseOrderBy, parseWkt, rawQueryOptions } from './query.js';
+
+test('$filter precedence: not > mul > add > comparison > and > or', () => {
+  assert.deepEqual(parseFilter('a add 2 mul 3 eq 8 or not b and c'), {
+    k: 'bin',
+    op: 'or',
+    left: {
+      k: 'bin',
+      op: 'eq',
+      left: {
+        k: 'bin',
+        op: 'add',
+        left: { k: 'path', segments: ['a'] },
+        right: {
+          k: 'bin',
+          op: 'mul',
+          left: { k: 'lit', type: 'number', value: 2 },
+          right: { k: 'lit', type: 'number', value: 3 },
+        },
+      },
+      right: { k: 'lit', type: 'number', value: 8 },
+    },
+    right: {
+      k: 'bin',
+      op: 'and',
+      left: { k: 'not', arg: { k: 'path', segments: ['b'] } },
+      right: { k: 'path', segments: ['c'] },
+    },
+  });
+});
+
+test('$filter literals: quotes, dates with offsets (also a decoded +), geography, paths', () => {
+  assert.deepEqual(parseFilter("name eq 'O''Brien'"), {
+    k: 'bin',
+    op: 'eq',
+    left: { k: 'path', segments: ['name'] },
+    right: { k: 'lit', type: 'string', value: "O'Brien" },
+  });
+  const withSpace = parseFilter('phenomenonTime gt 2024-01-01T01:00:00 01:00') as { right: { value: Date } };
+  assert.equal(withSpace.right.value.toISOString(), '2024-01-01T00:00:00.000Z');
+  const date = parseFilter('date(resultTime) eq 2024-02-03') as { right: unknown };
+  assert.deepEqual(date.right, { k: 'lit', type: 'date', value: '2024-02-03' });
+  assert.deepEqual(parseFilter("st_within(location, geography'POINT(1 2)')"), {
+    k: 'call',
+    name: 'st_within',
+    args: [
+      { k: 'path', segments: ['location'] },
+      { k: 'lit', type: 'geometry', value: { type: 'Point', coordinates: [1, 2] } },
+    ],
+  });
+  assert.deepEqual(parseFilter('Datastream/Thing/properties/owner ne null'), {
+    k: 'bin',
+    op: 'ne',
+    left: { k: 'path', segments: ['Datastream', 'Thing', 'properties', 'owner'] },
+    right: { k: 'lit', type: 'null' },
+  });
+});
+
+test('garbage is a 400', () => {
+  for (const bad of [
+    '',
+    'name eq',
+    '(a eq 1',
+    "a eq 'x",
+    'a eq 1 1',
+    'eq 1',
+    'a # b',
+    'f(a,',
+    "geography'POINT(a b)'",
+  ])
+    assert.throws(
+      () => parseFilter(bad),
+      (e: unknown) => e instanceof AppError && e.status === 400,
+      bad,
+    );
+  assert.throws(() => parseWkt('POLYGON((0 0, 1 1))'), AppError);
+});
+
+test('$expand with nested options and paths, $orderby, raw query options', () => {
+  const items = parseExpand(
+    'Datastreams($select=name;$expand=Observations($top=1;$orderby=phenomenonTime desc)),Thing/Locations',
+  );
+  assert.equal(items.length, 2);
+  assert.deepEqual(items[0]!.options.select, ['name']);
+  assert.equal(items[0]!.options.expand![0]!.options.top, 1);
+  assert.equal(items[0]!.options.expand![0]!.options.orderby![0]!.desc, true);
+  assert.equal(items[1]!.nav, 'Thing');
+  assert.equal(items[1]!.options.expand![0]!.nav, 'Locations');
+  assert.deepEqual(
+    parseOrderBy('name, id desc').map((o) => o.desc),
+    [false, true],
+  );
+  const raw = rawQueryOptions('%24top=5&$filter=name+eq+%27a%2Bb%27&other=1');
+  assert.deepEqual(
+    [...raw.entries()],
+    [
+      ['$top', '5'],
+      ['$filter', "name eq 'a+b'"],
+    ],
+  );
+  assert.throws(() => parseOptions(new Map([['$levels', '2']])), AppError);
+  assert.throws(() => rawQueryOptions('$top=1&$top=2'), AppError);
+});
+
+test('JSON Patch operations', () => {
+  const doc = { name: 'a', properties: { list: [1, 2] } };
+  assert.deepEqual(
+    applyJsonPatch(doc, [
+      { op: 'replace', path: '/name', value: 'b' },
+      { op: 'add', path: '/properties/list/-', value: 3 },
+      { op: 'copy', from: '/name', path: '/description' },
+      { op: 'test', path: '/name', value: 'b' },
+    ]),
+    { name: 'b', description: 'b', properties: { list: [1, 2, 3] } },
+  );
+  assert.throws(() => applyJsonPatch(doc, [{ op: 'test', path: '/name', value: 'x' }]), AppError);
+  assert.throws(() => applyJsonPatch(doc, { op: 'add' }), AppError);
+});

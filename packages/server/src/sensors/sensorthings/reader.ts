@@ -1,0 +1,144 @@
+// Reads SensorThings collections and entities with the query options, in the standard's order: filter,
+// count, orderby, skip, top, then select/expand per entity; and shapes them as STA JSON (selfLinks,
+// navigationLinks, expanded navigations, nextLinks).
+import { sql } from 'kysely';
+import type { Database } from '../../core/db/database.js';
+import { Errors } from '../../core/errors.js';
+import { EntityRepository, type Row } from '../entities/entity.repository.js';
+import {
+  MODEL,
+  navOf,
+  propertyOf,
+  type EntityDef,
+  type NavDef,
+  type PropertyDef,
+  type Sql,
+} from '../entities/model.js';
+import { visibleCondition, type Viewer } from '../entities/visibility.js';
+import { FilterTranslator } from './filter-sql.js';
+import type { QueryOptions } from './query.js';
+
+export interface ReadSettings {
+  defaultTop: number;
+  maxTop: number;
+}
+
+export type Json = Record<string, unknown>;
+
+const iso = (d: unknown) =>
+  d instanceof Date
+    ? d.toISOString()
+    : d === null || d === undefined
+      ? null
+      : new Date(d as string).toISOString();
+
+export function propertyValue(p: PropertyDef, row: Row): unknown {
+  const v = row[p.column];
+  switch (p.kind) {
+    case 'time':
+      return iso(v);
+    case 'interval': {
+      if (v === null || v === undefined) return null;
+      return `${iso(v)}/${iso(row[p.endColumn!] ?? v)}`;
+    }
+    case 'timeOrInterval': {
+      const end = row[p.endColumn!];
+      return end === null || end === undefined ? iso(v) : `${iso(v)}/${iso(end)}`;
+    }
+    case 'result':
+      return row.result_number ?? v ?? null;
+    default:
+      return v ?? null;
+  }
+}
+
+/** The condition that row t0 is related to entity `parentId` of `parent` through `nav`. */
+export function parentCondition(parent: EntityDef, parentId: number, nav: NavDef): Sql {
+  return sql`exists (select 1 from ${sql.raw(parent.table)} p0 where p0.id = ${parentId} and ${nav.link('p0', 't0')})`;
+}
+
+export class Reader {
+  constructor(
+    private readonly db: Database,
+    private readonly viewer: Viewer,
+    private readonly base: string,
+    private readonly settings: ReadSettings,
+  ) {}
+
+  selfLink(def: EntityDef, id: number): string {
+    return `${this.base}/${def.set}(${id})`;
+  }
+
+  private conditions(def: EntityDef, conds: Sql[], options: QueryOptions): Sql[] {
+    const all = [visibleCondition(def.set, 't0', this.viewer), ...conds];
+    if (options.filter) all.push(new FilterTranslator(this.viewer).where(options.filter, def, 't0'));
+    return all;
+  }
+
+  /** One page of rows plus whether more follow, and the count when asked. */
+  async rows(def: EntityDef, conds: Sql[], options: QueryOptions) {
+    const repo = new EntityRepository(this.db);
+    const where = this.conditions(def, conds, options);
+    const order = options.orderby
+      ? new FilterTranslator(this.viewer, 'o').orderBy(options.orderby, def, 't0')
+      : [];
+    const top = Math.min(options.top ?? this.settings.defaultTop, this.settings.maxTop);
+    const skip = options.skip ?? 0;
+    const rows = await repo.list(def, where, order, top + 1, skip);
+    const count = options.count ? await repo.count(def, where) : undefined;
+    return { rows: rows.slice(0, top), more: rows.length > top, count, top, skip };
+  }
+
+  async one(def: EntityDef, conds: Sql[]): Promise<Row | undefined> {
+    const rows = await new EntityRepository(this.db).list(def, this.conditions(def, conds, {}), [], 1, 0);
+    return rows[0];
+  }
+
+  async entityById(def: EntityDef, id: number): Promise<Row | undefined> {
+    return this.one(def, [sql`t0.id = ${id}`]);
+  }
+
+  checkSelect(def: EntityDef, options: QueryOptions): void {
+    for (const s of options.select ?? [])
+      if (s !== 'id' && s !== '@iot.selfLink' && !propertyOf(def, s) && !navOf(def, s))
+        throw Errors.badRequest(`Unknown property '${s}' of ${def.type} in $select`);
+    for (const e of options.expand ?? []) {
+      const nav = navOf(def, e.nav);
+      if (!nav) throw Errors.badRequest(`Unknown navigation property '${e.nav}' of ${def.type} in $expand`);
+      this.checkSelect(MODEL[nav.target], e.options);
+    }
+  }
+
+  async serialize(def: EntityDef, row: Row, options: QueryOptions): Promise<Json> {
+    const select = options.select;
+    const want = (k: string) => !select || select.includes(k);
+    const out: Json = {};
+    const self = this.selfLink(def, row.id);
+    if (!select || select.includes('@iot.selfLink')) out['@iot.selfLink'] = self;
+    if (want('id')) out['@iot.id'] = row.id;
+    for (const p of def.properties) if (want(p.name)) out[p.name] = propertyValue(p, row);
+    const expanded = new Map((options.expand ?? []).map((e) => [e.nav, e.options]));
+    for (const nav of def.navs) {
+      const sub = expanded.get(nav.name);
+      if (sub) {
+        const target = MODEL[nav.target];
+        const cond = parentCondition(def, row.id, nav);
+        if (nav.many) {
+          const page = await this.rows(target, [cond], sub);
+          if (page.count !== undefined) out[`${nav.name}@iot.count`] = page.count;
+          out[nav.name] = await Promise.all(page.rows.map((r) => this.serialize(target, r, sub)));
+          if (page.more)
+            out[`${nav.name}@iot.nextLink`] =
+              `${self}/${nav.name}?$top=${page.top}&$skip=${page.skip + page.top}`;
+        } else {
+          const child = await this.one(target, [cond]);
+          out[nav.name] = child ? await this.serialize(target, child, sub) : null;
+        }
+      } else if (want(nav.name) && (select || true)) {
+        if (!select || select.includes(nav.name))
+          out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
+      }
+    }
+    return out;
+  }
+}

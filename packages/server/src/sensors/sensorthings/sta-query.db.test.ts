@@ -1,0 +1,81 @@
+// SensorThings $orderby/$top/$skip/$count/nextLink and $select/$expand on the lane's database.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../../test-support/server.js';
+import { dataset, ids, ROOT, staTenant } from './sta-fixtures.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer({ webDist: null });
+});
+after(() => server.close());
+
+describe('query options', () => {
+  test('$orderby, $top, $skip, $count and nextLink paging visits every entity once', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `p${Date.now().toString(36)}`;
+    const { datastreams } = await dataset(staff, tag);
+    const filter = encodeURIComponent(
+      `Datastream/Thing/name eq '${tag}-0' or Datastream/Thing/name eq '${tag}-1' or Datastream/Thing/name eq '${tag}-2'`,
+    );
+    const all = await staff.list(`/Observations?$filter=${filter}&$orderby=result desc&$count=true`);
+    assert.equal(all.body['@iot.count'], 15);
+    assert.deepEqual(
+      all.body.value.map((v) => v.result),
+      [24, 23, 22, 21, 20, 14, 13, 12, 11, 10, 4, 3, 2, 1, 0],
+    );
+    const seen: unknown[] = [];
+    let next: string | undefined =
+      `${ROOT}/Observations?$filter=${filter}&$orderby=phenomenonTime asc,result desc&$top=4&$count=true`;
+    let pages = 0;
+    while (next) {
+      const page = await staff.list(next.replace(/^https?:\/\/[^/]+/, '').replace(ROOT, ''));
+      assert.equal(page.status, 200, page.text);
+      assert.equal(page.body['@iot.count'], 15);
+      seen.push(...ids(page));
+      next = page.body['@iot.nextLink'];
+      pages++;
+    }
+    assert.equal(pages, 4);
+    assert.equal(seen.length, 15);
+    assert.equal(new Set(seen).size, 15);
+    const skipped = await staff.list(
+      `/Datastreams(${datastreams[0]})/Observations?$orderby=result&$skip=3&$top=10`,
+    );
+    assert.deepEqual(
+      skipped.body.value.map((v) => v.result),
+      [3, 4],
+    );
+    assert.equal(skipped.body['@iot.nextLink'], undefined);
+    const zero = await staff.list(`/Datastreams(${datastreams[0]})/Observations?$top=0&$count=true`);
+    assert.equal(zero.body.value.length, 0);
+    assert.equal(zero.body['@iot.count'], 5);
+  });
+
+  test('$select and nested $expand with options', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `e${Date.now().toString(36)}`;
+    const { things } = await dataset(staff, tag);
+    const res = await staff.sta<Record<string, unknown>>(
+      'GET',
+      `/Things(${things[1]})?$select=name,id&$expand=${encodeURIComponent('Datastreams($select=name;$expand=Observations($top=2;$orderby=phenomenonTime desc;$select=result;$count=true)),Locations')}`,
+    );
+    assert.equal(res.status, 200, res.text);
+    assert.deepEqual(Object.keys(res.body).sort(), ['@iot.id', 'Datastreams', 'Locations', 'name']);
+    const ds = (res.body.Datastreams as Record<string, unknown>[])[0]!;
+    assert.equal(ds.name, `${tag}-1 temperature`);
+    assert.deepEqual(ds.Observations, [{ result: 14 }, { result: 13 }]);
+    assert.equal(ds['Observations@iot.count'], 5);
+    assert.ok(ds['Observations@iot.nextLink']);
+    const path = await staff.list(
+      `/Datastreams?$filter=${encodeURIComponent(`Thing/name eq '${tag}-0'`)}&$expand=Thing/Locations,Sensor&$select=id,Thing,@iot.selfLink`,
+    );
+    const one = path.body.value[0]!;
+    assert.ok(one['@iot.selfLink']);
+    assert.equal(((one.Thing as Record<string, unknown>).Locations as unknown[]).length, 1);
+    assert.equal((one.Sensor as Record<string, unknown>).name, 'DHT22');
+    assert.equal(one.name, undefined);
+    const nav = await staff.list(`/Things?$filter=id eq ${things[0]}&$select=Datastreams`);
+    assert.deepEqual(Object.keys(nav.body.value[0]!), ['Datastreams@iot.navigationLink']);
+  });
+});
