@@ -68,3 +68,11 @@ export class TestClient {
 
 export const basic = (user: string, secret: string) =>
   `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+/** A client logged in with e-mail and password; fails loudly if the login does not succeed. */
+export async function loggedInClient(baseUrl: string, email: string, password: string): Promise<TestClient> {
+  const client = new TestClient(baseUrl);
+  const res = await client.login(email, password);
+  if (res.status !== 200) throw new Error(`login of ${email} failed with ${res.status}: ${res.text}`);
+  return client;
+}

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionInfo } from '@srp/contracts';
 import { SMTPServer } from 'smtp-server';
 import { createTestTenant, createTestUser, TEST_PASSWORD } from '../../test-support/factories.js';
-import { TestClient } from '../../test-support/http.js';
+import { loggedInClient, TestClient } from '../../test-support/http.js';
 import { decodeHeader, findPart, parseMime } from '../../test-support/mime-reader.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 import { sha256 } from './tokens.js';
@@ -79,11 +79,7 @@ async function requestReset(email: string) {
   return new TestClient(server.url).post<{ message: string }>('/api/auth/password-reset/request', { email });
 }
 
-async function loggedIn(email: string, password = TEST_PASSWORD) {
-  const client = new TestClient(server.url);
-  assert.equal((await client.login(email, password)).status, 200);
-  return client;
-}
+const loggedIn = (email: string, password = TEST_PASSWORD) => loggedInClient(server.url, email, password);
 
 const NEW_PASSWORD = 'Neues-Sicheres-Passwort-2026';
 

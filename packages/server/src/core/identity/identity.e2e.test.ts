@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
-import { TestClient } from '../../test-support/http.js';
+import { loggedInClient, TestClient } from '../../test-support/http.js';
 import {
   createTestMunicipality,
   createTestTenant,
@@ -16,11 +16,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function loggedIn(email: string) {
-  const client = new TestClient(server.url);
-  assert.equal((await client.login(email, TEST_PASSWORD)).status, 200);
-  return client;
-}
+const loggedIn = (email: string) => loggedInClient(server.url, email, TEST_PASSWORD);
 
 /** Two municipalities of one region, each with its own admin and caseworker. */
 async function twoMunicipalities() {

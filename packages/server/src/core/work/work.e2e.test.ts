@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
-import { TestClient } from '../../test-support/http.js';
+import { loggedInClient } from '../../test-support/http.js';
 import {
   createTestMunicipality,
   createTestTenant,
@@ -18,11 +18,7 @@ before(async () => {
 });
 after(() => server.close());
 
-async function loggedIn(email: string) {
-  const client = new TestClient(server.url);
-  assert.equal((await client.login(email, TEST_PASSWORD)).status, 200);
-  return client;
-}
+const loggedIn = (email: string) => loggedInClient(server.url, email, TEST_PASSWORD);
 
 interface TaskView {
   id: string;
