@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { startMailbox, type Mailbox } from './mailbox.js';
+import { startMailbox, type Mailbox } from '../../server/src/test-support/mailbox.js';
 import {
   assertNoAxeViolations,
   DEMO_PASSWORD,

@@ -1,73 +1,32 @@
 // Password reset end to end: a real SMTP server receives what the platform's job worker delivers, and the
 // test follows the link in the mail like a person would.
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { SessionInfo } from '@srp/contracts';
-import { SMTPServer } from 'smtp-server';
 import { createTestTenant, createTestUser, TEST_PASSWORD } from '../../test-support/factories.js';
 import { loggedInClient, TestClient } from '../../test-support/http.js';
-import { decodeHeader, findPart, parseMime } from '../../test-support/mime-reader.js';
+import { startMailbox, type Mailbox, type ReceivedMail } from '../../test-support/mailbox.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 import { sha256 } from './tokens.js';
 
-interface ReceivedMail {
-  to: string[];
-  subject: string;
-  text: string;
-}
-
-const received: ReceivedMail[] = [];
-let smtp: SMTPServer;
+let mailbox: Mailbox;
 let server: TestServer;
 const PUBLIC_URL = 'https://region.example';
 
 before(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        const message = parseMime(Buffer.concat(chunks));
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address.toLowerCase()),
-          subject: decodeHeader(message.headers.get('subject')),
-          text: findPart(message, 'text/plain')?.body.toString('utf8') ?? '',
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
+  mailbox = await startMailbox();
   server = await startTestServer({
     webDist: null,
-    env: { SMTP_URL: `smtp://127.0.0.1:${port}`, PUBLIC_URL, COOKIE_SECURE: 'false' },
+    env: { SMTP_URL: mailbox.url, PUBLIC_URL, COOKIE_SECURE: 'false' },
   });
 });
 
 after(async () => {
   await server.close();
-  await new Promise<void>((resolve) => smtp.close(() => resolve()));
+  await mailbox.close();
 });
 
-/** The next mail to this address that the test has not looked at yet (bounded wait for the worker). */
-const seen = new Set<ReceivedMail>();
-async function nextMailTo(address: string): Promise<ReceivedMail> {
-  for (let i = 0; i < 300; i++) {
-    const mail = received.find((m) => !seen.has(m) && m.to.includes(address.toLowerCase()));
-    if (mail) {
-      seen.add(mail);
-      return mail;
-    }
-    await sleep(50);
-  }
-  throw new Error(`no mail to ${address} arrived`);
-}
+const nextMailTo = (address: string) => mailbox.nextMailTo(address);
 
 function tokenIn(mail: ReceivedMail): string {
   const match = /(https:\/\/region\.example\/passwort-zuruecksetzen\?token=)([A-Za-z0-9_-]+)/.exec(mail.text);
@@ -181,7 +140,7 @@ describe('password reset by e-mail', () => {
     await nextMailTo(user.email);
     const jobs = await server.ctx.db.selectFrom('jobs').select('payload').execute();
     assert.ok(!JSON.stringify(jobs).includes(unknownAddress), 'no mail job for the unknown address');
-    assert.ok(!received.some((m) => m.to.includes(unknownAddress)), 'no mail arrived for it');
+    assert.ok(!mailbox.received.some((m) => m.to.includes(unknownAddress)), 'no mail arrived for it');
   });
 
   test('unknown, expired and malformed tokens are refused with a stable code', async () => {

@@ -1,9 +1,9 @@
-// A local SMTP server for the browser tests: it keeps every mail the platform's job worker delivers, so a
+// A local SMTP server for end-to-end and browser tests: it keeps every mail the platform's job worker delivers, so a
 // test can read the mail and follow its link like a person would.
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SMTPServer } from 'smtp-server';
-import { decodeHeader, findPart, parseMime } from '../../server/src/test-support/mime-reader.js';
+import { decodeHeader, findPart, parseMime } from './mime-reader.js';
 
 export interface ReceivedMail {
   to: string[];
@@ -16,6 +16,8 @@ export interface Mailbox {
   url: string;
   /** The next mail to `address` not returned before; fails when none arrives in about 15 seconds. */
   nextMailTo(address: string): Promise<ReceivedMail>;
+  /** Everything received so far, e.g. to check that no mail went somewhere. */
+  readonly received: readonly ReceivedMail[];
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startMailbox(): Promise<Mailbox> {
 
   return {
     url: `smtp://127.0.0.1:${port}`,
+    received,
     async nextMailTo(address) {
       const wanted = address.toLowerCase();
       // Polled: delivery goes through the platform's job queue, which the test cannot await directly.
