@@ -1,35 +1,23 @@
 // axe-core finds no WCAG 2.1 A/AA violations on the main public pages, in German and English.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import {
   assertNoAxeViolations,
   headingFocusedAfterNavigation,
-  launchBrowser,
   loginThroughForm,
   PHONE,
   settled,
-  startServer,
+  browserSuite,
   withPage,
-  type TestServer,
   focusLandsOn,
 } from './support.js';
 
 void describe('accessibility (axe, WCAG 2.1 AA)', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   void test('start page in German', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       assert.equal(await page.getAttribute('html', 'lang'), 'de');
       assert.match(await page.title(), /Smart Region/);
@@ -38,8 +26,8 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('start page in English, chosen with the language switch and kept after a reload', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       await page.getByRole('button', { name: 'English' }).click();
       await page.getByRole('navigation', { name: 'Main navigation' }).waitFor();
@@ -55,9 +43,9 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
 
   void test('start page on a phone, with the menu open', async () => {
     await withPage(
-      browser,
+      suite.browser,
       async (page) => {
-        await page.goto(server.url);
+        await page.goto(suite.server.url);
         await settled(page);
         await page.getByRole('button', { name: 'Menü' }).click();
         await page.getByRole('navigation', { name: 'Hauptnavigation' }).waitFor();
@@ -68,8 +56,8 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('a municipality page', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       const firstMunicipality = page.locator('a[href^="/m/"]').first();
       const name = (await firstMunicipality.textContent())?.trim() ?? '';
@@ -82,8 +70,8 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('every municipality page, in English', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       await page.getByRole('button', { name: 'English' }).click();
       const paths = await page
@@ -91,7 +79,7 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
         .evaluateAll((links) => links.map((link) => link.getAttribute('href') ?? ''));
       assert.ok(paths.length > 0, 'the demo region has municipalities');
       for (const path of paths) {
-        await page.goto(server.url + path);
+        await page.goto(suite.server.url + path);
         await settled(page);
         await assertNoAxeViolations(page, `municipality page ${path} (en)`);
       }
@@ -99,8 +87,8 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('login page, empty and after failed attempts', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/anmelden`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await assertNoAxeViolations(page, 'login page');
 
@@ -127,9 +115,9 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('login page after a failed single sign-on (?fehler=sso)', async () => {
-    await withPage(browser, async (page) => {
+    await withPage(suite.browser, async (page) => {
       // No provider is configured here, so the message names none; see sso.e2e.test.ts for one that is.
-      await page.goto(`${server.url}/anmelden?fehler=sso`);
+      await page.goto(`${suite.server.url}/anmelden?fehler=sso`);
       await settled(page);
       const alert = page.getByRole('alert').filter({ hasText: 'Die Anmeldung über ein externes Konto' });
       await alert.waitFor();
@@ -138,8 +126,8 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('password reset page and its confirmation', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/anmelden`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await page.getByRole('link', { name: 'Passwort vergessen?' }).click();
       await headingFocusedAfterNavigation(page, 'Passwort vergessen');
@@ -156,8 +144,8 @@ void describe('accessibility (axe, WCAG 2.1 AA)', () => {
   });
 
   void test('not-found page', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/gibt-es-nicht`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/gibt-es-nicht`);
       await page.getByRole('heading', { level: 1, name: 'Seite nicht gefunden' }).waitFor();
       await assertNoAxeViolations(page, 'not-found page');
     });

@@ -1,16 +1,14 @@
 // The shell works with the keyboard alone: skip link, login form, small-screen menu, focus after navigation.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   headingFocusedAfterNavigation,
-  launchBrowser,
   navigationAreas,
   PHONE,
   settled,
-  startServer,
+  browserSuite,
   withPage,
-  type TestServer,
 } from './support.js';
 
 /** What has the focus, described so that failures are readable. */
@@ -42,20 +40,11 @@ async function tabUntil(
 }
 
 void describe('keyboard', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   void test('the first Tab reaches a visible skip link, which moves the focus to the main content', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       await page.keyboard.press('Tab');
       const skipLink = await focused(page);
@@ -75,8 +64,8 @@ void describe('keyboard', () => {
   });
 
   void test('log in with the keyboard alone: Tab to the form, type, submit with Enter', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       await tabUntil(page, (f) => f.tag === 'A' && f.text === 'Anmelden');
       await page.keyboard.press('Enter');
@@ -97,9 +86,9 @@ void describe('keyboard', () => {
 
   void test('on a phone the menu opens with Enter and closes with Escape, returning the focus', async () => {
     await withPage(
-      browser,
+      suite.browser,
       async (page) => {
-        await page.goto(server.url);
+        await page.goto(suite.server.url);
         await settled(page);
         const menuButton = page.getByRole('button', { name: 'Menü' });
         const navigation = page.getByRole('navigation', { name: 'Hauptnavigation' });

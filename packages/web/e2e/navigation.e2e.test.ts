@@ -1,34 +1,22 @@
 // Each demo role logs in through the form and sees exactly the areas navigationFor() grants it.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
+import { describe, test } from 'node:test';
 import {
   DEMO_USERS,
-  launchBrowser,
   loginThroughForm,
   navigationAreas,
   settled,
-  startServer,
+  browserSuite,
   withPage,
-  type TestServer,
   focusLandsOn,
 } from './support.js';
 
 void describe('navigation by role', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   void test('anonymous visitors see the dashboard and the citizen services', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(server.url);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url);
       await settled(page);
       assert.deepEqual(await navigationAreas(page), ['dashboard', 'services']);
       await page.getByRole('link', { name: 'Anmelden' }).waitFor();
@@ -37,8 +25,8 @@ void describe('navigation by role', () => {
 
   for (const user of DEMO_USERS) {
     void test(`${user.role} (${user.email}) sees ${user.areas.join(', ')}`, async () => {
-      await withPage(browser, async (page) => {
-        await page.goto(`${server.url}/anmelden`);
+      await withPage(suite.browser, async (page) => {
+        await page.goto(`${suite.server.url}/anmelden`);
         await settled(page);
         await loginThroughForm(page, user.email);
 
@@ -56,8 +44,8 @@ void describe('navigation by role', () => {
   }
 
   void test('the back office asks for a login, then returns there and shows the roles', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/verwaltung`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/verwaltung`);
       await page.waitForURL((url) => url.pathname === '/anmelden');
       assert.equal(new URL(page.url()).searchParams.get('next'), '/verwaltung');
 
@@ -84,8 +72,8 @@ void describe('navigation by role', () => {
   });
 
   void test('a citizen who opens the back office is told that the account has no access', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/anmelden?next=%2Fverwaltung`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden?next=%2Fverwaltung`);
       await settled(page);
       await loginThroughForm(page, 'buerger@example.org');
       await page.waitForURL((url) => url.pathname === '/verwaltung');
@@ -94,8 +82,8 @@ void describe('navigation by role', () => {
   });
 
   void test('a wrong password keeps the visitor signed out and says why', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/anmelden`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await loginThroughForm(page, 'buerger@example.org', 'falsches-Passwort');
       const summary = page.getByRole('group', { name: 'Die Anmeldung hat nicht geklappt' });
@@ -107,13 +95,13 @@ void describe('navigation by role', () => {
   });
 
   void test('an outside target in ?next= is ignored after login', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/anmelden?next=${encodeURIComponent('//evil.example/')}`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden?next=${encodeURIComponent('//evil.example/')}`);
       await settled(page);
       await loginThroughForm(page, 'buerger@example.org');
       await page.getByRole('button', { name: 'Abmelden' }).waitFor();
       const url = new URL(page.url());
-      assert.equal(url.origin, new URL(server.url).origin);
+      assert.equal(url.origin, new URL(suite.server.url).origin);
       assert.equal(url.pathname, '/');
     });
   });

@@ -1,17 +1,9 @@
 // Phone-sized screenshots (360×740) of the start and login pages for a person to look at, plus the
 // layout checks that can be automated: nothing wider than the screen.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import {
-  launchBrowser,
-  PHONE,
-  screenshotPath,
-  settled,
-  startServer,
-  withPage,
-  type TestServer,
-} from './support.js';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import { PHONE, screenshotPath, settled, browserSuite, withPage } from './support.js';
 
 async function assertNoHorizontalScroll(page: Page, what: string): Promise<void> {
   const widths = await page.evaluate(() => ({
@@ -25,16 +17,7 @@ async function assertNoHorizontalScroll(page: Page, what: string): Promise<void>
 }
 
 void describe('phone screenshots', () => {
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const suite = browserSuite();
 
   const pages = [
     { name: 'start', path: '/' },
@@ -43,9 +26,9 @@ void describe('phone screenshots', () => {
   for (const { name, path } of pages) {
     void test(`${name} page at 360×740`, async () => {
       await withPage(
-        browser,
+        suite.browser,
         async (page) => {
-          await page.goto(server.url + path);
+          await page.goto(suite.server.url + path);
           await settled(page);
           await page.evaluate(() => document.fonts.ready);
           await assertNoHorizontalScroll(page, `the ${name} page`);
@@ -67,9 +50,9 @@ void describe('phone screenshots', () => {
 
   void test('login errors at 360×740', async () => {
     await withPage(
-      browser,
+      suite.browser,
       async (page) => {
-        await page.goto(`${server.url}/anmelden`);
+        await page.goto(`${suite.server.url}/anmelden`);
         await settled(page);
         await page.getByRole('button', { name: 'Anmelden', exact: true }).click();
         await page.getByRole('group', { name: 'Bitte prüfen Sie Ihre Eingaben' }).waitFor();
@@ -85,7 +68,7 @@ void describe('phone screenshots', () => {
 
   void test('password reset page at 360×740: form, errors, invalid link', async () => {
     await withPage(
-      browser,
+      suite.browser,
       async (page) => {
         const shoot = async (name: string, what: string) => {
           await page.evaluate(() => document.fonts.ready);
@@ -95,7 +78,7 @@ void describe('phone screenshots', () => {
           console.log(`screenshot: ${file}`);
         };
         // Any token shows the form; whether it is valid is only known when the form is sent.
-        await page.goto(`${server.url}/passwort-zuruecksetzen?token=beispiel`);
+        await page.goto(`${suite.server.url}/passwort-zuruecksetzen?token=beispiel`);
         await settled(page);
         await shoot('reset-360.png', 'the reset page');
 
@@ -104,7 +87,7 @@ void describe('phone screenshots', () => {
         await page.getByRole('group', { name: 'Bitte prüfen Sie Ihre Eingaben' }).waitFor();
         await shoot('reset-errors-360.png', 'the reset page with errors');
 
-        await page.goto(`${server.url}/passwort-zuruecksetzen`);
+        await page.goto(`${suite.server.url}/passwort-zuruecksetzen`);
         await settled(page);
         await page.getByText('Dieser Link funktioniert nicht mehr').waitFor();
         await shoot('reset-invalid-360.png', 'the reset page with an invalid link');

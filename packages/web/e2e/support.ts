@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Area } from '@srp/contracts';
@@ -43,6 +44,31 @@ export function launchBrowser(): Promise<Browser> {
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: CHROMIUM_ARGS,
   });
+}
+
+export interface BrowserSuite {
+  /** The started platform; available inside tests (set in `before`). */
+  readonly server: TestServer;
+  readonly browser: Browser;
+}
+
+/**
+ * Starts one platform and one Chromium for the enclosing `describe` and stops both after it. Call it at the
+ * top of the describe block; `env` (or a function returning it, run in `before`) adds server settings.
+ */
+export function browserSuite(
+  env?: Record<string, string> | (() => Promise<Record<string, string>> | Record<string, string>),
+): BrowserSuite {
+  const suite = {} as { server: TestServer; browser: Browser };
+  before(async () => {
+    suite.server = await startServer(typeof env === 'function' ? await env() : env);
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
 }
 
 export const DESKTOP = { width: 1280, height: 900 };
