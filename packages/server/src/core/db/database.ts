@@ -5,6 +5,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { listenPGlite, listenPostgres, type ChannelListener } from './listen.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 
@@ -18,6 +19,8 @@ export interface DatabaseHandle {
   close(): Promise<void>;
   /** PGlite only: the whole data directory as a gzipped tarball (test templates, backups). */
   dumpDataDir?: () => Promise<Blob>;
+  /** LISTEN on a channel (see listen.ts); resolves once listening. */
+  listen(channel: string, listener: ChannelListener): Promise<() => Promise<void>>;
 }
 
 // Both engines return the same JavaScript types: bigint columns as numbers (ids and counters stay far
@@ -70,6 +73,7 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    listen: (channel, listener) => listenPostgres(connectionString, channel, listener),
     close: () => db.destroy(),
   };
 }
@@ -92,6 +96,7 @@ async function openPGlite(dataDir: string | undefined, template: Blob | undefine
     ping: async () => {
       await sql`select 1`.execute(db);
     },
+    listen: (channel, listener) => listenPGlite(client, channel, listener),
     close: () => db.destroy(),
     dumpDataDir: () => client.dumpDataDir('gzip'),
   };

@@ -1,10 +1,14 @@
 // The HTTP API of the time-series storage: who sees what, caching headers, paging and bulk ingestion.
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import { gunzipSync } from 'node:zlib';
+import { sql } from 'kysely';
 import { after, before, describe, test } from 'node:test';
 import { systemActor } from '../../core/audit/audit.service.js';
 import { createTestTenant, createTestUser, TEST_PASSWORD } from '../../test-support/factories.js';
 import { TestClient } from '../../test-support/http.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
+import { waitFor } from '../../test-support/wait.js';
 import { createSensorFixture } from './observation.fixtures.js';
 
 let server: TestServer;
@@ -196,6 +200,114 @@ describe('latest values', () => {
     assert.notEqual(changed.headers.get('etag'), etag);
     assert.equal((await anonymous.get('/api/sensors/latest')).status, 400);
     assert.equal((await anonymous.get('/api/sensors/latest?datastream=1;drop')).status, 400);
+  });
+});
+
+/** A GET without fetch's automatic decompression, to see the bytes on the wire. */
+function rawGet(url: string, headers: Record<string, string>) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>(
+    (resolve, reject) => {
+      http
+        .get(url, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () =>
+            resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+        })
+        .on('error', reject);
+    },
+  );
+}
+
+describe('latest values, cached answers', () => {
+  const valuesOf = (body: Latest) => body.datastreams.map((d) => [d.id, d.value]);
+
+  test('a change made elsewhere (another instance, plain SQL) reaches the cached answer via NOTIFY', async () => {
+    const { municipality, ids } = await setup(2);
+    await server.ctx.observations.create(municipality.id, [
+      {
+        datastreamId: ids[0]!,
+        phenomenonTime: { start: new Date('2026-11-20T08:00:00Z'), end: null },
+        result: 1,
+      },
+    ]);
+    await server.ctx.publications.publish(municipality.id, 'datastream', String(ids[0]), systemActor());
+    const anonymous = new TestClient(server.url);
+    const url = `/api/sensors/latest?municipality=${municipality.id}`;
+    const first = await waitFor('the published stream', async () => {
+      const res = await anonymous.get<Latest>(url);
+      return res.body.datastreams.length === 1 ? res : undefined;
+    });
+    assert.deepEqual(valuesOf(first.body), [[ids[0], 1]]);
+    assert.equal((await anonymous.get(url, { 'if-none-match': first.headers.get('etag')! })).status, 304);
+
+    // Not through this process's services: only the database's notification can tell the cache.
+    await sql`update sensor_latest set result_number = 2 where datastream_id = ${ids[0]}`.execute(
+      server.ctx.db,
+    );
+    await waitFor('the new value', async () => {
+      const res = await anonymous.get<Latest>(url);
+      return res.body.datastreams[0]?.value === 2 ? res : undefined;
+    });
+    // Publishing and unpublishing change what anonymous readers get.
+    await server.ctx.publications.publish(municipality.id, 'datastream', String(ids[1]), systemActor());
+    await waitFor('the second stream', async () =>
+      (await anonymous.get<Latest>(url)).body.datastreams.length === 2 ? true : undefined,
+    );
+    await server.ctx.publications.unpublish(municipality.id, 'datastream', String(ids[0]), systemActor());
+    const last = await waitFor('the unpublished stream gone', async () => {
+      const res = await anonymous.get<Latest>(url);
+      return res.body.datastreams.length === 1 ? res : undefined;
+    });
+    assert.deepEqual(valuesOf(last.body), [[ids[1], null]]);
+    // A unit change (a Datastream update) as well.
+    await sql`update sensor_datastreams set unit_of_measurement = '{"name":"Meter","symbol":"m"}'::jsonb where id = ${ids[1]}`.execute(
+      server.ctx.db,
+    );
+    await waitFor('the new unit', async () =>
+      (await anonymous.get<Latest>(url)).body.datastreams[0]?.unit === 'm' ? true : undefined,
+    );
+  });
+
+  test('gzip when accepted, with its own ETag; staff answers are not mixed with anonymous ones', async () => {
+    const { municipality, staff, ids } = await setup(2);
+    await server.ctx.observations.create(municipality.id, [
+      {
+        datastreamId: ids[1]!,
+        phenomenonTime: { start: new Date('2026-11-20T08:00:00Z'), end: null },
+        result: 7,
+      },
+    ]);
+    await server.ctx.publications.publish(municipality.id, 'datastream', String(ids[0]), systemActor());
+    const url = `${server.url}/api/sensors/latest?municipality=${municipality.id}`;
+    const plain = await waitFor('the published stream', async () => {
+      const res = await rawGet(url, {});
+      return res.body.includes(`"id":${ids[0]}`) ? res : undefined;
+    });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    const zipped = await rawGet(url, { 'accept-encoding': 'br, gzip;q=0.8' });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.match(zipped.headers.vary!, /Accept-Encoding/);
+    assert.deepEqual(gunzipSync(zipped.body), plain.body);
+    assert.notEqual(zipped.headers.etag, plain.headers.etag);
+    const refused = await rawGet(url, { 'accept-encoding': 'gzip;q=0' });
+    assert.equal(refused.headers['content-encoding'], undefined);
+    const notModified = await rawGet(url, {
+      'accept-encoding': 'gzip',
+      'if-none-match': zipped.headers.etag!,
+    });
+    assert.equal(notModified.status, 304);
+
+    // Staff see the unpublished stream too, the anonymous answer (cached meanwhile) stays as it was.
+    const mine = await staff.get<Latest>(`/api/sensors/latest?municipality=${municipality.id}`);
+    assert.deepEqual(valuesOf(mine.body), [
+      [ids[0], null],
+      [ids[1], 7],
+    ]);
+    const theirs = JSON.parse((await rawGet(url, {})).body.toString()) as Latest;
+    assert.deepEqual(valuesOf(theirs), [[ids[0], null]]);
   });
 });
 
