@@ -479,7 +479,11 @@ export class EntityService {
       }
     }
     if (set === 'Things') columns.updated_at = new Date();
-    await repo.update(def.table, id, w.municipalityId, columns);
+    if (set === 'Observations')
+      await this.observations.change(trx, w.municipalityId, { ids: [id] }, () =>
+        repo.update(def.table, id, w.municipalityId, columns),
+      );
+    else await repo.update(def.table, id, w.municipalityId, columns);
     w.changes.push({ set, id, municipalityId: w.municipalityId, kind: 'updated' });
   }
 
@@ -525,8 +529,18 @@ export class EntityService {
   async delete(trx: Database, set: EntitySetName, id: number, municipalityId: string): Promise<void> {
     const repo = new EntityRepository(trx);
     if (set === 'Locations') await repo.deleteHistoricalLocationsOnlyOf(id);
-    if (set === 'FeaturesOfInterest') await repo.deleteObservationsOfFeature(id);
+    if (set === 'FeaturesOfInterest')
+      await this.observations.change(trx, municipalityId, { featureOfInterestId: id }, () =>
+        repo.deleteObservationsOfFeature(id),
+      );
     if (set === 'ObservedProperties') await repo.deleteMultiDatastreamsOfObservedProperty(id);
-    if (!(await repo.delete(MODEL[set].table, id, municipalityId))) throw Errors.notFound(MODEL[set].type);
+    // Rollups and latest values follow a deleted Observation (see ObservationService.change).
+    let deleted = false;
+    const remove = async () => {
+      deleted = await repo.delete(MODEL[set].table, id, municipalityId);
+    };
+    if (set === 'Observations') await this.observations.change(trx, municipalityId, { ids: [id] }, remove);
+    else await remove();
+    if (!deleted) throw Errors.notFound(MODEL[set].type);
   }
 }

@@ -1,5 +1,8 @@
 // Test fixtures of this folder: a Thing with a Location, and Datastreams on it, in a test's own tenant.
+import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
+import { bucketStartSql, ROLLUP_WIDTHS } from './rollup-buckets.js';
 
 export interface SensorFixture {
   thingId: number;
@@ -64,4 +67,48 @@ export async function createSensorFixture(
     datastreamIds.push(ds.id);
   }
   return { thingId: thing.id, datastreamIds };
+}
+
+/** Every rollup bucket and latest value of the Datastreams equals a brute-force computation over raw rows. */
+export async function assertRollupsMatchRaw(db: Database, datastreamIds: number[], label: string) {
+  for (const width of ROLLUP_WIDTHS) {
+    const expected = await sql<{
+      ds: number;
+      start: Date;
+      count: number;
+      sum: number;
+      min: number;
+      max: number;
+    }>`
+      select datastream_id as ds, ${sql.raw(bucketStartSql(width, 'phenomenon_time_start'))} as start,
+        count(*)::int as count, sum(result_number) as sum, min(result_number) as min, max(result_number) as max
+      from sensor_observations
+      where datastream_id = any(${datastreamIds}::bigint[]) and result_number is not null
+      group by 1, 2 order by 1, 2`.execute(db);
+    const actual = await db
+      .selectFrom('sensor_rollups')
+      .select(['datastream_id as ds', 'bucket_start as start', 'count', 'sum', 'min', 'max'])
+      .where('datastream_id', 'in', datastreamIds)
+      .where('bucket_width', '=', width)
+      .orderBy('datastream_id')
+      .orderBy('bucket_start')
+      .execute();
+    assert.equal(actual.length, expected.rows.length, `${width}: bucket count (${label})`);
+    actual.forEach((a, i) => {
+      const e = expected.rows[i]!;
+      const where = `${width} ${a.ds} ${a.start.toISOString()} (${label})`;
+      assert.deepEqual(
+        [a.ds, a.start.toISOString(), Number(a.count), a.min, a.max],
+        [e.ds, e.start.toISOString(), Number(e.count), e.min, e.max],
+        where,
+      );
+      assert.ok(Math.abs(a.sum - e.sum) < 1e-6, `${where}: sum ${a.sum} vs ${e.sum}`);
+    });
+  }
+  const latest = await sql<{ ds: number; id: number | null; l: number | null }>`
+    select d.id as ds, (select o.id from sensor_observations o where o.datastream_id = d.id
+        order by o.phenomenon_time_start desc, o.id desc limit 1) as id, l.observation_id as l
+    from sensor_datastreams d left join sensor_latest l on l.datastream_id = d.id
+    where d.id = any(${datastreamIds}::bigint[]) order by d.id`.execute(db);
+  for (const row of latest.rows) assert.equal(row.l, row.id, `latest of ${row.ds} (${label})`);
 }

@@ -1,7 +1,7 @@
 // SQL of storing observations. Kept apart from the SensorThings query layer because this is the hot path.
 import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
-import { COARSE_BUCKETS, FIVE_MIN_BUCKET } from './rollup-buckets.js';
+import { bucketStartSql, COARSE_BUCKETS, FIVE_MIN_BUCKET, ROLLUP_TIME_ZONE } from './rollup-buckets.js';
 
 export interface StreamOwner {
   id: number;
@@ -29,6 +29,36 @@ export interface ObservationRow {
  * size does not grow with the batch; the chunk only bounds the server's memory for one statement.
  */
 const INSERT_CHUNK = 20_000;
+
+/** Where an observation sits for the derived data: its Datastream (null: a MultiDatastream's) and time. */
+export interface ObservationPosition {
+  datastreamId: number | null;
+  time: Date;
+}
+
+/**
+ * How each rollup width is recomputed after an update or delete: 5 min and hour from the raw rows, day
+ * from the hour rollups and month from the day rollups (hour and coarser rollups outlive the raw data,
+ * see retention.ts, and UTC hours nest in Berlin days because Berlin's offsets are whole hours).
+ */
+const RECOMPUTE = [
+  { width: '5min', from: 'raw', end: sql.raw(`b.start + interval '5 minutes'`) },
+  { width: 'hour', from: 'raw', end: sql.raw(`b.start + interval '1 hour'`) },
+  {
+    width: 'day',
+    from: 'hour',
+    end: sql.raw(
+      `((b.start at time zone '${ROLLUP_TIME_ZONE}') + interval '1 day') at time zone '${ROLLUP_TIME_ZONE}'`,
+    ),
+  },
+  {
+    width: 'month',
+    from: 'day',
+    end: sql.raw(
+      `((b.start at time zone '${ROLLUP_TIME_ZONE}') + interval '1 month') at time zone '${ROLLUP_TIME_ZONE}'`,
+    ),
+  },
+] as const;
 
 export class ObservationRepository {
   constructor(private readonly db: Database) {}
@@ -279,6 +309,88 @@ export class ObservationRepository {
       for (const r of result.rows) ids.push(r.id);
     }
     return ids;
+  }
+
+  /** Datastream and phenomenon time of the given observations (of this municipality). */
+  async positionsOf(
+    municipalityId: string,
+    where: { ids: number[] } | { featureOfInterestId: number },
+  ): Promise<ObservationPosition[]> {
+    return this.db
+      .selectFrom('sensor_observations')
+      .select(['datastream_id as datastreamId', 'phenomenon_time_start as time'])
+      .where('municipality_id', '=', municipalityId)
+      .where((eb) =>
+        'ids' in where
+          ? eb('id', '=', sql<number>`any(${where.ids}::bigint[])`)
+          : eb('feature_of_interest_id', '=', where.featureOfInterestId),
+      )
+      .execute();
+  }
+
+  /**
+   * Recomputes what the write path maintains incrementally, for observations that were updated or
+   * deleted: the rollup buckets at the given positions (old and new ones) and the latest value of their
+   * Datastreams. Buckets left empty are deleted. The caller holds the Datastream rows locked
+   * (datastreamsOf), so no writer adds to these buckets meanwhile.
+   */
+  async recompute(positions: ObservationPosition[]): Promise<void> {
+    const known = positions.filter((p) => p.datastreamId !== null);
+    if (known.length === 0) return;
+    const ds = known.map((p) => p.datastreamId);
+    const times = known.map((p) => p.time.toISOString());
+    for (const step of RECOMPUTE) {
+      const source =
+        step.from === 'raw'
+          ? sql`select b.ds, b.start, count(o.result_number) as n, coalesce(sum(o.result_number), 0) as total,
+                min(o.result_number) as lo, max(o.result_number) as hi
+              from b left join sensor_observations o on o.datastream_id = b.ds
+                and o.phenomenon_time_start >= b.start and o.phenomenon_time_start < ${step.end}
+                and o.result_number is not null
+              group by b.ds, b.start`
+          : sql`select b.ds, b.start, coalesce(sum(r.count), 0) as n, coalesce(sum(r.sum), 0) as total,
+                min(r.min) as lo, max(r.max) as hi
+              from b left join sensor_rollups r on r.datastream_id = b.ds and r.bucket_width = ${step.from}
+                and r.bucket_start >= b.start and r.bucket_start < ${step.end}
+              group by b.ds, b.start`;
+      await sql`
+        with b as (
+          select distinct u.ds, ${sql.raw(bucketStartSql(step.width, 'u.t'))} as start
+          from unnest(${ds}::bigint[], ${times}::timestamptz[]) as u(ds, t)
+        ),
+        agg as (${source}),
+        emptied as (
+          delete from sensor_rollups r using agg
+          where agg.n = 0 and r.datastream_id = agg.ds and r.bucket_width = ${step.width} and r.bucket_start = agg.start
+        )
+        insert into sensor_rollups (datastream_id, bucket_width, bucket_start, count, sum, min, max)
+        select ds, ${step.width}, start, n, total, lo, hi from agg where n > 0
+        on conflict (datastream_id, bucket_width, bucket_start) do update set
+          count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max
+      `.execute(this.db);
+    }
+    await sql`
+      with d as (select distinct ds from unnest(${ds}::bigint[]) as u(ds)),
+      newest as (
+        select d.ds, o.id, o.phenomenon_time_start, o.result_number, o.result
+        from d cross join lateral (
+          select id, phenomenon_time_start, result_number, result from sensor_observations
+          where datastream_id = d.ds order by phenomenon_time_start desc, id desc limit 1
+        ) o
+      ),
+      emptied as (
+        delete from sensor_latest l using d
+        where l.datastream_id = d.ds and not exists (select 1 from newest n where n.ds = d.ds)
+      )
+      insert into sensor_latest (datastream_id, observation_id, phenomenon_time, result_number, result, updated_at)
+      select ds, id, phenomenon_time_start, result_number, result, now() from newest
+      on conflict (datastream_id) do update set
+        observation_id = excluded.observation_id,
+        phenomenon_time = excluded.phenomenon_time,
+        result_number = excluded.result_number,
+        result = excluded.result,
+        updated_at = excluded.updated_at
+    `.execute(this.db);
   }
 
   /** Widens the phenomenon and result time extents of the streams that received observations. */

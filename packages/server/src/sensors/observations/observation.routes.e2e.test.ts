@@ -299,6 +299,9 @@ describe('latest values, cached answers', () => {
       'if-none-match': zipped.headers.etag!,
     });
     assert.equal(notModified.status, 304);
+    // A 304 has no body and must not announce one (clients would wait for it).
+    assert.equal(notModified.headers['content-length'], undefined);
+    assert.equal(notModified.body.length, 0);
 
     // Staff see the unpublished stream too, the anonymous answer (cached meanwhile) stays as it was.
     const mine = await staff.get<Latest>(`/api/sensors/latest?municipality=${municipality.id}`);

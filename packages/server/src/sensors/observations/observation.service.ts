@@ -5,7 +5,11 @@
 import { EventEmitter } from 'node:events';
 import type { Database } from '../../core/db/database.js';
 import { AppError, Errors } from '../../core/errors.js';
-import { ObservationRepository, type ObservationRow } from './observation.repository.js';
+import {
+  ObservationRepository,
+  type ObservationPosition,
+  type ObservationRow,
+} from './observation.repository.js';
 import type { ObservationInput, StoredObservation } from './observation.types.js';
 
 export interface ObservationEvents {
@@ -40,6 +44,30 @@ export class ObservationService {
       this.events.emit('stored', stored);
     }
     return stored;
+  }
+
+  /**
+   * Updates or deletes observations (`change`, inside the caller's transaction `trx`) and then corrects
+   * the rollups and latest values derived from them. `which` names the observations before the change;
+   * `after` finds them again afterwards (an update may move them to another time or Datastream).
+   */
+  async change(
+    trx: Database,
+    municipalityId: string,
+    which: { ids: number[] } | { featureOfInterestId: number },
+    change: () => Promise<void>,
+  ): Promise<void> {
+    const repository = new ObservationRepository(trx);
+    const before = await repository.positionsOf(municipalityId, which);
+    await change();
+    const after = 'ids' in which ? await repository.positionsOf(municipalityId, which) : [];
+    const positions: ObservationPosition[] = [...before, ...after];
+    // Writers of these Datastreams wait until we commit (the same lock and order as the write path).
+    await repository.datastreamsOf(
+      municipalityId,
+      distinct(positions.map((p) => p.datastreamId ?? undefined)),
+    );
+    await repository.recompute(positions);
   }
 
   private async createIn(

@@ -4,10 +4,9 @@ import { after, test } from 'node:test';
 import { sql } from 'kysely';
 import { testDatabase } from '../../test-support/db.js';
 import { createTestTenant } from '../../test-support/factories.js';
-import { createSensorFixture } from './observation.fixtures.js';
+import { assertRollupsMatchRaw, createSensorFixture } from './observation.fixtures.js';
 import { ObservationService } from './observation.service.js';
 import type { ObservationInput } from './observation.types.js';
-import { bucketStartSql, ROLLUP_WIDTHS } from './rollup-buckets.js';
 import { TimeseriesRepository } from './timeseries.repository.js';
 
 const handle = await testDatabase();
@@ -132,40 +131,7 @@ test('rollups equal a brute-force computation over the raw rows, for shuffled an
     await observations.create(municipality.id, inputs.slice(i, i + size));
     i += size;
   }
-  for (const width of ROLLUP_WIDTHS) {
-    const expected = await sql<{
-      ds: number;
-      start: Date;
-      count: number;
-      sum: number;
-      min: number;
-      max: number;
-    }>`
-      select datastream_id as ds, ${sql.raw(bucketStartSql(width, 'phenomenon_time_start'))} as start,
-        count(*)::int as count, sum(result_number) as sum, min(result_number) as min, max(result_number) as max
-      from sensor_observations
-      where datastream_id = any(${datastreamIds}::bigint[]) and result_number is not null
-      group by 1, 2 order by 1, 2`.execute(db);
-    const actual = await db
-      .selectFrom('sensor_rollups')
-      .select(['datastream_id as ds', 'bucket_start as start', 'count', 'sum', 'min', 'max'])
-      .where('datastream_id', 'in', datastreamIds)
-      .where('bucket_width', '=', width)
-      .orderBy('datastream_id')
-      .orderBy('bucket_start')
-      .execute();
-    assert.equal(actual.length, expected.rows.length, `${width}: bucket count (seed ${seed})`);
-    actual.forEach((a, i) => {
-      const e = expected.rows[i]!;
-      const label = `${width} ${a.ds} ${a.start.toISOString()} (seed ${seed})`;
-      assert.deepEqual(
-        [a.ds, a.start.toISOString(), Number(a.count), a.min, a.max],
-        [e.ds, e.start.toISOString(), Number(e.count), e.min, e.max],
-        label,
-      );
-      assert.ok(Math.abs(a.sum - e.sum) < 1e-6, `${label}: sum ${a.sum} vs ${e.sum}`);
-    });
-  }
+  await assertRollupsMatchRaw(db, datastreamIds, `seed ${seed}`);
   // And independently of SQL: the hourly sums in JavaScript.
   const hourly = new Map<string, number>();
   for (const input of inputs) {

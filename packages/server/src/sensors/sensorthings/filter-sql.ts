@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { Errors } from '../../core/errors.js';
 import { MODEL, navOf, propertyOf, type EntityDef, type Sql } from '../entities/model.js';
 import { visibleCondition, type Viewer } from '../entities/visibility.js';
+import { POSTGIS_FUNCTIONS, postgisCall, postgisGeometry } from './filter-postgis.js';
 import type { Expr, Geometry, OrderItem } from './query.js';
 
 type Ty =
@@ -36,6 +37,8 @@ export class FilterTranslator {
   constructor(
     private readonly viewer: Viewer,
     private readonly prefix = 'n',
+    /** Spatial functions by PostGIS (exact relations) instead of the SQL fallback below. */
+    private readonly postgis = false,
   ) {}
 
   /** The WHERE condition for `expr` on rows `alias` of `def`. */
@@ -162,6 +165,15 @@ export class FilterTranslator {
       if (args.length < n || args.length > m)
         throw bad(`${name}() takes ${n === m ? n : `${n} to ${m}`} argument(s)`);
     };
+    if (this.postgis && POSTGIS_FUNCTIONS.has(name)) {
+      const geometries = name === 'geo.length' ? 1 : 2;
+      arity(geometries + (name === 'st_relate' ? 1 : 0));
+      return postgisCall(
+        name,
+        args.slice(0, geometries).map((a) => postgisGeometry(geom(a))),
+        name === 'st_relate' ? asString(args[2]!) : undefined,
+      );
+    }
     const s = (i: number) => asString(args[i]!);
     const n = (i: number) => asNumber(args[i]!);
     const t = (i: number) => asDatetime(args[i]!);

@@ -3,10 +3,13 @@
 import type { AppContext } from '../../context.js';
 import { EntityService } from '../entities/entity.service.js';
 import { StaHandler } from './handler.js';
+import type { ReadSettings } from './reader.js';
 
 export interface SensorThings {
   entities: EntityService;
   handler: StaHandler;
+  /** Shared with the handler; `postgis` is set once the database has been asked (sta.routes.ts). */
+  settings: ReadSettings;
 }
 
 const modules = new WeakMap<AppContext, SensorThings>();
@@ -15,9 +18,9 @@ export function sensorThingsFor(ctx: AppContext): SensorThings {
   let module = modules.get(ctx);
   if (!module) {
     const entities = new EntityService(ctx.db, ctx.observations);
-    const settings = { defaultTop: 100, maxTop: ctx.config.STA_MAX_TOP };
+    const settings: ReadSettings = { defaultTop: 100, maxTop: ctx.config.STA_MAX_TOP };
     const handler = new StaHandler({ db: ctx.db, entities, settings });
-    module = { entities, handler };
+    module = { entities, handler, settings };
     modules.set(ctx, module);
   }
   return module;

@@ -21,6 +21,8 @@ import type { QueryOptions } from './query.js';
 export interface ReadSettings {
   defaultTop: number;
   maxTop: number;
+  /** The database has PostGIS: spatial $filter functions use it (see filter-postgis.ts). */
+  postgis?: boolean;
 }
 
 export type Json = Record<string, unknown>;
@@ -71,7 +73,10 @@ export class Reader {
 
   private conditions(def: EntityDef, conds: Sql[], options: QueryOptions): Sql[] {
     const all = [visibleCondition(def.set, 't0', this.viewer), ...conds];
-    if (options.filter) all.push(new FilterTranslator(this.viewer).where(options.filter, def, 't0'));
+    if (options.filter)
+      all.push(
+        new FilterTranslator(this.viewer, 'n', this.settings.postgis).where(options.filter, def, 't0'),
+      );
     return all;
   }
 

@@ -2,7 +2,9 @@
 // exercised on both engines.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { testLane } from '../../test-support/db.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
+import { hasPostgis } from './filter-postgis.js';
 import { dataset, ids, staTenant } from './sta-fixtures.js';
 
 let server: TestServer;
@@ -172,9 +174,75 @@ describe('query options', () => {
     assert.deepEqual(await loc("st_contains(location, geography'POINT(1.5 1.5)')"), [], 'inside the hole');
     assert.deepEqual(await loc("st_intersects(location, geography'POINT(5 5)')"), []);
     assert.deepEqual(await loc("geo.length(geography'LINESTRING(0 0, 3 4)') eq 5"), [area]);
-    const unsupported = await staff.list(
-      `/Locations?$filter=${encodeURIComponent("st_touches(location, geography'POINT(1 1)')")}`,
+    if (!(await hasPostgis(server.ctx.db))) {
+      const unsupported = await staff.list(
+        `/Locations?$filter=${encodeURIComponent("st_touches(location, geography'POINT(1 1)')")}`,
+      );
+      assert.equal(unsupported.status, 400);
+    }
+  });
+
+  test('with PostGIS: exact relations of lines and polygons (DE-9IM), two stored geometries', async (t) => {
+    const postgis = await hasPostgis(server.ctx.db);
+    // CI installs postgresql-15-postgis-3, so the PostgreSQL lane must have it; PGlite never has.
+    assert.equal(postgis, testLane === 'postgres');
+    if (!postgis) return t.diagnostic('PGlite: no PostGIS, the fallback is tested above');
+    const { staff } = await staTenant(server);
+    const tag = `g${Date.now().toString(36)}`;
+    const create = (name: string, location: unknown) =>
+      staff.create('/Locations', {
+        name: `${tag}-${name}`,
+        description: 'd',
+        encodingType: 'application/geo+json',
+        location,
+      });
+    const square = await create('square', {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [0, 0],
+          [4, 0],
+          [4, 4],
+          [0, 4],
+          [0, 0],
+        ],
+      ],
+    });
+    // Crosses the square with no vertex inside it: vertex tests alone would miss this.
+    const road = await create('road', {
+      type: 'LineString',
+      coordinates: [
+        [-1, 2],
+        [5, 2],
+      ],
+    });
+    const corner = await create('corner', { type: 'Point', coordinates: [4, 4] });
+    const loc = async (filter: string) => {
+      const res = await staff.list(
+        `/Locations?$filter=${encodeURIComponent(`startswith(name, '${tag}') and ${filter}`)}&$orderby=id`,
+      );
+      assert.equal(res.status, 200, res.text);
+      return ids(res);
+    };
+    const overlapping = "geography'POLYGON((3 3, 6 3, 6 6, 3 6, 3 3))'";
+    const beside = "geography'POLYGON((4 0, 6 0, 6 4, 4 4, 4 0))'";
+    assert.deepEqual(await loc("st_intersects(location, geography'LINESTRING(2 -1, 2 5)')"), [square, road]);
+    // A line crosses both: the other line at a point, the polygon from outside to inside.
+    assert.deepEqual(await loc("st_crosses(location, geography'LINESTRING(2 -1, 2 5)')"), [square, road]);
+    assert.deepEqual(await loc("st_crosses(location, geography'LINESTRING(-1 -1, -1 5)')"), []);
+    assert.deepEqual(await loc(`st_overlaps(location, ${overlapping})`), [square]);
+    assert.deepEqual(await loc(`st_touches(location, ${beside})`), [square, corner]);
+    assert.deepEqual(await loc(`st_within(location, ${overlapping})`), [corner]);
+    assert.deepEqual(await loc(`st_relate(location, ${beside}, 'FF2F11212')`), [square]);
+    assert.deepEqual(await loc(`geo.intersects(location, ${beside})`), [square, road, corner]);
+    // The square's nearest point to (7 8) is its corner (4 4): exact distances, not vertices or bboxes.
+    assert.deepEqual(await loc("geo.distance(location, geography'POINT(7 8)') eq 5"), [square, corner]);
+    assert.deepEqual(await loc("geo.distance(location, geography'POINT(2 -3)') eq 3"), [square]);
+    assert.deepEqual(await loc('geo.length(location) eq 6'), [road]);
+    // Two stored geometries (the fallback needs a literal): Things whose Location lies in the square.
+    const inSquare = await staff.list(
+      `/Locations?$filter=${encodeURIComponent(`name eq '${tag}-corner' and st_intersects(location, location)`)}`,
     );
-    assert.equal(unsupported.status, 400);
+    assert.deepEqual(ids(inSquare), [corner]);
   });
 });

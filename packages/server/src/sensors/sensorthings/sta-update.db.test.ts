@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
+import { assertRollupsMatchRaw } from '../observations/observation.fixtures.js';
 import { point, ROOT, staTenant, thingWithDatastream } from './sta-fixtures.js';
 
 let server: TestServer;
@@ -12,6 +13,79 @@ before(async () => {
 after(() => server.close());
 
 describe('update and delete', () => {
+  test('updating and deleting Observations corrects rollups and the latest value', async () => {
+    const { staff } = await staTenant(server);
+    const thing = await staff.create('/Things', thingWithDatastream('Rollup'));
+    const other = await staff.create('/Things', thingWithDatastream('Rollup 2'));
+    const streamOf = async (id: number) =>
+      (await staff.list(`/Things(${id})/Datastreams`)).body.value[0]!['@iot.id'] as number;
+    const [a, b] = [await streamOf(thing), await streamOf(other)];
+    const obs: number[] = [];
+    // Around the end of October's DST change in Berlin, in two 5-minute buckets and two months.
+    for (const [time, result] of [
+      ['2026-10-24T22:01:00Z', 4],
+      ['2026-10-24T22:02:00Z', 9],
+      ['2026-10-24T22:07:00Z', 1],
+      ['2026-10-31T23:30:00Z', 7],
+    ] as const)
+      obs.push(await staff.create(`/Datastreams(${a})/Observations`, { phenomenonTime: time, result }));
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after create');
+    const latest = async () =>
+      (
+        await server.ctx.db
+          .selectFrom('sensor_latest')
+          .selectAll()
+          .where('datastream_id', '=', a)
+          .executeTakeFirst()
+      )?.result_number ?? null;
+    assert.equal(await latest(), 7);
+
+    // The maximum of its buckets changes value; another moves into a new month; one changes Datastream.
+    assert.equal((await staff.sta('PATCH', `/Observations(${obs[1]})`, { result: 2 })).status, 200);
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after PATCH result');
+    assert.equal(
+      (await staff.sta('PATCH', `/Observations(${obs[0]})`, { phenomenonTime: '2026-11-02T10:00:00Z' }))
+        .status,
+      200,
+    );
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after PATCH time');
+    assert.equal(await latest(), 4, 'the moved observation is the newest now');
+    assert.equal(
+      (await staff.sta('PATCH', `/Observations(${obs[3]})`, { Datastream: { '@iot.id': b } })).status,
+      200,
+    );
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after moving to another Datastream');
+    const put = await staff.sta('PUT', `/Observations(${obs[2]})`, {
+      phenomenonTime: '2026-10-24T22:08:00Z',
+      result: 'kaputt',
+      Datastream: { '@iot.id': a },
+    });
+    assert.equal(put.status, 200, put.text);
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after PUT with a non-numeric result');
+
+    assert.equal((await staff.sta('DELETE', `/Observations(${obs[0]})`)).status, 200);
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after DELETE of the newest');
+    assert.equal(await latest(), null, 'the newest left is the text result');
+    for (const id of [obs[1], obs[2], obs[3]]) await staff.sta('DELETE', `/Observations(${id})`);
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after deleting all');
+    const left = await server.ctx.db
+      .selectFrom('sensor_rollups')
+      .select('datastream_id')
+      .where('datastream_id', 'in', [a, b])
+      .execute();
+    assert.equal(left.length, 0, 'empty buckets are gone');
+    assert.equal(
+      (
+        await server.ctx.db
+          .selectFrom('sensor_latest')
+          .selectAll()
+          .where('datastream_id', 'in', [a, b])
+          .execute()
+      ).length,
+      0,
+    );
+  });
+
   test('PATCH, PUT and JSON Patch', async () => {
     const { staff } = await staTenant(server);
     const id = await staff.create('/Things', { name: 'alt', description: 'd', properties: { a: 1 } });

@@ -6,6 +6,7 @@ import type { AppContext } from '../../context.js';
 import { AppError } from '../../core/errors.js';
 import { toAppError } from '../../core/http/error-handler.js';
 import { runBatch } from './batch.js';
+import { hasPostgis } from './filter-postgis.js';
 import type { StaRequest, StaResponse } from './handler.js';
 import { sensorThingsFor } from './module.js';
 
@@ -26,6 +27,7 @@ function staError(request: FastifyRequest, reply: FastifyReply, error: AppError)
 export function sensorThingsRoutes(ctx: AppContext) {
   const sta = sensorThingsFor(ctx);
   return async function routes(app: FastifyInstance): Promise<void> {
+    sta.settings.postgis = await hasPostgis(ctx.db);
     app.setErrorHandler((error, request, reply) => {
       const appError = toAppError(error);
       if (appError) return staError(request, reply, appError);
