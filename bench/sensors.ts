@@ -85,6 +85,7 @@ async function startBenchPlatform(env: Record<string, string>): Promise<RunningP
     DEMO_SEED: 'false',
     JOBS_ENABLED: 'false',
     METRICS_ENABLED: 'false',
+    MQTT_ENABLED: 'false',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,

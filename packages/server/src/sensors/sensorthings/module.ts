@@ -2,11 +2,13 @@
 // (app.ts) and, later, the MQTT extension.
 import type { AppContext } from '../../context.js';
 import { EntityService } from '../entities/entity.service.js';
-import { StaHandler } from './handler.js';
+import { StaHandler, type StaExtensions } from './handler.js';
 
 export interface SensorThings {
   entities: EntityService;
   handler: StaHandler;
+  /** Filled in by extensions when they start (the MQTT extension announces itself here). */
+  extensions: StaExtensions;
 }
 
 const modules = new WeakMap<AppContext, SensorThings>();
@@ -16,8 +18,9 @@ export function sensorThingsFor(ctx: AppContext): SensorThings {
   if (!module) {
     const entities = new EntityService(ctx.db, ctx.observations);
     const settings = { defaultTop: 100, maxTop: ctx.config.STA_MAX_TOP };
-    const handler = new StaHandler({ db: ctx.db, entities, settings });
-    module = { entities, handler };
+    const extensions: StaExtensions = { conformance: [], settings: {} };
+    const handler = new StaHandler({ db: ctx.db, entities, settings, extensions });
+    module = { entities, handler, extensions };
     modules.set(ctx, module);
   }
   return module;
