@@ -4,6 +4,7 @@
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
 import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
@@ -85,6 +86,7 @@ async function startBenchPlatform(env: Record<string, string>): Promise<RunningP
     DEMO_SEED: 'false',
     JOBS_ENABLED: 'false',
     METRICS_ENABLED: 'false',
+    MQTT_ENABLED: 'false',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,
@@ -455,9 +457,9 @@ async function benchPGlite() {
 // --------------------------------------------------------------------------------------------------------
 
 /**
- * MQTT QoS 1 through the external broker. The platform's MQTT ingestion (SensorThings MQTT extension) is
- * being built elsewhere: when it lands, fill in measurePlatformMqtt() (publish Observations to
- * v1.1/Datastreams(id)/Observations and count rows stored) and its figure appears here.
+ * MQTT QoS 1: Mosquitto's own rate (publisher -> subscriber), and Observations stored per second through
+ * the platform's SensorThings MQTT extension, with the embedded broker (PUBACK after commit) and with
+ * Mosquitto as external broker (the platform in the shared subscription, PUBACK to Mosquitto after commit).
  */
 async function benchMqtt(): Promise<Row[]> {
   const messages = quick ? 5_000 : 20_000;
@@ -468,7 +470,14 @@ async function benchMqtt(): Promise<Row[]> {
     log(`MQTT broker not measured: ${(error as Error).message}`);
     broker = NaN;
   }
-  const platformRate = await measurePlatformMqtt();
+  const stored = quick ? 2_000 : 5_000;
+  let platform: { embedded: number; external: number } | null = null;
+  try {
+    platform = await measurePlatformMqtt(stored);
+  } catch (error) {
+    log(`platform MQTT not measured: ${(error as Error).stack}`);
+  }
+  const reference = Number.isNaN(broker) ? null : broker;
   return [
     {
       engine: 'mosquitto',
@@ -481,21 +490,133 @@ async function benchMqtt(): Promise<Row[]> {
       note: `${messages.toLocaleString('en')} messages`,
     },
     {
-      engine: 'platform',
-      figure: 'MQTT QoS 1 ingestion into storage',
-      value: platformRate ?? NaN,
+      engine: 'postgres',
+      figure: 'MQTT QoS 1 via Mosquitto into storage (MQTT_URL)',
+      value: platform?.external ?? NaN,
       unit: 'obs/s',
-      reference: Number.isNaN(broker) ? null : broker,
+      reference,
+      referenceLabel: 'broker only',
+      target: { kind: 'min', value: 0, minRatio: 0.5 },
+      note: `${stored.toLocaleString('en')} observations, 1 instance, ${MQTT_CONNECTIONS} connections`,
+    },
+    {
+      engine: 'postgres',
+      figure: 'MQTT QoS 1 to the embedded broker, PUBACK after commit',
+      value: platform?.embedded ?? NaN,
+      unit: 'obs/s',
+      reference,
       referenceLabel: 'broker only',
       target: null,
-      note: platformRate === null ? 'not measured yet (MQTT ingestion path not built yet)' : '',
+      note: `${stored.toLocaleString('en')} observations, 1 client, 500 in flight`,
     },
   ];
 }
 
-/** HOOK: the platform's MQTT ingestion path. Returns null until it exists. */
-async function measurePlatformMqtt(): Promise<number | null> {
-  return null;
+const MQTT_CONNECTIONS = 4;
+
+/** Observations stored per second through both MQTT paths, on a scratch PostgreSQL database. */
+async function measurePlatformMqtt(messages: number): Promise<{ embedded: number; external: number }> {
+  const { url, drop } = await scratchDatabase('srp_bench_mqtt');
+  let platform: RunningPlatform | undefined;
+  try {
+    const port = await freePort();
+    platform = await startBenchPlatform({
+      DATABASE_URL: url,
+      MQTT_ENABLED: 'true',
+      MQTT_HOST: '127.0.0.1',
+      MQTT_PORT: String(port),
+      MQTT_WEBSOCKET: 'false',
+    });
+    const { municipalityId, apiKey } = await tenantWithKey(platform);
+    const ids = await manyDatastreams(platform.ctx.db, municipalityId, 10);
+    const db = platform.ctx.db;
+    log(`MQTT: ${messages} QoS 1 Observations to the embedded broker`);
+    const embedded = await publishStored(
+      `mqtt://127.0.0.1:${port}`,
+      { username: 'apikey', password: apiKey },
+      (i) => `v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
+      messages,
+      db,
+      ids,
+    );
+    await platform.close();
+    const prefix = `srp-bench-${process.pid}`;
+    platform = await startBenchPlatform({
+      DATABASE_URL: url,
+      MQTT_ENABLED: 'true',
+      MQTT_URL,
+      MQTT_TOPIC_PREFIX: prefix,
+      MQTT_SHARE_GROUP: `bench${process.pid}`,
+      MQTT_CONNECTIONS: String(MQTT_CONNECTIONS),
+    });
+    log(`MQTT: ${messages} QoS 1 Observations via Mosquitto (MQTT_URL)`);
+    const external = await publishStored(
+      MQTT_URL,
+      {},
+      (i) => `${prefix}/bench-gemeinde/v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
+      messages,
+      platform.ctx.db,
+      ids,
+    );
+    return { embedded, external };
+  } finally {
+    await platform?.close();
+    await drop();
+  }
+}
+
+/** Publishes `messages` QoS 1 Observations (500 in flight); rate = messages / time until all are stored. */
+async function publishStored(
+  url: string,
+  auth: { username?: string; password?: string },
+  topic: (i: number) => string,
+  messages: number,
+  db: Database,
+  ids: number[],
+): Promise<number> {
+  const count = async () =>
+    Number(
+      (
+        await sql<{
+          n: string;
+        }>`select count(*) as n from sensor_observations where datastream_id = any(${ids}::bigint[])`.execute(
+          db,
+        )
+      ).rows[0]!.n,
+    );
+  const before = await count();
+  const publisher = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...auth });
+  try {
+    const t0 = performance.now();
+    const start = Date.UTC(2025, 0, 1) + (before % 1_000_000) * 60_000;
+    const inflight = new Set<Promise<unknown>>();
+    for (let i = 0; i < messages; i++) {
+      const body = JSON.stringify({
+        phenomenonTime: new Date(start + i * 60_000).toISOString(),
+        result: i % 50,
+      });
+      const p = publisher.publishAsync(topic(i), body, { qos: 1 }).finally(() => inflight.delete(p));
+      inflight.add(p);
+      if (inflight.size >= 500) await Promise.race(inflight);
+    }
+    await Promise.all(inflight);
+    for (;;) {
+      const stored = (await count()) - before;
+      if (stored >= messages) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    return messages / ((performance.now() - t0) / 1000);
+  } finally {
+    await publisher.endAsync();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
 }
 
 async function brokerQos1Rate(messages: number): Promise<number> {

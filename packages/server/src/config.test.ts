@@ -56,3 +56,14 @@ test('every problem is listed at once', () => {
 test('empty values count as unset', () => {
   assert.equal(parseConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+test('MQTT: embedded broker on 1883 by default, external broker settings checked', () => {
+  const config = parseConfig({});
+  assert.equal(config.MQTT_ENABLED, true);
+  assert.equal(config.MQTT_PORT, 1883);
+  assert.equal(config.MQTT_URL, undefined);
+  assert.equal(parseConfig({ MQTT_PORT: '0', MQTT_ENABLED: 'false' }).MQTT_PORT, 0);
+  assert.equal(parseConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).MQTT_TOPIC_PREFIX, 'srp');
+  assert.throws(() => parseConfig({ MQTT_URL: 'http://broker' }), ConfigError);
+  assert.throws(() => parseConfig({ MQTT_TOPIC_PREFIX: 'a/#' }), ConfigError);
+});

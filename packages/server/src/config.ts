@@ -141,6 +141,43 @@ export const ConfigSchema = Type.Object({
     maximum: 3660,
     description: 'History the simulator back-fills on first start.',
   }),
+  MQTT_ENABLED: Bool(
+    true,
+    'SensorThings MQTT: embedded broker, or the MQTT_URL client (sensors/mqtt/README.md).',
+  ),
+  MQTT_HOST: Type.String({ default: '0.0.0.0', description: 'Interface the embedded MQTT broker binds to.' }),
+  MQTT_PORT: Type.Integer({
+    default: 1883,
+    minimum: 0,
+    maximum: 65535,
+    description: 'TCP port of the embedded MQTT broker; 0 = no embedded broker.',
+  }),
+  MQTT_WEBSOCKET: Bool(true, 'Also serve MQTT over WebSocket at /mqtt on the HTTP port.'),
+  MQTT_URL: Type.Optional(
+    Type.String({
+      pattern: '^(mqtts?|wss?)://',
+      description:
+        'External broker (e.g. Mosquitto): when set, the platform is its client, no embedded broker.',
+    }),
+  ),
+  MQTT_USERNAME: Type.Optional(Type.String()),
+  MQTT_PASSWORD: Type.Optional(Type.String()),
+  MQTT_SHARE_GROUP: Type.String({
+    default: 'srp',
+    pattern: '^[A-Za-z0-9_-]*$',
+    description: 'Shared-subscription group at the external broker; empty = no sharing.',
+  }),
+  MQTT_TOPIC_PREFIX: Type.String({
+    default: 'srp',
+    pattern: '^[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*$',
+    description: 'External broker: devices publish to <prefix>/<municipality slug>/v1.1/...',
+  }),
+  MQTT_CONNECTIONS: Type.Integer({
+    default: 4,
+    minimum: 1,
+    maximum: 64,
+    description: 'External broker: connections per instance in the shared subscription.',
+  }),
   STA_MAX_TOP: Type.Integer({
     default: 1000,
     minimum: 1,

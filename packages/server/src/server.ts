@@ -12,6 +12,7 @@ import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.
 import { JobWorker } from './core/jobs/index.js';
 import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
 import { sensorServices } from './sensors/ingestion/sensor-services.js';
+import { startMqtt, type MqttExtension } from './sensors/mqtt/index.js';
 import { registerSimulatorJobs, Simulator } from './sensors/simulator/simulator.js';
 import {
   registerObservationStorageJobs,
@@ -35,6 +36,8 @@ export interface RunningPlatform {
   chirpstackMqtt: ChirpstackMqttSubscriber | null;
   /** The demo sensors' simulator; null when SIMULATOR_ENABLED is off. */
   simulator: Simulator | null;
+  /** SensorThings MQTT (embedded broker or external-broker client); null when switched off. */
+  mqtt: MqttExtension | null;
   mailer: Mailer;
   close(): Promise<void>;
 }
@@ -73,6 +76,13 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
 
   const app = await buildApp(ctx, options);
   await app.listen({ host: config.HOST, port: config.PORT });
+  const mqtt = await startMqtt(ctx, log.child({ component: 'mqtt' }), app.server).catch(async (error) => {
+    await app.close();
+    await worker?.stop();
+    mailer.close();
+    if (!options.database) await database.close();
+    throw error;
+  });
   let chirpstackMqtt: ChirpstackMqttSubscriber | null = null;
   if (config.CHIRPSTACK_MQTT_URL) {
     const { devices, ingestion } = sensorServices(ctx);
@@ -99,8 +109,10 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     worker,
     chirpstackMqtt,
     simulator,
+    mqtt,
     mailer,
     close: async () => {
+      await mqtt?.close();
       await simulator?.stop();
       await chirpstackMqtt?.stop();
       await app.close();

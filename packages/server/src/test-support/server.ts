@@ -32,6 +32,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ADMIN_EMAIL: 'admin@test.example',
     ADMIN_PASSWORD: 'Plattform-Testpasswort-42',
     DEMO_SEED: options.seedDemo ? 'true' : 'false',
+    MQTT_ENABLED: 'false',
     ...options.env,
   });
   const database = options.ownDatabase ? undefined : await openTestDatabase();

@@ -46,6 +46,13 @@ export interface StaServices {
   db: Database;
   entities: EntityService;
   settings: ReadSettings;
+  /** Conformance classes and server settings of extensions switched on at start (MQTT). */
+  extensions?: StaExtensions;
+}
+
+export interface StaExtensions {
+  conformance: string[];
+  settings: Record<string, unknown>;
 }
 
 const bad = (message: string) => Errors.badRequest(message);
@@ -156,7 +163,10 @@ export class StaHandler {
   serviceRoot(base: string): Json {
     return {
       value: Object.keys(MODEL).map((name) => ({ name, url: `${base}/${name}` })),
-      serverSettings: { conformance: SERVICE_CONFORMANCE },
+      serverSettings: {
+        conformance: [...SERVICE_CONFORMANCE, ...(this.services.extensions?.conformance ?? [])],
+        ...this.services.extensions?.settings,
+      },
     };
   }
 

@@ -2,7 +2,7 @@
 // (app.ts) and, later, the MQTT extension.
 import type { AppContext } from '../../context.js';
 import { EntityService } from '../entities/entity.service.js';
-import { StaHandler } from './handler.js';
+import { StaHandler, type StaExtensions } from './handler.js';
 import type { ReadSettings } from './reader.js';
 
 export interface SensorThings {
@@ -10,6 +10,8 @@ export interface SensorThings {
   handler: StaHandler;
   /** Shared with the handler; `postgis` is set once the database has been asked (sta.routes.ts). */
   settings: ReadSettings;
+  /** Filled in by extensions when they start (the MQTT extension announces itself here). */
+  extensions: StaExtensions;
 }
 
 const modules = new WeakMap<AppContext, SensorThings>();
@@ -19,8 +21,9 @@ export function sensorThingsFor(ctx: AppContext): SensorThings {
   if (!module) {
     const entities = new EntityService(ctx.db, ctx.observations);
     const settings: ReadSettings = { defaultTop: 100, maxTop: ctx.config.STA_MAX_TOP };
-    const handler = new StaHandler({ db: ctx.db, entities, settings });
-    module = { entities, handler, settings };
+    const extensions: StaExtensions = { conformance: [], settings: {} };
+    const handler = new StaHandler({ db: ctx.db, entities, settings, extensions });
+    module = { entities, handler, settings, extensions };
     modules.set(ctx, module);
   }
   return module;

@@ -1,0 +1,145 @@
+// MQTT_URL mode against the machine's real Mosquitto: two platform instances on one database share the
+// subscription, split the messages and lose none; the topic's municipality limits what may be written;
+// public notifications appear on the standard topics.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
+import { parseConfig } from '../../config.js';
+import type { DatabaseHandle } from '../../core/db/database.js';
+import { startPlatform, type RunningPlatform } from '../../server.js';
+import { openTestDatabase } from '../../test-support/db.js';
+import type { TestServer } from '../../test-support/server.js';
+import { waitFor } from '../../test-support/wait.js';
+import { collect, mqttTenant, received, run } from './mqtt-fixtures.js';
+
+const BROKER = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+// This run's own share group and topic prefix, so parallel runs (both database lanes) never meet.
+const RUN = randomBytes(4).toString('hex');
+const PREFIX = `srp-test-${RUN}`;
+
+let database: DatabaseHandle;
+const platforms: RunningPlatform[] = [];
+let publisher: MqttClient;
+
+before(async () => {
+  database = await openTestDatabase();
+  for (let i = 0; i < 2; i++) {
+    const config = parseConfig({
+      NODE_ENV: 'test',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      DEMO_SEED: 'false',
+      JOBS_ENABLED: 'false',
+      ADMIN_EMAIL: 'admin@test.example',
+      ADMIN_PASSWORD: 'Plattform-Testpasswort-42',
+      MQTT_URL: BROKER,
+      MQTT_SHARE_GROUP: `g${RUN}`,
+      MQTT_TOPIC_PREFIX: PREFIX,
+      MQTT_CONNECTIONS: '2',
+    });
+    platforms.push(
+      await startPlatform(config, { log: pino({ level: 'silent' }), database, logger: false, webDist: null }),
+    );
+  }
+  publisher = await mqtt.connectAsync(BROKER, { clientId: `srp-test-pub-${RUN}` });
+});
+after(async () => {
+  await publisher?.endAsync();
+  for (const platform of platforms) await platform.close();
+  await database?.close();
+});
+
+const asServer = (platform: RunningPlatform) => platform as unknown as TestServer;
+
+test('two instances split the messages of the shared subscription and store every one', async () => {
+  const [a, b] = platforms as [RunningPlatform, RunningPlatform];
+  const { staff, municipality, datastream } = await mqttTenant(asServer(a));
+  const topic = `${PREFIX}/${municipality.slug}/v1.1/Datastreams(${datastream})/Observations`;
+  const count = 200;
+  const before = a.mqtt!.bridge!.handled + b.mqtt!.bridge!.handled;
+  await Promise.all(
+    Array.from({ length: count }, (_, i) =>
+      publisher.publishAsync(
+        topic,
+        JSON.stringify({ phenomenonTime: new Date(Date.UTC(2026, 10, 1, 0, i)).toISOString(), result: i }),
+        { qos: 1 },
+      ),
+    ),
+  );
+  await run('mosquitto_pub', [
+    ...['-L', `${BROKER}/${PREFIX}/${municipality.slug}/v1.1/Observations`, '-q', '1'],
+    ...['-m', JSON.stringify({ result: -1, Datastream: { '@iot.id': datastream } })],
+  ]);
+  const stored = await waitFor('all observations stored', async () => {
+    const res = await staff.list(`/Datastreams(${datastream})/Observations?$count=true&$top=0`);
+    return res.body['@iot.count'] === count + 1 ? res.body['@iot.count'] : undefined;
+  });
+  assert.equal(stored, count + 1);
+  assert.ok(a.mqtt!.bridge!.handled > 0 && b.mqtt!.bridge!.handled > 0, 'both instances took part');
+  assert.equal(a.mqtt!.bridge!.handled + b.mqtt!.bridge!.handled - before, count + 1);
+  // Stored once each: the results are exactly the ones sent.
+  const results = await staff.list(
+    `/Datastreams(${datastream})/Observations?$top=1000&$select=result&$orderby=result`,
+  );
+  assert.deepEqual(
+    results.body.value.map((o) => o.result),
+    [-1, ...Array.from({ length: count }, (_, i) => i)],
+  );
+});
+
+test("the topic's municipality limits the writes; rejections go to the municipality's error topic", async () => {
+  const [a] = platforms as [RunningPlatform];
+  const { staff, other, datastream } = await mqttTenant(asServer(a));
+  const errors = collect(publisher);
+  await publisher.subscribeAsync([`${PREFIX}/${other.slug}/errors`, `${PREFIX}/nowhere/errors`], { qos: 1 });
+  await publisher.publishAsync(
+    `${PREFIX}/${other.slug}/v1.1/Datastreams(${datastream})/Observations`,
+    '{"result": 1}',
+    { qos: 1 },
+  );
+  await publisher.publishAsync(
+    `${PREFIX}/nowhere/v1.1/Datastreams(${datastream})/Observations`,
+    '{"result": 1}',
+    {
+      qos: 1,
+    },
+  );
+  const [foreign] = await received(errors, `${PREFIX}/${other.slug}/errors`);
+  assert.equal((JSON.parse(foreign!) as { code: number }).code, 404);
+  const [unknown] = await received(errors, `${PREFIX}/nowhere/errors`);
+  assert.match((JSON.parse(unknown!) as { message: string }).message, /Unknown municipality/);
+  const res = await staff.list(`/Datastreams(${datastream})/Observations?$count=true&$top=0`);
+  assert.equal(res.body['@iot.count'], 0);
+});
+
+test('public notifications on the standard topics, only for published Datastreams', async () => {
+  const [a] = platforms as [RunningPlatform];
+  const { municipality, datastream, publish } = await mqttTenant(asServer(a));
+  const marker = Math.random();
+  const watcher = await mqtt.connectAsync(BROKER, { clientId: `srp-test-watch-${RUN}` });
+  try {
+    const seen = collect(watcher);
+    const standard = `v1.1/Datastreams(${datastream})/Observations`;
+    await watcher.subscribeAsync(standard, { qos: 0 });
+    const ours = () =>
+      (seen.get(standard) ?? []).filter((m) => (JSON.parse(m) as { result: number }).result === marker);
+    const send = (result: number) =>
+      publisher.publishAsync(`${PREFIX}/${municipality.slug}/${standard}`, JSON.stringify({ result }), {
+        qos: 1,
+      });
+    await send(marker);
+    await publish();
+    await send(marker);
+    await waitFor('notification', () => Promise.resolve(ours().length > 0 ? true : undefined));
+    await Promise.all(platforms.map((p) => p.mqtt!.sta.idle()));
+    // The first one, sent before the Datastream was published, never reached the public topic.
+    assert.equal(ours().length, 1);
+    const observation = JSON.parse(ours()[0]!) as Record<string, unknown>;
+    assert.match(observation['@iot.selfLink'] as string, /\/sta\/v1\.1\/Observations\(\d+\)$/);
+  } finally {
+    await watcher.endAsync();
+  }
+});

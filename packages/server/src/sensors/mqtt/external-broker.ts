@@ -1,0 +1,212 @@
+// MQTT_URL mode: the platform is a client of an external broker (e.g. Mosquitto) instead of running its
+// own. Devices authenticate at that broker, so the broker decides who may publish where, and the topic
+// says for which municipality: devices publish to
+//   <MQTT_TOPIC_PREFIX>/<municipality slug>/v1.1/Observations
+//   <MQTT_TOPIC_PREFIX>/<municipality slug>/v1.1/Datastreams(<id>)/Observations
+// The broker's ACL must allow a municipality's device accounts to write only below their own slug
+// (Mosquitto: `pattern write srp/%u/#` with one account per municipality, or per-device lines); the
+// platform then writes with exactly that municipality's sensor-write permission, so an Observation for
+// another municipality's Datastream is refused like over HTTP. All platform instances join one shared
+// subscription ($share/<group>/…), so each message is stored by one of them; the PUBACK to the broker is
+// sent after the commit. Rejections go to <prefix>/<slug>/errors. Notifications of what the public may
+// read are published to the standard topics (v1.1/Observations, v1.1/Datastreams(1)/Observations,
+// v1.1/Things, v1.1/Things(5)); the broker cannot apply the platform's visibility, so nothing else is.
+import { randomBytes } from 'node:crypto';
+import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Principal } from '../../core/auth/principal.js';
+import { Errors } from '../../core/errors.js';
+import { isPermanentRejection, type StaChange, type StaMqtt } from './sta-mqtt.js';
+import { STA_VERSION, TopicError } from './topics.js';
+
+export interface ExternalBrokerOptions {
+  url: string;
+  username?: string | undefined;
+  password?: string | undefined;
+  shareGroup: string;
+  topicPrefix: string;
+  /** Connections per instance in the shared group (each handles its messages one after another). */
+  connections: number;
+  sta: StaMqtt;
+  municipalityBySlug: (slug: string) => Promise<{ id: string; slug: string; name: string } | null>;
+  log: Logger;
+}
+
+/** Notifications waiting to be rendered beyond this are dropped (and counted) rather than piling up. */
+const MAX_PENDING_NOTIFICATIONS = 2_000;
+
+/** The permission the broker's attribution grants: sensor writes in one municipality, nothing else. */
+export function brokerPrincipal(m: { id: string; slug: string; name: string }): Principal {
+  return {
+    userId: `mqtt-broker:${m.slug}`,
+    email: `mqtt-broker+${m.slug}@invalid`,
+    displayName: `MQTT broker (${m.name})`,
+    locale: 'de',
+    homeMunicipalityId: m.id,
+    grants: [
+      {
+        id: `mqtt-broker:${m.slug}`,
+        role: 'building_yard',
+        municipalityId: m.id,
+        municipalitySlug: m.slug,
+        municipalityName: m.name,
+        orgUnitId: null,
+      },
+    ],
+    method: 'api_key',
+    scopes: ['sensors:write'],
+    credentialMunicipalityId: m.id,
+    csrfToken: null,
+  };
+}
+
+export class ExternalBrokerBridge {
+  private readonly clients: MqttClient[] = [];
+  private readonly principals = new Map<string, Principal>();
+  private pendingNotifications = 0;
+  private dropped = 0;
+  /** Messages handled (stored or rejected); tests and the benchmark read it. */
+  handled = 0;
+
+  constructor(private readonly options: ExternalBrokerOptions) {
+    options.sta.onChange((changes) => this.publishNotifications(changes));
+  }
+
+  get filters(): string[] {
+    const base = `${this.options.topicPrefix}/+/${STA_VERSION}`;
+    const share = this.options.shareGroup ? `$share/${this.options.shareGroup}/` : '';
+    return [`${share}${base}/Observations`, `${share}${base}/+/Observations`];
+  }
+
+  /** Connects and subscribes; resolves when every connection's subscription is confirmed. */
+  async start(): Promise<void> {
+    const { url, username, password, log, connections } = this.options;
+    const instance = randomBytes(4).toString('hex');
+    const subscribed: Promise<void>[] = [];
+    for (let i = 0; i < connections; i++) {
+      const client = mqtt.connect(url, {
+        protocolVersion: 5,
+        clientId: `srp-sta-${instance}-${i}`,
+        // A session that outlives a short connection loss keeps unacknowledged messages for us.
+        clean: false,
+        properties: { sessionExpiryInterval: 300 },
+        reconnectPeriod: 2_000,
+        connectTimeout: 10_000,
+        ...(username ? { username } : {}),
+        ...(password ? { password } : {}),
+      });
+      // PUBACK only after the callback: that is after the commit.
+      client.handleMessage = (packet, callback) => {
+        this.handle(packet).then(
+          () => callback(),
+          (error: unknown) => {
+            log.error({ err: error, topic: packet.topic }, 'MQTT observation not stored; reconnecting');
+            client.stream.destroy();
+            callback(error instanceof Error ? error : new Error(String(error)));
+          },
+        );
+      };
+      client.on('error', (error) => log.warn({ err: error }, 'MQTT broker error'));
+      subscribed.push(
+        new Promise<void>((resolve, reject) => {
+          client.on('connect', (connack) => {
+            if (connack.sessionPresent) return resolve();
+            client.subscribe(this.filters, { qos: 1 }, (error, granted) => {
+              if (error) return reject(error);
+              if (granted?.some((g) => g.qos > 2)) return reject(new Error('MQTT subscription refused'));
+              log.info({ filters: this.filters }, 'subscribed to SensorThings topics at the MQTT broker');
+              resolve();
+            });
+          });
+        }),
+      );
+      this.clients.push(client);
+    }
+    await Promise.all(subscribed);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.endAsync()));
+    this.clients.length = 0;
+  }
+
+  private async handle(packet: IPublishPacket): Promise<void> {
+    const { topicPrefix, sta, log } = this.options;
+    const topic = packet.topic;
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    const rest = topic.startsWith(`${topicPrefix}/`) ? topic.slice(topicPrefix.length + 1) : '';
+    const slash = rest.indexOf('/');
+    const slug = slash > 0 ? rest.slice(0, slash) : '';
+    try {
+      const principal = await this.principalFor(slug);
+      await sta.createFromPublish(rest.slice(slash + 1), payload, principal);
+    } catch (error) {
+      if (!isPermanentRejection(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      log.info({ topic, reason: message }, 'MQTT publish rejected');
+      if (slug !== '') {
+        const status = error instanceof TopicError ? 400 : (error as { status?: number }).status;
+        this.publish(
+          `${topicPrefix}/${slug}/errors`,
+          JSON.stringify({ code: status, type: 'error', topic, message }),
+          0,
+        );
+      }
+    } finally {
+      this.handled++;
+    }
+  }
+
+  private async principalFor(slug: string): Promise<Principal> {
+    let principal = this.principals.get(slug);
+    if (!principal) {
+      const municipality = slug ? await this.options.municipalityBySlug(slug) : null;
+      if (!municipality) throw Errors.badRequest(`Unknown municipality '${slug}' in the topic`);
+      principal = brokerPrincipal(municipality);
+      this.principals.set(slug, principal);
+    }
+    return principal;
+  }
+
+  private publish(topic: string, payload: string, qos: 0 | 1): void {
+    const client = this.clients.find((c) => c.connected);
+    client?.publish(topic, payload, { qos }, (error) => {
+      if (error) this.options.log.debug({ err: error, topic }, 'MQTT notification not sent');
+    });
+  }
+
+  /** Public notifications on the standard topics, rendered as an anonymous HTTP GET would. */
+  private publishNotifications(changes: StaChange[]): void {
+    if (this.clients.length === 0) return;
+    for (const change of changes) {
+      if (this.pendingNotifications >= MAX_PENDING_NOTIFICATIONS) {
+        if (this.dropped++ % 1000 === 0)
+          this.options.log.warn(
+            { dropped: this.dropped },
+            'MQTT notifications dropped: rendering falls behind',
+          );
+        continue;
+      }
+      const topics =
+        change.kind === 'updated'
+          ? [`${STA_VERSION}/${change.set}(${change.id})`]
+          : [
+              `${STA_VERSION}/${change.set}`,
+              ...(change.datastreamId
+                ? [`${STA_VERSION}/Datastreams(${change.datastreamId})/Observations`]
+                : []),
+              ...(change.multiDatastreamId
+                ? [`${STA_VERSION}/MultiDatastreams(${change.multiDatastreamId})/Observations`]
+                : []),
+            ];
+      this.pendingNotifications++;
+      this.options.sta
+        .render(`/${change.set}(${change.id})`, '', null)
+        .then((json) => {
+          if (json !== null) for (const topic of topics) this.publish(topic, json, 0);
+        })
+        .catch((error: unknown) => this.options.log.error({ err: error }, 'MQTT notification failed'))
+        .finally(() => this.pendingNotifications--);
+    }
+  }
+}

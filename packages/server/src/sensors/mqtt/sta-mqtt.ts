@@ -1,0 +1,229 @@
+// The SensorThings MQTT extension, independent of the broker: publishing creates Observations through
+// the same handler as HTTP POST (same validation, same write policy), and entity changes become
+// notifications rendered exactly as an HTTP GET would render them for the subscriber (so a subscriber
+// receives only what it may read). The embedded broker and the external-broker client both use this.
+import type { Logger } from 'pino';
+import type { Principal } from '../../core/auth/principal.js';
+import { AppError, Errors, isAppError } from '../../core/errors.js';
+import type { EntityChange, EntityService } from '../entities/entity.service.js';
+import type { EntitySetName } from '../entities/model.js';
+import type { ObservationService } from '../observations/observation.service.js';
+import type { StoredObservation } from '../observations/observation.types.js';
+import type { StaHandler } from '../sensorthings/handler.js';
+import { sensorViewer } from '../sensors.policy.js';
+import { isObservationCreateTopic, parseStaTopic, STA_VERSION, TopicError, type StaTopic } from './topics.js';
+
+/** One subscription of one client (or, in external-broker mode, the public audience). */
+export interface StaSubscription {
+  /** The topic as subscribed, which is also the topic notifications are published to. */
+  raw: string;
+  topic: StaTopic;
+  principal: Principal | null;
+  deliver: (payload: Buffer) => void;
+  /** Last value of a property subscription: only real changes are sent. */
+  last?: string | null;
+  /** Resolves once `last` holds the value at subscription time. */
+  primed?: Promise<void>;
+}
+
+/** What changed, in one shape for entity changes and stored Observations. */
+export interface StaChange {
+  set: EntitySetName;
+  id: number;
+  kind: 'created' | 'updated';
+  datastreamId?: number | null;
+  multiDatastreamId?: number | null;
+  featureOfInterestId?: number | null;
+}
+
+export interface StaMqttOptions {
+  handler: StaHandler;
+  entities: EntityService;
+  observations: ObservationService;
+  /** Absolute service root for selfLinks, e.g. https://example.org/sta/v1.1. */
+  base: string;
+  log: Logger;
+}
+
+/** Permanent rejections (bad topic, payload or permission): retrying the same message cannot help. */
+export function isPermanentRejection(error: unknown): boolean {
+  return error instanceof TopicError || (isAppError(error) && error.status < 500);
+}
+
+export class StaMqtt {
+  private readonly subscriptions = new Set<StaSubscription>();
+  private readonly onChanged = (changes: EntityChange[]) =>
+    this.dispatch(changes.map((c) => ({ set: c.set, id: c.id, kind: c.kind })));
+  private readonly onStored = (stored: StoredObservation[]) =>
+    this.dispatch(
+      stored.map((o) => ({
+        set: 'Observations' as const,
+        id: o.id,
+        kind: 'created' as const,
+        datastreamId: o.datastreamId,
+        multiDatastreamId: o.multiDatastreamId,
+        featureOfInterestId: o.featureOfInterestId,
+      })),
+    );
+  /** Listeners for every change (external-broker mode publishes public notifications from here). */
+  private readonly changeListeners: ((changes: StaChange[]) => void)[] = [];
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly options: StaMqttOptions) {
+    options.entities.events.on('changed', this.onChanged);
+    options.observations.events.on('stored', this.onStored);
+  }
+
+  stop(): void {
+    this.options.entities.events.off('changed', this.onChanged);
+    this.options.observations.events.off('stored', this.onStored);
+  }
+
+  /** Waits for notifications under way (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+  }
+
+  /**
+   * Creates the Observation a client published; resolves after the commit with its id. Throws
+   * TopicError or AppError (4xx: permanent) or any other error (storage: worth retrying).
+   */
+  async createFromPublish(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
+    const topic = parseStaTopic(topicName);
+    if (!principal) throw Errors.unauthenticated();
+    if (!isObservationCreateTopic(topic))
+      throw new TopicError(
+        `Only Observations can be created by publishing (${STA_VERSION}/Observations or ${STA_VERSION}/Datastreams(id)/Observations)`,
+      );
+    let body: unknown;
+    try {
+      body = JSON.parse(payload.toString('utf8'));
+    } catch {
+      throw Errors.badRequest('The payload is not JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw Errors.badRequest('The payload is one Observation as a JSON object');
+    const response = await this.options.handler.handle({
+      method: 'POST',
+      path: topic.path,
+      query: '',
+      body,
+      contentType: 'application/json',
+      principal,
+      base: this.options.base,
+      municipality: undefined,
+    });
+    const created = response.body as { '@iot.id'?: unknown } | undefined;
+    if (response.status !== 201 || typeof created?.['@iot.id'] !== 'number')
+      throw new AppError('internal_error', 500, 'The Observation was not created');
+    return created['@iot.id'];
+  }
+
+  /** Parses and registers a subscription; throws TopicError for topics we do not serve. */
+  subscribe(raw: string, principal: Principal | null, deliver: (payload: Buffer) => void): StaSubscription {
+    const subscription: StaSubscription = { raw, topic: parseStaTopic(raw), principal, deliver };
+    if (subscription.topic.kind === 'property') {
+      subscription.primed = this.render(subscription.topic.path, '', principal).then(
+        (json) => void (subscription.last ??= json),
+        () => undefined,
+      );
+    }
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  /** Subscriptions to exactly this topic (tests wait for third-party subscribers with it). */
+  subscriberCount(raw: string): number {
+    return [...this.subscriptions].filter((s) => s.raw === raw).length;
+  }
+
+  unsubscribe(subscription: StaSubscription): void {
+    this.subscriptions.delete(subscription);
+  }
+
+  onChange(listener: (changes: StaChange[]) => void): void {
+    this.changeListeners.push(listener);
+  }
+
+  /** Renders an entity (or property) as an HTTP GET by `principal` would; null when not visible. */
+  async render(path: string, query: string, principal: Principal | null): Promise<string | null> {
+    try {
+      const response = await this.options.handler.handle({
+        method: 'GET',
+        path,
+        query,
+        body: undefined,
+        contentType: undefined,
+        principal,
+        base: this.options.base,
+        municipality: undefined,
+      });
+      if (response.status !== 200 || response.body === undefined) return null;
+      return JSON.stringify(response.body);
+    } catch (error) {
+      if (isAppError(error) && (error.status === 404 || error.status === 403)) return null;
+      throw error;
+    }
+  }
+
+  private dispatch(changes: StaChange[]): void {
+    for (const listener of this.changeListeners) listener(changes);
+    if (this.subscriptions.size === 0) return;
+    const work = this.notify(changes)
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'MQTT notification failed'))
+      .finally(() => this.pending.delete(work));
+    this.pending.add(work);
+  }
+
+  private async notify(changes: StaChange[]): Promise<void> {
+    // One rendering per (resource, query, what the reader may see), however many clients share it.
+    const rendered = new Map<string, Promise<string | null>>();
+    for (const change of changes) {
+      for (const subscription of [...this.subscriptions]) {
+        const path = resourcePath(subscription.topic, change);
+        if (!path) continue;
+        const viewer = JSON.stringify(sensorViewer(subscription.principal));
+        const key = `${path}?${subscription.topic.query}#${viewer}`;
+        let payload = rendered.get(key);
+        if (!payload) {
+          payload = this.render(path, subscription.topic.query, subscription.principal);
+          rendered.set(key, payload);
+        }
+        const json = await payload;
+        if (json === null || !this.subscriptions.has(subscription)) continue;
+        if (subscription.topic.kind === 'property') {
+          await subscription.primed;
+          if (subscription.last === json) continue;
+          subscription.last = json;
+        }
+        subscription.deliver(Buffer.from(json));
+      }
+    }
+  }
+}
+
+/**
+ * The resource a subscription is notified with for a change, or null when the change does not concern
+ * it. Entity sets and navigation collections hear of new entities; entities and properties of updates.
+ * Whether a new entity really lies below the parent (and is visible) is decided by rendering it.
+ */
+export function resourcePath(topic: StaTopic, change: StaChange): string | null {
+  if (topic.set !== change.set) return null;
+  if (topic.kind === 'collection') {
+    if (change.kind !== 'created') return null;
+    const parent = topic.parent;
+    if (parent && change.set === 'Observations') {
+      const owner =
+        parent.set === 'Datastreams'
+          ? change.datastreamId
+          : parent.set === 'MultiDatastreams'
+            ? change.multiDatastreamId
+            : change.featureOfInterestId;
+      // Known from the stored Observation: skip the query for other streams.
+      if (owner !== undefined && owner !== parent.id) return null;
+    }
+    return `${topic.path}(${change.id})`;
+  }
+  if (change.kind !== 'updated' || topic.id !== change.id) return null;
+  return topic.path;
+}
