@@ -56,3 +56,14 @@ test('every problem is listed at once', () => {
 test('empty values count as unset', () => {
   assert.equal(parseConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+test('VAPID keys for Web Push come as a pair', () => {
+  assert.throws(() => parseConfig({ VAPID_PUBLIC_KEY: 'B'.repeat(87) }), ConfigError);
+  const config = parseConfig({
+    VAPID_PUBLIC_KEY: 'B'.repeat(87),
+    VAPID_PRIVATE_KEY: 'a'.repeat(43),
+    VAPID_SUBJECT: 'mailto:rathaus@example.org',
+  });
+  assert.equal(config.VAPID_SUBJECT, 'mailto:rathaus@example.org');
+  assert.equal(parseConfig({}).VAPID_PUBLIC_KEY, undefined);
+});
