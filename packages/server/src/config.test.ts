@@ -66,4 +66,13 @@ test('MQTT: embedded broker on 1883 by default, external broker settings checked
   assert.equal(parseConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).MQTT_TOPIC_PREFIX, 'srp');
   assert.throws(() => parseConfig({ MQTT_URL: 'http://broker' }), ConfigError);
   assert.throws(() => parseConfig({ MQTT_TOPIC_PREFIX: 'a/#' }), ConfigError);
+test('VAPID keys for Web Push come as a pair', () => {
+  assert.throws(() => parseConfig({ VAPID_PUBLIC_KEY: 'B'.repeat(87) }), ConfigError);
+  const config = parseConfig({
+    VAPID_PUBLIC_KEY: 'B'.repeat(87),
+    VAPID_PRIVATE_KEY: 'a'.repeat(43),
+    VAPID_SUBJECT: 'mailto:rathaus@example.org',
+  });
+  assert.equal(config.VAPID_SUBJECT, 'mailto:rathaus@example.org');
+  assert.equal(parseConfig({}).VAPID_PUBLIC_KEY, undefined);
 });

@@ -184,6 +184,14 @@ export const ConfigSchema = Type.Object({
     maximum: 100000,
     description: 'SensorThings API: largest page ($top); the default page is 100.',
   }),
+  VAPID_PUBLIC_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{80,100}$' })),
+  VAPID_PRIVATE_KEY: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{40,50}$' })),
+  VAPID_SUBJECT: Type.Optional(
+    Type.String({
+      pattern: '^(mailto:|https:)',
+      description: 'Contact for push services; default MAIL_FROM.',
+    }),
+  ),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -224,6 +232,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (raw.ADMIN_PASSWORD && !raw.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD needs ADMIN_EMAIL');
   if (Boolean(raw.FILES_S3_ACCESS_KEY_ID) !== Boolean(raw.FILES_S3_SECRET_ACCESS_KEY)) {
     problems.push('FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY must be set together');
+  }
+  if (Boolean(raw.VAPID_PUBLIC_KEY) !== Boolean(raw.VAPID_PRIVATE_KEY)) {
+    problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');

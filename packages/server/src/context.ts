@@ -18,6 +18,7 @@ import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
+import { RulesService } from './rules/rules.service.js';
 
 export interface AppContext {
   config: Config;
@@ -36,6 +37,8 @@ export interface AppContext {
   publications: PublicationService;
   observations: ObservationService;
   work: WorkService;
+  /** Rules on sensor data, alerts, public warnings (rules/README.md). */
+  rules: RulesService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -47,7 +50,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const notifications = new NotificationService(jobs);
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
-  return {
+  const ctx: Omit<AppContext, 'rules'> = {
     config,
     database,
     db,
@@ -64,4 +67,6 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     observations: new ObservationService(db),
     work: new WorkService(db, audit),
   };
+  // The rules service uses the other services (observations, work, notifications) through the context.
+  return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });
 }

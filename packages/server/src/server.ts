@@ -10,6 +10,7 @@ import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { JobWorker } from './core/jobs/index.js';
+import { registerRuleJobs } from './rules/rule.engine.js';
 import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
 import { sensorServices } from './sensors/ingestion/sensor-services.js';
 import { startMqtt, type MqttExtension } from './sensors/mqtt/index.js';
@@ -20,6 +21,7 @@ import {
 } from './sensors/observations/retention.js';
 import {
   createMailer,
+  createWebPushSender,
   mailerOptionsFromConfig,
   registerNotificationJobs,
   type Mailer,
@@ -62,7 +64,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   let worker: JobWorker | null = null;
   if (config.JOBS_ENABLED) {
     worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
-    registerNotificationJobs(worker, { mailer });
+    registerNotificationJobs(worker, { mailer, webPush: createWebPushSender(ctx.db, config) });
+    registerRuleJobs(worker, ctx.rules.engine, (warningId) => ctx.rules.fanOutWarning(warningId));
     registerHousekeeping(worker, ctx.jobs, ctx.db);
     registerSimulatorJobs(worker, ctx, log.child({ component: 'simulator' }));
     await scheduleHousekeeping(ctx.jobs);
@@ -74,6 +77,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     worker.start();
   }
 
+  // Every instance evaluates the observations it stores itself (rules/README.md: several instances).
+  const stopRules = ctx.rules.start(log.child({ component: 'rules' }));
   const app = await buildApp(ctx, options);
   await app.listen({ host: config.HOST, port: config.PORT });
   const mqtt = await startMqtt(ctx, log.child({ component: 'mqtt' }), app.server).catch(async (error) => {
@@ -116,6 +121,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
       await simulator?.stop();
       await chirpstackMqtt?.stop();
       await app.close();
+      stopRules();
+      await ctx.rules.engine.idle();
       await worker?.stop();
       mailer.close();
       if (!options.database) await database.close();

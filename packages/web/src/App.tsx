@@ -19,6 +19,7 @@ const DashboardArea = lazy(() => import('./pages/areas/DashboardArea.js'));
 const ServicesArea = lazy(() => import('./pages/areas/ServicesArea.js'));
 const BackofficeArea = lazy(() => import('./pages/areas/BackofficeArea.js'));
 const ClubcloudArea = lazy(() => import('./pages/areas/ClubcloudArea.js'));
+const WarningsPage = lazy(() => import('./pages/warnings/WarningsPage.js'));
 
 export function App() {
   return (
@@ -34,6 +35,7 @@ export function App() {
               <Route path="passwort-zuruecksetzen" element={<PasswordResetConfirmPage />} />
               <Route path="dashboard/*" element={<DashboardArea />} />
               <Route path="buergerservice/*" element={<ServicesArea />} />
+              <Route path="warnungen" element={<WarningsPage />} />
               <Route
                 path="verwaltung/*"
                 element={

@@ -482,6 +482,14 @@ export interface DB {
   sensor_quarantine: SensorQuarantineTable;
   sensor_profile_decoders: SensorProfileDecodersTable;
   sensor_backfill_chunks: SensorBackfillChunksTable;
+  rules: RulesTable;
+  rule_datastreams: RuleDatastreamsTable;
+  rule_states: RuleStatesTable;
+  alerts: AlertsTable;
+  alert_comments: AlertCommentsTable;
+  public_warnings: PublicWarningsTable;
+  warning_subscriptions: WarningSubscriptionsTable;
+  webpush_vapid_keys: WebpushVapidKeysTable;
 }
 
 export type Region = Selectable<RegionsTable>;
@@ -497,3 +505,98 @@ export type OidcLoginState = Selectable<OidcLoginStatesTable>;
 
 export type Task = Selectable<TasksTable>;
 export type TaskComment = Selectable<TaskCommentsTable>;
+
+// Rules, alerts and warnings (migration 0010).
+export type WarningLevel = 'minor' | 'moderate' | 'severe' | 'extreme';
+export type AlertStatus = 'open' | 'acknowledged' | 'resolved';
+type JsonColumn<T> = ColumnType<T, string, string>;
+export interface RulesTable {
+  id: Generated<string>;
+  municipality_id: string;
+  name: string;
+  description: Generated<string>;
+  enabled: Generated<boolean>;
+  shared: Generated<boolean>;
+  severity: Generated<WarningLevel>;
+  condition: JsonColumn<unknown>;
+  schedule: JsonColumn<unknown> | null;
+  actions: JsonColumn<unknown>;
+  damping_minutes: Generated<number>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+export interface RuleDatastreamsTable {
+  rule_id: string;
+  datastream_id: number;
+}
+export interface RuleStatesTable {
+  rule_id: string;
+  subject: string;
+  state: JsonColumn<unknown>;
+  active: Generated<boolean>;
+  updated_at: Generated<Date>;
+}
+export interface AlertsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  rule_id: string;
+  subject: string;
+  status: Generated<AlertStatus>;
+  severity: WarningLevel;
+  title: string;
+  message: Generated<string>;
+  value: number | null;
+  opened_at: Generated<Date>;
+  acknowledged_at: Timestamp | null;
+  acknowledged_by: string | null;
+  escalated_at: Timestamp | null;
+  resolved_at: Timestamp | null;
+  resolved_by: string | null;
+  resolution: 'cleared' | 'task_done' | 'manual' | null;
+  reopen_count: Generated<number>;
+  updated_at: Generated<Date>;
+}
+export interface AlertCommentsTable {
+  id: Generated<string>;
+  alert_id: string;
+  author_id: string | null;
+  body: string;
+  created_at: CreatedAt;
+}
+export interface PublicWarningsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  alert_id: string | null;
+  level: WarningLevel;
+  title: string;
+  text: string;
+  area_description: string | null;
+  area: JsonColumn<unknown> | null;
+  valid_from: Timestamp;
+  valid_until: Timestamp | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+export interface WarningSubscriptionsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  channel: 'email' | 'webpush';
+  email: string | null;
+  push_endpoint: string | null;
+  push_keys: JsonColumn<{ p256dh: string; auth: string }> | null;
+  token_hash: string;
+  confirmed_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+export interface WebpushVapidKeysTable {
+  id: number;
+  public_key: string;
+  private_key: string;
+  created_at: CreatedAt;
+}
+export type RuleRow = Selectable<RulesTable>;
+export type AlertRow = Selectable<AlertsTable>;
+export type PublicWarningRow = Selectable<PublicWarningsTable>;
+export type WarningSubscriptionRow = Selectable<WarningSubscriptionsTable>;

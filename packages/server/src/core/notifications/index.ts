@@ -26,3 +26,11 @@ export {
   type WebhookJobPayload,
   type WebhookRequest,
 } from './channels/webhook.channel.js';
+export {
+  pushChannel,
+  PushServiceError,
+  type PushJobPayload,
+  type PushSubscriptionKeys,
+  type WebPushSender,
+} from './channels/push.channel.js';
+export { createWebPushSender, loadVapidKeys, vapidSubject, type VapidKeys } from './webpush.js';

@@ -8,6 +8,7 @@ import type { EnqueueResult, JobHandler, JobQueue, JobWorker, JsonObject } from 
 import type { NotificationChannel, NotificationDeps } from './channels/channel.js';
 import { emailChannel, toEmailJobPayload } from './channels/email.channel.js';
 import { webhookChannel, type WebhookRequest } from './channels/webhook.channel.js';
+import { pushChannel, type PushJobPayload } from './channels/push.channel.js';
 import type { EmailMessage } from './mailer.js';
 
 export interface NotificationSendOptions {
@@ -28,8 +29,8 @@ export interface NotificationNamingOptions {
   jobNamespace?: string;
 }
 
-// Every channel whose jobs registerNotificationJobs handles; a new channel (Web Push) is added here.
-const channels: readonly NotificationChannel<never>[] = [emailChannel, webhookChannel];
+// Every channel whose jobs registerNotificationJobs handles.
+const channels: readonly NotificationChannel<never>[] = [emailChannel, webhookChannel, pushChannel];
 
 export class NotificationService {
   readonly #namespace: string;
@@ -60,6 +61,13 @@ export class NotificationService {
     if (!request.event.trim()) throw Errors.validation('A webhook needs an event name');
     if (!request.secret) throw Errors.validation('A webhook needs a secret to sign with');
     return this.#enqueue(webhookChannel, { ...request, url: url.href }, options);
+  }
+
+  /** Queues an encrypted Web Push message to one browser subscription (VAPID-signed). */
+  async sendPush(payload: PushJobPayload, options: NotificationSendOptions = {}): Promise<EnqueueResult> {
+    if (!/^https?:\/\//.test(payload.subscription.endpoint))
+      throw Errors.validation('A push endpoint must be an http(s) URL');
+    return this.#enqueue(pushChannel, payload, options);
   }
 
   #enqueue<P extends object>(

@@ -1,14 +1,14 @@
-// A notification channel = one job type that delivers one kind of message. E-mail and webhooks exist;
-// Web Push (VAPID, the web-push package) is meant to be the third: a `push.channel.ts` with its payload
-// (subscription endpoint and keys, title, body, url), a handler that treats 404/410 from the push service
-// as a permanent error (the subscription is gone), `webPush` in NotificationDeps, and sendPush() in the
-// service. Nothing else needs to change.
+// A notification channel = one job type that delivers one kind of message: e-mail, webhooks and Web Push
+// (push.channel.ts, VAPID keys in webpush.ts).
 import type { HandlerOptions, JobHandler } from '../../jobs/index.js';
 import type { Mailer } from '../mailer.js';
+import type { WebPushSender } from './push.channel.js';
 
 /** What the channel handlers need at run time; provided once by registerNotificationJobs. */
 export interface NotificationDeps {
   mailer: Mailer;
+  /** Web Push; without it push jobs fail and are retried until an instance with it runs them. */
+  webPush?: WebPushSender;
 }
 
 export interface NotificationChannel<P> {
