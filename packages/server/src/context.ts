@@ -18,6 +18,7 @@ import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
+import { ConnectorService } from './egov/connectors/connector.service.js';
 
 export interface AppContext {
   config: Config;
@@ -36,6 +37,8 @@ export interface AppContext {
   publications: PublicationService;
   observations: ObservationService;
   work: WorkService;
+  /** Deliveries to specialised software (FIT-Connect, webhook, XML); see egov/connectors/README.md. */
+  connectors: ConnectorService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -47,6 +50,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const notifications = new NotificationService(jobs);
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
+  const files = createFileStorage(config);
   return {
     config,
     database,
@@ -58,10 +62,11 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
-    files: createFileStorage(config),
+    files,
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
     work: new WorkService(db, audit),
+    connectors: new ConnectorService(db, jobs, files, audit),
   };
 }
