@@ -36,6 +36,7 @@ import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
 import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 import { sensorThingsRoutes } from './sensors/sensorthings/sta.routes.js';
 import { connectorRoutes } from './egov/connectors/connector.routes.js';
+import { paymentRoutes } from './egov/payments/payment.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -138,6 +139,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(webhookRoutes(ctx));
   await app.register(sensorThingsRoutes(ctx));
   await app.register(connectorRoutes(ctx));
+  await app.register(paymentRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

@@ -56,3 +56,14 @@ test('every problem is listed at once', () => {
 test('empty values count as unset', () => {
   assert.equal(parseConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+test('SAML key and certificate come together; the test payment provider is off in production', () => {
+  assert.throws(
+    () => parseConfig({ SAML_SP_KEY_FILE: '/keys/sp.key' }),
+    /SAML_SP_KEY_FILE and SAML_SP_CERT_FILE/,
+  );
+  assert.equal(parseConfig({}).PAYMENT_PROVIDER, 'test');
+  assert.equal(parseConfig({ NODE_ENV: 'production' }).PAYMENT_PROVIDER, 'none');
+  assert.equal(parseConfig({ NODE_ENV: 'production', PAYMENT_PROVIDER: 'test' }).PAYMENT_PROVIDER, 'test');
+  assert.equal(parseConfig({}).SAML_LABEL, 'Mit BundID anmelden');
+});

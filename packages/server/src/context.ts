@@ -19,6 +19,7 @@ import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
 import { ConnectorService } from './egov/connectors/connector.service.js';
+import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 
 export interface AppContext {
   config: Config;
@@ -39,6 +40,9 @@ export interface AppContext {
   work: WorkService;
   /** Deliveries to specialised software (FIT-Connect, webhook, XML); see egov/connectors/README.md. */
   connectors: ConnectorService;
+  /** Fees paid online; see egov/payments/README.md. */
+  payments: PaymentService;
+  paymentProvider: PaymentProvider | null;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -51,6 +55,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
   const files = createFileStorage(config);
+  const paymentProvider = createPaymentProvider(config);
   return {
     config,
     database,
@@ -68,5 +73,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     observations: new ObservationService(db),
     work: new WorkService(db, audit),
     connectors: new ConnectorService(db, jobs, files, audit),
+    payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
+    paymentProvider,
   };
 }
