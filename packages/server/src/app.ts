@@ -21,6 +21,7 @@ import { auditRoutes } from './core/audit/audit.routes.js';
 import { registerAuthentication } from './core/auth/auth.plugin.js';
 import { authRoutes } from './core/auth/auth.routes.js';
 import { oidcRoutes } from './core/auth/oidc.routes.js';
+import { samlRoutes } from './core/auth/saml.routes.js';
 import { Errors } from './core/errors.js';
 import { registerErrorHandling, sendError } from './core/http/error-handler.js';
 import { registerHealthRoutes } from './core/http/health.routes.js';
@@ -128,6 +129,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   await app.register(authRoutes(ctx));
   await app.register(oidcRoutes(ctx));
+  await app.register(samlRoutes(ctx));
   await app.register(tenancyRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));

@@ -8,6 +8,7 @@ import { AuthRepository } from './core/auth/auth.repository.js';
 import { AuthService } from './core/auth/auth.service.js';
 import { OidcService } from './core/auth/oidc.service.js';
 import { PasswordResetService } from './core/auth/password-reset.service.js';
+import { SamlService } from './core/auth/saml.service.js';
 import { IdentityRepository } from './core/identity/identity.repository.js';
 import { IdentityService } from './core/identity/identity.service.js';
 import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
@@ -29,6 +30,8 @@ export interface AppContext {
   auth: AuthService;
   passwordReset: PasswordResetService;
   oidc: OidcService;
+  /** SAML 2.0 single sign-on (BundID); see core/auth/README.md. */
+  saml: SamlService;
   identity: IdentityService;
   tenancy: TenancyService;
   jobs: JobQueue;
@@ -56,6 +59,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
   const files = createFileStorage(config);
   const paymentProvider = createPaymentProvider(config);
+  const oidc = new OidcService(config, db, auth, identity, audit);
   return {
     config,
     database,
@@ -63,7 +67,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     audit,
     auth,
     passwordReset: new PasswordResetService(config, db, notifications, audit),
-    oidc: new OidcService(config, db, auth, identity, audit),
+    oidc,
+    saml: new SamlService(config, db, auth, oidc),
     identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
