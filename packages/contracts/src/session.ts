@@ -43,5 +43,8 @@ export type LoginRequest = Static<typeof LoginRequest>;
 export const AuthProviders = Type.Object({
   local: Type.Boolean(),
   oidc: Type.Union([Type.Object({ label: Type.String(), startUrl: Type.String() }), Type.Null()]),
+  saml: Type.Optional(
+    Type.Union([Type.Object({ label: Type.String(), startUrl: Type.String() }), Type.Null()]),
+  ),
 });
 export type AuthProviders = Static<typeof AuthProviders>;

@@ -21,6 +21,7 @@ import { auditRoutes } from './core/audit/audit.routes.js';
 import { registerAuthentication } from './core/auth/auth.plugin.js';
 import { authRoutes } from './core/auth/auth.routes.js';
 import { oidcRoutes } from './core/auth/oidc.routes.js';
+import { samlRoutes } from './core/auth/saml.routes.js';
 import { Errors } from './core/errors.js';
 import { registerErrorHandling, sendError } from './core/http/error-handler.js';
 import { registerHealthRoutes } from './core/http/health.routes.js';
@@ -37,6 +38,8 @@ import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 import { sensorThingsRoutes } from './sensors/sensorthings/sta.routes.js';
 import { rulesRoutes } from './rules/rules.routes.js';
 import { warningsRoutes } from './rules/warnings.routes.js';
+import { connectorRoutes } from './egov/connectors/connector.routes.js';
+import { paymentRoutes } from './egov/payments/payment.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -128,6 +131,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
 
   await app.register(authRoutes(ctx));
   await app.register(oidcRoutes(ctx));
+  await app.register(samlRoutes(ctx));
   await app.register(tenancyRoutes(ctx));
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
@@ -140,6 +144,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(sensorThingsRoutes(ctx));
   await app.register(rulesRoutes(ctx, ctx.rules));
   await app.register(warningsRoutes(ctx.rules));
+  await app.register(connectorRoutes(ctx));
+  await app.register(paymentRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

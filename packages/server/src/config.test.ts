@@ -75,4 +75,13 @@ test('VAPID keys for Web Push come as a pair', () => {
   });
   assert.equal(config.VAPID_SUBJECT, 'mailto:rathaus@example.org');
   assert.equal(parseConfig({}).VAPID_PUBLIC_KEY, undefined);
+test('SAML key and certificate come together; the test payment provider is off in production', () => {
+  assert.throws(
+    () => parseConfig({ SAML_SP_KEY_FILE: '/keys/sp.key' }),
+    /SAML_SP_KEY_FILE and SAML_SP_CERT_FILE/,
+  );
+  assert.equal(parseConfig({}).PAYMENT_PROVIDER, 'test');
+  assert.equal(parseConfig({ NODE_ENV: 'production' }).PAYMENT_PROVIDER, 'none');
+  assert.equal(parseConfig({ NODE_ENV: 'production', PAYMENT_PROVIDER: 'test' }).PAYMENT_PROVIDER, 'test');
+  assert.equal(parseConfig({}).SAML_LABEL, 'Mit BundID anmelden');
 });

@@ -47,6 +47,34 @@ export const ConfigSchema = Type.Object({
   OIDC_CLIENT_ID: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_CLIENT_SECRET: Type.Optional(Type.String({ minLength: 1 })),
   OIDC_LABEL: Type.String({ default: 'Single Sign-On' }),
+  // egov-connect: SAML 2.0 single sign-on (BundID) and the payment provider.
+  SAML_IDP_METADATA: Type.Optional(
+    Type.String({
+      minLength: 1,
+      description: 'SAML IdP metadata: an http(s) URL or a file path; enables SAML.',
+    }),
+  ),
+  SAML_SP_ENTITY_ID: Type.Optional(
+    Type.String({ minLength: 1, description: 'Default PUBLIC_URL/api/auth/saml/metadata' }),
+  ),
+  SAML_SP_KEY_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM key: signs requests, decrypts assertions' }),
+  ),
+  SAML_SP_CERT_FILE: Type.Optional(
+    Type.String({ minLength: 1, description: 'PEM certificate of SAML_SP_KEY_FILE' }),
+  ),
+  SAML_LABEL: Type.String({ default: 'Mit BundID anmelden' }),
+  PAYMENT_PROVIDER: Type.Optional(
+    Type.Enum(['test', 'none'], {
+      description: 'Payment provider; default test, none when NODE_ENV=production.',
+    }),
+  ),
+  PAYMENT_TEST_SECRET: Type.Optional(
+    Type.String({
+      minLength: 32,
+      description: 'Signing key of the test provider; random per process when unset.',
+    }),
+  ),
   DEMO_SEED: Bool(
     true,
     'Seed the demo region "Südkreis" on first start (default off when NODE_ENV=production).',
@@ -230,6 +258,9 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     problems.push('OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together');
   }
   if (raw.ADMIN_PASSWORD && !raw.ADMIN_EMAIL) problems.push('ADMIN_PASSWORD needs ADMIN_EMAIL');
+  if (Boolean(raw.SAML_SP_KEY_FILE) !== Boolean(raw.SAML_SP_CERT_FILE)) {
+    problems.push('SAML_SP_KEY_FILE and SAML_SP_CERT_FILE must be set together');
+  }
   if (Boolean(raw.FILES_S3_ACCESS_KEY_ID) !== Boolean(raw.FILES_S3_SECRET_ACCESS_KEY)) {
     problems.push('FILES_S3_ACCESS_KEY_ID and FILES_S3_SECRET_ACCESS_KEY must be set together');
   }
@@ -239,6 +270,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');
   if (!env.DEMO_SEED && raw.NODE_ENV === 'production') raw.DEMO_SEED = false;
+  raw.PAYMENT_PROVIDER ??= raw.NODE_ENV === 'production' ? 'none' : 'test';
   return {
     ...raw,
     SIMULATOR_ENABLED: raw.SIMULATOR_ENABLED ?? (raw.DEMO_SEED && raw.NODE_ENV === 'development'),

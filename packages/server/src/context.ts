@@ -8,6 +8,7 @@ import { AuthRepository } from './core/auth/auth.repository.js';
 import { AuthService } from './core/auth/auth.service.js';
 import { OidcService } from './core/auth/oidc.service.js';
 import { PasswordResetService } from './core/auth/password-reset.service.js';
+import { SamlService } from './core/auth/saml.service.js';
 import { IdentityRepository } from './core/identity/identity.repository.js';
 import { IdentityService } from './core/identity/identity.service.js';
 import { TenancyRepository } from './core/tenancy/tenancy.repository.js';
@@ -19,6 +20,8 @@ import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
 import { RulesService } from './rules/rules.service.js';
+import { ConnectorService } from './egov/connectors/connector.service.js';
+import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 
 export interface AppContext {
   config: Config;
@@ -28,6 +31,8 @@ export interface AppContext {
   auth: AuthService;
   passwordReset: PasswordResetService;
   oidc: OidcService;
+  /** SAML 2.0 single sign-on (BundID); see core/auth/README.md. */
+  saml: SamlService;
   identity: IdentityService;
   tenancy: TenancyService;
   jobs: JobQueue;
@@ -39,6 +44,11 @@ export interface AppContext {
   work: WorkService;
   /** Rules on sensor data, alerts, public warnings (rules/README.md). */
   rules: RulesService;
+  /** Deliveries to specialised software (FIT-Connect, webhook, XML); see egov/connectors/README.md. */
+  connectors: ConnectorService;
+  /** Fees paid online; see egov/payments/README.md. */
+  payments: PaymentService;
+  paymentProvider: PaymentProvider | null;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -51,21 +61,29 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
   const ctx: Omit<AppContext, 'rules'> = {
+  const files = createFileStorage(config);
+  const paymentProvider = createPaymentProvider(config);
+  const oidc = new OidcService(config, db, auth, identity, audit);
+  return {
     config,
     database,
     db,
     audit,
     auth,
     passwordReset: new PasswordResetService(config, db, notifications, audit),
-    oidc: new OidcService(config, db, auth, identity, audit),
+    oidc,
+    saml: new SamlService(config, db, auth, oidc),
     identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
-    files: createFileStorage(config),
+    files,
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
     work: new WorkService(db, audit),
+    connectors: new ConnectorService(db, jobs, files, audit),
+    payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
+    paymentProvider,
   };
   // The rules service uses the other services (observations, work, notifications) through the context.
   return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });

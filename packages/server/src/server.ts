@@ -26,6 +26,7 @@ import {
   registerNotificationJobs,
   type Mailer,
 } from './core/notifications/index.js';
+import { registerConnectorJobs } from './egov/connectors/connector.service.js';
 
 export interface RunningPlatform {
   app: FastifyInstance;
@@ -74,6 +75,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
       rollup5minDays: config.SENSOR_ROLLUP_5MIN_RETENTION_DAYS,
     });
     await scheduleObservationStorage(ctx.jobs);
+    registerConnectorJobs(worker, ctx.connectors);
     worker.start();
   }
 

@@ -212,6 +212,16 @@ export default function LoginPage() {
           </p>
         </div>
       )}
+      {providers.saml && (
+        <p>
+          <a
+            href={ssoStartUrl(providers.saml.startUrl, searchParams.get('next'))}
+            className="kern-btn kern-btn--secondary"
+          >
+            <span className="kern-label">{providers.saml.label}</span>
+          </a>
+        </p>
+      )}
     </Page>
   );
 }

@@ -90,6 +90,9 @@ export function authRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       () => ({
         local: true,
         oidc: config.OIDC_ISSUER ? { label: config.OIDC_LABEL, startUrl: '/api/auth/oidc/start' } : null,
+        saml: config.SAML_IDP_METADATA
+          ? { label: config.SAML_LABEL, startUrl: '/api/auth/saml/login' }
+          : null,
       }),
     );
 

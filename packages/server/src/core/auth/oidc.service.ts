@@ -233,8 +233,11 @@ export class OidcService {
     return { session, nextPath: pending.nextPath, user };
   }
 
-  /** The account of this external identity: known already, linked by a verified e-mail, or new. */
-  private async accountFor(profile: ExternalProfile, context: LoginContext): Promise<User> {
+  /**
+   * The account of this external identity: known already, linked by a verified e-mail, or new. Shared
+   * with SAML (`method` names the protocol in the audit log).
+   */
+  async accountFor(profile: ExternalProfile, context: LoginContext, method = 'oidc'): Promise<User> {
     const known = await this.repository.findIdentityUser(profile.issuer, profile.subject);
     if (known) {
       const user = await this.identity.findUserById(known);
@@ -244,7 +247,7 @@ export class OidcService {
     if (!profile.email) throw new SsoError('the provider sent no e-mail address');
     const actor: AuditActor = {
       userId: null,
-      label: `${profile.email} (oidc)`,
+      label: `${profile.email} (${method})`,
       ip: context.ip,
       requestId: context.requestId,
     };

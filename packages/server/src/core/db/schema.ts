@@ -443,6 +443,74 @@ export interface SensorBackfillChunksTable {
   done_at: CreatedAt;
 }
 
+// egov-connect (0015): SAML state, payments, connector destinations and deliveries.
+export interface SamlRequestsTable {
+  request_id: string;
+  next_path: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+}
+
+export interface SamlSeenAssertionsTable {
+  assertion_id: string;
+  expires_at: Timestamp;
+}
+
+export type PaymentStatus = 'open' | 'pending' | 'paid' | 'failed' | 'cancelled' | 'expired';
+export interface PaymentsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  source_type: string;
+  source_id: string;
+  reference: string;
+  purpose: string;
+  amount_cents: number;
+  currency: Generated<string>;
+  provider: string;
+  status: Generated<PaymentStatus>;
+  link_token_hash: string;
+  provider_transaction_id: string | null;
+  return_url: string | null;
+  payer_email: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  expires_at: Timestamp;
+  paid_at: Timestamp | null;
+}
+
+export type ConnectorKind = 'fit-connect' | 'webhook' | 'xml';
+export interface ConnectorDestinationsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  service_key: string;
+  kind: ConnectorKind;
+  name: string;
+  settings: Json;
+  enabled: Generated<boolean>;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+}
+
+export type DeliveryStatus = 'queued' | 'delivered' | 'failed' | 'accepted' | 'rejected';
+export interface ConnectorDeliveriesTable {
+  id: Generated<string>;
+  municipality_id: string;
+  destination_id: string;
+  source_type: string;
+  source_id: string;
+  submission: Json;
+  status: Generated<DeliveryStatus>;
+  attempts: Generated<number>;
+  last_error: string | null;
+  job_id: number | null;
+  remote_id: string | null;
+  remote_status: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  delivered_at: Timestamp | null;
+}
+
 export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
@@ -490,6 +558,11 @@ export interface DB {
   public_warnings: PublicWarningsTable;
   warning_subscriptions: WarningSubscriptionsTable;
   webpush_vapid_keys: WebpushVapidKeysTable;
+  saml_requests: SamlRequestsTable;
+  saml_seen_assertions: SamlSeenAssertionsTable;
+  payments: PaymentsTable;
+  connector_destinations: ConnectorDestinationsTable;
+  connector_deliveries: ConnectorDeliveriesTable;
 }
 
 export type Region = Selectable<RegionsTable>;
@@ -600,3 +673,6 @@ export type RuleRow = Selectable<RulesTable>;
 export type AlertRow = Selectable<AlertsTable>;
 export type PublicWarningRow = Selectable<PublicWarningsTable>;
 export type WarningSubscriptionRow = Selectable<WarningSubscriptionsTable>;
+export type Payment = Selectable<PaymentsTable>;
+export type ConnectorDestination = Selectable<ConnectorDestinationsTable>;
+export type ConnectorDelivery = Selectable<ConnectorDeliveriesTable>;

@@ -8,6 +8,7 @@ import * as m0006 from './0006_devices.js';
 import * as m0007 from './0007_work_inbox.js';
 import * as m0009 from './0009_sensor_storage_notify_postgis.js';
 import * as m0010 from './0010_rules.js';
+import * as m0015 from './0015_egov_connect.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0007_work_inbox': m0007,
   '0009_sensor_storage_notify_postgis': m0009,
   '0010_rules': m0010,
+  '0015_egov_connect': m0015,
 };
