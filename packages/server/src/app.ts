@@ -35,6 +35,9 @@ import { deviceRoutes } from './sensors/devices/device.routes.js';
 import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
 import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 import { sensorThingsRoutes } from './sensors/sensorthings/sta.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { mapTileOrigins, registerEmbedHeaders } from './dashboard/embed.js';
+import { openDataRoutes } from './dashboard/open-data.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -80,7 +83,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...mapTileOrigins(config)],
         styleSrc: ["'self'", "'unsafe-inline'"],
         connectSrc: ["'self'"],
         frameAncestors: ["'self'"],
@@ -90,6 +93,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     hsts: config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(cookie);
+  registerEmbedHeaders(app);
 
   const metrics = createMetrics();
   registerMetrics(app, metrics, config.METRICS_ENABLED);
@@ -136,6 +140,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   // LoRaWAN network servers authenticate with their integration secret, not as a Principal.
   await app.register(webhookRoutes(ctx));
   await app.register(sensorThingsRoutes(ctx));
+  await app.register(dashboardRoutes(ctx));
+  await app.register(openDataRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

@@ -56,3 +56,9 @@ test('every problem is listed at once', () => {
 test('empty values count as unset', () => {
   assert.equal(parseConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+test('the dashboard map tile source is configurable and can be switched off', () => {
+  assert.match(parseConfig({}).DASHBOARD_MAP_TILE_URL, /\{z\}/);
+  assert.equal(parseConfig({ DASHBOARD_MAP_TILE_URL: 'none' }).DASHBOARD_MAP_TILE_URL, 'none');
+  assert.throws(() => parseConfig({ DASHBOARD_MAP_TILE_URL: 'ftp://tiles' }), ConfigError);
+});

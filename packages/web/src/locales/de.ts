@@ -1,3 +1,5 @@
+import { dashboardDe } from './dashboard.js';
+
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
 const de = {
   common: {
@@ -192,6 +194,7 @@ const de = {
   errors: {
     generic: 'Das hat leider nicht geklappt. Bitte versuchen Sie es später noch einmal.',
   },
+  dashboard: dashboardDe,
 };
 
 export default de;

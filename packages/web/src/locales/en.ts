@@ -1,4 +1,5 @@
 import type { Messages } from './de.js';
+import { dashboardEn } from './dashboard.js';
 
 const en: Messages = {
   common: {
@@ -187,6 +188,7 @@ const en: Messages = {
   errors: {
     generic: 'That did not work. Please try again later.',
   },
+  dashboard: dashboardEn,
 };
 
 export default en;
