@@ -2,3 +2,4 @@ export * from './roles.js';
 export * from './session.js';
 export * from './tenancy.js';
 export * from './password.js';
+export * from './dashboard.js';

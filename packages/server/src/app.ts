@@ -40,6 +40,9 @@ import { rulesRoutes } from './rules/rules.routes.js';
 import { warningsRoutes } from './rules/warnings.routes.js';
 import { connectorRoutes } from './egov/connectors/connector.routes.js';
 import { paymentRoutes } from './egov/payments/payment.routes.js';
+import { dashboardRoutes } from './dashboard/dashboard.routes.js';
+import { mapTileOrigins, registerEmbedHeaders } from './dashboard/embed.js';
+import { openDataRoutes } from './dashboard/open-data.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -85,7 +88,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
+        imgSrc: ["'self'", 'data:', 'blob:', ...mapTileOrigins(config)],
         styleSrc: ["'self'", "'unsafe-inline'"],
         connectSrc: ["'self'"],
         frameAncestors: ["'self'"],
@@ -95,6 +98,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
     hsts: config.PUBLIC_URL.startsWith('https:'),
   });
   await app.register(cookie);
+  registerEmbedHeaders(app);
 
   const metrics = createMetrics();
   registerMetrics(app, metrics, config.METRICS_ENABLED);
@@ -146,6 +150,8 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(warningsRoutes(ctx.rules));
   await app.register(connectorRoutes(ctx));
   await app.register(paymentRoutes(ctx));
+  await app.register(dashboardRoutes(ctx));
+  await app.register(openDataRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

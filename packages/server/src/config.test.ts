@@ -84,4 +84,8 @@ test('SAML key and certificate come together; the test payment provider is off i
   assert.equal(parseConfig({ NODE_ENV: 'production' }).PAYMENT_PROVIDER, 'none');
   assert.equal(parseConfig({ NODE_ENV: 'production', PAYMENT_PROVIDER: 'test' }).PAYMENT_PROVIDER, 'test');
   assert.equal(parseConfig({}).SAML_LABEL, 'Mit BundID anmelden');
+test('the dashboard map tile source is configurable and can be switched off', () => {
+  assert.match(parseConfig({}).DASHBOARD_MAP_TILE_URL, /\{z\}/);
+  assert.equal(parseConfig({ DASHBOARD_MAP_TILE_URL: 'none' }).DASHBOARD_MAP_TILE_URL, 'none');
+  assert.throws(() => parseConfig({ DASHBOARD_MAP_TILE_URL: 'ftp://tiles' }), ConfigError);
 });

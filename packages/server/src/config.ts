@@ -205,6 +205,21 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     maximum: 64,
     description: 'External broker: connections per instance in the shared subscription.',
+  DASHBOARD_MAP_TILE_URL: Type.String({
+    default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
+    pattern: '^(none|https?://.*\\{z\\}.*)$',
+    description:
+      'Raster tile URL template of the public dashboard map ({z}/{x}/{y}), e.g. basemap.de or OpenStreetMap; none = markers on a plain background.',
+  }),
+  DASHBOARD_MAP_ATTRIBUTION: Type.String({
+    default: '© OpenStreetMap-Mitwirkende',
+    description: 'Attribution shown on the dashboard map for the tile source.',
+  }),
+  OPEN_DATA_CONTRIBUTOR_ID: Type.String({
+    default: 'http://dcat-ap.de/def/contributors/',
+    pattern: '^https?://',
+    description:
+      'dcatde:contributorID of the DCAT-AP.de catalogue (the GovData contributor URI of the publisher).',
   }),
   STA_MAX_TOP: Type.Integer({
     default: 1000,

@@ -1,4 +1,4 @@
-import { lazy } from 'react';
+import { lazy, Suspense } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout.js';
 import { RequireLogin } from './layout/RequireLogin.js';
@@ -20,6 +20,7 @@ const ServicesArea = lazy(() => import('./pages/areas/ServicesArea.js'));
 const BackofficeArea = lazy(() => import('./pages/areas/BackofficeArea.js'));
 const ClubcloudArea = lazy(() => import('./pages/areas/ClubcloudArea.js'));
 const WarningsPage = lazy(() => import('./pages/warnings/WarningsPage.js'));
+const EmbedTilePage = lazy(() => import('./pages/dashboard/EmbedTilePage.js'));
 
 export function App() {
   return (
@@ -27,6 +28,14 @@ export function App() {
       <RegionsProvider>
         <BrowserRouter>
           <Routes>
+            <Route
+              path="dashboard/embed/tile/:id"
+              element={
+                <Suspense fallback={null}>
+                  <EmbedTilePage />
+                </Suspense>
+              }
+            />
             <Route element={<Layout />}>
               <Route index element={<StartPage />} />
               <Route path="m/:slug" element={<MunicipalityPage />} />

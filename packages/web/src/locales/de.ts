@@ -1,3 +1,5 @@
+import { dashboardDe } from './dashboard.js';
+
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
 import { rulesDe } from './rules.js';
 const de = {
@@ -194,6 +196,7 @@ const de = {
     generic: 'Das hat leider nicht geklappt. Bitte versuchen Sie es später noch einmal.',
   },
   rules: rulesDe,
+  dashboard: dashboardDe,
 };
 
 export default de;

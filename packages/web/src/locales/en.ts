@@ -1,5 +1,6 @@
 import type { Messages } from './de.js';
 import { rulesEn } from './rules.js';
+import { dashboardEn } from './dashboard.js';
 
 const en: Messages = {
   common: {
@@ -189,6 +190,7 @@ const en: Messages = {
     generic: 'That did not work. Please try again later.',
   },
   rules: rulesEn,
+  dashboard: dashboardEn,
 };
 
 export default en;

@@ -509,6 +509,40 @@ export interface ConnectorDeliveriesTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
   delivered_at: Timestamp | null;
+/** A dashboard tile: draft and published configuration (dashboard/tile.model.ts), migration 0011. */
+export interface DashboardTilesTable {
+  id: Generated<string>;
+  municipality_id: string;
+  on_region: Generated<boolean>;
+  position: Generated<number>;
+  draft: Json;
+  published: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+  published_at: Timestamp | null;
+  version: Generated<number>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export type DashboardTileAction = 'created' | 'saved' | 'published' | 'withdrawn';
+export interface DashboardTileVersionsTable {
+  id: Id;
+  tile_id: string;
+  version: number;
+  municipality_id: string;
+  action: DashboardTileAction;
+  config: Json;
+  actor_id: string | null;
+  actor_name: string | null;
+  created_at: CreatedAt;
+}
+
+export interface OpenDataLicencesTable {
+  datastream_id: number;
+  municipality_id: string;
+  licence_uri: string;
+  attribution: string | null;
+  updated_at: Generated<Date>;
 }
 
 export interface DB {
@@ -563,6 +597,9 @@ export interface DB {
   payments: PaymentsTable;
   connector_destinations: ConnectorDestinationsTable;
   connector_deliveries: ConnectorDeliveriesTable;
+  dashboard_tiles: DashboardTilesTable;
+  dashboard_tile_versions: DashboardTileVersionsTable;
+  open_data_licences: OpenDataLicencesTable;
 }
 
 export type Region = Selectable<RegionsTable>;

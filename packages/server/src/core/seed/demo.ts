@@ -8,6 +8,7 @@ import type { Municipality, OrgUnitKind } from '../db/schema.js';
 import { TenancyRepository } from '../tenancy/tenancy.repository.js';
 import { seedDemoSensors } from '../../sensors/simulator/simulator.js';
 import { seedDemoRules } from '../../rules/demo-seed.js';
+import { seedDemoDashboards } from '../../dashboard/demo-seed.js';
 
 export const DEMO_PASSWORD = 'Suedkreis-Demo-2026';
 
@@ -231,5 +232,6 @@ export async function seedDemo(ctx: AppContext, options: { secondRegion: boolean
   // Weather stations, river gauges, glass containers and parking lots, registered as LoRaWAN devices.
   await seedDemoSensors(ctx);
   await seedDemoRules(ctx);
+  await seedDemoDashboards(ctx);
   return created;
 }

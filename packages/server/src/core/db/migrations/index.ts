@@ -9,6 +9,7 @@ import * as m0007 from './0007_work_inbox.js';
 import * as m0009 from './0009_sensor_storage_notify_postgis.js';
 import * as m0010 from './0010_rules.js';
 import * as m0015 from './0015_egov_connect.js';
+import * as m0011 from './0011_dashboard.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0009_sensor_storage_notify_postgis': m0009,
   '0010_rules': m0010,
   '0015_egov_connect': m0015,
+  '0011_dashboard': m0011,
 };
