@@ -18,6 +18,7 @@ import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
+import { ClubsService } from './cloud/clubs.service.js';
 
 export interface AppContext {
   config: Config;
@@ -36,6 +37,7 @@ export interface AppContext {
   publications: PublicationService;
   observations: ObservationService;
   work: WorkService;
+  clubs: ClubsService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -47,6 +49,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const notifications = new NotificationService(jobs);
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
+  const work = new WorkService(db, audit);
   return {
     config,
     database,
@@ -62,6 +65,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
-    work: new WorkService(db, audit),
+    work,
+    clubs: new ClubsService(config, db, audit, notifications, work),
   };
 }
