@@ -22,6 +22,7 @@ import { WorkService } from './core/work/work.service.js';
 import { RulesService } from './rules/rules.service.js';
 import { ConnectorService } from './egov/connectors/connector.service.js';
 import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
+import { ClubsService } from './cloud/clubs.service.js';
 
 export interface AppContext {
   config: Config;
@@ -49,6 +50,7 @@ export interface AppContext {
   /** Fees paid online; see egov/payments/README.md. */
   payments: PaymentService;
   paymentProvider: PaymentProvider | null;
+  clubs: ClubsService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -64,6 +66,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const files = createFileStorage(config);
   const paymentProvider = createPaymentProvider(config);
   const oidc = new OidcService(config, db, auth, identity, audit);
+  const work = new WorkService(db, audit);
   return {
     config,
     database,
@@ -84,6 +87,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     connectors: new ConnectorService(db, jobs, files, audit),
     payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
     paymentProvider,
+    work,
+    clubs: new ClubsService(config, db, audit, notifications, work),
   };
   // The rules service uses the other services (observations, work, notifications) through the context.
   return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });

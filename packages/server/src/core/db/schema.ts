@@ -546,6 +546,7 @@ export interface OpenDataLicencesTable {
 }
 
 export interface DB {
+export interface DB extends CloudTables {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
   org_units: OrgUnitsTable;
@@ -713,3 +714,168 @@ export type WarningSubscriptionRow = Selectable<WarningSubscriptionsTable>;
 export type Payment = Selectable<PaymentsTable>;
 export type ConnectorDestination = Selectable<ConnectorDestinationsTable>;
 export type ConnectorDelivery = Selectable<ConnectorDeliveriesTable>;
+// Club cloud (migration 0012).
+export type ClubStatus = 'applied' | 'active' | 'rejected';
+export type ClubMemberRole = 'admin' | 'member';
+export type FileAccess = 'none' | 'read' | 'write';
+type BigCount = ColumnType<number, number | undefined, number>;
+export interface ClubsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  slug: string;
+  name: string;
+  register_number: string | null;
+  status: Generated<ClubStatus>;
+  quota_bytes: BigCount;
+  used_bytes: BigCount;
+  contact_email: string | null;
+  applied_by: string | null;
+  decided_by: string | null;
+  decided_at: Date | null;
+  decision_note: string | null;
+  default_member_access: Generated<FileAccess>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+export interface ClubMembersTable {
+  club_id: string;
+  user_id: string;
+  role: ClubMemberRole;
+  created_at: CreatedAt;
+}
+export interface ClubGroupsTable {
+  id: Generated<string>;
+  club_id: string;
+  name: string;
+  file_access: Generated<FileAccess>;
+  may_manage_members: Generated<boolean>;
+  created_at: CreatedAt;
+}
+export interface ClubGroupMembersTable {
+  group_id: string;
+  user_id: string;
+}
+export interface ClubInvitationsTable {
+  id: Generated<string>;
+  club_id: string;
+  email: string;
+  role: ClubMemberRole;
+  token_hash: string;
+  invited_by: string | null;
+  expires_at: Date;
+  accepted_at: Date | null;
+  accepted_by: string | null;
+  created_at: CreatedAt;
+}
+export type SupportStatus = 'open' | 'answered' | 'closed';
+export interface ClubSupportRequestsTable {
+  id: Generated<string>;
+  club_id: string;
+  municipality_id: string;
+  subject: string;
+  status: Generated<SupportStatus>;
+  created_by: string | null;
+  task_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+export interface ClubSupportMessagesTable {
+  id: Generated<string>;
+  request_id: string;
+  author_id: string | null;
+  from_staff: boolean;
+  body: string;
+  created_at: CreatedAt;
+}
+export interface CloudNodesTable {
+  id: Generated<string>;
+  club_id: string;
+  parent_id: string | null;
+  name: string;
+  kind: 'folder' | 'file';
+  size: BigCount;
+  content_type: string | null;
+  blob_key: string | null;
+  sha256: string | null;
+  etag: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  modified_at: Generated<Date>;
+  deleted_at: Date | null;
+  deleted_by: string | null;
+  trashed: Generated<boolean>;
+}
+export interface CloudVersionsTable {
+  id: Generated<string>;
+  node_id: string;
+  blob_key: string;
+  size: number;
+  sha256: string | null;
+  content_type: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+export interface CloudPropertiesTable {
+  node_id: string;
+  namespace: string;
+  name: string;
+  value: string;
+}
+export interface CloudLocksTable {
+  token: string;
+  club_id: string;
+  path: string;
+  depth: '0' | 'infinity';
+  scope: 'exclusive' | 'shared';
+  owner_xml: string | null;
+  user_id: string | null;
+  timeout_seconds: number;
+  expires_at: Date;
+  created_at: CreatedAt;
+}
+export interface CloudSharesTable {
+  id: Generated<string>;
+  club_id: string;
+  node_id: string;
+  group_id: string | null;
+  user_id: string | null;
+  access: 'read' | 'write';
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+export interface CloudPublicLinksTable {
+  id: Generated<string>;
+  club_id: string;
+  node_id: string;
+  token_hash: string;
+  mode: 'read' | 'upload_only';
+  password_hash: string | null;
+  expires_at: Date | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+export interface CloudTables {
+  clubs: ClubsTable;
+  club_members: ClubMembersTable;
+  club_groups: ClubGroupsTable;
+  club_group_members: ClubGroupMembersTable;
+  club_invitations: ClubInvitationsTable;
+  club_support_requests: ClubSupportRequestsTable;
+  club_support_messages: ClubSupportMessagesTable;
+  cloud_nodes: CloudNodesTable;
+  cloud_versions: CloudVersionsTable;
+  cloud_properties: CloudPropertiesTable;
+  cloud_locks: CloudLocksTable;
+  cloud_shares: CloudSharesTable;
+  cloud_public_links: CloudPublicLinksTable;
+}
+export type Club = Selectable<ClubsTable>;
+export type ClubGroup = Selectable<ClubGroupsTable>;
+export type ClubSupportRequest = Selectable<ClubSupportRequestsTable>;
+export type ClubSupportMessage = Selectable<ClubSupportMessagesTable>;
+export type CloudNode = Selectable<CloudNodesTable>;
+export type CloudVersion = Selectable<CloudVersionsTable>;
+export type CloudLock = Selectable<CloudLocksTable>;
+export type CloudPublicLink = Selectable<CloudPublicLinksTable>;

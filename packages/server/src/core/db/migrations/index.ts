@@ -10,6 +10,7 @@ import * as m0009 from './0009_sensor_storage_notify_postgis.js';
 import * as m0010 from './0010_rules.js';
 import * as m0015 from './0015_egov_connect.js';
 import * as m0011 from './0011_dashboard.js';
+import * as m0012 from './0012_cloud.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0010_rules': m0010,
   '0015_egov_connect': m0015,
   '0011_dashboard': m0011,
+  '0012_cloud': m0012,
 };
