@@ -66,6 +66,8 @@ test('MQTT: embedded broker on 1883 by default, external broker settings checked
   assert.equal(parseConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).MQTT_TOPIC_PREFIX, 'srp');
   assert.throws(() => parseConfig({ MQTT_URL: 'http://broker' }), ConfigError);
   assert.throws(() => parseConfig({ MQTT_TOPIC_PREFIX: 'a/#' }), ConfigError);
+});
+
 test('VAPID keys for Web Push come as a pair', () => {
   assert.throws(() => parseConfig({ VAPID_PUBLIC_KEY: 'B'.repeat(87) }), ConfigError);
   const config = parseConfig({
@@ -75,6 +77,7 @@ test('VAPID keys for Web Push come as a pair', () => {
   });
   assert.equal(config.VAPID_SUBJECT, 'mailto:rathaus@example.org');
   assert.equal(parseConfig({}).VAPID_PUBLIC_KEY, undefined);
+});
 test('SAML key and certificate come together; the test payment provider is off in production', () => {
   assert.throws(
     () => parseConfig({ SAML_SP_KEY_FILE: '/keys/sp.key' }),
@@ -84,6 +87,7 @@ test('SAML key and certificate come together; the test payment provider is off i
   assert.equal(parseConfig({ NODE_ENV: 'production' }).PAYMENT_PROVIDER, 'none');
   assert.equal(parseConfig({ NODE_ENV: 'production', PAYMENT_PROVIDER: 'test' }).PAYMENT_PROVIDER, 'test');
   assert.equal(parseConfig({}).SAML_LABEL, 'Mit BundID anmelden');
+});
 test('the dashboard map tile source is configurable and can be switched off', () => {
   assert.match(parseConfig({}).DASHBOARD_MAP_TILE_URL, /\{z\}/);
   assert.equal(parseConfig({ DASHBOARD_MAP_TILE_URL: 'none' }).DASHBOARD_MAP_TILE_URL, 'none');

@@ -205,6 +205,7 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     maximum: 64,
     description: 'External broker: connections per instance in the shared subscription.',
+  }),
   DASHBOARD_MAP_TILE_URL: Type.String({
     default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',
     pattern: '^(none|https?://.*\\{z\\}.*)$',

@@ -62,12 +62,11 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const notifications = new NotificationService(jobs);
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
-  const ctx: Omit<AppContext, 'rules'> = {
   const files = createFileStorage(config);
   const paymentProvider = createPaymentProvider(config);
   const oidc = new OidcService(config, db, auth, identity, audit);
   const work = new WorkService(db, audit);
-  return {
+  const ctx: Omit<AppContext, 'rules'> = {
     config,
     database,
     db,
@@ -83,7 +82,6 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
-    work: new WorkService(db, audit),
     connectors: new ConnectorService(db, jobs, files, audit),
     payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
     paymentProvider,

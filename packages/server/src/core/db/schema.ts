@@ -509,6 +509,7 @@ export interface ConnectorDeliveriesTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
   delivered_at: Timestamp | null;
+}
 /** A dashboard tile: draft and published configuration (dashboard/tile.model.ts), migration 0011. */
 export interface DashboardTilesTable {
   id: Generated<string>;
@@ -545,7 +546,6 @@ export interface OpenDataLicencesTable {
   updated_at: Generated<Date>;
 }
 
-export interface DB {
 export interface DB extends CloudTables {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;

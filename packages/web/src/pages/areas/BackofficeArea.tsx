@@ -1,40 +1,23 @@
 import { lazy } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
-import { RulesLinkCards } from '../rules/shared.js';
+import { LinkCards, type LinkCard } from '../../layout/LinkCards.js';
 import { AreaLanding } from './AreaLanding.js';
 
 const RulesPage = lazy(() => import('../rules/RulesPage.js'));
 const AlertsPage = lazy(() => import('../rules/AlertsPage.js'));
 const WorkListPage = lazy(() => import('../rules/WorkListPage.js'));
-
-export default function BackofficeArea() {
-  return (
-    <Routes>
-      <Route
-        index
-        element={
-          <AreaLanding area="backoffice">
-            <RulesLinkCards />
-          </AreaLanding>
-        }
-      />
-      <Route path="regeln" element={<RulesPage />} />
-      <Route path="alarme/:alertId?" element={<AlertsPage />} />
-      <Route path="aufgaben" element={<WorkListPage />} />
-    </Routes>
-  );
-import { useTranslation } from 'react-i18next';
-import { Link, Route, Routes } from 'react-router';
-import { AreaLanding } from './AreaLanding.js';
-
 const DashboardEditorPage = lazy(() => import('../dashboard/EditorPage.js'));
 const SensorsPage = lazy(() => import('../dashboard/SensorsPage.js'));
 
-/** The back office (`/verwaltung/*`): each domain adds its sub-route here and a link card on the landing. */
+/** The back office (`/verwaltung/*`): each domain adds its sub-routes here and its cards on the landing. */
 export default function BackofficeArea() {
   return (
     <Routes>
       <Route index element={<BackofficeLanding />} />
+      <Route path="regeln" element={<RulesPage />} />
+      <Route path="alarme/:alertId?" element={<AlertsPage />} />
+      <Route path="aufgaben" element={<WorkListPage />} />
       <Route path="dashboard" element={<DashboardEditorPage />} />
       <Route path="sensoren" element={<SensorsPage />} />
     </Routes>
@@ -43,23 +26,16 @@ export default function BackofficeArea() {
 
 function BackofficeLanding() {
   const { t } = useTranslation();
-  const links = [
-    { to: '/verwaltung/dashboard', label: t('dashboard.editor.title') },
-    { to: '/verwaltung/sensoren', label: t('dashboard.sensors.title') },
+  const cards: LinkCard[] = [
+    { to: '/verwaltung/aufgaben', title: t('rules.nav.tasks'), text: t('rules.nav.tasksText') },
+    { to: '/verwaltung/alarme', title: t('rules.nav.alerts'), text: t('rules.nav.alertsText') },
+    { to: '/verwaltung/regeln', title: t('rules.nav.rules'), text: t('rules.nav.rulesText') },
+    { to: '/verwaltung/sensoren', title: t('dashboard.sensors.title') },
+    { to: '/verwaltung/dashboard', title: t('dashboard.editor.title') },
   ];
   return (
     <AreaLanding area="backoffice">
-      <ul className="srp-tiles">
-        {links.map((link) => (
-          <li key={link.to} className="kern-card kern-card--small kern-card--interactive">
-            <div className="kern-card__container">
-              <Link to={link.to} className="kern-link kern-link--stretched">
-                {link.label}
-              </Link>
-            </div>
-          </li>
-        ))}
-      </ul>
+      <LinkCards cards={cards} />
     </AreaLanding>
   );
 }

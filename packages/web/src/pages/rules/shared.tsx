@@ -2,7 +2,6 @@
 // a retry-able state, and the back office link cards of this domain.
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link } from 'react-router';
 import { api } from '../../api.js';
 import { useSession } from '../../session.js';
 import './rules.css';
@@ -54,36 +53,6 @@ export const formatTime = (iso: string, language: string) =>
     timeStyle: 'short',
     timeZone: 'Europe/Berlin',
   });
-
-/** The link cards of the rules domain on the back office landing page. */
-export function RulesLinkCards() {
-  const { t } = useTranslation();
-  const cards = [
-    ['/verwaltung/alarme', 'alerts'],
-    ['/verwaltung/aufgaben', 'tasks'],
-    ['/verwaltung/regeln', 'rules'],
-  ] as const;
-  return (
-    <ul className="srp-tiles">
-      {cards.map(([to, key]) => (
-        <li key={key} className="kern-card kern-card--small kern-card--interactive">
-          <div className="kern-card__container">
-            <div className="kern-card__header">
-              <h2 className="kern-title">
-                <Link to={to} className="kern-link kern-link--stretched">
-                  {t(`rules.nav.${key}`)}
-                </Link>
-              </h2>
-            </div>
-            <div className="kern-card__body">
-              <p className="kern-body">{t(`rules.nav.${key}Text`)}</p>
-            </div>
-          </div>
-        </li>
-      ))}
-    </ul>
-  );
-}
 
 /** A labelled select of the person's municipalities. */
 export function MunicipalitySelect({
