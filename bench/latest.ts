@@ -9,11 +9,8 @@ import http from 'node:http';
 import os from 'node:os';
 import { parseArgs, promisify } from 'node:util';
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { parseConfig } from '../packages/server/src/config.js';
-import { startPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
-import { scratchDatabase } from './lib.js';
+import { benchMunicipality, scratchDatabase, startBenchPlatform } from './lib.js';
 
 const { values: options } = parseArgs({
   options: {
@@ -53,33 +50,11 @@ async function main() {
       .join(' / ');
   console.log(`Machine: ${os.cpus().length} cores, load average before: ${loadAvg()} (1/5/15 min)`);
   const { url: databaseUrl, drop } = await scratchDatabase('srp_bench_latest');
-  const platform = await startPlatform(
-    parseConfig({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      DEMO_SEED: 'false',
-      JOBS_ENABLED: 'false',
-      ADMIN_EMAIL: 'bench@bench.example',
-      ADMIN_PASSWORD: 'Messlauf-Kennwort-2026!',
-      DATABASE_URL: databaseUrl,
-    }),
-    { log: pino({ level: 'silent' }), logger: false, webDist: null },
-  );
+  const platform = await startBenchPlatform({ DATABASE_URL: databaseUrl });
   const reference = http.createServer();
   try {
     const db = platform.ctx.db;
-    const region = await db
-      .insertInto('regions')
-      .values({ slug: 'bench', name: 'Bench' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const { id: municipalityId } = await db
-      .insertInto('municipalities')
-      .values({ region_id: region.id, slug: 'bench-gemeinde', name: 'Benchhausen' })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const municipalityId = await benchMunicipality(db);
     const { datastreamIds } = await createSensorFixture(db, municipalityId, STREAMS);
     await sql`insert into publications (municipality_id, resource_type, resource_id)
       select ${municipalityId}::uuid, 'datastream', id::text from unnest(${datastreamIds}::bigint[]) id`.execute(

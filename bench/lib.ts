@@ -1,5 +1,9 @@
 // Helpers shared by the benchmark scripts.
 import pg from 'pg';
+import { pino } from 'pino';
+import { parseConfig } from '../packages/server/src/config.js';
+import type { Database } from '../packages/server/src/core/db/database.js';
+import { startPlatform, type RunningPlatform } from '../packages/server/src/server.js';
 
 export const ADMIN_URL = process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -27,4 +31,39 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
+}
+
+export const ADMIN = { email: 'bench@bench.example', password: 'Messlauf-Kennwort-2026!' };
+
+/** The real platform in this process, as in production but quiet: no jobs, no demo, no request log. */
+export async function startBenchPlatform(env: Record<string, string>): Promise<RunningPlatform> {
+  const config = parseConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'error',
+    DEMO_SEED: 'false',
+    JOBS_ENABLED: 'false',
+    METRICS_ENABLED: 'false',
+    MQTT_ENABLED: 'false',
+    ADMIN_EMAIL: ADMIN.email,
+    ADMIN_PASSWORD: ADMIN.password,
+    ...env,
+  });
+  return startPlatform(config, { log: pino({ level: 'silent' }), logger: false, webDist: null });
+}
+
+/** A region with one municipality; returns the municipality's id. */
+export async function benchMunicipality(db: Database): Promise<string> {
+  const region = await db
+    .insertInto('regions')
+    .values({ slug: 'bench', name: 'Bench' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const municipality = await db
+    .insertInto('municipalities')
+    .values({ region_id: region.id, slug: 'bench-gemeinde', name: 'Benchhausen' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return municipality.id;
 }

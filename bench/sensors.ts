@@ -12,16 +12,14 @@ import { Kysely, sql } from 'kysely';
 import mqtt from 'mqtt';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { pino } from 'pino';
-import { parseConfig } from '../packages/server/src/config.js';
 import type { Database } from '../packages/server/src/core/db/database.js';
 import { migrateToLatest } from '../packages/server/src/core/db/migrate.js';
 import { PGliteDialect } from '../packages/server/src/core/db/pglite-dialect.js';
 import type { DB } from '../packages/server/src/core/db/schema.js';
-import { startPlatform, type RunningPlatform } from '../packages/server/src/server.js';
+import type { RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
 import { TimeseriesRepository } from '../packages/server/src/sensors/observations/timeseries.repository.js';
-import { percentile, scratchDatabase } from './lib.js';
+import { ADMIN, benchMunicipality, percentile, scratchDatabase, startBenchPlatform } from './lib.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -30,7 +28,6 @@ const engines = args.has('--pglite')
   : args.has('--postgres')
     ? ['postgres']
     : ['postgres', 'pglite'];
-const ADMIN = { email: 'bench@bench.example', password: 'Messlauf-Kennwort-2026!' };
 const MQTT_URL = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const LATEST_STREAMS = 10_000;
 const YEAR_ROWS = 525_600;
@@ -77,36 +74,9 @@ async function main() {
 
 // --------------------------------------------------------------------------------------------------------
 
-async function startBenchPlatform(env: Record<string, string>): Promise<RunningPlatform> {
-  const config = parseConfig({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    LOG_LEVEL: 'error',
-    DEMO_SEED: 'false',
-    JOBS_ENABLED: 'false',
-    METRICS_ENABLED: 'false',
-    MQTT_ENABLED: 'false',
-    ADMIN_EMAIL: ADMIN.email,
-    ADMIN_PASSWORD: ADMIN.password,
-    ...env,
-  });
-  return startPlatform(config, { log: pino({ level: 'silent' }), logger: false, webDist: null });
-}
-
 /** A municipality with an API key (scope sensors:write) made the way an operator makes one: over HTTP. */
 async function tenantWithKey(platform: RunningPlatform) {
-  const db = platform.ctx.db;
-  const region = await db
-    .insertInto('regions')
-    .values({ slug: 'bench', name: 'Bench' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const municipality = await db
-    .insertInto('municipalities')
-    .values({ region_id: region.id, slug: 'bench-gemeinde', name: 'Benchhausen' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
+  const municipality = { id: await benchMunicipality(platform.ctx.db) };
   const login = await fetch(`${platform.url}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },

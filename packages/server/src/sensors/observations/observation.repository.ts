@@ -60,6 +60,11 @@ const RECOMPUTE = [
   },
 ] as const;
 
+/** How a newer value replaces the stored latest one (both writers of sensor_latest use it). */
+const LATEST_UPSERT = sql`on conflict (datastream_id) do update set
+  observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
+  result_number = excluded.result_number, result = excluded.result, updated_at = excluded.updated_at`;
+
 export class ObservationRepository {
   constructor(private readonly db: Database) {}
 
@@ -275,12 +280,7 @@ export class ObservationRepository {
           insert into sensor_latest (datastream_id, observation_id, phenomenon_time, result_number, result, updated_at)
           select distinct on (ds) ds, id, ts, rn, res, now() from src where ds is not null
           order by ds, ts desc, id desc
-          on conflict (datastream_id) do update set
-            observation_id = excluded.observation_id,
-            phenomenon_time = excluded.phenomenon_time,
-            result_number = excluded.result_number,
-            result = excluded.result,
-            updated_at = excluded.updated_at
+          ${LATEST_UPSERT}
           -- Only forward in phenomenon time: late data never replaces a newer value.
           where (excluded.phenomenon_time, excluded.observation_id) > (sensor_latest.phenomenon_time, sensor_latest.observation_id)
         ),
@@ -384,12 +384,7 @@ export class ObservationRepository {
       )
       insert into sensor_latest (datastream_id, observation_id, phenomenon_time, result_number, result, updated_at)
       select ds, id, phenomenon_time_start, result_number, result, now() from newest
-      on conflict (datastream_id) do update set
-        observation_id = excluded.observation_id,
-        phenomenon_time = excluded.phenomenon_time,
-        result_number = excluded.result_number,
-        result = excluded.result,
-        updated_at = excluded.updated_at
+      ${LATEST_UPSERT}
     `.execute(this.db);
   }
 
