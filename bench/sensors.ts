@@ -1,4 +1,4 @@
-// npm run bench:sensors [-- --postgres | --pglite] [--quick]   (or -- --layout: storage layout comparison)
+// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick]   (or -- --layout: storage layout comparison)
 // The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
@@ -23,11 +23,13 @@ import { ADMIN, benchMunicipality, percentile, scratchDatabase, startBenchPlatfo
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
-const engines = args.has('--pglite')
-  ? ['pglite']
-  : args.has('--postgres')
-    ? ['postgres']
-    : ['postgres', 'pglite'];
+const engines = args.has('--mqtt')
+  ? []
+  : args.has('--pglite')
+    ? ['pglite']
+    : args.has('--postgres')
+      ? ['postgres']
+      : ['postgres', 'pglite'];
 const MQTT_URL = process.env.BENCH_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
 const LATEST_STREAMS = 10_000;
 const YEAR_ROWS = 525_600;
@@ -75,7 +77,7 @@ async function main() {
 // --------------------------------------------------------------------------------------------------------
 
 /** A municipality with an API key (scope sensors:write) made the way an operator makes one: over HTTP. */
-async function tenantWithKey(platform: RunningPlatform) {
+async function tenantWithKey(platform: RunningPlatform, limitToMunicipality = true) {
   const municipality = { id: await benchMunicipality(platform.ctx.db) };
   const login = await fetch(`${platform.url}/api/auth/login`, {
     method: 'POST',
@@ -91,7 +93,8 @@ async function tenantWithKey(platform: RunningPlatform) {
       kind: 'api_key',
       label: 'bench',
       scopes: ['sensors:write'],
-      municipalityId: municipality.id,
+      // The admin's key limited to a municipality has no sensor role there; SensorThings writes need one.
+      municipalityId: limitToMunicipality ? municipality.id : null,
     }),
   });
   const { secret } = (await created.json()) as { secret: string };
@@ -440,7 +443,7 @@ async function benchMqtt(): Promise<Row[]> {
     log(`MQTT broker not measured: ${(error as Error).message}`);
     broker = NaN;
   }
-  const stored = quick ? 2_000 : 5_000;
+  const stored = quick ? 1_000 : 5_000;
   let platform: { embedded: number; external: number } | null = null;
   try {
     platform = await measurePlatformMqtt(stored);
@@ -497,7 +500,7 @@ async function measurePlatformMqtt(messages: number): Promise<{ embedded: number
       MQTT_PORT: String(port),
       MQTT_WEBSOCKET: 'false',
     });
-    const { municipalityId, apiKey } = await tenantWithKey(platform);
+    const { municipalityId, apiKey } = await tenantWithKey(platform, false);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, 10);
     const db = platform.ctx.db;
     log(`MQTT: ${messages} QoS 1 Observations to the embedded broker`);
@@ -555,7 +558,13 @@ async function publishStored(
       ).rows[0]!.n,
     );
   const before = await count();
-  const publisher = await mqtt.connectAsync(url, { clean: true, reconnectPeriod: 0, ...auth });
+  const clientId = `srp-bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const publisher = await mqtt.connectAsync(url, { clientId, clean: false, reconnectPeriod: 500, ...auth });
+  let rejected = '';
+  publisher.on('message', (_topic, payload) => (rejected ||= payload.toString()));
+  await publisher.subscribeAsync(
+    auth.username ? `srp/errors/${clientId}` : `${topic(0).split('/v1.1/')[0]}/errors`,
+  );
   try {
     const t0 = performance.now();
     const start = Date.UTC(2025, 0, 1) + (before % 1_000_000) * 60_000;
@@ -570,9 +579,14 @@ async function publishStored(
       if (inflight.size >= 500) await Promise.race(inflight);
     }
     await Promise.all(inflight);
+    let last = -1;
+    let idleSince = performance.now();
     for (;;) {
       const stored = (await count()) - before;
       if (stored >= messages) break;
+      if (rejected) throw new Error(`the platform rejected a message: ${rejected}`);
+      if (stored !== last) [last, idleSince] = [stored, performance.now()];
+      if (performance.now() - idleSince > 60_000) throw new Error(`stuck at ${stored} of ${messages} stored`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     return messages / ((performance.now() - t0) / 1000);

@@ -36,6 +36,9 @@ export interface StaChange {
   featureOfInterestId?: number | null;
 }
 
+/** Observations stored at the same time per instance (the rest wait for a turn). */
+const MAX_CONCURRENT_STORES = 4;
+
 export interface StaMqttOptions {
   handler: StaHandler;
   entities: EntityService;
@@ -89,6 +92,22 @@ export class StaMqtt {
    * TopicError or AppError (4xx: permanent) or any other error (storage: worth retrying).
    */
   async createFromPublish(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
+    // Bounded: a client with hundreds of messages in flight must not take every database connection
+    // (and transactions of one stream would only wait for each other's locks).
+    while (this.storing >= MAX_CONCURRENT_STORES) await new Promise<void>((r) => this.waiting.push(r));
+    this.storing++;
+    try {
+      return await this.create(topicName, payload, principal);
+    } finally {
+      this.storing--;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private storing = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  private async create(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
     const topic = parseStaTopic(topicName);
     if (!principal) throw Errors.unauthenticated();
     if (!isObservationCreateTopic(topic))
