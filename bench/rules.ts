@@ -12,7 +12,7 @@ import { parseConfig } from '../packages/server/src/config.js';
 import { systemActor } from '../packages/server/src/core/audit/audit.service.js';
 import { startPlatform, type RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
-import { percentile, scratchDatabase } from './lib.js';
+import { percentile, scratchDatabase, tenantWithKey } from './lib.js';
 
 const quick = process.argv.includes('--quick');
 const PROBES = quick ? 40 : 150;
@@ -51,7 +51,7 @@ async function main() {
 
 async function run(platform: RunningPlatform) {
   const { ctx } = platform;
-  const { municipalityId, apiKey } = await tenantWithKey(platform);
+  const { municipalityId, apiKey } = await tenantWithKey(platform, ADMIN);
   const actor = systemActor('bench');
   const fixture = await createSensorFixture(ctx.db, municipalityId, 1);
   const probe = fixture.datastreamIds[0]!;
@@ -128,39 +128,6 @@ async function run(platform: RunningPlatform) {
     `ingestion during the run: ${Math.round(rate).toLocaleString('en')} observations/s (4 HTTP bulk clients, ${errors} errors; aim 10,000/s)`,
   );
   await ctx.rules.engine.idle();
-}
-
-/** A municipality with an API key (scope sensors:write), made over HTTP like an operator. */
-async function tenantWithKey(platform: RunningPlatform) {
-  const db = platform.ctx.db;
-  const region = await db
-    .insertInto('regions')
-    .values({ slug: 'bench', name: 'Bench' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const municipality = await db
-    .insertInto('municipalities')
-    .values({ region_id: region.id, slug: 'bench-regeln', name: 'Regelhausen' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const login = await fetch(`${platform.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const created = await fetch(`${platform.url}/api/me/credentials`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({
-      kind: 'api_key',
-      label: 'bench',
-      scopes: ['sensors:write'],
-      municipalityId: municipality.id,
-    }),
-  });
-  return { municipalityId: municipality.id, apiKey: ((await created.json()) as { secret: string }).secret };
 }
 
 /** `count` Datastreams on the probe's Thing, in one statement. */
