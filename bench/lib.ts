@@ -67,3 +67,28 @@ export async function benchMunicipality(db: Database): Promise<string> {
     .executeTakeFirstOrThrow();
   return municipality.id;
 }
+
+/** A municipality with an API key (scope sensors:write) made the way an operator makes one: over HTTP. */
+export async function tenantWithKey(platform: RunningPlatform, limitToMunicipality = true) {
+  const municipality = { id: await benchMunicipality(platform.ctx.db) };
+  const login = await fetch(`${platform.url}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const created = await fetch(`${platform.url}/api/me/credentials`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+    body: JSON.stringify({
+      kind: 'api_key',
+      label: 'bench',
+      scopes: ['sensors:write'],
+      // The admin's key limited to a municipality has no sensor role there; SensorThings writes need one.
+      municipalityId: limitToMunicipality ? municipality.id : null,
+    }),
+  });
+  const { secret } = (await created.json()) as { secret: string };
+  return { municipalityId: municipality.id, apiKey: secret };
+}

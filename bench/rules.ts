@@ -7,39 +7,21 @@ import { fork } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { pino } from 'pino';
-import { parseConfig } from '../packages/server/src/config.js';
 import { systemActor } from '../packages/server/src/core/audit/audit.service.js';
-import { startPlatform, type RunningPlatform } from '../packages/server/src/server.js';
+import type { RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
-import { percentile, scratchDatabase } from './lib.js';
+import { percentile, scratchDatabase, startBenchPlatform, tenantWithKey } from './lib.js';
 
 const quick = process.argv.includes('--quick');
 const PROBES = quick ? 40 : 150;
 const LOAD_STREAMS = 1000;
-const ADMIN = { email: 'bench@bench.example', password: 'Messlauf-Kennwort-2026!' };
 const log = (message: string) => console.error(`[bench:rules] ${message}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function main() {
   console.log(`Machine: ${os.cpus().length} cores, load average before: ${os.loadavg()[0]!.toFixed(1)}`);
   const scratch = await scratchDatabase('srp_bench_rules');
-  const platform = await startPlatform(
-    parseConfig({
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'error',
-      DEMO_SEED: 'false',
-      JOBS_ENABLED: 'false',
-      METRICS_ENABLED: 'false',
-      DATABASE_URL: scratch.url,
-      DATABASE_POOL_SIZE: '20',
-      ADMIN_EMAIL: ADMIN.email,
-      ADMIN_PASSWORD: ADMIN.password,
-    }),
-    { log: pino({ level: 'silent' }), logger: false, webDist: null },
-  );
+  const platform = await startBenchPlatform({ DATABASE_URL: scratch.url, DATABASE_POOL_SIZE: '20' });
   try {
     await run(platform);
   } finally {
@@ -128,39 +110,6 @@ async function run(platform: RunningPlatform) {
     `ingestion during the run: ${Math.round(rate).toLocaleString('en')} observations/s (4 HTTP bulk clients, ${errors} errors; aim 10,000/s)`,
   );
   await ctx.rules.engine.idle();
-}
-
-/** A municipality with an API key (scope sensors:write), made over HTTP like an operator. */
-async function tenantWithKey(platform: RunningPlatform) {
-  const db = platform.ctx.db;
-  const region = await db
-    .insertInto('regions')
-    .values({ slug: 'bench', name: 'Bench' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const municipality = await db
-    .insertInto('municipalities')
-    .values({ region_id: region.id, slug: 'bench-regeln', name: 'Regelhausen' })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const login = await fetch(`${platform.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const created = await fetch(`${platform.url}/api/me/credentials`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({
-      kind: 'api_key',
-      label: 'bench',
-      scopes: ['sensors:write'],
-      municipalityId: municipality.id,
-    }),
-  });
-  return { municipalityId: municipality.id, apiKey: ((await created.json()) as { secret: string }).secret };
 }
 
 /** `count` Datastreams on the probe's Thing, in one statement. */

@@ -19,7 +19,7 @@ import type { DB } from '../packages/server/src/core/db/schema.js';
 import type { RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
 import { TimeseriesRepository } from '../packages/server/src/sensors/observations/timeseries.repository.js';
-import { ADMIN, benchMunicipality, percentile, scratchDatabase, startBenchPlatform } from './lib.js';
+import { percentile, scratchDatabase, startBenchPlatform, tenantWithKey } from './lib.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -75,31 +75,6 @@ async function main() {
 }
 
 // --------------------------------------------------------------------------------------------------------
-
-/** A municipality with an API key (scope sensors:write) made the way an operator makes one: over HTTP. */
-async function tenantWithKey(platform: RunningPlatform, limitToMunicipality = true) {
-  const municipality = { id: await benchMunicipality(platform.ctx.db) };
-  const login = await fetch(`${platform.url}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const created = await fetch(`${platform.url}/api/me/credentials`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-    body: JSON.stringify({
-      kind: 'api_key',
-      label: 'bench',
-      scopes: ['sensors:write'],
-      // The admin's key limited to a municipality has no sensor role there; SensorThings writes need one.
-      municipalityId: limitToMunicipality ? municipality.id : null,
-    }),
-  });
-  const { secret } = (await created.json()) as { secret: string };
-  return { municipalityId: municipality.id, apiKey: secret };
-}
 
 /** `count` published Datastreams on one Thing, created in one statement. */
 async function manyDatastreams(db: Database, municipalityId: string, count: number): Promise<number[]> {
@@ -323,7 +298,7 @@ async function benchPostgres() {
   let platform: RunningPlatform | undefined;
   try {
     platform = await startBenchPlatform({ DATABASE_URL: url, DATABASE_POOL_SIZE: '10' });
-    const { municipalityId, apiKey } = await tenantWithKey(platform);
+    const { municipalityId, apiKey } = await tenantWithKey(platform, ADMIN);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);
     const seconds = quick ? 8 : 30;
     const clients = 3;
@@ -392,7 +367,7 @@ async function benchPGlite() {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-bench-'));
   const platform = await startBenchPlatform({ DATA_DIR: dataDir });
   try {
-    const { municipalityId, apiKey } = await tenantWithKey(platform);
+    const { municipalityId, apiKey } = await tenantWithKey(platform, ADMIN);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);
     const seconds = quick ? 8 : 20;
     log(`PGlite HTTP bulk ingestion: 1 client process x 2 requests in flight, ${seconds} s`);

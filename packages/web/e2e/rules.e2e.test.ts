@@ -31,9 +31,10 @@ void describe('rules, alerts, work list and warnings pages', () => {
   void test('an admin writes a rule, tests it against history, switches it on, and handles the alert', async () => {
     const { flieden, datastreamId } = await glassContainer();
     await withPage(suite.browser, async (page) => {
-      await page.goto(`${suite.server.url}/anmelden?next=/verwaltung/regeln`);
-      await loginThroughForm(page, 'admin@flieden.example');
+      // The protected page sends to the login form, which brings back here.
       await page.goto(`${suite.server.url}/verwaltung/regeln`);
+      await loginThroughForm(page, 'admin@flieden.example');
+      await page.waitForURL((url) => url.pathname === '/verwaltung/regeln');
       await settled(page);
       await page.getByRole('heading', { level: 1, name: 'Regeln' }).waitFor();
       await page.getByRole('heading', { name: 'Glascontainer voll' }).waitFor(); // from the demo seed
@@ -50,8 +51,11 @@ void describe('rules, alerts, work list and warnings pages', () => {
       await page.getByTestId('history-result').waitFor();
       await page.getByRole('button', { name: 'Regel speichern' }).click();
       await page.getByText('Die Regel ist gespeichert.').waitFor();
-      await page.getByRole('button', { name: 'Einschalten: Container fast voll' }).click();
-      await page.getByRole('button', { name: 'Ausschalten: Container fast voll' }).waitFor();
+      const card = page
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: 'Container fast voll' }) });
+      await card.getByRole('button', { name: /^Einschalten/ }).click();
+      await card.getByRole('button', { name: /^Ausschalten/ }).waitFor();
 
       // A value above the rule's threshold arrives, as from the sensor.
       await suite.server.ctx.observations.create(flieden.id, [
@@ -69,7 +73,7 @@ void describe('rules, alerts, work list and warnings pages', () => {
         .waitFor();
       await page.getByRole('button', { name: 'Bestätigen – ich kümmere mich' }).click();
       await page.getByText('Bestätigt').first().waitFor();
-      await page.getByLabel('Kommentar').fill('Bauhof ist informiert');
+      await page.getByRole('textbox', { name: 'Kommentar' }).fill('Bauhof ist informiert');
       await page.getByRole('button', { name: 'Kommentar speichern' }).click();
       await page.getByText(/Bauhof ist informiert/).waitFor();
       await assertNoAxeViolations(page, 'alert detail');
@@ -88,14 +92,17 @@ void describe('rules, alerts, work list and warnings pages', () => {
     await withPage(
       suite.browser,
       async (page) => {
-        await page.goto(`${suite.server.url}/anmelden`);
-        await loginThroughForm(page, 'admin@flieden.example');
         await page.goto(`${suite.server.url}/verwaltung/aufgaben`);
+        await loginThroughForm(page, 'admin@flieden.example');
+        await page.waitForURL((url) => url.pathname === '/verwaltung/aufgaben');
         await settled(page);
         await page.getByRole('heading', { name: 'Container am Markt leeren' }).waitFor();
         await page.getByText('Route', { exact: true }).waitFor();
         await assertNoAxeViolations(page, 'work list on a phone');
-        await page.getByRole('button', { name: 'Erledigt: Container am Markt leeren' }).click();
+        const card = page.getByRole('listitem').filter({
+          has: page.getByRole('heading', { name: 'Container am Markt leeren' }),
+        });
+        await card.getByRole('button', { name: /^Erledigt/ }).click();
         await page.getByText('Als erledigt gemeldet: Container am Markt leeren').waitFor();
       },
       PHONE,
