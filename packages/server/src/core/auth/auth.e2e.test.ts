@@ -302,12 +302,14 @@ describe('single sign-on when not configured', () => {
   test('the providers list only the local login and the SSO endpoints answer not found', async () => {
     const client = new TestClient(server.url);
     const providers = await client.get<{ local: boolean; oidc: unknown }>('/api/auth/providers');
-    assert.deepEqual(providers.body, { local: true, oidc: null });
+    assert.deepEqual(providers.body, { local: true, oidc: null, saml: null });
     const start = await client.get<{ error: { code: string } }>('/api/auth/oidc/start');
     assert.equal(start.status, 404);
     assert.equal(start.body.error.code, 'not_found');
     const back = await client.get('/api/auth/oidc/callback?code=x&state=y');
     assert.equal(back.status, 302);
     assert.equal(back.headers.get('location'), '/anmelden?fehler=sso');
+    assert.equal((await client.get('/api/auth/saml/login')).status, 404);
+    assert.equal((await client.get('/api/auth/saml/metadata')).status, 404);
   });
 });
