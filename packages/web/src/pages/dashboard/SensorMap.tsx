@@ -45,7 +45,12 @@ export function SensorMap({
     markers.current = L.layerGroup().addTo(created);
     created.setView([50.42, 9.6], 11);
     map.current = created;
+    // The container may get its final size after Leaflet measured it (styles of a lazily loaded chunk);
+    // without telling Leaflet, its vector layer stays clipped to the old size and markers vanish.
+    const resize = new ResizeObserver(() => created.invalidateSize());
+    resize.observe(element.current);
     return () => {
+      resize.disconnect();
       created.remove();
       map.current = null;
     };
@@ -56,6 +61,7 @@ export function SensorMap({
     const current = map.current;
     const layer = markers.current;
     if (!current || !layer) return;
+    current.invalidateSize();
     layer.clearLayers();
     for (const p of points)
       L.circleMarker([p.latitude, p.longitude], {
