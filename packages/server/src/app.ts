@@ -35,11 +35,12 @@ import { deviceRoutes } from './sensors/devices/device.routes.js';
 import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
 import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 import { sensorThingsRoutes } from './sensors/sensorthings/sta.routes.js';
+import { cloudRoutes } from './cloud/cloud.plugin.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
 /** Prefixes whose requests are authenticated; protocol adapters add theirs here. */
-export const AUTHENTICATED_PREFIXES = ['/api/', '/sta/'];
+export const AUTHENTICATED_PREFIXES = ['/api/', '/sta/', '/dav'];
 
 export interface BuildOptions {
   /** Serve the built web app (default when packages/web/dist exists). */
@@ -136,6 +137,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   // LoRaWAN network servers authenticate with their integration secret, not as a Principal.
   await app.register(webhookRoutes(ctx));
   await app.register(sensorThingsRoutes(ctx));
+  await cloudRoutes(app, ctx);
 
   if (webDist) await serveWebApp(app, webDist);
 

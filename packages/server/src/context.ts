@@ -19,6 +19,7 @@ import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
 import { ClubsService } from './cloud/clubs.service.js';
+import { CloudFilesService } from './cloud/files/files.service.js';
 
 export interface AppContext {
   config: Config;
@@ -38,6 +39,7 @@ export interface AppContext {
   observations: ObservationService;
   work: WorkService;
   clubs: ClubsService;
+  cloudFiles: CloudFilesService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -50,6 +52,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
   const work = new WorkService(db, audit);
+  const clubs = new ClubsService(config, db, audit, notifications, work);
+  const files = createFileStorage(config);
   return {
     config,
     database,
@@ -61,11 +65,12 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
-    files: createFileStorage(config),
+    files,
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
     work,
-    clubs: new ClubsService(config, db, audit, notifications, work),
+    clubs,
+    cloudFiles: new CloudFilesService(db, files, clubs),
   };
 }
