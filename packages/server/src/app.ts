@@ -43,11 +43,12 @@ import { paymentRoutes } from './egov/payments/payment.routes.js';
 import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { mapTileOrigins, registerEmbedHeaders } from './dashboard/embed.js';
 import { openDataRoutes } from './dashboard/open-data.routes.js';
+import { cloudRoutes } from './cloud/cloud.plugin.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
 /** Prefixes whose requests are authenticated; protocol adapters add theirs here. */
-export const AUTHENTICATED_PREFIXES = ['/api/', '/sta/'];
+export const AUTHENTICATED_PREFIXES = ['/api/', '/sta/', '/dav'];
 
 export interface BuildOptions {
   /** Serve the built web app (default when packages/web/dist exists). */
@@ -152,6 +153,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(paymentRoutes(ctx));
   await app.register(dashboardRoutes(ctx));
   await app.register(openDataRoutes(ctx));
+  await cloudRoutes(app, ctx);
 
   if (webDist) await serveWebApp(app, webDist);
 

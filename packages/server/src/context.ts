@@ -23,6 +23,7 @@ import { RulesService } from './rules/rules.service.js';
 import { ConnectorService } from './egov/connectors/connector.service.js';
 import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 import { ClubsService } from './cloud/clubs.service.js';
+import { CloudFilesService } from './cloud/files/files.service.js';
 
 export interface AppContext {
   config: Config;
@@ -51,6 +52,7 @@ export interface AppContext {
   payments: PaymentService;
   paymentProvider: PaymentProvider | null;
   clubs: ClubsService;
+  cloudFiles: CloudFilesService;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -67,6 +69,9 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const oidc = new OidcService(config, db, auth, identity, audit);
   const work = new WorkService(db, audit);
   const ctx: Omit<AppContext, 'rules'> = {
+  const clubs = new ClubsService(config, db, audit, notifications, work);
+  const files = createFileStorage(config);
+  return {
     config,
     database,
     db,
@@ -86,7 +91,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
     paymentProvider,
     work,
-    clubs: new ClubsService(config, db, audit, notifications, work),
+    clubs,
+    cloudFiles: new CloudFilesService(db, files, clubs),
   };
   // The rules service uses the other services (observations, work, notifications) through the context.
   return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });

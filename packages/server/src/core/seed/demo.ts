@@ -9,6 +9,7 @@ import { TenancyRepository } from '../tenancy/tenancy.repository.js';
 import { seedDemoSensors } from '../../sensors/simulator/simulator.js';
 import { seedDemoRules } from '../../rules/demo-seed.js';
 import { seedDemoDashboards } from '../../dashboard/demo-seed.js';
+import { seedDemoClubs } from '../../cloud/demo-seed.js';
 
 export const DEMO_PASSWORD = 'Suedkreis-Demo-2026';
 
@@ -233,5 +234,6 @@ export async function seedDemo(ctx: AppContext, options: { secondRegion: boolean
   await seedDemoSensors(ctx);
   await seedDemoRules(ctx);
   await seedDemoDashboards(ctx);
+  await seedDemoClubs(ctx);
   return created;
 }

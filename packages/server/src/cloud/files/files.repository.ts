@@ -1,0 +1,360 @@
+// SQL for the club file tree: folders and files (metadata; bytes live in ctx.files under blob_key),
+// versions and dead properties. Every query is scoped by the club, whose seat municipality is the tenant.
+import { sql } from 'kysely';
+import type { Database } from '../../core/db/database.js';
+import type { CloudNode, CloudVersion } from '../../core/db/schema.js';
+
+export interface NewFileContent {
+  blobKey: string;
+  size: number;
+  sha256: string | null;
+  contentType: string;
+  etag: string;
+}
+
+export interface DeadProperty {
+  node_id: string;
+  namespace: string;
+  name: string;
+  value: string;
+}
+
+export class FilesRepository {
+  constructor(private readonly db: Database) {}
+
+  async root(clubId: string): Promise<CloudNode> {
+    const existing = await this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('parent_id', 'is', null)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+    if (existing) return existing;
+    await sql`insert into cloud_nodes (club_id, parent_id, name, kind)
+      values (${clubId}, null, '', 'folder') on conflict do nothing`.execute(this.db);
+    return this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('parent_id', 'is', null)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirstOrThrow();
+  }
+
+  find(clubId: string, id: string): Promise<CloudNode | undefined> {
+    return this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  child(clubId: string, parentId: string, name: string): Promise<CloudNode | undefined> {
+    return this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('parent_id', '=', parentId)
+      .where('name', '=', name)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst();
+  }
+
+  /** Follows the names from the root in one query; undefined when a segment is missing. */
+  async resolve(clubId: string, rootId: string, names: string[]): Promise<CloudNode | undefined> {
+    if (names.length === 0) return this.find(clubId, rootId);
+    const result = await sql<CloudNode>`
+      with recursive walk(id, depth) as (
+        select ${rootId}::uuid, 0
+        union all
+        select n.id, walk.depth + 1 from walk
+        join cloud_nodes n on n.parent_id = walk.id and n.club_id = ${clubId}
+          and n.deleted_at is null and n.name = (${names}::text[])[walk.depth + 1]
+        where walk.depth < ${names.length}
+      )
+      select n.* from walk join cloud_nodes n on n.id = walk.id where walk.depth = ${names.length}`.execute(
+      this.db,
+    );
+    return result.rows[0];
+  }
+
+  /** The names from the root to the node (empty for the root). */
+  async pathOf(clubId: string, nodeId: string): Promise<string[]> {
+    const result = await sql<{ name: string; parent_id: string | null }>`
+      with recursive up(id, name, parent_id, depth) as (
+        select id, name, parent_id, 0 from cloud_nodes where id = ${nodeId} and club_id = ${clubId}
+        union all
+        select n.id, n.name, n.parent_id, up.depth + 1 from up join cloud_nodes n on n.id = up.parent_id
+      )
+      select name, parent_id from up order by depth desc`.execute(this.db);
+    return result.rows.filter((r) => r.parent_id !== null).map((r) => r.name);
+  }
+
+  /** Ids from the node up to the root (the node first). */
+  async pathIds(clubId: string, nodeId: string): Promise<string[]> {
+    const result = await sql<{ id: string }>`
+      with recursive up(id, parent_id, depth) as (
+        select id, parent_id, 0 from cloud_nodes where id = ${nodeId} and club_id = ${clubId}
+        union all
+        select n.id, n.parent_id, up.depth + 1 from up join cloud_nodes n on n.id = up.parent_id
+      )
+      select id from up order by depth`.execute(this.db);
+    return result.rows.map((r) => r.id);
+  }
+
+  children(clubId: string, parentId: string): Promise<CloudNode[]> {
+    return this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('parent_id', '=', parentId)
+      .where('deleted_at', 'is', null)
+      .orderBy('kind', 'desc')
+      .orderBy('name')
+      .execute();
+  }
+
+  /** The live subtree below a node (not the node), parents before children. */
+  async descendants(clubId: string, nodeId: string): Promise<(CloudNode & { depth: number })[]> {
+    const result = await sql<CloudNode & { depth: number }>`
+      with recursive sub as (
+        select n.*, 1 as depth from cloud_nodes n
+          where n.parent_id = ${nodeId} and n.club_id = ${clubId} and n.deleted_at is null
+        union all
+        select n.*, sub.depth + 1 from sub join cloud_nodes n on n.parent_id = sub.id and n.deleted_at is null
+      )
+      select * from sub order by depth`.execute(this.db);
+    return result.rows;
+  }
+
+  search(clubId: string, term: string, limit: number): Promise<CloudNode[]> {
+    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    return this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('deleted_at', 'is', null)
+      .where('parent_id', 'is not', null)
+      .where(sql<boolean>`lower(name) like lower(${pattern})`)
+      .orderBy('name')
+      .limit(limit)
+      .execute();
+  }
+
+  insertFolder(clubId: string, parentId: string, name: string, userId: string | null): Promise<CloudNode> {
+    return this.db
+      .insertInto('cloud_nodes')
+      .values({ club_id: clubId, parent_id: parentId, name, kind: 'folder', created_by: userId })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  insertFile(
+    clubId: string,
+    parentId: string,
+    name: string,
+    content: NewFileContent,
+    userId: string | null,
+  ): Promise<CloudNode> {
+    return this.db
+      .insertInto('cloud_nodes')
+      .values({
+        club_id: clubId,
+        parent_id: parentId,
+        name,
+        kind: 'file',
+        size: content.size,
+        content_type: content.contentType,
+        blob_key: content.blobKey,
+        sha256: content.sha256,
+        etag: content.etag,
+        created_by: userId,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  replaceContent(nodeId: string, content: NewFileContent): Promise<CloudNode> {
+    return this.db
+      .updateTable('cloud_nodes')
+      .set({
+        size: content.size,
+        content_type: content.contentType,
+        blob_key: content.blobKey,
+        sha256: content.sha256,
+        etag: content.etag,
+        modified_at: new Date(),
+      })
+      .where('id', '=', nodeId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  moveNode(nodeId: string, parentId: string, name: string): Promise<CloudNode> {
+    return this.db
+      .updateTable('cloud_nodes')
+      .set({ parent_id: parentId, name, modified_at: new Date() })
+      .where('id', '=', nodeId)
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  }
+
+  /** Moves a node and its subtree to the trash: the node is what the trash lists. */
+  async trash(clubId: string, nodeId: string, userId: string | null): Promise<void> {
+    const now = new Date();
+    await sql`
+      with recursive sub as (
+        select id from cloud_nodes where id = ${nodeId} and club_id = ${clubId}
+        union all
+        select n.id from sub join cloud_nodes n on n.parent_id = sub.id and n.deleted_at is null
+      )
+      update cloud_nodes set deleted_at = ${now}, deleted_by = ${userId}, trashed = (id = ${nodeId})
+      where id in (select id from sub)`.execute(this.db);
+  }
+
+  /** Brings a trashed node and what was deleted with it back, under the given name. */
+  async restore(clubId: string, node: CloudNode, name: string): Promise<void> {
+    await sql`
+      with recursive sub as (
+        select id from cloud_nodes where id = ${node.id} and club_id = ${clubId}
+        union all
+        select n.id from sub join cloud_nodes n on n.parent_id = sub.id
+          and n.deleted_at = ${node.deleted_at} and not n.trashed
+      )
+      update cloud_nodes set deleted_at = null, deleted_by = null, trashed = false,
+        name = case when id = ${node.id} then ${name} else name end
+      where id in (select id from sub)`.execute(this.db);
+  }
+
+  listTrash(clubId: string): Promise<CloudNode[]> {
+    return this.db
+      .selectFrom('cloud_nodes')
+      .selectAll()
+      .where('club_id', '=', clubId)
+      .where('trashed', '=', true)
+      .orderBy('deleted_at', 'desc')
+      .execute();
+  }
+
+  /** Blob keys and sizes of a node's subtree including versions, for purging. */
+  async blobsOfSubtree(clubId: string, nodeId: string): Promise<{ keys: string[]; bytes: number }> {
+    const result = await sql<{ blob_key: string; size: number }>`
+      with recursive sub as (
+        select id, blob_key, size from cloud_nodes where id = ${nodeId} and club_id = ${clubId}
+        union all
+        select n.id, n.blob_key, n.size from sub join cloud_nodes n on n.parent_id = sub.id
+      )
+      select blob_key, size::float8 as size from sub where blob_key is not null
+      union all
+      select v.blob_key, v.size::float8 from cloud_versions v where v.node_id in (select id from sub)`.execute(
+      this.db,
+    );
+    return {
+      keys: result.rows.map((r) => r.blob_key),
+      bytes: result.rows.reduce((sum, r) => sum + Number(r.size), 0),
+    };
+  }
+
+  async allBlobKeys(clubId: string): Promise<string[]> {
+    const nodes = await this.db
+      .selectFrom('cloud_nodes')
+      .select('blob_key')
+      .where('club_id', '=', clubId)
+      .where('blob_key', 'is not', null)
+      .execute();
+    const versions = await this.db
+      .selectFrom('cloud_versions')
+      .innerJoin('cloud_nodes', 'cloud_nodes.id', 'cloud_versions.node_id')
+      .select('cloud_versions.blob_key')
+      .where('cloud_nodes.club_id', '=', clubId)
+      .execute();
+    return [...nodes.map((n) => n.blob_key!), ...versions.map((v) => v.blob_key)];
+  }
+
+  async deleteNode(nodeId: string): Promise<void> {
+    await this.db.deleteFrom('cloud_nodes').where('id', '=', nodeId).execute();
+  }
+
+  async allNodes(clubId: string): Promise<CloudNode[]> {
+    return this.db.selectFrom('cloud_nodes').selectAll().where('club_id', '=', clubId).execute();
+  }
+
+  // Versions
+
+  async addVersion(node: CloudNode, userId: string | null): Promise<void> {
+    if (!node.blob_key) return;
+    await this.db
+      .insertInto('cloud_versions')
+      .values({
+        node_id: node.id,
+        blob_key: node.blob_key,
+        size: node.size,
+        sha256: node.sha256,
+        content_type: node.content_type,
+        created_by: userId,
+      })
+      .execute();
+  }
+
+  versions(nodeId: string): Promise<CloudVersion[]> {
+    return this.db
+      .selectFrom('cloud_versions')
+      .selectAll()
+      .where('node_id', '=', nodeId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .execute();
+  }
+
+  async deleteVersions(ids: string[]): Promise<void> {
+    if (ids.length) await this.db.deleteFrom('cloud_versions').where('id', 'in', ids).execute();
+  }
+
+  // Dead properties (WebDAV PROPPATCH)
+
+  properties(nodeIds: string[]): Promise<DeadProperty[]> {
+    if (nodeIds.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('cloud_properties').selectAll().where('node_id', 'in', nodeIds).execute();
+  }
+
+  /** Dead properties of a folder and its live members, in one query (PROPFIND Depth 1). */
+  propertiesOfFolder(clubId: string, folderId: string): Promise<DeadProperty[]> {
+    return this.db
+      .selectFrom('cloud_properties')
+      .innerJoin('cloud_nodes', 'cloud_nodes.id', 'cloud_properties.node_id')
+      .selectAll('cloud_properties')
+      .where('cloud_nodes.club_id', '=', clubId)
+      .where((eb) =>
+        eb.or([
+          eb('cloud_nodes.id', '=', folderId),
+          eb.and([eb('cloud_nodes.parent_id', '=', folderId), eb('cloud_nodes.deleted_at', 'is', null)]),
+        ]),
+      )
+      .execute();
+  }
+
+  async setProperty(nodeId: string, namespace: string, name: string, value: string): Promise<void> {
+    await this.db
+      .insertInto('cloud_properties')
+      .values({ node_id: nodeId, namespace, name, value })
+      .onConflict((oc) => oc.columns(['node_id', 'namespace', 'name']).doUpdateSet({ value }))
+      .execute();
+  }
+
+  async removeProperty(nodeId: string, namespace: string, name: string): Promise<void> {
+    await this.db
+      .deleteFrom('cloud_properties')
+      .where('node_id', '=', nodeId)
+      .where('namespace', '=', namespace)
+      .where('name', '=', name)
+      .execute();
+  }
+
+  async copyProperties(fromId: string, toId: string): Promise<void> {
+    await sql`insert into cloud_properties (node_id, namespace, name, value)
+      select ${toId}, namespace, name, value from cloud_properties where node_id = ${fromId}
+      on conflict (node_id, namespace, name) do update set value = excluded.value`.execute(this.db);
+  }
+}

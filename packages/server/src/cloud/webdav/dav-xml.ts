@@ -1,0 +1,120 @@
+// Safe XML for WebDAV bodies: bounded size, no DTDs or entities (nothing to expand), namespace-aware
+// parsing with @xmldom/xmldom, and small builders for multistatus answers.
+import type { Readable } from 'node:stream';
+import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
+import { AppError } from '../../core/errors.js';
+
+export const DAV_NS = 'DAV:';
+/** PROPFIND, PROPPATCH and LOCK bodies are small; anything bigger is refused. */
+export const MAX_XML_BYTES = 1024 * 1024;
+
+export const badXml = (message = 'The XML body is not well-formed') =>
+  new AppError('dav_bad_xml', 400, message);
+
+/**
+ * Reads a request body up to the limit; 413 beyond it. An oversized body is still drained (and dropped),
+ * so the client reads the answer instead of a reset connection.
+ */
+export async function readBody(stream: Readable | undefined, limit = MAX_XML_BYTES): Promise<Buffer> {
+  if (!stream) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const buffer = chunk as Buffer;
+    size += buffer.length;
+    if (size <= limit) chunks.push(buffer);
+  }
+  if (size > limit) throw new AppError('payload_too_large', 413, 'Request body is too large');
+  return Buffer.concat(chunks);
+}
+
+/** Parses an XML body; null for an empty one. Refuses DTDs and invalid namespace declarations. */
+export function parseXml(body: Buffer): Element | null {
+  const text = body.toString('utf8');
+  if (text.trim() === '') return null;
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw badXml('DTDs and entities are not accepted');
+  let failed: string | null = null;
+  const parser = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') failed ??= message;
+    },
+  });
+  let root: Element | null;
+  try {
+    root = parser.parseFromString(text, 'application/xml').documentElement;
+  } catch {
+    throw badXml();
+  }
+  if (failed || !root) throw badXml();
+  assertNamespaces(root);
+  return root;
+}
+
+function assertNamespaces(element: Element): void {
+  for (let i = 0; i < element.attributes.length; i++) {
+    const attribute = element.attributes.item(i)!;
+    if (attribute.prefix === 'xmlns' && attribute.value === '')
+      throw badXml('A namespace prefix cannot be bound to the empty name');
+  }
+  for (const child of elementChildren(element)) assertNamespaces(child);
+}
+
+export function elementChildren(element: Element): Element[] {
+  const result: Element[] = [];
+  for (let node = element.firstChild; node; node = node.nextSibling)
+    if (node.nodeType === 1) result.push(node as Element);
+  return result;
+}
+
+export const isDav = (element: Element, localName: string) =>
+  element.namespaceURI === DAV_NS && element.localName === localName;
+
+export const davChild = (element: Element, localName: string) =>
+  elementChildren(element).find((c) => isDav(c, localName));
+
+/** The inner XML of an element, with the namespace declarations it needs (a dead property's value). */
+export function innerXml(element: Element): string {
+  const serializer = new XMLSerializer();
+  let out = '';
+  for (let node: Node | null = element.firstChild; node; node = node.nextSibling)
+    out += serializer.serializeToString(node);
+  return out;
+}
+
+export function escapeXml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) =>
+    c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;',
+  );
+}
+
+/** Assigns prefixes to the namespaces of a response; DAV: is always "D". */
+export class Namespaces {
+  private readonly prefixes = new Map<string, string>([[DAV_NS, 'D']]);
+
+  prefix(namespace: string): string {
+    let prefix = this.prefixes.get(namespace);
+    if (!prefix) {
+      prefix = `ns${this.prefixes.size}`;
+      this.prefixes.set(namespace, prefix);
+    }
+    return prefix;
+  }
+
+  /** An element name; the empty namespace gets an xmlns="" of its own. */
+  element(namespace: string, name: string, content: string | null): string {
+    if (namespace === '')
+      return content === null || content === ''
+        ? `<${name} xmlns=""/>`
+        : `<${name} xmlns="">${content}</${name}>`;
+    const qualified = `${this.prefix(namespace)}:${name}`;
+    return content === null || content === '' ? `<${qualified}/>` : `<${qualified}>${content}</${qualified}>`;
+  }
+
+  declarations(): string {
+    return [...this.prefixes]
+      .map(([namespace, prefix]) => ` xmlns:${prefix}="${escapeXml(namespace)}"`)
+      .join('');
+  }
+}
+
+export const XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n';
