@@ -35,6 +35,7 @@ import { deviceRoutes } from './sensors/devices/device.routes.js';
 import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
 import { webhookRoutes } from './sensors/ingestion/webhook.routes.js';
 import { sensorThingsRoutes } from './sensors/sensorthings/sta.routes.js';
+import { participationRoutes } from './participation/participation.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -136,6 +137,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   // LoRaWAN network servers authenticate with their integration secret, not as a Principal.
   await app.register(webhookRoutes(ctx));
   await app.register(sensorThingsRoutes(ctx));
+  await app.register(participationRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

@@ -56,3 +56,10 @@ test('every problem is listed at once', () => {
 test('empty values count as unset', () => {
   assert.equal(parseConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+test('participation limits have safe defaults and can be tuned', () => {
+  const config = parseConfig({ PARTICIPATION_POSTS_PER_HOUR: '5' });
+  assert.equal(config.PARTICIPATION_POSTS_PER_HOUR, 5);
+  assert.equal(config.PARTICIPATION_MIN_FILL_SECONDS, 3);
+  assert.equal(config.PARTICIPATION_PHOTO_MAX_MB, 8);
+});

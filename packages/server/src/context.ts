@@ -18,6 +18,10 @@ import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
+import {
+  createParticipationServices,
+  type ParticipationServices,
+} from './participation/participation.services.js';
 
 export interface AppContext {
   config: Config;
@@ -36,6 +40,7 @@ export interface AppContext {
   publications: PublicationService;
   observations: ObservationService;
   work: WorkService;
+  participation: ParticipationServices;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -47,6 +52,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const notifications = new NotificationService(jobs);
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
+  const files = createFileStorage(config);
+  const work = new WorkService(db, audit);
   return {
     config,
     database,
@@ -58,10 +65,11 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     identity,
     tenancy: new TenancyService(db, tenancyRepository, audit),
     jobs,
-    files: createFileStorage(config),
+    files,
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
-    work: new WorkService(db, audit),
+    work,
+    participation: createParticipationServices({ config, db, audit, notifications, work, files }),
   };
 }

@@ -19,6 +19,8 @@ const DashboardArea = lazy(() => import('./pages/areas/DashboardArea.js'));
 const ServicesArea = lazy(() => import('./pages/areas/ServicesArea.js'));
 const BackofficeArea = lazy(() => import('./pages/areas/BackofficeArea.js'));
 const ClubcloudArea = lazy(() => import('./pages/areas/ClubcloudArea.js'));
+const ParticipationArea = lazy(() => import('./pages/participation/ParticipationArea.js'));
+const PlainLanguagePage = lazy(() => import('./pages/participation/PlainLanguagePage.js'));
 
 export function App() {
   return (
@@ -50,6 +52,8 @@ export function App() {
                   </RequireLogin>
                 }
               />
+              <Route path="mitmachen/*" element={<ParticipationArea />} />
+              <Route path="leichte-sprache" element={<PlainLanguagePage />} />
               <Route path="barrierefreiheit" element={<LegalPage kind="accessibility" />} />
               <Route path="datenschutz" element={<LegalPage kind="privacy" />} />
               <Route path="impressum" element={<LegalPage kind="imprint" />} />

@@ -1,4 +1,5 @@
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
+import { participationDe } from './participation.js';
 const de = {
   common: {
     platformName: 'Smart Region Südkreis',
@@ -192,6 +193,7 @@ const de = {
   errors: {
     generic: 'Das hat leider nicht geklappt. Bitte versuchen Sie es später noch einmal.',
   },
+  participation: participationDe,
 };
 
 export default de;
