@@ -18,7 +18,7 @@ async function typeInto(page: Page, label: string, text: string): Promise<void> 
   await page.keyboard.type(text);
 }
 
-void describe('participation', () => {
+void describe('participation: reporting a problem', () => {
   // Tests fill the forms at machine speed; the minimum fill time is covered by the server tests.
   const suite = browserSuite({ PARTICIPATION_MIN_FILL_SECONDS: '0' });
 
@@ -85,6 +85,12 @@ void describe('participation', () => {
       PHONE,
     );
   });
+});
+
+// A second platform for the reading and back-office tests, so each suite stays well within the time limit
+// of one test on a busy machine.
+void describe('participation: news, public pages and back office', () => {
+  const suite = browserSuite();
 
   void test('news: the list shows published news, not scheduled ones; the detail page reads well', async () => {
     await withPage(suite.browser, async (page) => {

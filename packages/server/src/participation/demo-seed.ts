@@ -4,25 +4,12 @@
 import type { AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import type { Municipality } from '../core/db/schema.js';
-import type { Boundary } from './geo.js';
-
-const box = (south: number, west: number, north: number, east: number): Boundary => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [west, south],
-      [east, south],
-      [east, north],
-      [west, north],
-      [west, south],
-    ],
-  ],
-});
+import { rectangle, type Boundary } from './geo.js';
 
 const BOUNDARIES: Record<string, Boundary> = {
-  neuhof: box(50.44, 9.53, 50.52, 9.7),
-  flieden: box(50.37, 9.5, 50.44, 9.62),
-  kalbach: box(50.34, 9.62, 50.44, 9.74),
+  neuhof: rectangle(50.44, 9.53, 50.52, 9.7),
+  flieden: rectangle(50.37, 9.5, 50.44, 9.62),
+  kalbach: rectangle(50.34, 9.62, 50.44, 9.74),
 };
 
 const CATEGORIES = [

@@ -62,3 +62,17 @@ export function isBoundary(value: unknown): value is Boundary {
     return Array.isArray(coordinates) && coordinates.length > 0 && coordinates.every(isPolygon);
   return false;
 }
+
+/** A rectangular boundary (demo data and tests). */
+export const rectangle = (south: number, west: number, north: number, east: number): Boundary => ({
+  type: 'Polygon',
+  coordinates: [
+    [
+      [west, south],
+      [east, south],
+      [east, north],
+      [west, north],
+      [west, south],
+    ],
+  ],
+});

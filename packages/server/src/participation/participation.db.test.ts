@@ -10,7 +10,7 @@ import { AppError } from '../core/errors.js';
 import { testDatabase } from '../test-support/db.js';
 import { waitFor } from '../test-support/wait.js';
 import { createTestMunicipality, createTestTenant, createTestUser } from '../test-support/factories.js';
-import type { Boundary } from './geo.js';
+import { rectangle } from './geo.js';
 import { presentPublicReport } from './reports.presenter.js';
 import { jpegWithGps } from './test-image-fixtures.js';
 
@@ -26,19 +26,6 @@ const ctx = createContext(
 );
 const { reports, posts } = ctx.participation;
 const actor = systemActor('test');
-
-const box = (south: number, west: number, north: number, east: number): Boundary => ({
-  type: 'Polygon',
-  coordinates: [
-    [
-      [west, south],
-      [east, south],
-      [east, north],
-      [west, north],
-      [west, south],
-    ],
-  ],
-});
 
 /** A region of two neighbouring municipalities with boundaries and categories routed to teams. */
 async function region() {
@@ -79,8 +66,8 @@ async function region() {
     },
     actor,
   );
-  await reports.setBoundary(west.id, box(50, 9, 51, 10), actor);
-  await reports.setBoundary(east.id, box(50, 10, 51, 11), actor);
+  await reports.setBoundary(west.id, rectangle(50, 9, 51, 10), actor);
+  await reports.setBoundary(east.id, rectangle(50, 10, 51, 11), actor);
   return { region, west, east, teams, ids: [west.id, east.id] };
 }
 

@@ -3,6 +3,11 @@
 import type { ReportComment, ReportPhoto } from '../core/db/schema.js';
 import type { ReportRow } from './reports.repository.js';
 
+const locationOf = (report: ReportRow) =>
+  report.latitude !== null && report.longitude !== null
+    ? { latitude: report.latitude, longitude: report.longitude }
+    : null;
+
 export const publicPhotoUrl = (photoId: string) => `/api/public/reports/photos/${photoId}`;
 
 export function presentPublicReport(report: ReportRow, photos: ReportPhoto[]) {
@@ -13,10 +18,7 @@ export function presentPublicReport(report: ReportRow, photos: ReportPhoto[]) {
     category: { code: report.category_code, name: report.category_name },
     description: report.description,
     address: report.address,
-    location:
-      report.latitude !== null && report.longitude !== null
-        ? { latitude: report.latitude, longitude: report.longitude }
-        : null,
+    location: locationOf(report),
     status: report.status,
     statusNote: report.status_note,
     duplicateOf: report.duplicate_of !== null,
@@ -40,10 +42,7 @@ export function presentStaffReport(report: ReportRow) {
     teamId: report.team_id,
     description: report.description,
     address: report.address,
-    location:
-      report.latitude !== null && report.longitude !== null
-        ? { latitude: report.latitude, longitude: report.longitude }
-        : null,
+    location: locationOf(report),
     attributes: (report.attributes ?? {}) as Record<string, unknown>,
     mediaUrl: report.media_url,
     status: report.status,

@@ -18,6 +18,7 @@ import {
   useLoad,
   type Post,
   type PublicReport,
+  Honeypot,
 } from './shared.js';
 
 const ReportMap = lazy(() => import('./ReportMap.js'));
@@ -391,16 +392,7 @@ function IdeasPage() {
           autoComplete="email"
           onChange={(e) => setEmail(e.target.value)}
         />
-        <div className="srp-honeypot" aria-hidden="true">
-          <label htmlFor="idea-website">{t('participation.report.honeypot')}</label>
-          <input
-            id="idea-website"
-            tabIndex={-1}
-            autoComplete="off"
-            value={website}
-            onChange={(e) => setWebsite(e.target.value)}
-          />
-        </div>
+        <Honeypot id="idea-website" value={website} onChange={setWebsite} />
         <button type="submit" className="kern-btn kern-btn--primary">
           <span className="kern-label">{t('participation.ideas.submit')}</span>
         </button>

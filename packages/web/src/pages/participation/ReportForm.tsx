@@ -9,7 +9,7 @@ import { Alert } from '../../layout/Alert.js';
 import { ErrorSummary, TextField, type SummaryItem } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
-import { LoadGate, useLoad } from './shared.js';
+import { Honeypot, LoadGate, useLoad } from './shared.js';
 
 const ReportMap = lazy(() => import('./ReportMap.js'));
 
@@ -324,17 +324,7 @@ export default function ReportForm() {
               onChange={(e) => setPhone(e.target.value)}
             />
           </fieldset>
-
-          <div className="srp-honeypot" aria-hidden="true">
-            <label htmlFor="report-website">{t('participation.report.honeypot')}</label>
-            <input
-              id="report-website"
-              tabIndex={-1}
-              autoComplete="off"
-              value={website}
-              onChange={(e) => setWebsite(e.target.value)}
-            />
-          </div>
+          <Honeypot id="report-website" value={website} onChange={setWebsite} />
 
           <button type="submit" className="kern-btn kern-btn--primary" disabled={sending}>
             <span className="kern-label">

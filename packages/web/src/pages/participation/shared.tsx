@@ -95,3 +95,28 @@ export function formatDate(iso: string, language: string): string {
 export function PostBody({ html }: { html: string }) {
   return <div className="srp-post-body kern-body" dangerouslySetInnerHTML={{ __html: html }} />;
 }
+
+/** A field hidden from people (off-screen, not focusable); a bot that fills it gives itself away. */
+export function Honeypot({
+  id,
+  value,
+  onChange,
+}: {
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <div className="srp-honeypot" aria-hidden="true">
+      <label htmlFor={id}>{t('participation.report.honeypot')}</label>
+      <input
+        id={id}
+        tabIndex={-1}
+        autoComplete="off"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </div>
+  );
+}
