@@ -44,6 +44,7 @@ import { dashboardRoutes } from './dashboard/dashboard.routes.js';
 import { mapTileOrigins, registerEmbedHeaders } from './dashboard/embed.js';
 import { openDataRoutes } from './dashboard/open-data.routes.js';
 import { cloudRoutes } from './cloud/cloud.plugin.js';
+import { participationRoutes } from './participation/participation.routes.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -154,6 +155,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(dashboardRoutes(ctx));
   await app.register(openDataRoutes(ctx));
   await cloudRoutes(app, ctx);
+  await app.register(participationRoutes(ctx));
 
   if (webDist) await serveWebApp(app, webDist);
 

@@ -236,6 +236,18 @@ export const ConfigSchema = Type.Object({
       description: 'Contact for push services; default MAIL_FROM.',
     }),
   ),
+  PARTICIPATION_POSTS_PER_HOUR: Type.Integer({
+    default: 20,
+    minimum: 1,
+    description: 'Anonymous reports, photos and feedback accepted per address and hour.',
+  }),
+  PARTICIPATION_MIN_FILL_SECONDS: Type.Integer({
+    default: 3,
+    minimum: 0,
+    maximum: 600,
+    description: 'Anonymous forms sent faster than this after loading are taken for a bot.',
+  }),
+  PARTICIPATION_PHOTO_MAX_MB: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;

@@ -24,6 +24,10 @@ import { ConnectorService } from './egov/connectors/connector.service.js';
 import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 import { ClubsService } from './cloud/clubs.service.js';
 import { CloudFilesService } from './cloud/files/files.service.js';
+import {
+  createParticipationServices,
+  type ParticipationServices,
+} from './participation/participation.services.js';
 
 export interface AppContext {
   config: Config;
@@ -53,6 +57,7 @@ export interface AppContext {
   paymentProvider: PaymentProvider | null;
   clubs: ClubsService;
   cloudFiles: CloudFilesService;
+  participation: ParticipationServices;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -71,6 +76,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const ctx: Omit<AppContext, 'rules'> = {
   const clubs = new ClubsService(config, db, audit, notifications, work);
   const files = createFileStorage(config);
+  const work = new WorkService(db, audit);
   return {
     config,
     database,
@@ -93,6 +99,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     work,
     clubs,
     cloudFiles: new CloudFilesService(db, files, clubs),
+    work,
+    participation: createParticipationServices({ config, db, audit, notifications, work, files }),
   };
   // The rules service uses the other services (observations, work, notifications) through the context.
   return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });

@@ -21,6 +21,8 @@ const BackofficeArea = lazy(() => import('./pages/areas/BackofficeArea.js'));
 const ClubcloudArea = lazy(() => import('./pages/areas/ClubcloudArea.js'));
 const WarningsPage = lazy(() => import('./pages/warnings/WarningsPage.js'));
 const EmbedTilePage = lazy(() => import('./pages/dashboard/EmbedTilePage.js'));
+const ParticipationArea = lazy(() => import('./pages/participation/ParticipationArea.js'));
+const PlainLanguagePage = lazy(() => import('./pages/participation/PlainLanguagePage.js'));
 
 export function App() {
   return (
@@ -61,6 +63,8 @@ export function App() {
                   </RequireLogin>
                 }
               />
+              <Route path="mitmachen/*" element={<ParticipationArea />} />
+              <Route path="leichte-sprache" element={<PlainLanguagePage />} />
               <Route path="barrierefreiheit" element={<LegalPage kind="accessibility" />} />
               <Route path="datenschutz" element={<LegalPage kind="privacy" />} />
               <Route path="impressum" element={<LegalPage kind="imprint" />} />

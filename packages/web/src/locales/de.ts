@@ -2,6 +2,7 @@ import { dashboardDe } from './dashboard.js';
 
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
 import { rulesDe } from './rules.js';
+import { participationDe } from './participation.js';
 const de = {
   common: {
     platformName: 'Smart Region Südkreis',
@@ -197,6 +198,7 @@ const de = {
   },
   rules: rulesDe,
   dashboard: dashboardDe,
+  participation: participationDe,
 };
 
 export default de;

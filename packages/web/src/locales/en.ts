@@ -1,6 +1,7 @@
 import type { Messages } from './de.js';
 import { rulesEn } from './rules.js';
 import { dashboardEn } from './dashboard.js';
+import { participationEn } from './participation.js';
 
 const en: Messages = {
   common: {
@@ -191,6 +192,7 @@ const en: Messages = {
   },
   rules: rulesEn,
   dashboard: dashboardEn,
+  participation: participationEn,
 };
 
 export default en;

@@ -4,6 +4,8 @@ import { Alert } from '../layout/Alert.js';
 import { Loading } from '../layout/Loading.js';
 import { Page } from '../page.js';
 import { allMunicipalities, useRegions } from '../regions.js';
+import { Link } from 'react-router';
+import { useLoad, type Post } from './participation/shared.js';
 
 type LegalKind = 'accessibility' | 'privacy' | 'imprint';
 
@@ -21,6 +23,10 @@ export default function LegalPage({ kind }: { kind: LegalKind }) {
   const { t } = useTranslation();
   const regions = useRegions();
   const linkLabel = t(`municipality.${kind}`);
+  // Statements written on the platform (participation pages) come first; otherwise the municipality's link.
+  const pages = useLoad<{ pages: Post[] }>(`/api/public/pages?role=${kind}`);
+  const pageOf = (municipalityId: string) =>
+    pages.status === 'ready' ? pages.data.pages.find((p) => p.municipalityId === municipalityId) : undefined;
 
   return (
     <Page heading={t(`legal.${kind}.title`)}>
@@ -35,9 +41,14 @@ export default function LegalPage({ kind }: { kind: LegalKind }) {
           <ul className="kern-list kern-list--bullet">
             {allMunicipalities(regions.regions).map((m) => {
               const url = URL_OF[kind](m);
+              const page = pageOf(m.id);
               return (
                 <li key={m.id} className="kern-body">
-                  {url ? (
+                  {page ? (
+                    <Link className="kern-link" to={`/mitmachen/seiten/${page.id}`}>
+                      {`${m.name}: ${linkLabel}`}
+                    </Link>
+                  ) : url ? (
                     <a className="kern-link" href={url}>
                       {`${m.name}: ${linkLabel}`}
                     </a>

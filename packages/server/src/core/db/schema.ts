@@ -547,6 +547,129 @@ export interface OpenDataLicencesTable {
 }
 
 export interface DB extends CloudTables {
+// Participation (migration 0013): news and pages, reports, feedback.
+type TextArray = ColumnType<string[], string[] | undefined, string[]>;
+export type PostKind = 'news' | 'page';
+export type PageRole = 'accessibility' | 'privacy' | 'imprint' | 'plain_language';
+export interface ParticipationPostsTable {
+  id: Generated<string>;
+  region_id: string;
+  municipality_id: string | null;
+  kind: PostKind;
+  page_role: PageRole | null;
+  slug: string;
+  title: string;
+  summary: Generated<string>;
+  body_markdown: Generated<string>;
+  body_html: Generated<string>;
+  fields_of_action: TextArray;
+  status: Generated<'draft' | 'published'>;
+  publish_at: Timestamp | null;
+  author_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+
+export interface ParticipationImagesTable {
+  id: Generated<string>;
+  region_id: string;
+  municipality_id: string | null;
+  file_key: string;
+  content_type: string;
+  size: number;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+
+export interface ParticipationBoundariesTable {
+  municipality_id: string;
+  geometry: JsonValue;
+  min_lat: number;
+  min_lon: number;
+  max_lat: number;
+  max_lon: number;
+  updated_at: Generated<Date>;
+}
+
+export interface ReportCategoriesTable {
+  id: Generated<string>;
+  municipality_id: string;
+  code: string;
+  name: string;
+  description: Generated<string>;
+  keywords: TextArray;
+  team_id: string | null;
+  attributes: JsonValue;
+  active: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export type ReportStatus = 'open' | 'acknowledged' | 'in_progress' | 'closed';
+export interface ReportsTable {
+  id: Generated<string>;
+  number: ColumnType<number, never, never>;
+  municipality_id: string;
+  category_id: string;
+  team_id: string | null;
+  tracking_token_hash: string;
+  description: string;
+  latitude: number | null;
+  longitude: number | null;
+  address: string | null;
+  attributes: JsonValue;
+  media_url: string | null;
+  status: Generated<ReportStatus>;
+  status_note: string | null;
+  reporter_name: string | null;
+  reporter_email: string | null;
+  reporter_phone: string | null;
+  reporter_user_id: string | null;
+  duplicate_of: string | null;
+  task_id: string | null;
+  channel: Generated<'web' | 'open311'>;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+  closed_at: Timestamp | null;
+}
+
+export interface ReportPhotosTable {
+  id: Generated<string>;
+  report_id: string;
+  municipality_id: string;
+  file_key: string;
+  content_type: string;
+  size: number;
+  approved: Generated<boolean>;
+  created_at: CreatedAt;
+}
+
+export interface ReportCommentsTable {
+  id: Generated<string>;
+  report_id: string;
+  municipality_id: string;
+  author_id: string | null;
+  visibility: 'public' | 'internal';
+  body: string;
+  created_at: CreatedAt;
+}
+
+export interface ParticipationFeedbackTable {
+  id: Generated<string>;
+  region_id: string;
+  municipality_id: string | null;
+  kind: 'feedback' | 'idea';
+  title: string;
+  body: string;
+  author_name: string | null;
+  author_email: string | null;
+  status: Generated<'new' | 'published' | 'hidden'>;
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: Timestamp | null;
+  created_at: CreatedAt;
+}
+
+export interface DB {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
   org_units: OrgUnitsTable;
@@ -601,6 +724,14 @@ export interface DB extends CloudTables {
   dashboard_tiles: DashboardTilesTable;
   dashboard_tile_versions: DashboardTileVersionsTable;
   open_data_licences: OpenDataLicencesTable;
+  participation_posts: ParticipationPostsTable;
+  participation_images: ParticipationImagesTable;
+  participation_boundaries: ParticipationBoundariesTable;
+  report_categories: ReportCategoriesTable;
+  reports: ReportsTable;
+  report_photos: ReportPhotosTable;
+  report_comments: ReportCommentsTable;
+  participation_feedback: ParticipationFeedbackTable;
 }
 
 export type Region = Selectable<RegionsTable>;
@@ -879,3 +1010,9 @@ export type CloudNode = Selectable<CloudNodesTable>;
 export type CloudVersion = Selectable<CloudVersionsTable>;
 export type CloudLock = Selectable<CloudLocksTable>;
 export type CloudPublicLink = Selectable<CloudPublicLinksTable>;
+export type ParticipationPost = Selectable<ParticipationPostsTable>;
+export type ReportCategory = Selectable<ReportCategoriesTable>;
+export type Report = Selectable<ReportsTable>;
+export type ReportPhoto = Selectable<ReportPhotosTable>;
+export type ReportComment = Selectable<ReportCommentsTable>;
+export type Feedback = Selectable<ParticipationFeedbackTable>;

@@ -10,6 +10,7 @@ import { seedDemoSensors } from '../../sensors/simulator/simulator.js';
 import { seedDemoRules } from '../../rules/demo-seed.js';
 import { seedDemoDashboards } from '../../dashboard/demo-seed.js';
 import { seedDemoClubs } from '../../cloud/demo-seed.js';
+import { seedDemoParticipation } from '../../participation/demo-seed.js';
 
 export const DEMO_PASSWORD = 'Suedkreis-Demo-2026';
 
@@ -235,5 +236,6 @@ export async function seedDemo(ctx: AppContext, options: { secondRegion: boolean
   await seedDemoRules(ctx);
   await seedDemoDashboards(ctx);
   await seedDemoClubs(ctx);
+  await seedDemoParticipation(ctx);
   return created;
 }

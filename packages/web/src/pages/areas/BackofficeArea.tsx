@@ -11,6 +11,12 @@ const DashboardEditorPage = lazy(() => import('../dashboard/EditorPage.js'));
 const SensorsPage = lazy(() => import('../dashboard/SensorsPage.js'));
 
 /** The back office (`/verwaltung/*`): each domain adds its sub-routes here and its cards on the landing. */
+import { Link, Route, Routes } from 'react-router';
+import { AreaLanding } from './AreaLanding.js';
+
+const StaffReportsPage = lazy(() => import('../participation/StaffReportsPage.js'));
+const StaffNewsPage = lazy(() => import('../participation/StaffNewsPage.js'));
+
 export default function BackofficeArea() {
   return (
     <Routes>
@@ -20,6 +26,8 @@ export default function BackofficeArea() {
       <Route path="aufgaben" element={<WorkListPage />} />
       <Route path="dashboard" element={<DashboardEditorPage />} />
       <Route path="sensoren" element={<SensorsPage />} />
+      <Route path="meldungen/*" element={<StaffReportsPage />} />
+      <Route path="news/*" element={<StaffNewsPage />} />
     </Routes>
   );
 }
@@ -36,6 +44,29 @@ function BackofficeLanding() {
   return (
     <AreaLanding area="backoffice">
       <LinkCards cards={cards} />
+/** The landing with one link card per tool of the back office. */
+function BackofficeLanding() {
+  const { t } = useTranslation();
+  const cards = [
+    {
+      to: '/verwaltung/meldungen',
+      title: t('participation.staff.reports'),
+      text: t('participation.staff.reportsLead'),
+    },
+    { to: '/verwaltung/news', title: t('participation.staff.news'), text: t('participation.staff.newsLead') },
+  ];
+  return (
+    <AreaLanding area="backoffice">
+      <ul className="kern-list srp-link-cards">
+        {cards.map((card) => (
+          <li key={card.to} className="kern-stack-xs">
+            <Link className="kern-link kern-heading-small" to={card.to}>
+              {card.title}
+            </Link>
+            <p className="kern-body">{card.text}</p>
+          </li>
+        ))}
+      </ul>
     </AreaLanding>
   );
 }
