@@ -56,3 +56,9 @@ test('every problem is listed at once', () => {
 test('empty values count as unset', () => {
   assert.equal(parseConfig({ DATABASE_URL: '', PORT: '' }).PORT, 3000);
 });
+
+test('the online-services master key is 32 bytes in base64', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  assert.equal(parseConfig({ EGOV_ENCRYPTION_KEY: key }).EGOV_ENCRYPTION_KEY, key);
+  assert.throws(() => parseConfig({ EGOV_ENCRYPTION_KEY: 'too-short' }), ConfigError);
+});

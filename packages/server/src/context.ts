@@ -18,6 +18,7 @@ import { NotificationService } from './core/notifications/index.js';
 import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
+import { createEgovServices, type EgovServices } from './egov/egov.module.js';
 
 export interface AppContext {
   config: Config;
@@ -36,6 +37,8 @@ export interface AppContext {
   publications: PublicationService;
   observations: ObservationService;
   work: WorkService;
+  /** Online services: catalogue, cases, per-municipality keys (egov/). */
+  egov: EgovServices;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -47,6 +50,9 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const notifications = new NotificationService(jobs);
   const auth = new AuthService(config, new AuthRepository(db), identityRepository, audit);
   const identity = new IdentityService(db, identityRepository, tenancyRepository, audit);
+  const work = new WorkService(db, audit);
+  const files = createFileStorage(config);
+  const tenancy = new TenancyService(db, tenancyRepository, audit);
   return {
     config,
     database,
@@ -56,12 +62,13 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     passwordReset: new PasswordResetService(config, db, notifications, audit),
     oidc: new OidcService(config, db, auth, identity, audit),
     identity,
-    tenancy: new TenancyService(db, tenancyRepository, audit),
+    tenancy,
     jobs,
-    files: createFileStorage(config),
+    files,
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
-    work: new WorkService(db, audit),
+    work,
+    egov: createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy }),
   };
 }

@@ -10,6 +10,7 @@ import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { JobWorker } from './core/jobs/index.js';
+import { registerEgovJobs, scheduleEgovRetention } from './egov/egov.module.js';
 import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
 import { sensorServices } from './sensors/ingestion/sensor-services.js';
 import { registerSimulatorJobs, Simulator } from './sensors/simulator/simulator.js';
@@ -68,6 +69,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
       rollup5minDays: config.SENSOR_ROLLUP_5MIN_RETENTION_DAYS,
     });
     await scheduleObservationStorage(ctx.jobs);
+    registerEgovJobs(worker, ctx.jobs, ctx.egov);
+    await scheduleEgovRetention(ctx.jobs);
     worker.start();
   }
 

@@ -1,4 +1,6 @@
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
+import { egovDe } from './egov.js';
+
 const de = {
   common: {
     platformName: 'Smart Region Südkreis',
@@ -192,6 +194,7 @@ const de = {
   errors: {
     generic: 'Das hat leider nicht geklappt. Bitte versuchen Sie es später noch einmal.',
   },
+  egov: egovDe,
 };
 
 export default de;

@@ -1,4 +1,5 @@
 import type { Messages } from './de.js';
+import { egovEn } from './egov.js';
 
 const en: Messages = {
   common: {
@@ -187,6 +188,7 @@ const en: Messages = {
   errors: {
     generic: 'That did not work. Please try again later.',
   },
+  egov: egovEn,
 };
 
 export default en;

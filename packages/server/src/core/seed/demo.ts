@@ -7,6 +7,7 @@ import { systemActor } from '../audit/audit.service.js';
 import type { Municipality, OrgUnitKind } from '../db/schema.js';
 import { TenancyRepository } from '../tenancy/tenancy.repository.js';
 import { seedDemoSensors } from '../../sensors/simulator/simulator.js';
+import { seedDemoEgov } from '../../egov/demo-seed.js';
 
 export const DEMO_PASSWORD = 'Suedkreis-Demo-2026';
 
@@ -229,5 +230,6 @@ export async function seedDemo(ctx: AppContext, options: { secondRegion: boolean
   if (options.secondRegion && (await seedRegion(ctx, KINZIGTAL))) created.push(KINZIGTAL.name);
   // Weather stations, river gauges, glass containers and parking lots, registered as LoRaWAN devices.
   await seedDemoSensors(ctx);
+  await seedDemoEgov(ctx);
   return created;
 }
