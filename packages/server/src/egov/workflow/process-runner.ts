@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import type { IScripts } from 'bpmn-elements';
-import { Engine } from 'bpmn-engine';
+import { Engine, type BpmnEngineOptions } from 'bpmn-engine';
 import { evaluate } from 'feelin';
 import { Errors } from '../../core/errors.js';
 
@@ -128,25 +128,26 @@ interface TimerRef {
   delay: number;
 }
 
+type ModelContext = BpmnEngineOptions['sourceContext'];
+
 /** Parsing BPMN XML is the costly part of a start; versions never change, so their parse is kept. */
 const MAX_CACHED_MODELS = 200;
 
 export class ProcessRunner {
-  readonly #models = new Map<string, Promise<unknown>>();
+  readonly #models = new Map<string, Promise<ModelContext>>();
 
-  private sourceContext(bpmnXml: string): Promise<unknown> {
+  private sourceContext(bpmnXml: string): Promise<ModelContext> {
     const key = createHash('sha256').update(bpmnXml).digest('hex');
-    let cached = this.#models.get(key);
-    if (!cached) {
-      const parser = new Engine({ name: 'parse' }) as unknown as {
-        _serializeSource(xml: string): Promise<unknown>;
-      };
-      cached = parser._serializeSource(bpmnXml);
-      cached.catch(() => this.#models.delete(key));
-      if (this.#models.size >= MAX_CACHED_MODELS) this.#models.delete(this.#models.keys().next().value!);
-      this.#models.set(key, cached);
-    }
-    return cached;
+    const cached = this.#models.get(key);
+    if (cached) return cached;
+    const parser = new Engine({ name: 'parse' }) as unknown as {
+      _serializeSource(xml: string): Promise<ModelContext>;
+    };
+    const parsed = parser._serializeSource(bpmnXml);
+    parsed.catch(() => this.#models.delete(key));
+    if (this.#models.size >= MAX_CACHED_MODELS) this.#models.delete(this.#models.keys().next().value!);
+    this.#models.set(key, parsed);
+    return parsed;
   }
 
   /** Starts a new process instance of `bpmnXml` with the case's variables. */
