@@ -31,6 +31,7 @@ import { ErrorResponse } from './core/http/schemas.js';
 import { identityRoutes } from './core/identity/identity.routes.js';
 import { tenancyRoutes } from './core/tenancy/tenancy.routes.js';
 import { workRoutes } from './core/work/work.routes.js';
+import { egovRoutes } from './egov/egov.routes.js';
 import { observationRoutes } from './sensors/observations/observation.routes.js';
 import { deviceRoutes } from './sensors/devices/device.routes.js';
 import { quarantineRoutes } from './sensors/ingestion/quarantine.routes.js';
@@ -142,6 +143,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(identityRoutes(ctx));
   await app.register(auditRoutes(ctx));
   await app.register(workRoutes(ctx));
+  await app.register(egovRoutes(ctx));
   await app.register(observationRoutes(ctx));
   await app.register(deviceRoutes(ctx));
   await app.register(quarantineRoutes(ctx));

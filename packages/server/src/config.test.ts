@@ -97,4 +97,8 @@ test('participation limits have safe defaults and can be tuned', () => {
   assert.equal(config.PARTICIPATION_POSTS_PER_HOUR, 5);
   assert.equal(config.PARTICIPATION_MIN_FILL_SECONDS, 3);
   assert.equal(config.PARTICIPATION_PHOTO_MAX_MB, 8);
+test('the online-services master key is 32 bytes in base64', () => {
+  const key = Buffer.alloc(32, 7).toString('base64');
+  assert.equal(parseConfig({ EGOV_ENCRYPTION_KEY: key }).EGOV_ENCRYPTION_KEY, key);
+  assert.throws(() => parseConfig({ EGOV_ENCRYPTION_KEY: 'too-short' }), ConfigError);
 });

@@ -103,6 +103,13 @@ export const ConfigSchema = Type.Object({
       description: 'Encrypt files at rest with this master key (32 bytes, base64).',
     }),
   ),
+  EGOV_ENCRYPTION_KEY: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9+/]{43}=$',
+      description:
+        "Online services: master key (32 bytes, base64) wrapping each municipality's key for citizen data; online services refuse to store data in production without it.",
+    }),
+  ),
   JOBS_ENABLED: Bool(true, 'Run the background job worker in this instance.'),
   METRICS_ENABLED: Bool(true, 'Serve Prometheus metrics at /metrics.'),
   SENSOR_RAW_RETENTION_DAYS: Type.Integer({

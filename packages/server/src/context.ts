@@ -28,6 +28,7 @@ import {
   createParticipationServices,
   type ParticipationServices,
 } from './participation/participation.services.js';
+import { createEgovServices, type EgovServices } from './egov/egov.module.js';
 
 export interface AppContext {
   config: Config;
@@ -58,6 +59,8 @@ export interface AppContext {
   clubs: ClubsService;
   cloudFiles: CloudFilesService;
   participation: ParticipationServices;
+  /** Online services: catalogue, cases, per-municipality keys (egov/). */
+  egov: EgovServices;
 }
 
 export function createContext(config: Config, database: DatabaseHandle): AppContext {
@@ -77,6 +80,9 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const clubs = new ClubsService(config, db, audit, notifications, work);
   const files = createFileStorage(config);
   const work = new WorkService(db, audit);
+  const work = new WorkService(db, audit);
+  const files = createFileStorage(config);
+  const tenancy = new TenancyService(db, tenancyRepository, audit);
   return {
     config,
     database,
@@ -87,7 +93,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     oidc,
     saml: new SamlService(config, db, auth, oidc),
     identity,
-    tenancy: new TenancyService(db, tenancyRepository, audit),
+    tenancy,
     jobs,
     files,
     notifications,
@@ -101,6 +107,8 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     cloudFiles: new CloudFilesService(db, files, clubs),
     work,
     participation: createParticipationServices({ config, db, audit, notifications, work, files }),
+    work,
+    egov: createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy }),
   };
   // The rules service uses the other services (observations, work, notifications) through the context.
   return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });

@@ -11,6 +11,7 @@ import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { JobWorker } from './core/jobs/index.js';
 import { registerRuleJobs } from './rules/rule.engine.js';
+import { registerEgovJobs, scheduleEgovRetention } from './egov/egov.module.js';
 import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
 import { sensorServices } from './sensors/ingestion/sensor-services.js';
 import { startMqtt, type MqttExtension } from './sensors/mqtt/index.js';
@@ -76,6 +77,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     });
     await scheduleObservationStorage(ctx.jobs);
     registerConnectorJobs(worker, ctx.connectors);
+    registerEgovJobs(worker, ctx.jobs, ctx.egov);
+    await scheduleEgovRetention(ctx.jobs);
     worker.start();
   }
 

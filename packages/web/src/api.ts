@@ -37,6 +37,8 @@ let csrfToken: string | null = null;
 export function setCsrfToken(token: string | null): void {
   csrfToken = token;
 }
+/** For requests that cannot go through apiRequest (file uploads). */
+export const currentCsrfToken = (): string | null => csrfToken;
 
 interface ErrorBody {
   error: { code: string; message: string; requestId?: string; details?: Record<string, unknown> };

@@ -3,6 +3,8 @@ import { dashboardDe } from './dashboard.js';
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
 import { rulesDe } from './rules.js';
 import { participationDe } from './participation.js';
+import { egovDe } from './egov.js';
+
 const de = {
   common: {
     platformName: 'Smart Region Südkreis',
@@ -199,6 +201,7 @@ const de = {
   rules: rulesDe,
   dashboard: dashboardDe,
   participation: participationDe,
+  egov: egovDe,
 };
 
 export default de;

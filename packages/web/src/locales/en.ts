@@ -2,6 +2,7 @@ import type { Messages } from './de.js';
 import { rulesEn } from './rules.js';
 import { dashboardEn } from './dashboard.js';
 import { participationEn } from './participation.js';
+import { egovEn } from './egov.js';
 
 const en: Messages = {
   common: {
@@ -193,6 +194,7 @@ const en: Messages = {
   rules: rulesEn,
   dashboard: dashboardEn,
   participation: participationEn,
+  egov: egovEn,
 };
 
 export default en;

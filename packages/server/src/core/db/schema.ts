@@ -668,6 +668,97 @@ export interface ParticipationFeedbackTable {
   answered_at: Timestamp | null;
   created_at: CreatedAt;
 }
+// Online services (egov, migration 0014).
+export type EgovVersionStatus = 'draft' | 'published' | 'retired';
+export interface EgovServicesTable {
+  id: Generated<string>;
+  region_id: string;
+  slug: string;
+  leika_key: string;
+  created_at: CreatedAt;
+}
+export interface EgovServiceVersionsTable {
+  id: Generated<string>;
+  service_id: string;
+  version: number;
+  status: Generated<EgovVersionStatus>;
+  name: string;
+  description: Generated<string>;
+  form_schema: Json;
+  bpmn_xml: string;
+  fee_rules: ColumnType<unknown[], string | undefined, string>;
+  required_documents: ColumnType<unknown[], string | undefined, string>;
+  allow_anonymous: Generated<boolean>;
+  retention_days: Generated<number>;
+  processing_days: Generated<number>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  published_at: Date | null;
+}
+export interface EgovMunicipalityServicesTable {
+  municipality_id: string;
+  service_id: string;
+  enabled: Generated<boolean>;
+  responsible_office: Generated<string>;
+  contact_email: string | null;
+  contact_phone: string | null;
+  fee_overrides: Json;
+  team_id: string | null;
+  updated_at: Generated<Date>;
+}
+export interface EgovMunicipalityKeysTable {
+  municipality_id: string;
+  wrapped_key: string;
+  created_at: CreatedAt;
+}
+export type EgovCaseStatus =
+  'draft' | 'received' | 'in_progress' | 'action_required' | 'completed' | 'rejected';
+export interface EgovCasesTable {
+  id: Generated<string>;
+  municipality_id: string;
+  service_version_id: string;
+  reference: string;
+  status: Generated<EgovCaseStatus>;
+  test_mode: Generated<boolean>;
+  citizen_user_id: string | null;
+  resume_token_hash: string | null;
+  data_encrypted: string;
+  engine_state_encrypted: string | null;
+  engine_revision: Generated<number>;
+  fee_cents: Generated<number>;
+  assignee_id: string | null;
+  due_at: Date | null;
+  submitted_at: Date | null;
+  closed_at: Date | null;
+  delete_after: Date | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+export interface EgovCaseMessagesTable {
+  id: Generated<string>;
+  case_id: string;
+  municipality_id: string;
+  sender: 'citizen' | 'staff' | 'system';
+  author_id: string | null;
+  body_encrypted: string;
+  created_at: CreatedAt;
+}
+export interface EgovCaseFilesTable {
+  id: Generated<string>;
+  case_id: string;
+  municipality_id: string;
+  kind: 'attachment' | 'receipt' | 'document';
+  field_key: string | null;
+  file_name: string;
+  content_type: string;
+  size: number;
+  sha256: string;
+  storage_key: string;
+  created_at: CreatedAt;
+}
+export type EgovServiceVersion = Selectable<EgovServiceVersionsTable>;
+export type EgovCase = Selectable<EgovCasesTable>;
+export type EgovCaseFile = Selectable<EgovCaseFilesTable>;
 
 export interface DB {
   regions: RegionsTable;
@@ -732,6 +823,13 @@ export interface DB {
   report_photos: ReportPhotosTable;
   report_comments: ReportCommentsTable;
   participation_feedback: ParticipationFeedbackTable;
+  egov_services: EgovServicesTable;
+  egov_service_versions: EgovServiceVersionsTable;
+  egov_municipality_services: EgovMunicipalityServicesTable;
+  egov_municipality_keys: EgovMunicipalityKeysTable;
+  egov_cases: EgovCasesTable;
+  egov_case_messages: EgovCaseMessagesTable;
+  egov_case_files: EgovCaseFilesTable;
 }
 
 export type Region = Selectable<RegionsTable>;

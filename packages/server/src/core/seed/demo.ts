@@ -11,6 +11,7 @@ import { seedDemoRules } from '../../rules/demo-seed.js';
 import { seedDemoDashboards } from '../../dashboard/demo-seed.js';
 import { seedDemoClubs } from '../../cloud/demo-seed.js';
 import { seedDemoParticipation } from '../../participation/demo-seed.js';
+import { seedDemoEgov } from '../../egov/demo-seed.js';
 
 export const DEMO_PASSWORD = 'Suedkreis-Demo-2026';
 
@@ -237,5 +238,6 @@ export async function seedDemo(ctx: AppContext, options: { secondRegion: boolean
   await seedDemoDashboards(ctx);
   await seedDemoClubs(ctx);
   await seedDemoParticipation(ctx);
+  await seedDemoEgov(ctx);
   return created;
 }

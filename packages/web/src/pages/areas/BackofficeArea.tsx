@@ -2,6 +2,8 @@ import { lazy } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Route, Routes } from 'react-router';
 import { LinkCards, type LinkCard } from '../../layout/LinkCards.js';
+import { Route, Routes } from 'react-router';
+import { EgovLinkCards, OfficeCaseDetail, OfficeCaseList, OfficeProcesses } from '../egov/OfficeCases.js';
 import { AreaLanding } from './AreaLanding.js';
 
 const RulesPage = lazy(() => import('../rules/RulesPage.js'));
@@ -68,5 +70,18 @@ function BackofficeLanding() {
         ))}
       </ul>
     </AreaLanding>
+  );
+      <Route
+        index
+        element={
+          <AreaLanding area="backoffice">
+            <EgovLinkCards />
+          </AreaLanding>
+        }
+      />
+      <Route path="vorgaenge" element={<OfficeCaseList />} />
+      <Route path="vorgaenge/:caseId" element={<OfficeCaseDetail />} />
+      <Route path="prozesse" element={<OfficeProcesses />} />
+    </Routes>
   );
 }

@@ -1,5 +1,5 @@
-import { AreaLanding } from './AreaLanding.js';
+import PortalArea from '../egov/PortalArea.js';
 
 export default function ServicesArea() {
-  return <AreaLanding area="services" />;
+  return <PortalArea />;
 }

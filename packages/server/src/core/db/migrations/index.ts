@@ -12,6 +12,7 @@ import * as m0015 from './0015_egov_connect.js';
 import * as m0011 from './0011_dashboard.js';
 import * as m0012 from './0012_cloud.js';
 import * as m0013 from './0013_participation.js';
+import * as m0014 from './0014_egov.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0011_dashboard': m0011,
   '0012_cloud': m0012,
   '0013_participation': m0013,
+  '0014_egov': m0014,
 };

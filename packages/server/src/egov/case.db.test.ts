@@ -1,0 +1,530 @@
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, test } from 'node:test';
+import { parseConfig } from '../config.js';
+import { createContext, type AppContext } from '../context.js';
+import { systemActor } from '../core/audit/audit.service.js';
+import { testDatabase } from '../test-support/db.js';
+import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
+import { CASE_SOURCE } from './case.service.js';
+
+/** Reads a stream to a string (with listeners: the decrypting stream is a Transform). */
+const text = (stream: NodeJS.ReadableStream) =>
+  new Promise<string>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    stream.on('error', reject);
+  });
+
+const handle = await testDatabase();
+after(() => handle.close());
+const config = parseConfig({ NODE_ENV: 'test', DATA_DIR: `/tmp/srp-egov-db-${process.pid}` });
+const actor = systemActor('test');
+
+async function region(ctx: AppContext) {
+  const tenant = await createTestTenant(handle.db);
+  await ctx.egov.catalogue.ensureShippedServices(tenant.region.id, actor);
+  const services = await ctx.egov.catalogue.listServices([tenant.region.id]);
+  const service = (slug: string) => services.find((s) => s.slug === slug)!;
+  return { ...tenant, service };
+}
+
+const applicant = {
+  vorname: 'Erika',
+  familienname: 'Mustermann',
+  geburtsdatum: '1980-05-17',
+  email: 'erika@example.org',
+  strasse: 'Marktplatz 3',
+  plz: '36103',
+  ort: 'Flieden',
+};
+
+function certificateForm(ausweis: string) {
+  return {
+    urkunde: {
+      art: 'geburt',
+      name_im_register: 'Erika Mustermann',
+      ereignisdatum: '1980-05-17',
+      ereignisort: 'Fulda',
+      anzahl: 2,
+      zweck: 'rente',
+      ausweis,
+    },
+    antragsteller: applicant,
+    richtig: true,
+  };
+}
+
+async function submittedCertificate(ctx: AppContext, municipalityId: string, serviceId: string) {
+  const version = await ctx.egov.catalogue.publishedVersion(serviceId);
+  const draft = await ctx.egov.cases.createDraft({
+    municipalityId,
+    version,
+    userId: null,
+    testMode: false,
+    data: {},
+    actor,
+  });
+  const file = await ctx.egov.cases.addAttachment(
+    draft.case,
+    {
+      fieldKey: 'urkunde.ausweis',
+      fileName: 'ausweis.pdf',
+      contentType: 'application/pdf',
+      body: Readable.from([Buffer.from('%PDF-1.4 Ausweis von Erika')]),
+    },
+    actor,
+  );
+  const result = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
+  return { ...result, draft, file };
+}
+
+const citizenId = async () =>
+  (
+    await handle.db
+      .insertInto('users')
+      .values({ email: `citizen-${crypto.randomUUID()}@test.example`, display_name: 'Erika' })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id;
+
+const openTasks = async (ctx: AppContext, municipalityId: string, caseId: string) =>
+  (
+    await ctx.work.list({ municipalityIds: [municipalityId], statuses: ['open', 'in_progress'], limit: 100 })
+  ).filter((t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${caseId}:`));
+
+test('a case goes from draft to submitted (receipt, fee, inbox task) to completed with a document', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const {
+    case: submitted,
+    receiptId,
+    fee,
+    file,
+  } = await submittedCertificate(ctx, municipality.id, service('personenstandsurkunde').id);
+  assert.equal(submitted.status, 'received');
+  assert.match(submitted.reference, /^\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+  assert.equal(fee.totalCents, 1800, 'first certificate 12 €, the second 6 €');
+  assert.equal(submitted.fee_cents, 1800);
+  assert.ok(submitted.submitted_at && submitted.due_at);
+
+  const receipt = await ctx.egov.cases.openFile(submitted, receiptId);
+  assert.equal(receipt.file.kind, 'receipt');
+  assert.match(await text(receipt.stream), /^%PDF-/);
+  const attachment = await ctx.egov.cases.openFile(submitted, file.id);
+  assert.equal(await text(attachment.stream), '%PDF-1.4 Ausweis von Erika');
+
+  const [task] = await openTasks(ctx, municipality.id, submitted.id);
+  assert.ok(task, 'the waiting user task is in the work inbox');
+  assert.equal(task.source_id, `${submitted.id}:Pruefen`);
+  const messages = await ctx.egov.cases.messages(submitted);
+  assert.ok(
+    messages.some((m) => m.sender === 'system' && m.body.includes('Gebühr')),
+    'the payment port told the citizen',
+  );
+
+  const caseworker = await handle.db
+    .insertInto('users')
+    .values({ email: `cw-${submitted.id}@test.example`, display_name: 'CW' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const claimed = await ctx.egov.cases.claim(submitted, caseworker.id, actor);
+  assert.equal(claimed.status, 'in_progress');
+  const done = await ctx.egov.cases.completeUserTask(
+    claimed,
+    { activityId: 'Pruefen', decision: 'approved' },
+    actor,
+  );
+  assert.equal(done.status, 'completed');
+  assert.equal(done.engine_state_encrypted, null);
+  assert.ok(done.closed_at && done.delete_after, 'closing starts the retention period');
+  assert.equal((await openTasks(ctx, municipality.id, submitted.id)).length, 0);
+
+  const documentJob = await handle.db
+    .selectFrom('jobs')
+    .select(['payload'])
+    .where('unique_key', '=', `egov-document:${submitted.id}:Dokument`)
+    .executeTakeFirstOrThrow();
+  const payload = documentJob.payload as { template: string; activityId: string };
+  assert.equal(payload.template, 'urkunde');
+  await ctx.egov.cases.generateDocument(submitted.id, payload.template, payload.activityId);
+  await ctx.egov.cases.generateDocument(submitted.id, payload.template, payload.activityId);
+  const documents = (await ctx.egov.cases.files(done)).filter((f) => f.kind === 'document');
+  assert.equal(documents.length, 1, 'a repeated job writes the document once');
+  assert.ok(
+    await handle.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('unique_key', '=', `egov-deliver:${submitted.id}`)
+      .executeTakeFirst(),
+    'the connector delivery is queued',
+  );
+
+  const trail = await ctx.egov.cases.trail(done);
+  const actions = trail.map((e) => e.action);
+  for (const action of [
+    'egov_case.drafted',
+    'egov_case.submitted',
+    'egov_case.assigned',
+    'egov_case.step_completed',
+    'egov_case.status_changed',
+  ])
+    assert.ok(actions.includes(action), action);
+});
+
+test('a rejection runs the other branch: rejection notice and status rejected', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const { case: submitted } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+  );
+  const rejected = await ctx.egov.cases.completeUserTask(
+    submitted,
+    { activityId: 'Pruefen', decision: 'rejected', note: 'Kein Eintrag im Register' },
+    actor,
+  );
+  assert.equal(rejected.status, 'rejected');
+  assert.ok(
+    await handle.db
+      .selectFrom('jobs')
+      .select('id')
+      .where('unique_key', '=', `egov-document:${submitted.id}:Ablehnung`)
+      .executeTakeFirst(),
+  );
+  await assert.rejects(ctx.egov.cases.completeUserTask(rejected, { activityId: 'Pruefen' }, actor), {
+    code: 'conflict',
+  });
+});
+
+test('gateways on form data: a listed dog needs the proof of competence checked first', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const version = await ctx.egov.catalogue.publishedVersion(service('hundesteuer').id);
+  const start = async (listenhund: boolean) => {
+    const draft = await ctx.egov.cases.createDraft({
+      municipalityId: municipality.id,
+      version,
+      userId: (
+        await handle.db
+          .insertInto('users')
+          .values({ email: `dog-${Math.random()}@test.example`, display_name: 'Halter' })
+          .returning('id')
+          .executeTakeFirstOrThrow()
+      ).id,
+      testMode: false,
+      data: {},
+      actor,
+    });
+    let sachkunde: string | undefined;
+    if (listenhund) {
+      sachkunde = (
+        await ctx.egov.cases.addAttachment(
+          draft.case,
+          {
+            fieldKey: 'hund.sachkunde',
+            fileName: 's.pdf',
+            contentType: 'application/pdf',
+            body: Readable.from([Buffer.from('%PDF')]),
+          },
+          actor,
+        )
+      ).id;
+    }
+    const { case: c } = await ctx.egov.cases.submit(
+      draft.case,
+      {
+        hund: {
+          name: 'Bello',
+          rasse: 'Mischling',
+          geburtsdatum: '2020-01-01',
+          haltung_seit: '2024-03-01',
+          listenhund,
+          ...(sachkunde ? { sachkunde } : {}),
+        },
+        weitere_hunde: [{ name: 'Luna', rasse: 'Dackel' }],
+        antragsteller: applicant,
+        richtig: true,
+      },
+      actor,
+    );
+    return (await openTasks(ctx, municipality.id, c.id)).map((t) => t.source_id.split(':')[1]);
+  };
+  assert.deepEqual(await start(true), ['Sachkunde']);
+  assert.deepEqual(await start(false), ['Pruefen']);
+});
+
+test('versions: drafts change, publishing retires the old version, running cases keep theirs', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const serviceId = service('meldebescheinigung').id;
+  const v1 = await ctx.egov.catalogue.publishedVersion(serviceId);
+  const old = await ctx.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    version: v1,
+    userId: await citizenId(),
+    testMode: false,
+    data: {},
+    actor,
+  });
+  await assert.rejects(ctx.egov.catalogue.updateDraft(v1, { name: 'Neu' }, actor), { code: 'conflict' });
+  const draft = await ctx.egov.catalogue.createDraft(serviceId, actor);
+  assert.equal(draft.version, 2);
+  await assert.rejects(ctx.egov.catalogue.createDraft(serviceId, actor), { code: 'conflict' });
+  await assert.rejects(ctx.egov.catalogue.updateDraft(draft, { bpmnXml: '<xml>kein bpmn</xml>' }, actor), {
+    code: 'validation_failed',
+  });
+  await assert.rejects(
+    ctx.egov.catalogue.updateDraft(
+      draft,
+      {
+        bpmnXml: v1.bpmn_xml.replace(
+          '<bpmn:userTask id="Pruefen"',
+          '<bpmn:scriptTask id="X" scriptFormat="js"></bpmn:scriptTask><bpmn:userTask id="Pruefen"',
+        ),
+      },
+      actor,
+    ),
+    { code: 'validation_failed' },
+  );
+  const changed = await ctx.egov.catalogue.updateDraft(
+    draft,
+    { name: 'Meldebescheinigung (neu)', feeRules: [{ id: 'einfach', label: 'Gebühr', amountCents: 700 }] },
+    actor,
+  );
+  assert.equal(
+    (await ctx.egov.catalogue.listOffered(municipality.id)).find((s) => s.serviceId === serviceId)?.version,
+    1,
+    'drafts are not offered',
+  );
+  await ctx.egov.catalogue.publish(changed, actor);
+  const offered = (await ctx.egov.catalogue.listOffered(municipality.id)).find(
+    (s) => s.serviceId === serviceId,
+  )!;
+  assert.equal(offered.version, 2);
+  assert.equal(offered.name, 'Meldebescheinigung (neu)');
+  assert.equal((await ctx.egov.catalogue.version(v1.id)).status, 'retired');
+  assert.equal(
+    (await ctx.egov.cases.get(old.case.id)).service_version_id,
+    v1.id,
+    'the running case keeps version 1',
+  );
+
+  await ctx.egov.catalogue.setParams(
+    municipality.id,
+    serviceId,
+    {
+      enabled: false,
+      responsible_office: '',
+      contact_email: null,
+      contact_phone: null,
+      fee_overrides: {},
+      team_id: null,
+    },
+    actor,
+  );
+  assert.equal(
+    (await ctx.egov.catalogue.listOffered(municipality.id)).some((s) => s.serviceId === serviceId),
+    false,
+    'switched off',
+  );
+  assert.equal((await ctx.egov.catalogue.listOffered(municipality.id, 'urkunde')).length, 1, 'search');
+});
+
+test('engine state survives a restart: a second instance resumes the case, timers included', async () => {
+  const first = createContext(config, handle);
+  const { municipality, service } = await region(first);
+  const serviceId = service('meldebescheinigung').id;
+  const draftVersion = await first.egov.catalogue.createDraft(serviceId, actor);
+  // A process that waits one second on a timer before the caseworker's step.
+  const timed = draftVersion.bpmn_xml
+    .replace('<bpmn:outgoing>Flow_Pruefen</bpmn:outgoing>', '<bpmn:outgoing>Flow_Warten</bpmn:outgoing>')
+    .replace(
+      '<bpmn:sequenceFlow id="Flow_Pruefen" sourceRef="Gebuehr"',
+      '<bpmn:intermediateCatchEvent id="Warten"><bpmn:incoming>Flow_Warten</bpmn:incoming><bpmn:outgoing>Flow_Pruefen</bpmn:outgoing><bpmn:timerEventDefinition id="Warten_def"><bpmn:timeDuration xsi:type="bpmn:tFormalExpression">PT1S</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent><bpmn:sequenceFlow id="Flow_Warten" sourceRef="Gebuehr" targetRef="Warten" /><bpmn:sequenceFlow id="Flow_Pruefen" sourceRef="Warten"',
+    );
+  const version = await first.egov.catalogue.updateDraft(draftVersion, { bpmnXml: timed }, actor);
+  const draft = await first.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    version,
+    userId: await citizenId(),
+    testMode: true,
+    data: {},
+    actor,
+  });
+  const { case: submitted } = await first.egov.cases.submit(
+    draft.case,
+    { bescheinigung: { art: 'erweitert' }, antragsteller: applicant, richtig: true },
+    actor,
+  );
+  assert.equal(submitted.fee_cents, 800);
+  assert.equal((await openTasks(first, municipality.id, submitted.id)).length, 0, 'waiting on the timer');
+  const wake = await handle.db
+    .selectFrom('jobs')
+    .select(['name', 'run_at', 'payload'])
+    .where('unique_key', 'like', `egov-wake:${submitted.id}:%`)
+    .executeTakeFirstOrThrow();
+  assert.equal(wake.name, 'egov.case.wake');
+  assert.ok(
+    wake.run_at.getTime() > (submitted.submitted_at?.getTime() ?? 0),
+    'the wake-up is scheduled for the timer',
+  );
+
+  // "Restart": a fresh context (another instance) knows nothing but the database.
+  const second = createContext(config, handle);
+  while (Date.now() < wake.run_at.getTime()) await sleep(100);
+  await second.egov.cases.wake(submitted.id);
+  const tasks = await openTasks(second, municipality.id, submitted.id);
+  assert.deepEqual(
+    tasks.map((t) => t.source_id.split(':')[1]),
+    ['Pruefen'],
+    'the timer fired after recovery',
+  );
+  assert.match(tasks[0]!.title, /^\[Test\] /);
+
+  const third = createContext(config, handle);
+  const done = await third.egov.cases.completeUserTask(
+    await third.egov.cases.get(submitted.id),
+    { activityId: 'Pruefen', decision: 'approved' },
+    actor,
+  );
+  assert.equal(done.status, 'completed');
+  // A stale copy cannot advance the case a second time.
+  await assert.rejects(
+    second.egov.cases.completeUserTask(submitted, { activityId: 'Pruefen', decision: 'approved' }, actor),
+  );
+});
+
+test('citizen data is encrypted per municipality; ciphertexts do not open elsewhere', async () => {
+  const ctx = createContext(config, handle);
+  const { region: r, municipality, service } = await region(ctx);
+  const other = await createTestMunicipality(handle.db, r);
+  const { case: submitted, file } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+  );
+  const row = await handle.db
+    .selectFrom('egov_cases')
+    .select(['data_encrypted', 'engine_state_encrypted'])
+    .where('id', '=', submitted.id)
+    .executeTakeFirstOrThrow();
+  assert.doesNotMatch(row.data_encrypted, /Mustermann/);
+  assert.match(row.data_encrypted, /^v1\./);
+  assert.ok(row.engine_state_encrypted?.startsWith('v1.'));
+  await assert.rejects(ctx.egov.keys.decryptJson(other.id, submitted.id, row.data_encrypted), {
+    code: 'egov_data_integrity',
+  });
+  await assert.rejects(ctx.egov.keys.decryptJson(municipality.id, 'another-record', row.data_encrypted), {
+    code: 'egov_data_integrity',
+  });
+  assert.notDeepEqual(await ctx.egov.keys.key(municipality.id), await ctx.egov.keys.key(other.id));
+  const keys = await handle.db
+    .selectFrom('egov_municipality_keys')
+    .select('wrapped_key')
+    .where('municipality_id', '=', municipality.id)
+    .executeTakeFirstOrThrow();
+  assert.ok(
+    !keys.wrapped_key.includes((await ctx.egov.keys.key(municipality.id)).toString('base64')),
+    'only the wrapped key is stored',
+  );
+
+  const raw = await ctx.files.get(
+    (await ctx.egov.cases.files(submitted)).find((f) => f.id === file.id)!.storage_key,
+  );
+  const stored = await text(raw.stream);
+  assert.ok(
+    stored.startsWith('SRPE') && !stored.includes('Ausweis von Erika'),
+    'the attachment is encrypted at rest',
+  );
+
+  const message = await handle.db
+    .selectFrom('egov_case_messages')
+    .select('body_encrypted')
+    .where('case_id', '=', submitted.id)
+    .executeTakeFirstOrThrow();
+  assert.doesNotMatch(message.body_encrypted, /Gebühr/);
+});
+
+test('retention deletes closed cases with their files; stale drafts go too; export gives the citizen everything', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const citizen = await handle.db
+    .insertInto('users')
+    .values({ email: `citizen-${Date.now()}-${Math.random()}@test.example`, display_name: 'Erika' })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  const version = await ctx.egov.catalogue.publishedVersion(service('personenstandsurkunde').id);
+  const draft = await ctx.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    version,
+    userId: citizen.id,
+    testMode: false,
+    data: {},
+    actor,
+  });
+  const file = await ctx.egov.cases.addAttachment(
+    draft.case,
+    {
+      fieldKey: 'urkunde.ausweis',
+      fileName: 'a.pdf',
+      contentType: 'application/pdf',
+      body: Readable.from([Buffer.from('%PDF x')]),
+    },
+    actor,
+  );
+  const { case: submitted } = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
+  await ctx.egov.cases.addMessage(submitted, 'citizen', citizen.id, 'Bitte schnell, danke!', actor);
+
+  const exported = await ctx.egov.cases.exportForCitizen(citizen.id);
+  assert.equal(exported.length, 1);
+  assert.equal(exported[0]!.reference, submitted.reference);
+  assert.equal((exported[0]!.form.antragsteller as { familienname: string }).familienname, 'Mustermann');
+  assert.ok(exported[0]!.messages.some((m) => m.body === 'Bitte schnell, danke!'));
+
+  const done = await ctx.egov.cases.completeUserTask(
+    submitted,
+    { activityId: 'Pruefen', decision: 'approved' },
+    actor,
+  );
+  const keys = (await ctx.egov.cases.files(done)).map((f) => f.storage_key);
+  assert.ok(
+    done.delete_after && done.delete_after.getTime() > Date.now() + 89 * 86_400_000,
+    '90 days for certificates',
+  );
+  const stale = await ctx.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    version,
+    userId: null,
+    testMode: false,
+    data: {},
+    actor,
+  });
+  await handle.db
+    .updateTable('egov_cases')
+    .set({ updated_at: new Date(Date.now() - 31 * 86_400_000) })
+    .where('id', '=', stale.case.id)
+    .execute();
+
+  await ctx.egov.cases.deleteExpired(new Date(Date.now() + 91 * 86_400_000));
+  assert.equal(
+    await handle.db
+      .selectFrom('egov_cases')
+      .select('id')
+      .where('id', 'in', [submitted.id, stale.case.id])
+      .executeTakeFirst(),
+    undefined,
+  );
+  for (const key of keys) assert.equal(await ctx.files.exists(key), false, 'files are deleted too');
+  assert.deepEqual(await ctx.egov.cases.exportForCitizen(citizen.id), []);
+  const audit = await handle.db
+    .selectFrom('audit_log')
+    .select('action')
+    .where('target_id', '=', submitted.id)
+    .where('action', '=', 'egov_case.deleted')
+    .executeTakeFirst();
+  assert.ok(audit);
+});

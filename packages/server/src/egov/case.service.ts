@@ -1,0 +1,987 @@
+// Cases: a citizen's submission of an online service in one municipality, from draft to decision.
+// Citizen data (form, decision note, messages, engine state) is stored encrypted with the
+// municipality's key; files go to the municipality's encrypted file storage. The BPMN process runs one
+// step at a time (ProcessRunner); its new state and the effects of its service tasks are written in one
+// transaction with an optimistic revision check, so two instances never both advance a case.
+import crypto from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
+import { systemActor } from '../core/audit/audit.service.js';
+import type { Database } from '../core/db/database.js';
+import type { EgovCase, EgovCaseStatus, EgovServiceVersion } from '../core/db/schema.js';
+import { AppError, Errors } from '../core/errors.js';
+import type { JobQueue } from '../core/jobs/index.js';
+import type { NotificationService } from '../core/notifications/index.js';
+import type { WorkService } from '../core/work/work.service.js';
+import type { CatalogueService } from './catalogue.service.js';
+import { feeRulesOf, formOf } from './catalogue.service.js';
+import { computeFee, formatEuro, type FeeOverrides, type FeeQuote } from './fees.js';
+import { validateSubmission, type FieldErrors } from './forms/form-validation.js';
+import { EgovRepository } from './egov.repository.js';
+import type { MunicipalityKeys } from './privacy/municipality-keys.js';
+import { ProcessRunner, type Effect, type StepResult } from './workflow/process-runner.js';
+import { renderPdf } from './documents/pdf.js';
+import { fillTemplate } from './documents/templates.js';
+import type { PaymentProvider } from './ports/payments.js';
+import type { ConnectorRegistry } from './ports/connectors.js';
+
+export const CASE_SOURCE = 'egov_case';
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+const ALLOWED_ATTACHMENT_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg']);
+
+declare module '../core/jobs/job-types.js' {
+  interface JobPayloadMap {
+    'egov.case.wake': { caseId: string };
+    'egov.case.document': { caseId: string; template: string; activityId: string };
+    'egov.case.deliver': { caseId: string };
+    'egov.retention': Record<string, never>;
+  }
+}
+
+export interface CaseData {
+  form: Record<string, unknown>;
+  decision?: 'approved' | 'rejected';
+  decisionNote?: string;
+}
+
+/** How a citizen proves a case is theirs: their account, or the resume link of an anonymous draft. */
+export interface CitizenAccess {
+  userId: string | null;
+  resumeToken: string | null;
+}
+
+export interface Municipal {
+  id: string;
+  name: string;
+  region_id: string;
+}
+
+const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+
+export function newReference(now = new Date()): string {
+  const bytes = crypto.randomBytes(8);
+  const code = [...bytes].map((b) => CROCKFORD[b % 32]).join('');
+  return `${now.getUTCFullYear()}-${code.slice(0, 4)}-${code.slice(4)}`;
+}
+
+export class ValidationFailed extends AppError {
+  constructor(errors: FieldErrors) {
+    super('egov_form_invalid', 400, 'The form has errors', { fields: errors });
+  }
+}
+
+export class CaseService {
+  readonly runner = new ProcessRunner();
+
+  constructor(
+    private readonly db: Database,
+    private readonly deps: {
+      audit: AuditService;
+      jobs: JobQueue;
+      work: WorkService;
+      notifications: NotificationService;
+      catalogue: CatalogueService;
+      keys: MunicipalityKeys;
+      payments: PaymentProvider;
+      connectors: ConnectorRegistry;
+      findMunicipality: (id: string) => Promise<Municipal | undefined>;
+    },
+  ) {}
+
+  private repository(executor: Database = this.db) {
+    return new EgovRepository(executor);
+  }
+
+  // --- loading and access ----------------------------------------------------------------------------
+
+  async get(caseId: string): Promise<EgovCase> {
+    const found = await this.repository().findCase(caseId);
+    if (!found) throw Errors.notFound('Case');
+    return found;
+  }
+
+  /** The case if the citizen may see it; otherwise not found (never reveal that a case exists). */
+  async forCitizen(caseId: string, access: CitizenAccess): Promise<EgovCase> {
+    const found = await this.repository().findCase(caseId);
+    if (!found) throw Errors.notFound('Case');
+    const ownsByAccount = access.userId !== null && found.citizen_user_id === access.userId;
+    const ownsByLink =
+      access.resumeToken !== null &&
+      found.resume_token_hash !== null &&
+      crypto.timingSafeEqual(
+        Buffer.from(hashToken(access.resumeToken)),
+        Buffer.from(found.resume_token_hash),
+      );
+    if (!ownsByAccount && !ownsByLink) throw Errors.notFound('Case');
+    return found;
+  }
+
+  data(c: EgovCase): Promise<CaseData> {
+    return this.deps.keys.decryptJson<CaseData>(c.municipality_id, c.id, c.data_encrypted);
+  }
+
+  listForStaff(filter: Parameters<EgovRepository['listCases']>[0]) {
+    return this.repository().listCases(filter);
+  }
+
+  listForCitizen(userId: string) {
+    return this.repository().listCitizenCases(userId);
+  }
+
+  trail(c: EgovCase) {
+    return this.repository().caseTrail(c.municipality_id, c.id);
+  }
+
+  statistics(municipalityIds: string[] | 'all') {
+    return this.repository().statistics(municipalityIds);
+  }
+
+  // --- citizen: draft, attachments, submit ----------------------------------------------------------
+
+  async createDraft(input: {
+    municipalityId: string;
+    version: EgovServiceVersion;
+    userId: string | null;
+    testMode: boolean;
+    data: Record<string, unknown>;
+    actor: AuditActor;
+  }): Promise<{ case: EgovCase; resumeToken: string | null; fee: FeeQuote }> {
+    const { version } = input;
+    if (!input.userId && !version.allow_anonymous)
+      throw Errors.unauthenticated('This service needs a citizen account; please log in');
+    const checked = validateSubmission(formOf(version), input.data, {
+      partial: true,
+      isKnownFile: () => false,
+    });
+    const fee = await this.deps.catalogue.quote(version, input.municipalityId, checked.data);
+    const id = crypto.randomUUID();
+    const resumeToken = crypto.randomBytes(32).toString('base64url');
+    const data: CaseData = { form: checked.data };
+    const sealed = await this.deps.keys.encryptJson(input.municipalityId, id, data);
+    const created = await this.db.transaction().execute(async (trx) => {
+      const row = await this.insertWithReference(trx, {
+        id,
+        municipality_id: input.municipalityId,
+        service_version_id: version.id,
+        test_mode: input.testMode,
+        citizen_user_id: input.userId,
+        resume_token_hash: hashToken(resumeToken),
+        data_encrypted: sealed,
+        fee_cents: fee.totalCents,
+      });
+      await this.deps.audit.record(
+        input.actor,
+        {
+          action: 'egov_case.drafted',
+          targetType: 'egov_case',
+          targetId: id,
+          municipalityId: input.municipalityId,
+          details: { testMode: input.testMode },
+        },
+        trx,
+      );
+      return row;
+    });
+    return { case: created, resumeToken, fee };
+  }
+
+  private async insertWithReference(
+    trx: Database,
+    values: Omit<Parameters<EgovRepository['insertCase']>[0], 'reference'>,
+  ) {
+    for (let attempt = 0; ; attempt++) {
+      const reference = newReference();
+      const taken = await trx
+        .selectFrom('egov_cases')
+        .select('id')
+        .where('reference', '=', reference)
+        .executeTakeFirst();
+      if (!taken) return this.repository(trx).insertCase({ ...values, reference });
+      if (attempt > 5) throw Errors.unavailable('Could not allocate a reference number');
+    }
+  }
+
+  async saveDraft(
+    c: EgovCase,
+    data: Record<string, unknown>,
+  ): Promise<{ case: EgovCase; fee: FeeQuote; errors: FieldErrors }> {
+    if (c.status !== 'draft') throw Errors.conflict('The case was submitted already');
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const files = await this.repository().listFiles(c.id);
+    const checked = validateSubmission(formOf(version), data, {
+      partial: true,
+      isKnownFile: (fileId) => files.some((f) => f.id === fileId && f.kind === 'attachment'),
+    });
+    const fee = await this.deps.catalogue.quote(version, c.municipality_id, checked.data);
+    const saved = await this.repository().updateCase(c.id, c.engine_revision, {
+      data_encrypted: await this.deps.keys.encryptJson(c.municipality_id, c.id, {
+        form: checked.data,
+      } satisfies CaseData),
+      fee_cents: fee.totalCents,
+    });
+    if (!saved) throw Errors.conflict('The case changed meanwhile; reload it');
+    return { case: saved, fee, errors: checked.errors };
+  }
+
+  async addAttachment(
+    c: EgovCase,
+    input: { fieldKey: string; fileName: string; contentType: string; body: Readable },
+    actor: AuditActor,
+  ) {
+    if (c.status !== 'draft' && c.status !== 'action_required')
+      throw Errors.conflict('Attachments can be added to drafts and when the office asks for more');
+    if (!ALLOWED_ATTACHMENT_TYPES.has(input.contentType))
+      throw Errors.validation('Only PDF, PNG and JPEG files are accepted');
+    const existing = await this.repository().listFiles(c.id);
+    if (existing.filter((f) => f.kind === 'attachment').length >= 20)
+      throw Errors.validation('At most 20 attachments');
+    const id = crypto.randomUUID();
+    const storageKey = `m/${c.municipality_id}/egov/cases/${c.id}/${id}`;
+    const storage = await this.deps.keys.files(c.municipality_id);
+    const limited = limitStream(input.body, MAX_ATTACHMENT_BYTES);
+    const stored = await storage.put(storageKey, limited, { contentType: input.contentType });
+    const file = await this.db.transaction().execute(async (trx) => {
+      const row = await this.repository(trx).insertFile({
+        id,
+        case_id: c.id,
+        municipality_id: c.municipality_id,
+        kind: 'attachment',
+        field_key: input.fieldKey.slice(0, 200),
+        file_name: safeFileName(input.fileName),
+        content_type: input.contentType,
+        size: stored.size,
+        sha256: stored.sha256,
+        storage_key: storageKey,
+      });
+      await this.deps.audit.record(
+        actor,
+        {
+          action: 'egov_case.attachment_added',
+          targetType: 'egov_case',
+          targetId: c.id,
+          municipalityId: c.municipality_id,
+          details: { fileId: id, size: stored.size },
+        },
+        trx,
+      );
+      return row;
+    });
+    return file;
+  }
+
+  /** Validates on the server, fixes the fee, starts the process and writes the receipt. */
+  async submit(
+    c: EgovCase,
+    data: Record<string, unknown>,
+    actor: AuditActor,
+  ): Promise<{ case: EgovCase; receiptId: string; fee: FeeQuote }> {
+    if (c.status !== 'draft') throw Errors.conflict('The case was submitted already');
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    if (version.status === 'retired' && !c.test_mode)
+      throw Errors.conflict('This service version is no longer offered; please start again');
+    const files = await this.repository().listFiles(c.id);
+    const checked = validateSubmission(formOf(version), data, {
+      isKnownFile: (fileId) => files.some((f) => f.id === fileId && f.kind === 'attachment'),
+    });
+    if (!checked.valid) throw new ValidationFailed(checked.errors);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const fee = computeFee(feeRulesOf(version), checked.data, params.fee_overrides as FeeOverrides);
+    const municipality = await this.municipality(c.municipality_id);
+    const caseData: CaseData = { form: checked.data };
+    const step = await this.runner.start(c.id, version.bpmn_xml, { form: checked.data });
+    const submittedAt = new Date();
+    const receiptId = crypto.randomUUID();
+    const receipt = await renderPdf({
+      title: 'Eingangsbestätigung',
+      subject: `${version.name} – ${c.reference}`,
+      sender: [`Gemeinde ${municipality.name}`, params.responsible_office || 'Bürgerservice'],
+      paragraphs: [
+        `Vielen Dank. Ihr Antrag „${version.name}“ ist bei der Gemeinde ${municipality.name} eingegangen.`,
+        `Aktenzeichen: ${c.reference}`,
+        `Eingegangen am: ${submittedAt.toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })}`,
+        `Gebühr: ${formatEuro(fee.totalCents)}`,
+        ...fee.lines.map(
+          (l) => `${l.label}${l.units > 1 ? ` (${l.units}×)` : ''}: ${formatEuro(l.amountCents)}`,
+        ),
+        `Angehängte Dateien: ${
+          files
+            .filter((f) => f.kind === 'attachment')
+            .map((f) => f.file_name)
+            .join(', ') || 'keine'
+        }`,
+        `Bearbeitungszeit: in der Regel ${version.processing_days} Tage. Den Stand sehen Sie jederzeit im Bürgerservice unter Ihrem Aktenzeichen.`,
+      ],
+      footer: c.test_mode
+        ? 'TESTVORGANG – keine echte Antragstellung.'
+        : 'Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig.',
+    });
+    const receiptKey = `m/${c.municipality_id}/egov/cases/${c.id}/${receiptId}`;
+    const storage = await this.deps.keys.files(c.municipality_id);
+    const stored = await storage.put(receiptKey, Readable.from([receipt]), {
+      contentType: 'application/pdf',
+    });
+    const submitted = await this.persistStep(c, step, caseData, actor, {
+      submittedAt,
+      fee: fee.totalCents,
+      dueAt: new Date(submittedAt.getTime() + version.processing_days * 86_400_000),
+      extra: async (trx) => {
+        await this.repository(trx).insertFile({
+          id: receiptId,
+          case_id: c.id,
+          municipality_id: c.municipality_id,
+          kind: 'receipt',
+          field_key: null,
+          file_name: `Eingangsbestaetigung-${c.reference}.pdf`,
+          content_type: 'application/pdf',
+          size: stored.size,
+          sha256: stored.sha256,
+          storage_key: receiptKey,
+        });
+        await this.deps.audit.record(
+          actor,
+          {
+            action: 'egov_case.submitted',
+            targetType: 'egov_case',
+            targetId: c.id,
+            municipalityId: c.municipality_id,
+            details: { reference: c.reference, version: version.version },
+          },
+          trx,
+        );
+        const email = contactEmail(checked.data);
+        if (email) {
+          await this.deps.notifications.sendEmail(
+            {
+              to: email,
+              subject: `Eingangsbestätigung ${c.reference}`,
+              text: `Guten Tag,\n\nIhr Antrag „${version.name}“ ist bei der Gemeinde ${municipality.name} eingegangen. Ihr Aktenzeichen: ${c.reference}.\n\nDie Eingangsbestätigung finden Sie im Bürgerservice.\n`,
+            },
+            { executor: trx, municipalityId: c.municipality_id, uniqueKey: `egov-receipt:${c.id}` },
+          );
+        }
+      },
+    });
+    return { case: submitted, receiptId, fee };
+  }
+
+  // --- staff -----------------------------------------------------------------------------------------
+
+  async claim(c: EgovCase, assigneeId: string, actor: AuditActor): Promise<EgovCase> {
+    if (c.status === 'draft' || c.status === 'completed' || c.status === 'rejected')
+      throw Errors.conflict('The case is not open');
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const row = await this.repository(trx).updateCase(c.id, c.engine_revision, {
+        assignee_id: assigneeId,
+        status: c.status === 'received' ? 'in_progress' : c.status,
+      });
+      if (!row) throw Errors.conflict('The case changed meanwhile; reload it');
+      await this.deps.audit.record(
+        actor,
+        {
+          action: 'egov_case.assigned',
+          targetType: 'egov_case',
+          targetId: c.id,
+          municipalityId: c.municipality_id,
+          details: { assigneeId },
+        },
+        trx,
+      );
+      return row;
+    });
+    // The work inbox shows who has the case's open steps.
+    const tasks = await this.deps.work.list({
+      municipalityIds: [c.municipality_id],
+      statuses: ['open', 'in_progress'],
+      limit: 50,
+    });
+    for (const task of tasks.filter(
+      (t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`),
+    ))
+      if (task.assignee_id !== assigneeId) await this.deps.work.assign(task, assigneeId, actor);
+    return updated;
+  }
+
+  async requestInformation(c: EgovCase, message: string, actor: AuditActor): Promise<EgovCase> {
+    if (c.status !== 'received' && c.status !== 'in_progress' && c.status !== 'action_required')
+      throw Errors.conflict('The case is not open');
+    await this.deps.keys.key(c.municipality_id); // PGlite: no key look-up inside the transaction
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const row = await this.repository(trx).updateCase(c.id, c.engine_revision, {
+        status: 'action_required',
+      });
+      if (!row) throw Errors.conflict('The case changed meanwhile; reload it');
+      await this.insertMessage(trx, c, 'staff', actor.userId, message);
+      await this.deps.audit.record(
+        actor,
+        {
+          action: 'egov_case.information_requested',
+          targetType: 'egov_case',
+          targetId: c.id,
+          municipalityId: c.municipality_id,
+        },
+        trx,
+      );
+      await this.notifyCitizen(
+        trx,
+        c,
+        'Rückfrage zu Ihrem Antrag',
+        'Die Gemeinde hat eine Rückfrage zu Ihrem Antrag. Bitte antworten Sie im Bürgerservice.',
+      );
+      return row;
+    });
+    return updated;
+  }
+
+  /** A caseworker finishes a BPMN user task; a decision feeds the process's gateway. */
+  async completeUserTask(
+    c: EgovCase,
+    input: { activityId: string; decision?: 'approved' | 'rejected'; note?: string },
+    actor: AuditActor,
+  ): Promise<EgovCase> {
+    if (!c.engine_state_encrypted || c.status === 'completed' || c.status === 'rejected')
+      throw Errors.conflict('The case has no running process');
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const data = await this.data(c);
+    const next: CaseData = {
+      ...data,
+      ...(input.decision ? { decision: input.decision } : {}),
+      ...(input.note ? { decisionNote: input.note } : {}),
+    };
+    const state = await this.deps.keys.decryptJson<unknown>(
+      c.municipality_id,
+      `${c.id}:engine`,
+      c.engine_state_encrypted,
+    );
+    const step = await this.runner.completeUserTask(c.id, state, input.activityId, variablesOf(next));
+    const updated = await this.persistStep(c, step, next, actor, {
+      completedActivity: input.activityId,
+      extra: (trx) =>
+        this.deps.audit.record(
+          actor,
+          {
+            action: 'egov_case.step_completed',
+            targetType: 'egov_case',
+            targetId: c.id,
+            municipalityId: c.municipality_id,
+            details: {
+              activityId: input.activityId,
+              decision: input.decision ?? null,
+              version: version.version,
+            },
+          },
+          trx,
+        ),
+    });
+    return updated;
+  }
+
+  /** Timers: the wake job recovers the engine; expired timers fire, others wait for the next wake. */
+  async wake(caseId: string): Promise<void> {
+    const c = await this.repository().findCase(caseId);
+    if (!c?.engine_state_encrypted || c.status === 'completed' || c.status === 'rejected') return;
+    const data = await this.data(c);
+    const state = await this.deps.keys.decryptJson<unknown>(
+      c.municipality_id,
+      `${c.id}:engine`,
+      c.engine_state_encrypted,
+    );
+    const step = await this.runner.resume(c.id, state, variablesOf(data));
+    await this.persistStep(c, step, data, systemActor('egov-timer'), {});
+  }
+
+  async addMessage(
+    c: EgovCase,
+    sender: 'citizen' | 'staff',
+    authorId: string | null,
+    body: string,
+    actor: AuditActor,
+  ) {
+    if (c.status === 'draft') throw Errors.conflict('Submit the application first');
+    await this.deps.keys.key(c.municipality_id); // PGlite: no key look-up inside the transaction
+    return this.db.transaction().execute(async (trx) => {
+      const message = await this.insertMessage(trx, c, sender, authorId, body);
+      if (sender === 'citizen' && c.status === 'action_required') {
+        const row = await this.repository(trx).updateCase(c.id, c.engine_revision, { status: 'in_progress' });
+        if (!row) throw Errors.conflict('The case changed meanwhile; reload it');
+      }
+      if (sender === 'staff')
+        await this.notifyCitizen(
+          trx,
+          c,
+          'Neue Nachricht zu Ihrem Antrag',
+          'Sie haben eine neue Nachricht im Bürgerservice.',
+        );
+      await this.deps.audit.record(
+        actor,
+        {
+          action: 'egov_case.message_sent',
+          targetType: 'egov_case',
+          targetId: c.id,
+          municipalityId: c.municipality_id,
+          details: { sender },
+        },
+        trx,
+      );
+      return message;
+    });
+  }
+
+  async messages(c: EgovCase) {
+    const rows = await this.repository().listMessages(c.id);
+    return Promise.all(
+      rows.map(async (m) => ({
+        id: m.id,
+        sender: m.sender,
+        author: m.sender === 'staff' ? m.author_name : null,
+        body: await this.deps.keys.decryptJson<string>(
+          c.municipality_id,
+          `${c.id}:message:${m.id}`,
+          m.body_encrypted,
+        ),
+        createdAt: m.created_at,
+      })),
+    );
+  }
+
+  files(c: EgovCase) {
+    return this.repository().listFiles(c.id);
+  }
+
+  async openFile(c: EgovCase, fileId: string) {
+    const file = await this.repository().findFile(c.id, fileId);
+    if (!file) throw Errors.notFound('File');
+    const storage = await this.deps.keys.files(c.municipality_id);
+    const got = await storage.get(file.storage_key);
+    return { file, stream: got.stream };
+  }
+
+  /** Writes a document PDF from a template; idempotent per activity and template (jobs may repeat). */
+  async generateDocument(caseId: string, template: string, activityId: string): Promise<void> {
+    const c = await this.repository().findCase(caseId);
+    if (!c) return;
+    const marker = `${activityId}:${template}`;
+    const existing = await this.repository().listFiles(c.id);
+    if (existing.some((f) => f.kind === 'document' && f.field_key === marker)) return;
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const municipality = await this.municipality(c.municipality_id);
+    const data = await this.data(c);
+    const applicant = (data.form.antragsteller ?? {}) as Record<string, unknown>;
+    const filled = fillTemplate(template, {
+      reference: c.reference,
+      serviceName: version.name,
+      municipalityName: municipality.name,
+      office: params.responsible_office,
+      applicantName:
+        [applicant.vorname, applicant.familienname].filter(Boolean).join(' ') ||
+        'Antragstellerin oder Antragsteller',
+      date: new Date().toLocaleDateString('de-DE', { timeZone: 'Europe/Berlin' }),
+      fee: formatEuro(c.fee_cents),
+      note: data.decisionNote ?? '',
+    });
+    const pdf = await renderPdf({
+      title: filled.title,
+      subject: `${version.name} – ${c.reference}`,
+      sender: [`Gemeinde ${municipality.name}`, params.responsible_office || 'Bürgerservice'],
+      paragraphs: filled.paragraphs,
+      footer: c.test_mode
+        ? 'TESTVORGANG'
+        : 'Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig.',
+    });
+    const id = crypto.randomUUID();
+    const key = `m/${c.municipality_id}/egov/cases/${c.id}/${id}`;
+    const stored = await (
+      await this.deps.keys.files(c.municipality_id)
+    ).put(key, Readable.from([pdf]), { contentType: 'application/pdf' });
+    await this.repository().insertFile({
+      id,
+      case_id: c.id,
+      municipality_id: c.municipality_id,
+      kind: 'document',
+      field_key: marker,
+      file_name: `${filled.title.replace(/[^\wäöüÄÖÜß -]/g, '').replace(/\s+/g, '-')}-${c.reference}.pdf`,
+      content_type: 'application/pdf',
+      size: stored.size,
+      sha256: stored.sha256,
+      storage_key: key,
+    });
+  }
+
+  /** Hands the case to its connector (FIT-Connect, webhook, … later); the platform inbox by default. */
+  async deliver(caseId: string, signal: AbortSignal): Promise<void> {
+    const c = await this.repository().findCase(caseId);
+    if (!c) return;
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const service = await this.deps.catalogue.service(version.service_id);
+    const files = await this.repository().listFiles(c.id);
+    const data = await this.data(c);
+    const connector = this.deps.connectors.connectorFor(c.municipality_id, service.slug);
+    const result = await connector.deliver(
+      {
+        caseId: c.id,
+        municipalityId: c.municipality_id,
+        reference: c.reference,
+        serviceSlug: service.slug,
+        leikaKey: service.leika_key,
+        submittedAt: c.submitted_at?.toISOString() ?? null,
+        data: data.form,
+        attachments: files
+          .filter((f) => f.kind === 'attachment')
+          .map((f) => ({
+            id: f.id,
+            fileName: f.file_name,
+            contentType: f.content_type,
+            sha256: f.sha256,
+            size: f.size,
+          })),
+      },
+      signal,
+    );
+    await this.deps.audit.record(systemActor('egov-connector'), {
+      action: 'egov_case.delivered',
+      targetType: 'egov_case',
+      targetId: c.id,
+      municipalityId: c.municipality_id,
+      details: { connector: connector.id, delivered: result.delivered },
+    });
+  }
+
+  // --- data protection -------------------------------------------------------------------------------
+
+  /** Deletes cases past their retention and drafts nobody finished; files first, then rows. */
+  async deleteExpired(now = new Date()): Promise<number> {
+    const repository = this.repository();
+    const due = [
+      ...(await repository.casesToDelete(now, 200)),
+      ...(await repository.staleDrafts(new Date(now.getTime() - 30 * 86_400_000), 200)),
+    ];
+    for (const c of due) {
+      const storage = await this.deps.keys.files(c.municipality_id);
+      for (const file of await repository.listFiles(c.id)) await storage.delete(file.storage_key);
+      const tasks = await this.deps.work.list({
+        municipalityIds: [c.municipality_id],
+        statuses: ['open', 'in_progress'],
+        limit: 200,
+      });
+      for (const task of tasks.filter(
+        (t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`),
+      ))
+        await this.deps.work.cancel(task, 'Aufbewahrungsfrist abgelaufen', systemActor('egov-retention'));
+      await this.db.transaction().execute(async (trx) => {
+        await this.repository(trx).deleteCase(c.id);
+        await this.deps.audit.record(
+          systemActor('egov-retention'),
+          {
+            action: 'egov_case.deleted',
+            targetType: 'egov_case',
+            targetId: c.id,
+            municipalityId: c.municipality_id,
+            details: { reason: 'retention' },
+          },
+          trx,
+        );
+      });
+    }
+    return due.length;
+  }
+
+  /** Everything the platform holds about a citizen's cases, decrypted (GDPR Art. 15/20). */
+  async exportForCitizen(userId: string) {
+    const cases = await this.repository().listCitizenCases(userId);
+    return Promise.all(
+      cases.map(async (row) => {
+        const c = await this.get(row.id);
+        const data = await this.data(c);
+        return {
+          reference: c.reference,
+          service: row.service_name,
+          municipality: row.municipality_name,
+          status: c.status,
+          createdAt: c.created_at.toISOString(),
+          submittedAt: c.submitted_at?.toISOString() ?? null,
+          feeCents: c.fee_cents,
+          form: data.form,
+          messages: (await this.messages(c)).map((m) => ({ ...m, createdAt: m.createdAt.toISOString() })),
+          files: (await this.files(c)).map((f) => ({
+            id: f.id,
+            kind: f.kind,
+            fileName: f.file_name,
+            size: f.size,
+            sha256: f.sha256,
+          })),
+        };
+      }),
+    );
+  }
+
+  // --- internals -------------------------------------------------------------------------------------
+
+  private async municipality(id: string): Promise<Municipal> {
+    const found = await this.deps.findMunicipality(id);
+    if (!found) throw Errors.notFound('Municipality');
+    return found;
+  }
+
+  private async insertMessage(
+    trx: Database,
+    c: EgovCase,
+    sender: 'citizen' | 'staff' | 'system',
+    authorId: string | null,
+    body: string,
+  ) {
+    const id = crypto.randomUUID();
+    return this.repository(trx).insertMessage({
+      id,
+      case_id: c.id,
+      municipality_id: c.municipality_id,
+      sender,
+      author_id: authorId,
+      body_encrypted: await this.deps.keys.encryptJson(c.municipality_id, `${c.id}:message:${id}`, body),
+    });
+  }
+
+  private async notifyCitizen(trx: Database, c: EgovCase, subject: string, text: string) {
+    const data = await this.data(c);
+    const email = contactEmail(data.form);
+    if (!email) return;
+    await this.deps.notifications.sendEmail(
+      {
+        to: email,
+        subject: `${subject} (${c.reference})`,
+        text: `Guten Tag,\n\n${text}\n\nAktenzeichen: ${c.reference}\n`,
+      },
+      { executor: trx, municipalityId: c.municipality_id },
+    );
+  }
+
+  /**
+   * Saves a process step: engine state, status, effects (jobs, messages, work tasks) in one
+   * transaction guarded by the case's revision; afterwards closes work tasks of finished steps.
+   */
+  private async persistStep(
+    c: EgovCase,
+    step: StepResult,
+    data: CaseData,
+    actor: AuditActor,
+    options: {
+      submittedAt?: Date;
+      fee?: number;
+      dueAt?: Date;
+      completedActivity?: string;
+      extra?: (trx: Database) => Promise<void>;
+    },
+  ): Promise<EgovCase> {
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    let status: EgovCaseStatus = options.submittedAt ? 'received' : c.status;
+    for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
+    if (!options.submittedAt && status === 'received' && c.status !== 'received') status = c.status;
+    if (step.ended && status !== 'rejected') status = 'completed';
+    const closed = status === 'completed' || status === 'rejected';
+    const sealedData = await this.deps.keys.encryptJson(c.municipality_id, c.id, data);
+    const engineState = step.ended
+      ? null
+      : await this.deps.keys.encryptJson(c.municipality_id, `${c.id}:engine`, step.state);
+    const updated = await this.db.transaction().execute(async (trx) => {
+      const row = await this.repository(trx).updateCase(c.id, c.engine_revision, {
+        status,
+        data_encrypted: sealedData,
+        engine_state_encrypted: engineState,
+        ...(options.submittedAt
+          ? {
+              submitted_at: options.submittedAt,
+              resume_token_hash: c.citizen_user_id ? null : c.resume_token_hash,
+            }
+          : {}),
+        ...(options.fee !== undefined ? { fee_cents: options.fee } : {}),
+        ...(options.dueAt ? { due_at: options.dueAt } : {}),
+        ...(closed && !c.closed_at
+          ? {
+              closed_at: new Date(),
+              delete_after: new Date(Date.now() + version.retention_days * 86_400_000),
+            }
+          : {}),
+      });
+      if (!row) throw Errors.conflict('The case changed meanwhile; reload it');
+      for (const effect of step.effects) await this.applyEffect(trx, row, version, effect);
+      for (const task of step.userTasks) {
+        await this.deps.work.createTask(
+          {
+            municipalityId: c.municipality_id,
+            teamId: params.team_id,
+            sourceType: CASE_SOURCE,
+            sourceId: `${c.id}:${task.activityId}`,
+            title: `${c.test_mode ? '[Test] ' : ''}${version.name}: ${task.name} (${c.reference})`,
+            description: `Vorgang ${c.reference}. Bearbeiten unter /verwaltung/vorgaenge/${c.id}`,
+            dueAt: options.dueAt ?? c.due_at,
+            priority: 'normal',
+          },
+          actor,
+          trx,
+        );
+      }
+      if (step.nextTimerAt) {
+        await this.deps.jobs.enqueue(
+          'egov.case.wake',
+          { caseId: c.id },
+          {
+            runAt: step.nextTimerAt,
+            municipalityId: c.municipality_id,
+            uniqueKey: `egov-wake:${c.id}:${step.nextTimerAt.getTime()}`,
+          },
+          trx,
+        );
+      }
+      if (status !== c.status && !options.submittedAt) {
+        await this.deps.audit.record(
+          actor,
+          {
+            action: 'egov_case.status_changed',
+            targetType: 'egov_case',
+            targetId: c.id,
+            municipalityId: c.municipality_id,
+            details: { from: c.status, to: status },
+          },
+          trx,
+        );
+        if (closed)
+          await this.notifyCitizen(
+            trx,
+            row,
+            'Ihr Antrag ist bearbeitet',
+            status === 'completed'
+              ? 'Ihr Antrag ist erledigt. Dokumente finden Sie im Bürgerservice.'
+              : 'Ihr Antrag wurde abgelehnt. Den Bescheid finden Sie im Bürgerservice.',
+          );
+      }
+      await options.extra?.(trx);
+      return row;
+    });
+    // Close the inbox items of steps that are no longer waiting (done by this step, or ended by a timer).
+    const waiting = new Set(step.userTasks.map((t) => `${c.id}:${t.activityId}`));
+    const open = await this.deps.work.list({
+      municipalityIds: [c.municipality_id],
+      statuses: ['open', 'in_progress'],
+      limit: 200,
+    });
+    for (const task of open.filter(
+      (t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`) && !waiting.has(t.source_id),
+    )) {
+      if (task.source_id === `${c.id}:${options.completedActivity}`)
+        await this.deps.work.complete(task, null, actor);
+      else await this.deps.work.cancel(task, 'Prozessschritt beendet', actor);
+    }
+    return updated;
+  }
+
+  private async applyEffect(
+    trx: Database,
+    c: EgovCase,
+    version: EgovServiceVersion,
+    effect: Effect,
+  ): Promise<void> {
+    switch (effect.kind) {
+      case 'status':
+        return;
+      case 'document':
+        await this.deps.jobs.enqueue(
+          'egov.case.document',
+          { caseId: c.id, template: effect.template, activityId: effect.activityId },
+          { municipalityId: c.municipality_id, uniqueKey: `egov-document:${c.id}:${effect.activityId}` },
+          trx,
+        );
+        return;
+      case 'connector':
+        await this.deps.jobs.enqueue(
+          'egov.case.deliver',
+          { caseId: c.id },
+          { municipalityId: c.municipality_id, uniqueKey: `egov-deliver:${c.id}` },
+          trx,
+        );
+        return;
+      case 'payment': {
+        const outcome = await this.deps.payments.requestPayment({
+          caseId: c.id,
+          municipalityId: c.municipality_id,
+          reference: c.reference,
+          amountCents: c.fee_cents,
+          purpose: version.name,
+        });
+        if (outcome.status === 'invoice') await this.insertMessage(trx, c, 'system', null, outcome.message);
+        if (outcome.status === 'pending')
+          await this.insertMessage(
+            trx,
+            c,
+            'system',
+            null,
+            `Bitte bezahlen Sie die Gebühr: ${outcome.paymentUrl}`,
+          );
+        return;
+      }
+      case 'notify':
+        await this.notifyCitizen(
+          trx,
+          c,
+          'Neuigkeiten zu Ihrem Antrag',
+          'Es gibt Neuigkeiten zu Ihrem Antrag im Bürgerservice.',
+        );
+        return;
+      case 'reminder': {
+        if (!c.assignee_id) return;
+        const assignee = await trx
+          .selectFrom('users')
+          .select('email')
+          .where('id', '=', c.assignee_id)
+          .executeTakeFirst();
+        if (!assignee) return;
+        await this.deps.notifications.sendEmail(
+          {
+            to: assignee.email,
+            subject: `Erinnerung: Vorgang ${c.reference}`,
+            text: `Der Vorgang ${c.reference} (${version.name}) wartet auf Bearbeitung.`,
+          },
+          {
+            executor: trx,
+            municipalityId: c.municipality_id,
+            uniqueKey: `egov-reminder:${c.id}:${effect.activityId}`,
+          },
+        );
+        return;
+      }
+    }
+  }
+}
+
+export function variablesOf(data: CaseData): Record<string, unknown> {
+  return { form: data.form, decision: data.decision ?? null };
+}
+
+function contactEmail(form: Record<string, unknown>): string | null {
+  const applicant = form.antragsteller as Record<string, unknown> | undefined;
+  const email = applicant?.email ?? form.email;
+  return typeof email === 'string' && email.includes('@') ? email : null;
+}
+
+function safeFileName(name: string): string {
+  const cleaned = name
+    .replace(/[\\/\0\r\n"]/g, '_')
+    .trim()
+    .slice(0, 200);
+  return cleaned || 'Anhang';
+}
+
+/** Stops a stream that grows past `max` bytes with a 413. */
+function limitStream(source: Readable, max: number): Readable {
+  let seen = 0;
+  return Readable.from(
+    (async function* () {
+      for await (const chunk of source as AsyncIterable<Buffer>) {
+        seen += chunk.length;
+        if (seen > max)
+          throw new AppError('payload_too_large', 413, `Files may be at most ${max / 1024 / 1024} MiB`);
+        yield chunk;
+      }
+    })(),
+  );
+}

@@ -1,0 +1,257 @@
+// The service catalogue: one shared definition per region (versions: draft -> published -> retired),
+// parameters per municipality on top. Running cases keep the version they started with, because a
+// case points at its version row and versions never change after publishing.
+import { Engine } from 'bpmn-engine';
+import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
+import type { Database } from '../core/db/database.js';
+import type { EgovServiceVersion } from '../core/db/schema.js';
+import { Errors } from '../core/errors.js';
+import { computeFee, type FeeOverrides, type FeeQuote, type FeeRule } from './fees.js';
+import type { FormSchema } from './forms/form-validation.js';
+import { EgovRepository, type MunicipalityServiceParams } from './egov.repository.js';
+import { shippedServices } from './shipped-services.js';
+
+export interface VersionPatch {
+  name?: string;
+  description?: string;
+  formSchema?: FormSchema;
+  bpmnXml?: string;
+  feeRules?: FeeRule[];
+  requiredDocuments?: string[];
+  allowAnonymous?: boolean;
+  retentionDays?: number;
+  processingDays?: number;
+}
+
+export const feeRulesOf = (version: EgovServiceVersion) => version.fee_rules as FeeRule[];
+export const formOf = (version: EgovServiceVersion) => version.form_schema as unknown as FormSchema;
+
+/** Throws a validation error unless the XML is a BPMN 2.0 model with an executable process. */
+export async function checkBpmn(xml: string): Promise<void> {
+  if (!/<(\w+:)?process\b[^>]*isExecutable="true"/.test(xml))
+    throw Errors.validation('The BPMN model needs an executable process (isExecutable="true")');
+  if (/<(\w+:)?scriptTask\b/.test(xml) || /\blanguage="/.test(xml))
+    throw Errors.validation('Scripts are not allowed in processes; use FEEL conditions and service tasks');
+  try {
+    const definitions = await new Engine({ name: 'check', source: xml }).getDefinitions();
+    if (definitions.length === 0) throw new Error('no definitions');
+  } catch (error) {
+    throw Errors.validation('The BPMN model cannot be read', {
+      reason: error instanceof Error ? error.message.slice(0, 300) : 'unknown',
+    });
+  }
+}
+
+export function checkFormSchema(schema: FormSchema): void {
+  if (!schema || !Array.isArray(schema.components))
+    throw Errors.validation('The form needs a components list (form-js schema)');
+}
+
+export class CatalogueService {
+  constructor(
+    private readonly db: Database,
+    private readonly audit: AuditService,
+  ) {}
+
+  private repository(executor: Database = this.db) {
+    return new EgovRepository(executor);
+  }
+
+  /** Creates the shipped services in a region (published version 1) unless they exist already. */
+  async ensureShippedServices(regionId: string, actor: AuditActor): Promise<number> {
+    let created = 0;
+    for (const definition of shippedServices()) {
+      await this.db.transaction().execute(async (trx) => {
+        const repository = this.repository(trx);
+        if (await repository.findServiceBySlug(regionId, definition.slug)) return;
+        const service = await repository.insertService(regionId, definition.slug, definition.leikaKey);
+        const version = await repository.insertVersion({
+          service_id: service.id,
+          name: definition.name,
+          description: definition.description,
+          form_schema: definition.formSchema as unknown as Record<string, unknown>,
+          bpmn_xml: definition.bpmnXml,
+          fee_rules: definition.feeRules,
+          required_documents: definition.requiredDocuments,
+          allow_anonymous: definition.allowAnonymous,
+          retention_days: definition.retentionDays,
+          processing_days: definition.processingDays,
+          created_by: actor.userId,
+        });
+        await repository.publish(version);
+        await this.audit.record(
+          actor,
+          {
+            action: 'egov_service.created',
+            targetType: 'egov_service',
+            targetId: service.id,
+            details: { slug: definition.slug },
+          },
+          trx,
+        );
+        created++;
+      });
+    }
+    return created;
+  }
+
+  listOffered(municipalityId: string, search?: string) {
+    return this.repository().listOffered(municipalityId, search);
+  }
+
+  async service(serviceId: string) {
+    const service = await this.repository().findService(serviceId);
+    if (!service) throw Errors.notFound('Service');
+    return service;
+  }
+
+  async version(versionId: string): Promise<EgovServiceVersion> {
+    const version = await this.repository().findVersion(versionId);
+    if (!version) throw Errors.notFound('Service version');
+    return version;
+  }
+
+  async publishedVersion(serviceId: string): Promise<EgovServiceVersion> {
+    const version = await this.repository().findPublishedVersion(serviceId);
+    if (!version) throw Errors.notFound('Service');
+    return version;
+  }
+
+  async params(municipalityId: string, serviceId: string): Promise<MunicipalityServiceParams> {
+    return (
+      (await this.repository().findParams(municipalityId, serviceId)) ?? {
+        enabled: true,
+        responsible_office: '',
+        contact_email: null,
+        contact_phone: null,
+        fee_overrides: {},
+        team_id: null,
+      }
+    );
+  }
+
+  async quote(
+    version: EgovServiceVersion,
+    municipalityId: string,
+    data: Record<string, unknown>,
+  ): Promise<FeeQuote> {
+    const params = await this.params(municipalityId, version.service_id);
+    return computeFee(feeRulesOf(version), data, params.fee_overrides as FeeOverrides);
+  }
+
+  listServices(regionIds: string[] | 'all') {
+    return this.repository().listServicesOfRegions(regionIds);
+  }
+
+  listVersions(serviceId: string) {
+    return this.repository().listVersions(serviceId);
+  }
+
+  /** A new draft, copied from the newest version. */
+  async createDraft(serviceId: string, actor: AuditActor): Promise<EgovServiceVersion> {
+    return this.db.transaction().execute(async (trx) => {
+      const repository = this.repository(trx);
+      const [latest] = await repository.listVersions(serviceId);
+      if (!latest) throw Errors.notFound('Service');
+      if (latest.status === 'draft')
+        throw Errors.conflict('This service has an open draft already', { versionId: latest.id });
+      const draft = await repository.insertVersion({
+        service_id: serviceId,
+        name: latest.name,
+        description: latest.description,
+        form_schema: latest.form_schema,
+        bpmn_xml: latest.bpmn_xml,
+        fee_rules: latest.fee_rules,
+        required_documents: latest.required_documents as string[],
+        allow_anonymous: latest.allow_anonymous,
+        retention_days: latest.retention_days,
+        processing_days: latest.processing_days,
+        created_by: actor.userId,
+      });
+      await this.audit.record(
+        actor,
+        {
+          action: 'egov_version.drafted',
+          targetType: 'egov_service_version',
+          targetId: draft.id,
+          details: { version: draft.version },
+        },
+        trx,
+      );
+      return draft;
+    });
+  }
+
+  async updateDraft(version: EgovServiceVersion, patch: VersionPatch, actor: AuditActor) {
+    if (version.status !== 'draft') throw Errors.conflict('Only drafts can be changed; create a new draft');
+    if (patch.bpmnXml !== undefined) await checkBpmn(patch.bpmnXml);
+    if (patch.formSchema !== undefined) checkFormSchema(patch.formSchema);
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await this.repository(trx).updateDraft(version.id, {
+        name: patch.name,
+        description: patch.description,
+        form_schema: patch.formSchema as unknown as Record<string, unknown> | undefined,
+        bpmn_xml: patch.bpmnXml,
+        fee_rules: patch.feeRules,
+        required_documents: patch.requiredDocuments,
+        allow_anonymous: patch.allowAnonymous,
+        retention_days: patch.retentionDays,
+        processing_days: patch.processingDays,
+      });
+      if (!updated) throw Errors.conflict('Only drafts can be changed; create a new draft');
+      await this.audit.record(
+        actor,
+        {
+          action: 'egov_version.updated',
+          targetType: 'egov_service_version',
+          targetId: version.id,
+          details: { fields: Object.keys(patch) },
+        },
+        trx,
+      );
+      return updated;
+    });
+  }
+
+  async publish(version: EgovServiceVersion, actor: AuditActor) {
+    await checkBpmn(version.bpmn_xml);
+    checkFormSchema(formOf(version));
+    return this.db.transaction().execute(async (trx) => {
+      const published = await this.repository(trx).publish(version);
+      if (!published) throw Errors.conflict('Only drafts can be published');
+      await this.audit.record(
+        actor,
+        {
+          action: 'egov_version.published',
+          targetType: 'egov_service_version',
+          targetId: version.id,
+          details: { version: version.version },
+        },
+        trx,
+      );
+      return published;
+    });
+  }
+
+  async setParams(
+    municipalityId: string,
+    serviceId: string,
+    params: MunicipalityServiceParams,
+    actor: AuditActor,
+  ) {
+    await this.db.transaction().execute(async (trx) => {
+      await this.repository(trx).upsertParams(municipalityId, serviceId, params);
+      await this.audit.record(
+        actor,
+        {
+          action: 'egov_service.configured',
+          targetType: 'egov_service',
+          targetId: serviceId,
+          municipalityId,
+          details: { enabled: params.enabled, feeOverrides: params.fee_overrides },
+        },
+        trx,
+      );
+    });
+  }
+}

@@ -1,0 +1,82 @@
+// PDFs for cases: the receipt (Eingangsbestätigung) and documents from templates (notices, letters).
+// Real text, not images, with title, language and subject set, so screen readers and search work.
+// (pdf-lib writes no structure tags; a tagged PDF/UA output would need another generator.)
+import { PDFDocument, StandardFonts, rgb, type PDFFont } from 'pdf-lib';
+
+export interface PdfContent {
+  title: string;
+  subject: string;
+  /** Sender block: municipality and office. */
+  sender: string[];
+  /** Paragraphs; a line of the form "Label: value" is set as a table row. */
+  paragraphs: string[];
+  footer?: string;
+}
+
+const PAGE = { width: 595.28, height: 841.89, margin: 56 };
+
+function printable(font: PDFFont, text: string): string {
+  const supported = new Set(font.getCharacterSet());
+  return [...text].map((c) => (supported.has(c.codePointAt(0)!) ? c : '?')).join('');
+}
+
+function wrap(font: PDFFont, size: number, text: string, width: number): string[] {
+  const lines: string[] = [];
+  for (const paragraph of text.split('\n')) {
+    let line = '';
+    for (const word of paragraph.split(/\s+/)) {
+      const candidate = line ? `${line} ${word}` : word;
+      if (font.widthOfTextAtSize(candidate, size) <= width || !line) line = candidate;
+      else {
+        lines.push(line);
+        line = word;
+      }
+    }
+    lines.push(line);
+  }
+  return lines;
+}
+
+export async function renderPdf(content: PdfContent, language = 'de-DE'): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  doc.setTitle(content.title, { showInWindowTitleBar: true });
+  doc.setSubject(content.subject);
+  doc.setLanguage(language);
+  doc.setProducer('Smart Region Platform');
+  doc.setCreator('Smart Region Platform');
+  const regular = await doc.embedFont(StandardFonts.Helvetica);
+  const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+  const width = PAGE.width - 2 * PAGE.margin;
+  let page = doc.addPage([PAGE.width, PAGE.height]);
+  let y = PAGE.height - PAGE.margin;
+
+  const draw = (text: string, font: PDFFont, size: number, gap = 4) => {
+    for (const line of wrap(font, size, printable(font, text), width)) {
+      if (y < PAGE.margin + size) {
+        page = doc.addPage([PAGE.width, PAGE.height]);
+        y = PAGE.height - PAGE.margin;
+      }
+      y -= size;
+      page.drawText(line, { x: PAGE.margin, y, size, font, color: rgb(0.1, 0.1, 0.1) });
+      y -= gap;
+    }
+  };
+
+  for (const line of content.sender) draw(line, regular, 9, 2);
+  y -= 24;
+  draw(content.title, bold, 18, 12);
+  for (const paragraph of content.paragraphs) {
+    const row = /^([^:\n]{1,40}):\s(.+)$/s.exec(paragraph);
+    if (row) {
+      draw(`${row[1]}:`, bold, 11, 1);
+      draw(row[2]!, regular, 11, 8);
+    } else {
+      draw(paragraph, regular, 11, 10);
+    }
+  }
+  if (content.footer) {
+    y -= 16;
+    draw(content.footer, regular, 8, 2);
+  }
+  return Buffer.from(await doc.save());
+}

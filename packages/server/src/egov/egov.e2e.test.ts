@@ -1,0 +1,299 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { startTestServer, type TestServer } from '../test-support/server.js';
+import { loggedInClient, TestClient } from '../test-support/http.js';
+import {
+  createTestMunicipality,
+  createTestTenant,
+  createTestUser,
+  grantTestRole,
+  TEST_PASSWORD,
+} from '../test-support/factories.js';
+import { systemActor } from '../core/audit/audit.service.js';
+import { waitFor } from '../test-support/wait.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer({ webDist: null });
+});
+after(() => server.close());
+
+interface CaseView {
+  id: string;
+  reference: string;
+  status: string;
+  files: { id: string; kind: string; fileName: string }[];
+  messages: { sender: string; body: string }[];
+}
+
+const applicant = {
+  vorname: 'Erika',
+  familienname: 'Mustermann',
+  geburtsdatum: '1980-05-17',
+  email: 'erika@example.org',
+  strasse: 'Marktplatz 3',
+  plz: '36103',
+  ort: 'Flieden',
+};
+
+async function setup() {
+  const { region, municipality: flieden } = await createTestTenant(server.ctx.db);
+  const kalbach = await createTestMunicipality(server.ctx.db, region);
+  await server.ctx.egov.catalogue.ensureShippedServices(region.id, systemActor('test'));
+  const substitute = await createTestUser(server.ctx.db, { home: kalbach, roles: ['caseworker'] });
+  await grantTestRole(server.ctx.db, substitute, 'caseworker', flieden);
+  const stranger = await createTestUser(server.ctx.db, { home: kalbach, roles: ['caseworker'] });
+  const citizen = await createTestUser(server.ctx.db, { home: flieden, roles: ['citizen'] });
+  return { flieden, kalbach, substitute, stranger, citizen };
+}
+
+test('anonymous citizen: catalogue, draft, attachment, server-side validation, submit, receipt; a substitute caseworker completes it', async () => {
+  const { flieden, substitute, stranger } = await setup();
+  const anonymous = new TestClient(server.url);
+
+  const list = await anonymous.get<{
+    services: { serviceId: string; slug: string; allowAnonymous: boolean }[];
+  }>(`/api/public/egov/municipalities/${flieden.id}/services?q=Urkunde`);
+  assert.equal(list.status, 200);
+  const service = list.body.services.find((s) => s.slug === 'personenstandsurkunde')!;
+  assert.ok(service.allowAnonymous);
+  const detail = await anonymous.get<{
+    feeRules: { id: string; amountCents: number }[];
+    formSchema: { components: unknown[] };
+  }>(`/api/public/egov/municipalities/${flieden.id}/services/${service.serviceId}`);
+  assert.equal(detail.status, 200);
+  assert.ok(detail.body.formSchema.components.length > 0);
+
+  const created = await anonymous.post<{ case: CaseView; resumeToken: string }>(
+    `/api/egov/municipalities/${flieden.id}/cases`,
+    {
+      serviceId: service.serviceId,
+      data: { urkunde: { art: 'geburt' } },
+    },
+  );
+  assert.equal(created.status, 201);
+  const caseId = created.body.case.id;
+  const resume = { 'x-resume-token': created.body.resumeToken };
+  assert.equal(
+    (await anonymous.get(`/api/egov/cases/${caseId}`)).status,
+    404,
+    'without the resume token the case is not found',
+  );
+  const resumed = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+  assert.equal(resumed.status, 200);
+  assert.equal(resumed.body.status, 'draft');
+
+  const upload = await anonymous.request<{ id: string }>(
+    'POST',
+    `/api/egov/cases/${caseId}/attachments?field=urkunde.ausweis&name=ausweis.pdf`,
+    {
+      headers: { ...resume, 'content-type': 'application/pdf' },
+      body: Buffer.from('%PDF-1.4 Ausweis'),
+    },
+  );
+  assert.equal(upload.status, 201);
+  const wrongType = await anonymous.request(
+    'POST',
+    `/api/egov/cases/${caseId}/attachments?field=urkunde.ausweis&name=x.exe`,
+    {
+      headers: { ...resume, 'content-type': 'application/octet-stream' },
+      body: Buffer.from('MZ'),
+    },
+  );
+  assert.equal(wrongType.status, 400);
+
+  const form = {
+    urkunde: {
+      art: 'geburt',
+      name_im_register: 'Erika Mustermann',
+      ereignisdatum: '1980-05-17',
+      ereignisort: 'Fulda',
+      anzahl: 1,
+      zweck: 'rente',
+      ausweis: upload.body.id,
+    },
+    antragsteller: applicant,
+    richtig: true,
+  };
+  const saved = await anonymous.request<{ fee: { totalCents: number } }>(
+    'PUT',
+    `/api/egov/cases/${caseId}/draft`,
+    { headers: resume, json: { data: { ...form, urkunde: { ...form.urkunde, anzahl: 3 } } } },
+  );
+  assert.equal(saved.body.fee.totalCents, 2400);
+
+  const invalid = await anonymous.request<{
+    error: { code: string; details: { fields: Record<string, string[]> } };
+  }>('POST', `/api/egov/cases/${caseId}/submit`, {
+    headers: resume,
+    json: { data: { ...form, antragsteller: { ...applicant, plz: '123' } } },
+  });
+  assert.equal(invalid.status, 400);
+  assert.equal(invalid.body.error.code, 'egov_form_invalid');
+  assert.deepEqual(invalid.body.error.details.fields['antragsteller.plz'], [
+    'does not match the expected format',
+  ]);
+
+  const submitted = await anonymous.request<{
+    reference: string;
+    status: string;
+    receiptUrl: string;
+    fee: { totalCents: number };
+  }>('POST', `/api/egov/cases/${caseId}/submit`, {
+    headers: resume,
+    json: { data: form },
+  });
+  assert.equal(submitted.status, 200, submitted.text);
+  assert.equal(submitted.body.status, 'received');
+  assert.equal(submitted.body.fee.totalCents, 1200);
+  const receipt = await anonymous.request('GET', submitted.body.receiptUrl, { headers: resume });
+  assert.equal(receipt.status, 200);
+  assert.equal(receipt.headers.get('content-type'), 'application/pdf');
+  assert.ok(receipt.text.startsWith('%PDF-'));
+  assert.equal(
+    (
+      await anonymous.request('POST', `/api/egov/cases/${caseId}/submit`, {
+        headers: resume,
+        json: { data: form },
+      })
+    ).status,
+    409,
+  );
+
+  // The caseworker from the neighbouring municipality who stands in sees the case; another does not.
+  const other = await loggedInClient(server.url, stranger.email, TEST_PASSWORD);
+  assert.equal((await other.get<{ cases: unknown[] }>('/api/egov/backoffice/cases')).body.cases.length, 0);
+  assert.equal((await other.get(`/api/egov/backoffice/cases/${caseId}`)).status, 404);
+  const caseworker = await loggedInClient(server.url, substitute.email, TEST_PASSWORD);
+  const inbox = await caseworker.get<{ cases: { id: string; reference: string }[] }>(
+    '/api/egov/backoffice/cases',
+  );
+  assert.deepEqual(
+    inbox.body.cases.map((c) => c.reference),
+    [submitted.body.reference],
+  );
+  const tasks = await caseworker.get<{ tasks: { source: { type: string; id: string } }[] }>(
+    `/api/work/tasks?municipalityId=${flieden.id}`,
+  );
+  assert.ok(
+    tasks.body.tasks.some((t) => t.source.type === 'egov_case' && t.source.id === `${caseId}:Pruefen`),
+    'the case is in the one work inbox',
+  );
+
+  const full = await caseworker.get<{
+    case: CaseView & { form: { antragsteller: { familienname: string } } };
+    openSteps: { activityId: string }[];
+    trail: { action: string }[];
+  }>(`/api/egov/backoffice/cases/${caseId}`);
+  assert.equal(full.status, 200);
+  assert.equal(full.body.case.form.antragsteller.familienname, 'Mustermann');
+  assert.deepEqual(
+    full.body.openSteps.map((s) => s.activityId),
+    ['Pruefen'],
+  );
+  assert.ok(
+    full.body.trail.some((e) => e.action === 'egov_case.read'),
+    'reading the case is audited',
+  );
+
+  assert.equal((await caseworker.post(`/api/egov/backoffice/cases/${caseId}/claim`, {})).status, 200);
+  const asked = await caseworker.post<{ status: string }>(
+    `/api/egov/backoffice/cases/${caseId}/request-information`,
+    { message: 'Bitte nennen Sie den Geburtsnamen der Mutter.' },
+  );
+  assert.equal(asked.body.status, 'action_required');
+  const citizenView = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, {
+    headers: resume,
+  });
+  assert.equal(citizenView.body.status, 'action_required');
+  assert.ok(citizenView.body.messages.some((m) => m.sender === 'staff' && m.body.includes('Geburtsnamen')));
+  assert.equal(
+    (
+      await anonymous.request('POST', `/api/egov/cases/${caseId}/messages`, {
+        headers: resume,
+        json: { body: 'Schmidt' },
+      })
+    ).status,
+    201,
+  );
+  assert.equal(
+    (await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume })).body.status,
+    'in_progress',
+  );
+
+  const done = await caseworker.post<{ status: string }>(
+    `/api/egov/backoffice/cases/${caseId}/steps/Pruefen/complete`,
+    { decision: 'approved', note: 'Urkunde geht heute raus.' },
+  );
+  assert.equal(done.status, 200, done.text);
+  assert.equal(done.body.status, 'completed');
+
+  const finished = await waitFor('the document', async () => {
+    const view = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+    return view.body.files.find((f) => f.kind === 'document') ? view.body : undefined;
+  });
+  assert.equal(finished.status, 'completed');
+  const document = finished.files.find((f) => f.kind === 'document')!;
+  const pdf = await anonymous.request('GET', `/api/egov/cases/${caseId}/files/${document.id}`, {
+    headers: resume,
+  });
+  assert.equal(pdf.status, 200);
+  assert.ok(pdf.text.startsWith('%PDF-'));
+
+  const stats = await caseworker.get<{
+    rows: { service: string; municipalityId: string; total: number; closed: number }[];
+  }>('/api/egov/backoffice/statistics');
+  const row = stats.body.rows.find(
+    (r) => r.municipalityId === flieden.id && r.service === 'personenstandsurkunde',
+  );
+  assert.deepEqual([row?.total, row?.closed], [1, 1]);
+});
+
+test('citizen accounts: services that need one refuse anonymous drafts; own cases and export', async () => {
+  const { flieden, citizen } = await setup();
+  const anonymous = new TestClient(server.url);
+  const services = (
+    await anonymous.get<{ services: { serviceId: string; slug: string }[] }>(
+      `/api/public/egov/municipalities/${flieden.id}/services`,
+    )
+  ).body.services;
+  const dog = services.find((s) => s.slug === 'hundesteuer')!;
+  assert.equal(
+    (await anonymous.post(`/api/egov/municipalities/${flieden.id}/cases`, { serviceId: dog.serviceId }))
+      .status,
+    401,
+  );
+
+  const client = await loggedInClient(server.url, citizen.email, TEST_PASSWORD);
+  const created = await client.post<{ case: CaseView }>(`/api/egov/municipalities/${flieden.id}/cases`, {
+    serviceId: dog.serviceId,
+  });
+  assert.equal(created.status, 201);
+  const submitted = await client.post<{ reference: string }>(
+    `/api/egov/cases/${created.body.case.id}/submit`,
+    {
+      data: {
+        hund: {
+          name: 'Bello',
+          rasse: 'Mischling',
+          geburtsdatum: '2020-01-01',
+          haltung_seit: '2024-03-01',
+          listenhund: false,
+        },
+        antragsteller: applicant,
+        richtig: true,
+      },
+    },
+  );
+  assert.equal(submitted.status, 200, submitted.text);
+  const mine = await client.get<{ cases: { reference: string; status: string }[] }>('/api/egov/my/cases');
+  assert.deepEqual(
+    mine.body.cases.map((c) => [c.reference, c.status]),
+    [[submitted.body.reference, 'received']],
+  );
+  const exported = await client.get<{ cases: { reference: string; form: { hund: { name: string } } }[] }>(
+    '/api/egov/my/export',
+  );
+  assert.equal(exported.body.cases[0]!.form.hund.name, 'Bello');
+  assert.equal((await anonymous.get('/api/egov/my/cases')).status, 401);
+});

@@ -1,0 +1,91 @@
+// Wires the online-services domain: catalogue, cases, per-municipality keys, the payment and connector
+// ports, and its background jobs (timer wake-ups, documents, deliveries, retention).
+import type { Config } from '../config.js';
+import type { AuditService } from '../core/audit/audit.service.js';
+import type { Database } from '../core/db/database.js';
+import type { FileStorage } from '../core/files/index.js';
+import type { JobQueue, JobWorker } from '../core/jobs/index.js';
+import type { NotificationService } from '../core/notifications/index.js';
+import type { TenancyService } from '../core/tenancy/tenancy.service.js';
+import type { WorkService } from '../core/work/work.service.js';
+import { CaseService } from './case.service.js';
+import { CatalogueService } from './catalogue.service.js';
+import { ConnectorRegistry } from './ports/connectors.js';
+import { invoicePaymentProvider, type PaymentProvider } from './ports/payments.js';
+import { egovMasterKey, MunicipalityKeys } from './privacy/municipality-keys.js';
+
+export interface EgovServices {
+  catalogue: CatalogueService;
+  cases: CaseService;
+  keys: MunicipalityKeys;
+  connectors: ConnectorRegistry;
+  payments: PaymentProvider;
+}
+
+export function createEgovServices(deps: {
+  config: Pick<Config, 'EGOV_ENCRYPTION_KEY' | 'NODE_ENV'>;
+  db: Database;
+  audit: AuditService;
+  jobs: JobQueue;
+  work: WorkService;
+  notifications: NotificationService;
+  files: FileStorage;
+  tenancy: TenancyService;
+}): EgovServices {
+  const keys = new MunicipalityKeys(
+    deps.db,
+    egovMasterKey(deps.config.EGOV_ENCRYPTION_KEY, deps.config.NODE_ENV),
+    deps.files,
+  );
+  const catalogue = new CatalogueService(deps.db, deps.audit);
+  const connectors = new ConnectorRegistry();
+  const payments = invoicePaymentProvider;
+  const cases = new CaseService(deps.db, {
+    audit: deps.audit,
+    jobs: deps.jobs,
+    work: deps.work,
+    notifications: deps.notifications,
+    catalogue,
+    keys,
+    payments,
+    connectors,
+    findMunicipality: (id) => deps.tenancy.municipality(id),
+  });
+  return { catalogue, cases, keys, connectors, payments };
+}
+
+const RETENTION_EVERY_MS = 60 * 60_000;
+
+export function registerEgovJobs(worker: JobWorker, queue: JobQueue, egov: EgovServices): void {
+  worker.register('egov.case.wake', (job) => egov.cases.wake(job.payload.caseId), { timeoutMs: 60_000 });
+  worker.register(
+    'egov.case.document',
+    (job) => egov.cases.generateDocument(job.payload.caseId, job.payload.template, job.payload.activityId),
+    { timeoutMs: 60_000 },
+  );
+  worker.register('egov.case.deliver', (job) => egov.cases.deliver(job.payload.caseId, job.signal), {
+    timeoutMs: 120_000,
+  });
+  worker.register(
+    'egov.retention',
+    async () => {
+      await egov.cases.deleteExpired();
+      await scheduleEgovRetention(queue, RETENTION_EVERY_MS);
+    },
+    { timeoutMs: 300_000 },
+  );
+}
+
+/** One pending retention run per hour slot; safe to call on every start of every instance. */
+export async function scheduleEgovRetention(queue: JobQueue, delayMs = 60_000): Promise<void> {
+  const runAt = new Date(Date.now() + delayMs);
+  await queue.enqueue(
+    'egov.retention',
+    {},
+    {
+      runAt,
+      uniqueKey: `egov.retention:${Math.floor(runAt.getTime() / RETENTION_EVERY_MS)}`,
+      maxAttempts: 3,
+    },
+  );
+}

@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { shippedServices } from '../shipped-services.js';
+import { ProcessRunner } from './process-runner.js';
+
+const runner = new ProcessRunner();
+const roundTrip = (state: unknown) => JSON.parse(JSON.stringify(state)) as unknown;
+const xmlOf = (slug: string) => shippedServices().find((s) => s.slug === slug)!.bpmnXml;
+
+test('the certificate process waits for the caseworker, then branches on the decision', async () => {
+  const started = await runner.start('case-1', xmlOf('personenstandsurkunde'), { form: {} });
+  assert.deepEqual(
+    started.effects.map((e) => e.kind),
+    ['status', 'payment'],
+  );
+  assert.deepEqual(started.userTasks, [
+    { activityId: 'Pruefen', name: 'Antrag prüfen und Urkunde ausstellen' },
+  ]);
+  assert.ok(started.nextTimerAt, 'the deadline reminder is a waiting timer');
+  assert.equal(started.ended, false);
+
+  const approved = await runner.completeUserTask('case-1', roundTrip(started.state), 'Pruefen', {
+    form: {},
+    decision: 'approved',
+  });
+  assert.equal(approved.ended, true);
+  assert.deepEqual(approved.effects, [
+    { kind: 'document', template: 'urkunde', activityId: 'Dokument' },
+    { kind: 'connector', activityId: 'Zustellen' },
+    { kind: 'status', status: 'completed', activityId: 'Erledigt' },
+  ]);
+
+  const rejected = await runner.completeUserTask('case-1', roundTrip(started.state), 'Pruefen', {
+    form: {},
+    decision: 'rejected',
+  });
+  assert.deepEqual(
+    rejected.effects.map((e) => (e.kind === 'status' ? e.status : e.kind)),
+    ['document', 'rejected'],
+  );
+});
+
+test('gateways read form data (FEEL): a long street use needs a statement first', async () => {
+  const long = await runner.start('case-2', xmlOf('sondernutzung'), {
+    form: { nutzung: { dauer_tage: 30 } },
+  });
+  assert.deepEqual(
+    long.userTasks.map((t) => t.activityId),
+    ['Stellungnahme'],
+  );
+  const short = await runner.start('case-3', xmlOf('sondernutzung'), {
+    form: { nutzung: { dauer_tage: 3 } },
+  });
+  assert.deepEqual(
+    short.userTasks.map((t) => t.activityId),
+    ['Pruefen'],
+  );
+  const next = await runner.completeUserTask('case-2', roundTrip(long.state), 'Stellungnahme', {
+    form: { nutzung: { dauer_tage: 30 } },
+  });
+  assert.deepEqual(
+    next.userTasks.map((t) => t.activityId),
+    ['Pruefen'],
+  );
+});
+
+test('completing a step that is not waiting is a conflict', async () => {
+  const started = await runner.start('case-4', xmlOf('meldebescheinigung'), { form: {} });
+  await assert.rejects(
+    runner.completeUserTask('case-4', roundTrip(started.state), 'Dokument', { form: {} }),
+    {
+      code: 'conflict',
+    },
+  );
+});

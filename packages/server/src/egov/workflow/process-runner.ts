@@ -1,0 +1,238 @@
+// Runs a case's BPMN 2.0 process with bpmn-engine, one step at a time: start, complete a user task, or
+// wake up for a timer. Each step recovers the engine from the state saved in the database, runs until
+// the process waits (user task, timer) or ends, and returns the new state with the effects the service
+// tasks asked for. The engine never touches the database or the network itself: the case service
+// persists state and effects in one transaction, so a crash between steps loses nothing and another
+// instance resumes the case from the same state.
+//
+// Expressions: `${environment.services.name("arg")}` picks a service task's implementation;
+// conditions on sequence flows are FEEL (`=decision = "approved"`, `=form.art = "geburt"`) evaluated
+// against the case variables (form data, decision). Script tasks and script conditions are disabled:
+// process designers model, they do not run code on the server.
+import { createHash } from 'node:crypto';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import type { IScripts } from 'bpmn-elements';
+import { Engine, type BpmnEngineOptions } from 'bpmn-engine';
+import { evaluate } from 'feelin';
+import { Errors } from '../../core/errors.js';
+
+export type CaseStatusEffect = 'received' | 'in_progress' | 'action_required' | 'completed' | 'rejected';
+
+export type Effect =
+  | { kind: 'status'; status: CaseStatusEffect; activityId: string }
+  | { kind: 'document'; template: string; activityId: string }
+  | { kind: 'payment'; activityId: string }
+  | { kind: 'connector'; activityId: string }
+  | { kind: 'notify'; template: string; activityId: string }
+  | { kind: 'reminder'; activityId: string };
+
+export interface WaitingUserTask {
+  activityId: string;
+  name: string;
+}
+
+export interface StepResult {
+  state: unknown;
+  effects: Effect[];
+  userTasks: WaitingUserTask[];
+  /** Earliest moment a waiting timer expires; a job wakes the case then. */
+  nextTimerAt: Date | null;
+  ended: boolean;
+}
+
+export type CaseVariables = Record<string, unknown>;
+
+const SERVICE_EXPRESSION = /^\$\{environment\.services\.(\w+)(?:\((.*)\))?\}$/;
+const MAX_SETTLE_TICKS = 10_000;
+
+type ServiceFn = (scope: { content: { id: string } }, callback: (error: Error | null) => void) => void;
+
+function serviceTable(effects: Effect[]): Record<string, (...args: string[]) => ServiceFn> {
+  const record =
+    (make: (activityId: string) => Effect): ServiceFn =>
+    (scope, callback) => {
+      effects.push(make(scope.content.id));
+      callback(null);
+    };
+  const statuses: readonly string[] = ['received', 'in_progress', 'action_required', 'completed', 'rejected'];
+  return {
+    setStatus: (status = '') => {
+      if (!statuses.includes(status)) throw Errors.validation(`Unknown case status ${status}`);
+      return record((activityId) => ({ kind: 'status', status: status as CaseStatusEffect, activityId }));
+    },
+    generateDocument: (template = 'bescheid') =>
+      record((activityId) => ({ kind: 'document', template, activityId })),
+    requestPayment: () => record((activityId) => ({ kind: 'payment', activityId })),
+    sendToConnector: () => record((activityId) => ({ kind: 'connector', activityId })),
+    notifyCitizen: (template = 'status') =>
+      record((activityId) => ({ kind: 'notify', template, activityId })),
+    remindCaseworker: () => record((activityId) => ({ kind: 'reminder', activityId })),
+  };
+}
+
+function parseArguments(raw: string | undefined): string[] {
+  if (!raw || !raw.trim()) return [];
+  return raw.split(',').map((part) => {
+    const match = /^\s*"([^"]*)"\s*$/.exec(part) ?? /^\s*'([^']*)'\s*$/.exec(part);
+    if (!match) throw Errors.validation(`Service arguments must be quoted strings: ${raw}`);
+    return match[1]!;
+  });
+}
+
+function expressionsFor(variables: CaseVariables, effects: Effect[]) {
+  const services = serviceTable(effects);
+  const resolve = (text: unknown): unknown => {
+    if (typeof text !== 'string') return text;
+    if (text.startsWith('=')) {
+      const result = evaluate(text.slice(1), variables) as { value: unknown };
+      return result.value;
+    }
+    const service = SERVICE_EXPRESSION.exec(text);
+    if (service) {
+      const make = services[service[1]!];
+      if (!make) throw Errors.validation(`Unknown service ${service[1]}`);
+      return make(...parseArguments(service[2]));
+    }
+    // ${...} other than a service (e.g. a timer duration from a variable) is resolved from the variables.
+    return text.replace(/\$\{([\w.]+)\}/g, (_, path: string) => {
+      let value: unknown = variables;
+      for (const key of path.replace(/^environment\.variables\./, '').split('.'))
+        value = (value as Record<string, unknown> | undefined)?.[key];
+      return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
+    });
+  };
+  return {
+    resolveExpression: resolve,
+    isExpression: (text: unknown) =>
+      typeof text === 'string' && (text.startsWith('=') || /^\$\{.+\}$/.test(text)),
+    hasExpression: (text: unknown) =>
+      typeof text === 'string' && (text.startsWith('=') || /\$\{.+?\}/.test(text)),
+  };
+}
+
+// Engine typings demand a Script; returning none makes the engine refuse script tasks and conditions.
+const noScripts = {
+  register: () => undefined,
+  getScript: () => undefined,
+} as unknown as IScripts;
+
+interface PostponedApi {
+  id: string;
+  type: string;
+  name?: string;
+  content: { name?: string };
+  signal(message?: unknown): void;
+}
+
+interface TimerRef {
+  delay: number;
+}
+
+type ModelContext = BpmnEngineOptions['sourceContext'];
+
+/** Parsing BPMN XML is the costly part of a start; versions never change, so their parse is kept. */
+const MAX_CACHED_MODELS = 200;
+
+export class ProcessRunner {
+  readonly #models = new Map<string, Promise<ModelContext>>();
+
+  private sourceContext(bpmnXml: string): Promise<ModelContext> {
+    const key = createHash('sha256').update(bpmnXml).digest('hex');
+    const cached = this.#models.get(key);
+    if (cached) return cached;
+    const parser = new Engine({ name: 'parse' }) as unknown as {
+      _serializeSource(xml: string): Promise<ModelContext>;
+    };
+    const parsed = parser._serializeSource(bpmnXml);
+    parsed.catch(() => this.#models.delete(key));
+    if (this.#models.size >= MAX_CACHED_MODELS) this.#models.delete(this.#models.keys().next().value!);
+    this.#models.set(key, parsed);
+    return parsed;
+  }
+
+  /** Starts a new process instance of `bpmnXml` with the case's variables. */
+  async start(name: string, bpmnXml: string, variables: CaseVariables): Promise<StepResult> {
+    const effects: Effect[] = [];
+    const engine = new Engine({
+      name,
+      sourceContext: await this.sourceContext(bpmnXml),
+      expressions: expressionsFor(variables, effects),
+      scripts: noScripts,
+    });
+    const startedAt = Date.now();
+    await engine.execute();
+    return this.settle(engine, effects, startedAt);
+  }
+
+  /** Recovers and resumes: expired timers fire, everything else keeps waiting. */
+  async resume(name: string, state: unknown, variables: CaseVariables): Promise<StepResult> {
+    const effects: Effect[] = [];
+    const engine = this.recover(name, state, variables, effects);
+    const startedAt = Date.now();
+    await engine.resume();
+    return this.settle(engine, effects, startedAt);
+  }
+
+  /** Completes a waiting user task, so the process continues (gateways read the updated variables). */
+  async completeUserTask(
+    name: string,
+    state: unknown,
+    activityId: string,
+    variables: CaseVariables,
+  ): Promise<StepResult> {
+    const effects: Effect[] = [];
+    const engine = this.recover(name, state, variables, effects);
+    const startedAt = Date.now();
+    const execution = await engine.resume();
+    await this.untilQuiet(engine);
+    const task = (execution.getPostponed() as unknown as PostponedApi[]).find(
+      (a) => a.id === activityId && /UserTask|ManualTask|ReceiveTask/.test(a.type),
+    );
+    if (!task) {
+      if (this.status(engine).state === 'running') await engine.stop();
+      throw Errors.conflict(`The step ${activityId} is not waiting`);
+    }
+    task.signal({ completedBy: 'caseworker' });
+    return this.settle(engine, effects, startedAt);
+  }
+
+  private recover(name: string, state: unknown, variables: CaseVariables, effects: Effect[]) {
+    return new Engine({
+      name,
+      expressions: expressionsFor(variables, effects),
+      scripts: noScripts,
+    }).recover(state);
+  }
+
+  // The engine's status enums are const enums in its typings; compare their string values.
+  private status(engine: Engine): { state: string; activity: string } {
+    return { state: String(engine.state), activity: String(engine.activityStatus) };
+  }
+
+  private async untilQuiet(engine: Engine): Promise<void> {
+    for (let tick = 0; tick < MAX_SETTLE_TICKS; tick++) {
+      await nextTick();
+      const { state, activity } = this.status(engine);
+      if (state !== 'running' || activity !== 'executing') return;
+    }
+    throw Errors.unavailable('The process did not settle');
+  }
+
+  private async settle(engine: Engine, effects: Effect[], startedAt: number): Promise<StepResult> {
+    await this.untilQuiet(engine);
+    const { state: engineState } = this.status(engine);
+    if (engineState === 'error') throw Errors.validation('The process failed; check the model');
+    const ended = engineState === 'idle' && !engine.execution?.isRunning;
+    const postponed = ended ? [] : (engine.execution.getPostponed() as unknown as PostponedApi[]);
+    const userTasks = postponed
+      .filter((a) => /UserTask|ManualTask|ReceiveTask/.test(a.type))
+      .map((a) => ({ activityId: a.id, name: a.name ?? a.content.name ?? a.id }));
+    const timers = (engine.environment.timers as unknown as { executing: TimerRef[] }).executing;
+    const nextTimerAt =
+      timers.length > 0 ? new Date(startedAt + Math.min(...timers.map((t) => t.delay)) + 1000) : null;
+    const state = await engine.getState();
+    // Stopping clears the in-memory timers; a finished engine has nothing to stop (and would not answer).
+    if (!ended) await engine.stop();
+    return { state, effects, userTasks, nextTimerAt, ended };
+  }
+}
