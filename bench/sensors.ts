@@ -298,7 +298,7 @@ async function benchPostgres() {
   let platform: RunningPlatform | undefined;
   try {
     platform = await startBenchPlatform({ DATABASE_URL: url, DATABASE_POOL_SIZE: '10' });
-    const { municipalityId, apiKey } = await tenantWithKey(platform, ADMIN);
+    const { municipalityId, apiKey } = await tenantWithKey(platform);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);
     const seconds = quick ? 8 : 30;
     const clients = 3;
@@ -367,7 +367,7 @@ async function benchPGlite() {
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-bench-'));
   const platform = await startBenchPlatform({ DATA_DIR: dataDir });
   try {
-    const { municipalityId, apiKey } = await tenantWithKey(platform, ADMIN);
+    const { municipalityId, apiKey } = await tenantWithKey(platform);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, LATEST_STREAMS);
     const seconds = quick ? 8 : 20;
     log(`PGlite HTTP bulk ingestion: 1 client process x 2 requests in flight, ${seconds} s`);

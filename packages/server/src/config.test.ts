@@ -92,11 +92,15 @@ test('the dashboard map tile source is configurable and can be switched off', ()
   assert.match(parseConfig({}).DASHBOARD_MAP_TILE_URL, /\{z\}/);
   assert.equal(parseConfig({ DASHBOARD_MAP_TILE_URL: 'none' }).DASHBOARD_MAP_TILE_URL, 'none');
   assert.throws(() => parseConfig({ DASHBOARD_MAP_TILE_URL: 'ftp://tiles' }), ConfigError);
+});
+
 test('participation limits have safe defaults and can be tuned', () => {
   const config = parseConfig({ PARTICIPATION_POSTS_PER_HOUR: '5' });
   assert.equal(config.PARTICIPATION_POSTS_PER_HOUR, 5);
   assert.equal(config.PARTICIPATION_MIN_FILL_SECONDS, 3);
   assert.equal(config.PARTICIPATION_PHOTO_MAX_MB, 8);
+});
+
 test('the online-services master key is 32 bytes in base64', () => {
   const key = Buffer.alloc(32, 7).toString('base64');
   assert.equal(parseConfig({ EGOV_ENCRYPTION_KEY: key }).EGOV_ENCRYPTION_KEY, key);

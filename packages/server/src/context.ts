@@ -76,14 +76,9 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const paymentProvider = createPaymentProvider(config);
   const oidc = new OidcService(config, db, auth, identity, audit);
   const work = new WorkService(db, audit);
-  const ctx: Omit<AppContext, 'rules'> = {
   const clubs = new ClubsService(config, db, audit, notifications, work);
-  const files = createFileStorage(config);
-  const work = new WorkService(db, audit);
-  const work = new WorkService(db, audit);
-  const files = createFileStorage(config);
   const tenancy = new TenancyService(db, tenancyRepository, audit);
-  return {
+  const ctx: Omit<AppContext, 'rules'> = {
     config,
     database,
     db,
@@ -105,9 +100,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     work,
     clubs,
     cloudFiles: new CloudFilesService(db, files, clubs),
-    work,
     participation: createParticipationServices({ config, db, audit, notifications, work, files }),
-    work,
     egov: createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy }),
   };
   // The rules service uses the other services (observations, work, notifications) through the context.

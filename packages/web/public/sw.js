@@ -1,3 +1,4 @@
+/* global self, URL -- a service worker runs in its own global scope */
 // Service worker of the Smart Region Platform: shows public warnings pushed by the platform (Web Push,
 // subscribed on /warnungen) and opens the warnings page when the notification is clicked.
 self.addEventListener('push', (event) => {

@@ -546,7 +546,6 @@ export interface OpenDataLicencesTable {
   updated_at: Generated<Date>;
 }
 
-export interface DB extends CloudTables {
 // Participation (migration 0013): news and pages, reports, feedback.
 type TextArray = ColumnType<string[], string[] | undefined, string[]>;
 export type PostKind = 'news' | 'page';
@@ -760,7 +759,7 @@ export type EgovServiceVersion = Selectable<EgovServiceVersionsTable>;
 export type EgovCase = Selectable<EgovCasesTable>;
 export type EgovCaseFile = Selectable<EgovCaseFilesTable>;
 
-export interface DB {
+export interface DB extends CloudTables {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
   org_units: OrgUnitsTable;

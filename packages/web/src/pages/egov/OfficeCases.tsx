@@ -359,22 +359,3 @@ export function OfficeProcesses() {
 }
 
 /** Link cards for the back office landing page. */
-export function EgovLinkCards() {
-  const { t } = useTranslation();
-  return (
-    <ul className="kern-stack-sm">
-      <li>
-        <Link className="kern-link" to="/verwaltung/vorgaenge">
-          {t('egov.office.cases')}
-        </Link>
-        : {t('egov.office.casesTeaser')}
-      </li>
-      <li>
-        <Link className="kern-link" to="/verwaltung/prozesse">
-          {t('egov.office.processes')}
-        </Link>
-        : {t('egov.office.processesTeaser')}
-      </li>
-    </ul>
-  );
-}
