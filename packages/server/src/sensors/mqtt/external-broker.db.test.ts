@@ -122,7 +122,7 @@ test("the topic's municipality limits the writes; rejections go to the municipal
 
 test('public notifications on the standard topics, only for published Datastreams', async () => {
   const [a] = platforms as [RunningPlatform];
-  const { municipality, datastream, publish } = await mqttTenant(asServer(a));
+  const { staff, municipality, datastream, publish } = await mqttTenant(asServer(a));
   const marker = Math.random();
   const watcher = await mqtt.connectAsync(BROKER, { clientId: `srp-test-watch-${RUN}` });
   try {
@@ -136,6 +136,13 @@ test('public notifications on the standard topics, only for published Datastream
         qos: 1,
       });
     await send(marker);
+    // The broker acknowledges the publisher before an instance stores the message: wait for the row and
+    // the notification step, so the Datastream is published only after the first message was handled.
+    await waitFor('the first observation stored', async () => {
+      const res = await staff.list(`/Datastreams(${datastream})/Observations?$count=true&$top=0`);
+      return res.body['@iot.count'] === 1 ? true : undefined;
+    });
+    await Promise.all(platforms.map((p) => p.mqtt!.sta.idle()));
     await publish();
     await send(marker);
     await waitFor('notification', () => Promise.resolve(ours().length > 0 ? true : undefined));
