@@ -63,6 +63,9 @@ test('MQTT: embedded broker on 1883 by default, external broker settings checked
   assert.equal(config.MQTT_PORT, 1883);
   assert.equal(config.MQTT_URL, undefined);
   assert.equal(parseConfig({ MQTT_PORT: '0', MQTT_ENABLED: 'false' }).MQTT_PORT, 0);
+  // Only a port the operator chose must be free; the default gives way to a local broker.
+  assert.equal(config.mqttPortChosen, false);
+  assert.equal(parseConfig({ MQTT_PORT: '1884' }).mqttPortChosen, true);
   assert.equal(parseConfig({ MQTT_URL: 'mqtt://127.0.0.1:1883' }).MQTT_TOPIC_PREFIX, 'srp');
   assert.throws(() => parseConfig({ MQTT_URL: 'http://broker' }), ConfigError);
   assert.throws(() => parseConfig({ MQTT_TOPIC_PREFIX: 'a/#' }), ConfigError);

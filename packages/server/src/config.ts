@@ -263,6 +263,8 @@ export type Config = Omit<RawConfig, 'SIMULATOR_ENABLED'> & {
   PUBLIC_URL: string;
   DATA_DIR: string;
   cookieSecure: boolean;
+  /** MQTT_PORT was set by the operator (not the default): then a taken port must stop the start. */
+  mqttPortChosen: boolean;
 };
 
 export class ConfigError extends Error {
@@ -313,5 +315,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     DATA_DIR: path.resolve(raw.DATA_DIR),
     cookieSecure:
       raw.COOKIE_SECURE === 'auto' ? publicUrl.startsWith('https:') : raw.COOKIE_SECURE === 'true',
+    mqttPortChosen: Boolean(env.MQTT_PORT),
   };
 }

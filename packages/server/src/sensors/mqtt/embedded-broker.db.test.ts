@@ -5,11 +5,12 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
+import { pino } from 'pino';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 import { waitFor } from '../../test-support/wait.js';
 import { ROOT } from '../sensorthings/sta-fixtures.js';
 import { MqttPortInUseError } from './embedded-broker.js';
-import { MQTT_CREATE_CONFORMANCE, MQTT_RECEIVE_CONFORMANCE } from './index.js';
+import { MQTT_CREATE_CONFORMANCE, MQTT_RECEIVE_CONFORMANCE, startMqtt } from './index.js';
 import { collect, credential, freePort, mqttTenant, received, run } from './mqtt-fixtures.js';
 
 let server: TestServer;
@@ -205,6 +206,25 @@ describe('creating Observations by publishing', () => {
           error.message.includes(`${taken}`) &&
           /MQTT_PORT/.test(error.message),
       );
+    } finally {
+      blocker.close();
+    }
+  });
+
+  test('a taken default port (MQTT_PORT not set) gives way: the platform runs without the embedded broker', async () => {
+    const blocker = net.createServer();
+    const taken = await freePort();
+    await new Promise<void>((resolve) => blocker.listen(taken, '127.0.0.1', resolve));
+    try {
+      // The default itself (1883) may be free or held by the machine's Mosquitto, so the test stands in
+      // another taken port for it; what matters is that the operator did not choose it.
+      const config = { ...server.ctx.config, MQTT_PORT: taken, mqttPortChosen: false };
+      const extension = await startMqtt(
+        { ...server.ctx, config },
+        pino({ level: 'silent' }),
+        server.app.server,
+      );
+      assert.equal(extension, null);
     } finally {
       blocker.close();
     }

@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.js';
 import { isAppError } from '../../core/errors.js';
 import { sensorThingsFor } from '../sensorthings/module.js';
 import { STA_PREFIX } from '../sensorthings/sta.routes.js';
-import { EmbeddedBroker, WEBSOCKET_PATH } from './embedded-broker.js';
+import { EmbeddedBroker, MqttPortInUseError, WEBSOCKET_PATH } from './embedded-broker.js';
 import { ExternalBrokerBridge } from './external-broker.js';
 import { StaMqtt } from './sta-mqtt.js';
 
@@ -103,14 +103,26 @@ export async function startMqtt(
     };
   }
 
-  const broker = await EmbeddedBroker.start({
-    host: config.MQTT_HOST,
-    port: config.MQTT_PORT,
-    auth: ctx.auth,
-    sta,
-    log,
-    ...(config.MQTT_WEBSOCKET ? { httpServer } : {}),
-  });
+  let broker: EmbeddedBroker;
+  try {
+    broker = await EmbeddedBroker.start({
+      host: config.MQTT_HOST,
+      port: config.MQTT_PORT,
+      auth: ctx.auth,
+      sta,
+      log,
+      ...(config.MQTT_WEBSOCKET ? { httpServer } : {}),
+    });
+  } catch (error) {
+    sta.stop();
+    // A port the operator chose must stop the start. The unconfigured default gives way to a broker that
+    // already runs on this machine (often a local Mosquitto), so `npm install && npm start` still works.
+    if (error instanceof MqttPortInUseError && !config.mqttPortChosen) {
+      log.warn(`${error.message} Running without the embedded MQTT broker.`);
+      return null;
+    }
+    throw error;
+  }
   const web = new URL(publicUrl);
   const endpoints = [
     `mqtt://${publicHost}:${broker.port}`,
