@@ -17,6 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
 import { Loading } from '../../layout/Loading.js';
+import { MunicipalitySelect } from '../../layout/MunicipalitySelect.js';
 import { Page } from '../../page.js';
 import { formatTime, useLatestValues } from './data.js';
 import { pick, TileCard } from './TileCard.js';
@@ -39,39 +40,6 @@ export function useStaffMunicipality() {
     );
   }, []);
   return { municipalities, selected, setSelected };
-}
-
-export function MunicipalityPicker({
-  municipalities,
-  selected,
-  onChange,
-}: {
-  municipalities: Municipality[];
-  selected: string;
-  onChange: (id: string) => void;
-}) {
-  const { t } = useTranslation();
-  const id = useId();
-  if (municipalities.length <= 1) return null;
-  return (
-    <div className="kern-form-input">
-      <label htmlFor={id} className="kern-label">
-        {t('dashboard.editor.municipality')}
-      </label>
-      <select
-        id={id}
-        className="kern-form-input__select"
-        value={selected}
-        onChange={(e) => onChange(e.target.value)}
-      >
-        {municipalities.map((m) => (
-          <option key={m.id} value={m.id}>
-            {m.name}
-          </option>
-        ))}
-      </select>
-    </div>
-  );
 }
 
 const emptyDraft = (): TileConfig => ({
@@ -156,7 +124,12 @@ export default function EditorPage() {
     <Page heading={t('dashboard.editor.title')}>
       <p className="kern-body">{t('dashboard.editor.lead')}</p>
       {municipalities.length === 0 && <Alert variant="info" title={t('dashboard.editor.noMunicipality')} />}
-      <MunicipalityPicker municipalities={municipalities} selected={selected} onChange={setSelected} />
+      <MunicipalitySelect
+        label={t('dashboard.editor.municipality')}
+        municipalities={municipalities}
+        value={selected}
+        onChange={setSelected}
+      />
       <div role="status">
         {message && <Alert variant={message.ok ? 'success' : 'danger'} title={message.text} />}
       </div>

@@ -7,7 +7,8 @@ import { Alert } from '../../layout/Alert.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
 import { formatNumber, formatTime, type LatestValue } from './data.js';
-import { MunicipalityPicker, useStaffMunicipality } from './EditorPage.js';
+import { MunicipalitySelect } from '../../layout/MunicipalitySelect.js';
+import { useStaffMunicipality } from './EditorPage.js';
 import './dashboard.css';
 
 interface Device {
@@ -77,7 +78,12 @@ export default function SensorsPage() {
     <Page heading={t('dashboard.sensors.title')}>
       <p className="kern-body">{t('dashboard.sensors.lead')}</p>
       {municipalities.length === 0 && <Alert variant="info" title={t('dashboard.editor.noMunicipality')} />}
-      <MunicipalityPicker municipalities={municipalities} selected={selected} onChange={setSelected} />
+      <MunicipalitySelect
+        label={t('dashboard.editor.municipality')}
+        municipalities={municipalities}
+        value={selected}
+        onChange={setSelected}
+      />
       <section aria-labelledby="devices-heading" className="kern-stack-sm">
         <h2 id="devices-heading" className="kern-heading-medium">
           {t('dashboard.sensors.devices')}

@@ -7,7 +7,8 @@ import { Alert } from '../../layout/Alert.js';
 import { TextField } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
-import { formatTime, MunicipalitySelect, useJson, useReload, useStaffMunicipalities } from './shared.js';
+import { MunicipalitySelect } from '../../layout/MunicipalitySelect.js';
+import { formatTime, useJson, useReload, useStaffMunicipalities } from './shared.js';
 
 type Kind = 'threshold' | 'rate' | 'silent' | 'battery';
 type Leaf = Record<string, unknown> & { type: Kind; datastreamIds: number[] };
@@ -238,14 +239,12 @@ export default function RulesPage() {
   return (
     <Page heading={t('rules.rules.title')}>
       <p className="kern-body">{t('rules.rules.lead')}</p>
-      {municipalities.length > 1 && (
-        <MunicipalitySelect
-          id="rules-municipality"
-          municipalities={municipalities}
-          value={municipalityId}
-          onChange={setMunicipalityId}
-        />
-      )}
+      <MunicipalitySelect
+        label={t('rules.common.municipality')}
+        municipalities={municipalities}
+        value={municipalityId}
+        onChange={setMunicipalityId}
+      />
       <div aria-live="polite">
         {message && <Alert variant={message.ok ? 'success' : 'danger'} title={message.text} />}
       </div>

@@ -1,7 +1,6 @@
 // Pieces the rules pages share: the municipalities the signed-in person works for, loading JSON with
-// a retry-able state, and the back office link cards of this domain.
+// a retry-able state.
 import { useCallback, useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
 import { api } from '../../api.js';
 import { useSession } from '../../session.js';
 import './rules.css';
@@ -53,39 +52,3 @@ export const formatTime = (iso: string, language: string) =>
     timeStyle: 'short',
     timeZone: 'Europe/Berlin',
   });
-
-/** A labelled select of the person's municipalities. */
-export function MunicipalitySelect({
-  id,
-  municipalities,
-  value,
-  onChange,
-}: {
-  id: string;
-  municipalities: StaffMunicipality[];
-  value: string;
-  onChange: (id: string) => void;
-}) {
-  const { t } = useTranslation();
-  return (
-    <div className="kern-form-input">
-      <label className="kern-label" htmlFor={id}>
-        {t('rules.common.municipality')}
-      </label>
-      <div className="kern-form-input__select-wrapper">
-        <select
-          id={id}
-          className="kern-form-input__select"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-        >
-          {municipalities.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </select>
-      </div>
-    </div>
-  );
-}
