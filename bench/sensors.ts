@@ -460,7 +460,8 @@ async function benchMqtt(): Promise<Row[]> {
   ];
 }
 
-const MQTT_CONNECTIONS = 4;
+/** MQTT_CONNECTIONS' default. */
+const MQTT_CONNECTIONS = 32;
 
 /** Observations stored per second through both MQTT paths, on a scratch PostgreSQL database. */
 async function measurePlatformMqtt(messages: number): Promise<{ embedded: number; external: number }> {

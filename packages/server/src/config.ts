@@ -208,10 +208,11 @@ export const ConfigSchema = Type.Object({
     description: 'External broker: devices publish to <prefix>/<municipality slug>/v1.1/...',
   }),
   MQTT_CONNECTIONS: Type.Integer({
-    default: 4,
+    default: 32,
     minimum: 1,
-    maximum: 64,
-    description: 'External broker: connections per instance in the shared subscription.',
+    maximum: 256,
+    description:
+      'External broker: connections per instance in the shared subscription (each has one message in flight).',
   }),
   DASHBOARD_MAP_TILE_URL: Type.String({
     default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',

@@ -406,31 +406,34 @@ export class EntityService {
     w.changes.push({ set: 'HistoricalLocations', id, municipalityId: w.municipalityId, kind: 'created' });
   }
 
+  /**
+   * The ObservationInput of a new Observation whose body only links other entities by id (posted below
+   * `parent` or not), without touching the database; null when it nests entities or is not a valid
+   * Observation (the caller then takes the full `create` path, which reports the exact error). Whether
+   * the linked entities exist and may be written is for the caller and ObservationService.create.
+   */
+  observationInputOf(body: unknown, parent?: { set: EntitySetName; id: number }): ObservationInput | null {
+    try {
+      const def = MODEL.Observations;
+      const { columns, navs } = parseBody(def, body, 'create');
+      if (parent) {
+        const parentNav = def.navs.find((n) => n.target === parent.set);
+        if (!parentNav?.fk || navs.has(parentNav)) return null;
+        columns[parentNav.fk] = parent.id;
+      }
+      for (const [nav, value] of navs) {
+        const link = linkedId(value);
+        if (nav.many || !nav.fk || link === undefined) return null;
+        columns[nav.fk] = link;
+      }
+      return observationInput(columns);
+    } catch {
+      return null;
+    }
+  }
+
   private async createObservation(trx: Database, w: WriteContext, columns: Body): Promise<number> {
-    const datastreamId = columns.datastream_id as number | undefined;
-    const multiDatastreamId = columns.multi_datastream_id as number | undefined;
-    if ((datastreamId === undefined) === (multiDatastreamId === undefined))
-      throw bad('An Observation needs exactly one of Datastream and MultiDatastream');
-    if (!('result_number' in columns)) throw bad('Observation.result is required');
-    const input: ObservationInput = {
-      ...(datastreamId !== undefined ? { datastreamId } : { multiDatastreamId: multiDatastreamId! }),
-      phenomenonTime: {
-        start: (columns.phenomenon_time_start as Date | undefined) ?? new Date(),
-        end: (columns.phenomenon_time_end as Date | null | undefined) ?? null,
-      },
-      resultTime: (columns.result_time as Date | null | undefined) ?? null,
-      result: columns.result_number ?? JSON.parse(columns.result as string),
-      resultQuality: columns.result_quality ? JSON.parse(columns.result_quality as string) : null,
-      validTime: columns.valid_time_start
-        ? { start: columns.valid_time_start as Date, end: columns.valid_time_end as Date }
-        : null,
-      parameters: columns.parameters
-        ? (JSON.parse(columns.parameters as string) as Record<string, unknown>)
-        : null,
-      featureOfInterestId: (columns.feature_of_interest_id as number | undefined) ?? null,
-    };
-    if (multiDatastreamId !== undefined && !Array.isArray(input.result))
-      throw bad('The result of a MultiDatastream Observation is an array');
+    const input = observationInput(columns);
     try {
       const [stored] = await this.observations.create(w.municipalityId, [input], trx);
       w.observations.push(stored!);
@@ -543,4 +546,33 @@ export class EntityService {
     else await remove();
     if (!deleted) throw Errors.notFound(MODEL[set].type);
   }
+}
+
+/** The ObservationInput of parsed Observation columns (links already resolved to ids). */
+function observationInput(columns: Body): ObservationInput {
+  const datastreamId = columns.datastream_id as number | undefined;
+  const multiDatastreamId = columns.multi_datastream_id as number | undefined;
+  if ((datastreamId === undefined) === (multiDatastreamId === undefined))
+    throw bad('An Observation needs exactly one of Datastream and MultiDatastream');
+  if (!('result_number' in columns)) throw bad('Observation.result is required');
+  const input: ObservationInput = {
+    ...(datastreamId !== undefined ? { datastreamId } : { multiDatastreamId: multiDatastreamId! }),
+    phenomenonTime: {
+      start: (columns.phenomenon_time_start as Date | undefined) ?? new Date(),
+      end: (columns.phenomenon_time_end as Date | null | undefined) ?? null,
+    },
+    resultTime: (columns.result_time as Date | null | undefined) ?? null,
+    result: columns.result_number ?? JSON.parse(columns.result as string),
+    resultQuality: columns.result_quality ? JSON.parse(columns.result_quality as string) : null,
+    validTime: columns.valid_time_start
+      ? { start: columns.valid_time_start as Date, end: columns.valid_time_end as Date }
+      : null,
+    parameters: columns.parameters
+      ? (JSON.parse(columns.parameters as string) as Record<string, unknown>)
+      : null,
+    featureOfInterestId: (columns.feature_of_interest_id as number | undefined) ?? null,
+  };
+  if (multiDatastreamId !== undefined && !Array.isArray(input.result))
+    throw bad('The result of a MultiDatastream Observation is an array');
+  return input;
 }

@@ -9,9 +9,11 @@ import { pino } from 'pino';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 import { waitFor } from '../../test-support/wait.js';
 import { ROOT } from '../sensorthings/sta-fixtures.js';
+import type { StoredObservation } from '../observations/observation.types.js';
 import { MqttPortInUseError } from './embedded-broker.js';
 import { MQTT_CREATE_CONFORMANCE, MQTT_RECEIVE_CONFORMANCE, startMqtt } from './index.js';
 import { collect, credential, freePort, mqttTenant, received, run } from './mqtt-fixtures.js';
+import { isPermanentRejection } from './sta-mqtt.js';
 
 let server: TestServer;
 let port: number;
@@ -189,6 +191,67 @@ describe('creating Observations by publishing', () => {
     observations.create = original;
     await publishing;
     assert.equal(await observationCount(staff, datastream), 1);
+  });
+
+  test('publishes arriving while a commit is in flight share the next one; a bad one fails only itself', async () => {
+    const { staff, municipality, datastream } = await mqttTenant(server);
+    const principal = await server.ctx.auth.principalFromBearer(await credential(staff, municipality.id));
+    const sta = server.mqtt!.sta;
+    const batches: number[] = [];
+    const onStored = (stored: StoredObservation[]) => {
+      const mine = stored.filter((o) => o.datastreamId === datastream).length;
+      if (mine > 0) batches.push(mine);
+    };
+    server.ctx.observations.events.on('stored', onStored);
+    const topic = `v1.1/Datastreams(${datastream})/Observations`;
+    const publish = (minute: number, extra: object = {}) =>
+      sta.createFromPublish(
+        topic,
+        Buffer.from(
+          JSON.stringify({
+            phenomenonTime: new Date(Date.UTC(2026, 0, 1, 0, minute)),
+            result: minute,
+            ...extra,
+          }),
+        ),
+        principal,
+      );
+    try {
+      // All in one go: the first is stored at once, the other nine while its commit is in flight.
+      const ids = await Promise.all(Array.from({ length: 10 }, (_, minute) => publish(minute)));
+      assert.deepEqual(batches, [1, 9]);
+      assert.deepEqual(
+        ids,
+        [...ids].sort((a, b) => a - b),
+        'stored in the order published',
+      );
+
+      // A message that fails inside the batch's transaction: the batch is stored one by one instead.
+      batches.length = 0;
+      const results = await Promise.allSettled([
+        publish(10),
+        ...[11, 12, 13].map((minute) => publish(minute)),
+        publish(14, { FeatureOfInterest: { '@iot.id': 999_999_999 } }),
+        publish(15),
+      ]);
+      assert.deepEqual(
+        results.map((r) => r.status),
+        ['fulfilled', 'fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'fulfilled'],
+      );
+      const rejection = (results[4] as PromiseRejectedResult).reason as unknown;
+      assert.ok(isPermanentRejection(rejection), String(rejection));
+      assert.match(String(rejection), /FeatureOfInterest/);
+      assert.deepEqual(batches, [1, 1, 1, 1, 1]);
+    } finally {
+      server.ctx.observations.events.off('stored', onStored);
+    }
+    const list = await staff.list(
+      `/Datastreams(${datastream})/Observations?$orderby=phenomenonTime&$top=100`,
+    );
+    assert.deepEqual(
+      list.body.value.map((o) => o.result),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 15],
+    );
   });
 
   test('the port in use stops the start with a message naming it', async () => {

@@ -8,9 +8,9 @@ import { AppError, Errors, isAppError } from '../../core/errors.js';
 import type { EntityChange, EntityService } from '../entities/entity.service.js';
 import type { EntitySetName } from '../entities/model.js';
 import type { ObservationService } from '../observations/observation.service.js';
-import type { StoredObservation } from '../observations/observation.types.js';
+import type { ObservationInput, StoredObservation } from '../observations/observation.types.js';
 import type { StaHandler } from '../sensorthings/handler.js';
-import { sensorViewer } from '../sensors.policy.js';
+import { mayWriteSensors, sensorViewer } from '../sensors.policy.js';
 import { isObservationCreateTopic, parseStaTopic, STA_VERSION, TopicError, type StaTopic } from './topics.js';
 
 /** One subscription of one client (or, in external-broker mode, the public audience). */
@@ -36,8 +36,27 @@ export interface StaChange {
   featureOfInterestId?: number | null;
 }
 
-/** Observations stored at the same time per instance (the rest wait for a turn). */
-const MAX_CONCURRENT_STORES = 4;
+/**
+ * Most publishes stored in one transaction (group commit). Bounds the statement, the time one failed
+ * batch costs until its messages have been stored one by one, and how long one batch holds its locks.
+ */
+const MAX_BATCH = 1_000;
+
+/** A publish waiting for its turn in a group commit. */
+interface QueuedPublish {
+  topicName: string;
+  payload: Buffer;
+  principal: Principal | null;
+  resolve: (id: number) => void;
+  reject: (error: unknown) => void;
+}
+
+/** A queued publish that was recognised as one plain Observation (links by id only). */
+interface PlainPublish {
+  item: QueuedPublish;
+  input: ObservationInput;
+  key: string;
+}
 
 export interface StaMqttOptions {
   handler: StaHandler;
@@ -90,23 +109,108 @@ export class StaMqtt {
   /**
    * Creates the Observation a client published; resolves after the commit with its id. Throws
    * TopicError or AppError (4xx: permanent) or any other error (storage: worth retrying).
+   *
+   * Group commit: while one batch is being stored, newly arriving publishes queue up and are stored
+   * together in the next transaction (at most MAX_BATCH), so the commit no longer limits the rate. Each
+   * promise settles only after the commit of ITS batch, which is when the brokers send its PUBACK. One
+   * batch at a time per instance keeps the order of each Datastream's messages.
    */
-  async createFromPublish(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
-    // Bounded: a client with hundreds of messages in flight must not take every database connection
-    // (and transactions of one stream would only wait for each other's locks).
-    while (this.storing >= MAX_CONCURRENT_STORES) await new Promise<void>((r) => this.waiting.push(r));
-    this.storing++;
+  createFromPublish(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      this.queue.push({ topicName, payload, principal, resolve, reject });
+      this.drain();
+    });
+  }
+
+  private readonly queue: QueuedPublish[] = [];
+  private draining = false;
+
+  private drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    void (async () => {
+      try {
+        while (this.queue.length > 0) await this.storeBatch(this.queue.splice(0, MAX_BATCH));
+      } finally {
+        this.draining = false;
+      }
+    })();
+  }
+
+  /**
+   * Plain Observations (links by id, writable by the publisher) of the batch go into one transaction;
+   * everything else, and every message of a batch whose transaction failed, takes the path of one
+   * HTTP POST each, so a bad message fails only itself and is reported exactly as over HTTP.
+   */
+  private async storeBatch(batch: QueuedPublish[]): Promise<void> {
+    const plain: PlainPublish[] = [];
+    const single = new Set<QueuedPublish>();
+    for (const item of batch) {
+      const recognised = this.plain(item);
+      if (recognised) plain.push(recognised);
+      else single.add(item);
+    }
     try {
-      return await this.create(topicName, payload, principal);
-    } finally {
-      this.storing--;
-      this.waiting.shift()?.();
+      await this.storePlain(plain, single);
+    } catch (error) {
+      this.options.log.warn({ err: error, messages: plain.length }, 'MQTT batch failed; storing one by one');
+      for (const p of plain) single.add(p.item);
+    }
+    for (const item of batch) {
+      if (!single.has(item)) continue;
+      try {
+        item.resolve(await this.create(item.topicName, item.payload, item.principal));
+      } catch (error) {
+        item.reject(error);
+      }
     }
   }
 
-  private storing = 0;
-  private readonly waiting: (() => void)[] = [];
+  /** Stores the plain publishes in one transaction and settles them; the rest moves to `single`. */
+  private async storePlain(plain: PlainPublish[], single: Set<QueuedPublish>): Promise<void> {
+    if (plain.length === 0) return;
+    const owners = await this.options.observations.streamOwners(
+      plain.flatMap((p) => (p.input.datastreamId !== undefined ? [p.input.datastreamId] : [])),
+      plain.flatMap((p) => (p.input.multiDatastreamId !== undefined ? [p.input.multiDatastreamId] : [])),
+    );
+    const groups = new Map<string, PlainPublish[]>();
+    for (const p of plain) {
+      const municipalityId = owners.get(p.key);
+      // Unknown streams and missing permissions: the single path gives the error HTTP would give.
+      if (!municipalityId || !p.item.principal || !mayWriteSensors(p.item.principal, municipalityId)) {
+        single.add(p.item);
+        continue;
+      }
+      groups.set(municipalityId, [...(groups.get(municipalityId) ?? []), p]);
+    }
+    if (groups.size === 0) return;
+    const entries = [...groups];
+    const stored = await this.options.observations.createGroups(
+      entries.map(([municipalityId, members]) => ({ municipalityId, inputs: members.map((m) => m.input) })),
+    );
+    entries.forEach(([, members], g) => members.forEach((m, i) => m.item.resolve(stored[g]![i]!.id)));
+  }
 
+  /** The publish as one plain Observation, or null when it needs the full path (or is invalid). */
+  private plain(item: QueuedPublish): PlainPublish | null {
+    if (!item.principal) return null;
+    let topic: StaTopic;
+    let body: unknown;
+    try {
+      topic = parseStaTopic(item.topicName);
+      body = JSON.parse(item.payload.toString('utf8'));
+    } catch {
+      return null;
+    }
+    if (!isObservationCreateTopic(topic) || topic.kind !== 'collection') return null;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+    const input = this.options.entities.observationInputOf(body, topic.parent);
+    if (!input) return null;
+    const key = input.datastreamId !== undefined ? `d${input.datastreamId}` : `m${input.multiDatastreamId}`;
+    return { item, input, key };
+  }
+
+  /** The full path of one message: the SensorThings handler as for HTTP POST, its own transaction. */
   private async create(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
     const topic = parseStaTopic(topicName);
     if (!principal) throw Errors.unauthenticated();

@@ -98,6 +98,25 @@ export class ObservationRepository {
       .execute();
   }
 
+  async streamOwners(datastreamIds: number[], multiDatastreamIds: number[]): Promise<Map<string, string>> {
+    const owners = new Map<string, string>();
+    if (datastreamIds.length > 0)
+      for (const r of await this.db
+        .selectFrom('sensor_datastreams')
+        .select(['id', 'municipality_id'])
+        .where('id', '=', sql<number>`any(${datastreamIds}::bigint[])`)
+        .execute())
+        owners.set(`d${r.id}`, r.municipality_id);
+    if (multiDatastreamIds.length > 0)
+      for (const r of await this.db
+        .selectFrom('sensor_multi_datastreams')
+        .select(['id', 'municipality_id'])
+        .where('id', '=', sql<number>`any(${multiDatastreamIds}::bigint[])`)
+        .execute())
+        owners.set(`m${r.id}`, r.municipality_id);
+    return owners;
+  }
+
   async featuresExist(municipalityId: string, ids: number[]): Promise<number[]> {
     if (ids.length === 0) return [];
     const rows = await this.db

@@ -47,6 +47,35 @@ export class ObservationService {
   }
 
   /**
+   * Stores the observations of several municipalities in ONE transaction and emits 'stored' per group
+   * after its commit: the group commit of the MQTT paths, where many small publishes arrive at once and
+   * a commit per message would be the bottleneck. Groups run in municipality order, so two instances
+   * batching the same municipalities lock their Datastreams in the same order. Fails as a whole.
+   */
+  async createGroups(
+    groups: { municipalityId: string; inputs: ObservationInput[] }[],
+  ): Promise<StoredObservation[][]> {
+    const order = groups
+      .map((group, index) => ({ group, index }))
+      .sort((a, b) => (a.group.municipalityId < b.group.municipalityId ? -1 : 1));
+    const stored: StoredObservation[][] = groups.map(() => []);
+    await this.db.transaction().execute(async (trx) => {
+      for (const { group, index } of order)
+        stored[index] = await this.create(group.municipalityId, group.inputs, trx);
+    });
+    for (const observations of stored) if (observations.length > 0) this.events.emit('stored', observations);
+    return stored;
+  }
+
+  /** The municipality of each (Multi)Datastream among the ids (keys `d<id>` and `m<id>`); no locks. */
+  async streamOwners(datastreamIds: number[], multiDatastreamIds: number[]): Promise<Map<string, string>> {
+    return new ObservationRepository(this.db).streamOwners(
+      distinct(datastreamIds),
+      distinct(multiDatastreamIds),
+    );
+  }
+
+  /**
    * Updates or deletes observations (`change`, inside the caller's transaction `trx`) and then corrects
    * the rollups and latest values derived from them. `which` names the observations before the change;
    * `after` finds them again afterwards (an update may move them to another time or Datastream).
