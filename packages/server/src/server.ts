@@ -1,6 +1,7 @@
 // Starts one platform instance: configuration, database and migrations, first-start bootstrap, HTTP.
 // main.ts calls this for production; the end-to-end tests call it with their own configuration.
 import type { FastifyInstance } from 'fastify';
+import type { Agent } from 'node:https';
 import type { Logger } from 'pino';
 import { buildApp, type BuildOptions } from './app.js';
 import type { Config } from './config.js';
@@ -50,6 +51,8 @@ export interface StartOptions extends BuildOptions {
   log: Logger;
   /** Use this database instead of opening one from the configuration (tests). */
   database?: DatabaseHandle;
+  /** The HTTPS agent Web Push uses (tests: trust a local push service's self-signed certificate). */
+  webPushAgent?: Agent;
 }
 
 export async function startPlatform(config: Config, options: StartOptions): Promise<RunningPlatform> {
@@ -66,7 +69,14 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   let worker: JobWorker | null = null;
   if (config.JOBS_ENABLED) {
     worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
-    registerNotificationJobs(worker, { mailer, webPush: createWebPushSender(ctx.db, config) });
+    registerNotificationJobs(worker, {
+      mailer,
+      webPush: createWebPushSender(
+        ctx.db,
+        config,
+        options.webPushAgent ? { agent: options.webPushAgent } : {},
+      ),
+    });
     registerRuleJobs(worker, ctx.rules.engine, (warningId) => ctx.rules.fanOutWarning(warningId));
     registerHousekeeping(worker, ctx.jobs, ctx.db);
     registerSimulatorJobs(worker, ctx, log.child({ component: 'simulator' }));

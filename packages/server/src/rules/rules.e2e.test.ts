@@ -14,6 +14,7 @@ import {
 import { createTestTenant, createTestUser, TEST_PASSWORD } from '../test-support/factories.js';
 import { TestClient } from '../test-support/http.js';
 import { startMailbox, type Mailbox } from '../test-support/mailbox.js';
+import { startPushService, type PushService } from '../test-support/push-service.js';
 import { startTestServer, type TestServer } from '../test-support/server.js';
 import { waitFor } from '../test-support/wait.js';
 import { sample } from '../sensors/ingestion/test-samples.js';
@@ -25,12 +26,14 @@ interface Received {
 
 let server: TestServer;
 let mailbox: Mailbox;
+let pushService: PushService;
 let receiver: http.Server;
 let receiverUrl: string;
 const hooks: Received[] = [];
 
 before(async () => {
   mailbox = await startMailbox();
+  pushService = await startPushService();
   receiver = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -42,11 +45,16 @@ before(async () => {
   });
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-  server = await startTestServer({ webDist: null, env: { SMTP_URL: mailbox.url } });
+  server = await startTestServer({
+    webDist: null,
+    env: { SMTP_URL: mailbox.url },
+    webPushAgent: pushService.agent,
+  });
 });
 after(async () => {
   await server.close();
   await mailbox.close();
+  await pushService.close();
   await new Promise((resolve) => receiver.close(resolve));
 });
 
@@ -356,19 +364,11 @@ describe('citizen subscriptions to public warnings', () => {
 
     const key = await citizen.get<{ publicKey: string }>('/api/public/webpush/key');
     assert.match(key.body.publicKey, /^[A-Za-z0-9_-]{80,}$/);
-    // A browser subscription whose push service is our local receiver (keys of a real P-256 key pair).
-    const { createECDH } = await import('node:crypto');
-    const ecdh = createECDH('prime256v1');
-    ecdh.generateKeys();
+    // A browser subscription whose push service is a local HTTPS receiver that holds its private key.
+    const subscription = pushService.subscribe();
     const push = await citizen.post('/api/public/warning-subscriptions/push', {
       municipalityId: t.municipality.id,
-      subscription: {
-        endpoint: `${receiverUrl}/push/${randomUUID()}`,
-        keys: {
-          p256dh: ecdh.getPublicKey().toString('base64url'),
-          auth: randomBytes(16).toString('base64url'),
-        },
-      },
+      subscription,
     });
     assert.equal(push.status, 201, push.text);
 
@@ -380,20 +380,21 @@ describe('citizen subscriptions to public warnings', () => {
     assert.equal(warning.status, 201, warning.text);
     const told = await mailbox.nextMailTo(email);
     assert.match(told.subject, /Warnung: Glätte/);
-    const pushJob = await waitFor('the push job', async () =>
-      (
-        await server.ctx.db
-          .selectFrom('jobs')
-          .select('payload')
-          .where('name', '=', 'notification.webpush')
-          .execute()
-      )
-        .map((j) => j.payload as { subscription: { endpoint: string }; message: { title: string } })
-        .find(
-          (p) => p.subscription.endpoint.startsWith(`${receiverUrl}/push/`) && p.message.title === 'Glätte',
-        ),
+    // web-push delivered it: VAPID-signed with the platform's key, encrypted for this browser only.
+    const path = new URL(subscription.endpoint).pathname;
+    const delivered = await waitFor('the push message', async () =>
+      pushService.received.find((p) => p.path === path),
     );
-    assert.equal(pushJob.message.title, 'Glätte');
+    assert.deepEqual(pushService.rejected, []);
+    assert.equal(delivered.vapidPublicKey, key.body.publicKey);
+    assert.equal(delivered.claims.aud, pushService.url);
+    assert.ok(delivered.claims.exp * 1000 > Date.now());
+    assert.match(delivered.claims.sub, /^(mailto:|https?:)/);
+    assert.ok(Number(delivered.ttl) > 0);
+    const shown = JSON.parse(delivered.plaintext) as { title: string; body: string; url: string };
+    assert.equal(shown.title, 'Glätte');
+    assert.equal(shown.body, 'Vorsicht auf den Straßen.');
+    assert.match(shown.url, /\/warnungen$/);
 
     // The mail program's one-click unsubscribe: a form POST to the List-Unsubscribe URL.
     const raw = server.ctx.db.selectFrom('jobs').select('payload').where('name', '=', 'notification.email');

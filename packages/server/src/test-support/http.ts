@@ -55,6 +55,9 @@ export class TestClient {
   patch<T = unknown>(path: string, json: unknown) {
     return this.request<T>('PATCH', path, { json });
   }
+  put<T = unknown>(path: string, json: unknown) {
+    return this.request<T>('PUT', path, { json });
+  }
   delete<T = unknown>(path: string) {
     return this.request<T>('DELETE', path);
   }

@@ -1,6 +1,7 @@
 // Starts the real platform for end-to-end tests: a free port, its own in-memory PGlite (or a fresh
 // schema-shared PostgreSQL when the lane says so), optionally the demo region, and the built web app.
 import fs from 'node:fs/promises';
+import type { Agent } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -14,6 +15,8 @@ export interface TestServerOptions {
   webDist?: string | null;
   /** Let the platform open its database from env.DATABASE_URL itself (as in production). */
   ownDatabase?: boolean;
+  /** Trust for a local push service in Web Push tests. */
+  webPushAgent?: Agent;
 }
 
 export interface TestServer extends RunningPlatform {
@@ -40,6 +43,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     log: pino({ level: 'silent' }),
     ...(database ? { database } : {}),
     logger: false,
+    ...(options.webPushAgent ? { webPushAgent: options.webPushAgent } : {}),
     ...(options.webDist !== undefined ? { webDist: options.webDist } : {}),
   });
   return {

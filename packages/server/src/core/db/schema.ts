@@ -1113,3 +1113,18 @@ export type Report = Selectable<ReportsTable>;
 export type ReportPhoto = Selectable<ReportPhotosTable>;
 export type ReportComment = Selectable<ReportCommentsTable>;
 export type Feedback = Selectable<ParticipationFeedbackTable>;
+
+// Work depots: where a team's round starts (migration 0019).
+export interface WorkDepotsTable {
+  org_unit_id: string;
+  municipality_id: string;
+  latitude: number;
+  longitude: number;
+  label: string | null;
+  updated_by: string | null;
+  updated_at: Generated<Date>;
+}
+export interface DB {
+  work_depots: WorkDepotsTable;
+}
+export type WorkDepot = Selectable<WorkDepotsTable>;

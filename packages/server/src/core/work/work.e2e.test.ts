@@ -158,3 +158,92 @@ test('the work route orders open tasks from the depot; crews cannot hand tasks t
     403,
   );
 });
+
+test("a team's stored depot is where its route starts; the crew sets it, others cannot", async () => {
+  const { region, municipality } = await createTestTenant(server.ctx.db);
+  const other = await createTestMunicipality(server.ctx.db, region);
+  const yard = await server.ctx.tenancy.createOrgUnit(
+    municipality.id,
+    { kind: 'building_yard', name: 'Bauhof', parentId: null },
+    systemActor(),
+  );
+  const foreignYard = await server.ctx.tenancy.createOrgUnit(
+    other.id,
+    { kind: 'building_yard', name: 'Bauhof Nachbar', parentId: null },
+    systemActor(),
+  );
+  const crew = await createTestUser(server.ctx.db, { home: municipality, roles: ['building_yard'] });
+  const citizen = await createTestUser(server.ctx.db, { home: municipality, roles: ['citizen'] });
+  const crewClient = await loggedIn(crew.email);
+  const base = `/api/municipalities/${municipality.id}`;
+  // Stops north and south of the municipality; the depot at the southern end decides the order.
+  for (const [name, latitude] of [
+    ['Nord', 50.05],
+    ['Mitte', 50.03],
+    ['Süd', 50.0],
+  ] as const) {
+    await server.ctx.work.createTask(
+      {
+        municipalityId: municipality.id,
+        teamId: yard.id,
+        sourceType: 'test',
+        sourceId: `${municipality.id}-${name}`,
+        title: `Container ${name}`,
+        latitude,
+        longitude: 9,
+      },
+      systemActor('rules'),
+    );
+  }
+  const before = await crewClient.get<{ start: { source: string } | null }>(`${base}/work-route`);
+  assert.equal(before.status, 200, before.text);
+  assert.equal(before.body.start?.source, 'centre', 'without a depot the round starts in the middle');
+
+  const set = await crewClient.put<{ teamId: string; label: string }>(`${base}/work-depots/${yard.id}`, {
+    latitude: 49.99,
+    longitude: 9,
+    label: 'Bauhof Süd',
+  });
+  assert.equal(set.status, 200, set.text);
+  assert.equal(set.body.label, 'Bauhof Süd');
+  const depots = await crewClient.get<{ depots: { teamId: string; teamName: string }[] }>(
+    `${base}/work-depots`,
+  );
+  assert.deepEqual(
+    depots.body.depots.map((d) => [d.teamId, d.teamName]),
+    [[yard.id, 'Bauhof']],
+  );
+
+  const route = await crewClient.get<{
+    start: { source: string; label: string; teamId: string };
+    stops: { task: { title: string } }[];
+  }>(`${base}/work-route?teamId=${yard.id}`);
+  assert.deepEqual(route.body.start, {
+    latitude: 49.99,
+    longitude: 9,
+    label: 'Bauhof Süd',
+    source: 'depot',
+    teamId: yard.id,
+  });
+  assert.deepEqual(
+    route.body.stops.map((s) => s.task.title),
+    ['Container Süd', 'Container Mitte', 'Container Nord'],
+  );
+  // The phone's position still wins when the crew shares it.
+  const fromHere = await crewClient.get<{ start: { source: string }; stops: { task: { title: string } }[] }>(
+    `${base}/work-route?depotLatitude=50.06&depotLongitude=9`,
+  );
+  assert.equal(fromHere.body.start.source, 'given');
+  assert.equal(fromHere.body.stops[0]!.task.title, 'Container Nord');
+  assert.equal((await crewClient.get(`${base}/work-route?depotLatitude=50`)).status, 400);
+
+  const moved = await crewClient.put(`${base}/work-depots/${foreignYard.id}`, { latitude: 1, longitude: 1 });
+  assert.equal(moved.status, 404, "another municipality's team is not found here");
+  const citizenClient = await loggedIn(citizen.email);
+  assert.equal(
+    (await citizenClient.put(`${base}/work-depots/${yard.id}`, { latitude: 1, longitude: 1 })).status,
+    403,
+  );
+  const audit = await server.ctx.audit.list({ municipalityIds: [municipality.id], limit: 20 });
+  assert.ok(audit.some((e) => e.action === 'work.depot_set' && e.actor_user_id === crew.id));
+});

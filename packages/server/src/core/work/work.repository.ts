@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Database } from '../db/database.js';
-import type { Task, TaskComment, TaskPriority, TaskStatus } from '../db/schema.js';
+import type { Task, TaskComment, TaskPriority, TaskStatus, WorkDepot } from '../db/schema.js';
 
 export interface NewTask {
   municipalityId: string;
@@ -145,5 +145,40 @@ export class WorkRepository {
       .where('longitude', 'is not', null);
     if (teamId) q = q.where('team_id', '=', teamId);
     return q.orderBy('created_at').limit(500).execute();
+  }
+
+  /** The municipality's depots with their team's name, by team name. */
+  listDepots(municipalityId: string): Promise<(WorkDepot & { team_name: string })[]> {
+    return this.db
+      .selectFrom('work_depots as d')
+      .innerJoin('org_units as u', 'u.id', 'd.org_unit_id')
+      .selectAll('d')
+      .select('u.name as team_name')
+      .where('d.municipality_id', '=', municipalityId)
+      .orderBy('u.name')
+      .execute();
+  }
+
+  /** Sets the depot of a team of this municipality; undefined when the team is not one of its units. */
+  async setDepot(
+    municipalityId: string,
+    teamId: string,
+    depot: { latitude: number; longitude: number; label: string | null },
+    updatedBy: string | null,
+  ): Promise<WorkDepot | undefined> {
+    const team = await this.db
+      .selectFrom('org_units')
+      .select('id')
+      .where('id', '=', teamId)
+      .where('municipality_id', '=', municipalityId)
+      .executeTakeFirst();
+    if (!team) return undefined;
+    const values = { ...depot, updated_by: updatedBy, updated_at: new Date() };
+    return this.db
+      .insertInto('work_depots')
+      .values({ org_unit_id: teamId, municipality_id: municipalityId, ...values })
+      .onConflict((oc) => oc.column('org_unit_id').doUpdateSet(values))
+      .returningAll()
+      .executeTakeFirstOrThrow();
   }
 }

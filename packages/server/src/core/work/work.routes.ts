@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../audit/audit.service.js';
 import { hasRoleIn, requirePrincipal, type Principal } from '../auth/principal.js';
-import type { Task } from '../db/schema.js';
+import type { Task, WorkDepot } from '../db/schema.js';
 import { Errors } from '../errors.js';
 import { errorResponses, MunicipalityParams } from '../http/schemas.js';
 import { workPolicy } from './work.policy.js';
@@ -49,6 +49,32 @@ const present = (t: Task) => ({
   createdAt: t.created_at.toISOString(),
   completedAt: t.completed_at?.toISOString() ?? null,
   completionNote: t.completion_note,
+});
+
+const RouteStartView = Type.Object({
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  label: Nullable(Type.String()),
+  source: Type.Enum(['given', 'depot', 'centre']),
+  teamId: Nullable(Type.String()),
+});
+
+const DepotView = Type.Object({
+  teamId: Type.String(),
+  teamName: Nullable(Type.String()),
+  latitude: Type.Number(),
+  longitude: Type.Number(),
+  label: Nullable(Type.String()),
+  updatedAt: Type.String(),
+});
+
+const presentDepot = (d: WorkDepot, teamName: string | null) => ({
+  teamId: d.org_unit_id,
+  teamName,
+  latitude: d.latitude,
+  longitude: d.longitude,
+  label: d.label,
+  updatedAt: d.updated_at.toISOString(),
 });
 
 const NewTask = Type.Object(
@@ -309,15 +335,16 @@ export function workRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['work'],
           summary:
-            "The crew's open tasks with a location, ordered as a route from the depot (nearest neighbour)",
+            "The crew's open tasks with a location, ordered as a route (nearest neighbour) from the given point, else the team's depot",
           params: MunicipalityParams,
           querystring: Type.Object({
             teamId: Type.Optional(Type.String({ format: 'uuid' })),
-            depotLatitude: Type.Number({ minimum: -90, maximum: 90 }),
-            depotLongitude: Type.Number({ minimum: -180, maximum: 180 }),
+            depotLatitude: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })),
+            depotLongitude: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
           }),
           response: {
             200: Type.Object({
+              start: Nullable(RouteStartView),
               stops: Type.Array(Type.Object({ task: TaskView, legMetres: Type.Integer() })),
               totalMetres: Type.Integer(),
             }),
@@ -330,14 +357,76 @@ export function workRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { municipalityId } = request.params;
         if (!workPolicy.mayView(principal, municipalityId)) throw Errors.forbidden();
         const q = request.query;
-        const route = await ctx.work.route(municipalityId, q.teamId, {
-          latitude: q.depotLatitude,
-          longitude: q.depotLongitude,
-        });
+        if ((q.depotLatitude === undefined) !== (q.depotLongitude === undefined))
+          throw Errors.validation('depotLatitude and depotLongitude go together');
+        const from =
+          q.depotLatitude !== undefined && q.depotLongitude !== undefined
+            ? { latitude: q.depotLatitude, longitude: q.depotLongitude }
+            : undefined;
+        const route = await ctx.work.route(municipalityId, q.teamId, from);
         return {
-          stops: route.map((r) => ({ task: present(r.stop), legMetres: r.legMetres })),
-          totalMetres: route.reduce((sum, r) => sum + r.legMetres, 0),
+          start: route.start,
+          stops: route.stops.map((r) => ({ task: present(r.stop), legMetres: r.legMetres })),
+          totalMetres: route.stops.reduce((sum, r) => sum + r.legMetres, 0),
         };
+      },
+    );
+
+    app.get(
+      '/api/municipalities/:municipalityId/work-depots',
+      {
+        schema: {
+          tags: ['work'],
+          summary: "Where the municipality's teams start their rounds",
+          params: MunicipalityParams,
+          response: {
+            200: Type.Object({ depots: Type.Array(DepotView) }),
+            ...errorResponses(401, 403),
+          },
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request.principal);
+        const { municipalityId } = request.params;
+        if (!workPolicy.mayView(principal, municipalityId)) throw Errors.forbidden();
+        const depots = await ctx.work.depots(municipalityId);
+        return { depots: depots.map((d) => presentDepot(d, d.team_name)) };
+      },
+    );
+
+    app.put(
+      '/api/municipalities/:municipalityId/work-depots/:teamId',
+      {
+        schema: {
+          tags: ['work'],
+          summary: "Set a team's depot (where its round starts)",
+          params: Type.Object({
+            municipalityId: Type.String({ format: 'uuid' }),
+            teamId: Type.String({ format: 'uuid' }),
+          }),
+          body: Type.Object(
+            {
+              latitude: Type.Number({ minimum: -90, maximum: 90 }),
+              longitude: Type.Number({ minimum: -180, maximum: 180 }),
+              label: Type.Optional(Type.String({ maxLength: 200 })),
+            },
+            { additionalProperties: false },
+          ),
+          response: { 200: DepotView, ...errorResponses(400, 401, 403, 404) },
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request.principal);
+        const { municipalityId, teamId } = request.params;
+        if (!workPolicy.mayWork(principal, municipalityId)) throw Errors.forbidden();
+        const { latitude, longitude, label } = request.body;
+        const saved = await ctx.work.setDepot(
+          municipalityId,
+          teamId,
+          { latitude, longitude, label: label?.trim() || null },
+          actorOf(principal, request),
+        );
+        return presentDepot(saved, null);
       },
     );
   };

@@ -26,6 +26,15 @@ export type TaskInput = Omit<
     >
   >;
 
+/** Where a route starts and why: a given point, a team's depot, or the centre of the stops. */
+export interface RouteStart {
+  latitude: number;
+  longitude: number;
+  label: string | null;
+  source: 'given' | 'depot' | 'centre';
+  teamId: string | null;
+}
+
 export class WorkService {
   /** Emitted after the change is committed; listeners must not throw. */
   readonly events = new EventEmitter<WorkEvents>();
@@ -134,17 +143,69 @@ export class WorkService {
     return this.repository().listComments(taskId);
   }
 
-  /** Open tasks with a location, in the order a crew starting at the depot would drive to them. */
+  depots(municipalityId: string) {
+    return this.repository().listDepots(municipalityId);
+  }
+
+  /** Sets where a team's round starts (audited). */
+  async setDepot(
+    municipalityId: string,
+    teamId: string,
+    depot: { latitude: number; longitude: number; label: string | null },
+    actor: AuditActor,
+  ) {
+    return this.db.transaction().execute(async (trx) => {
+      const saved = await this.repository(trx).setDepot(municipalityId, teamId, depot, actor.userId);
+      if (!saved) throw Errors.notFound('Team');
+      await this.audit.record(
+        actor,
+        {
+          action: 'work.depot_set',
+          targetType: 'org_unit',
+          targetId: teamId,
+          municipalityId,
+          details: depot,
+        },
+        trx,
+      );
+      return saved;
+    });
+  }
+
+  /**
+   * Open tasks with a location, in the order a crew would drive to them. The start: the given point
+   * (e.g. the phone's position), else the team's stored depot, else the municipality's first depot,
+   * else the centre of the stops.
+   */
   async route(
     municipalityId: string,
     teamId: string | undefined,
-    depot: { latitude: number; longitude: number },
+    from: { latitude: number; longitude: number } | undefined,
   ) {
     const tasks = await this.repository().openTasksWithLocation(municipalityId, teamId);
-    return nearestNeighbourRoute(
-      depot,
-      tasks.map((t) => ({ ...t, latitude: t.latitude!, longitude: t.longitude! })),
-    );
+    const stops = tasks.map((t) => ({ ...t, latitude: t.latitude!, longitude: t.longitude! }));
+    let start: RouteStart | undefined = from && { ...from, source: 'given', label: null, teamId: null };
+    if (!start) {
+      const depots = await this.repository().listDepots(municipalityId);
+      const depot = depots.find((d) => d.org_unit_id === teamId) ?? (teamId ? undefined : depots[0]);
+      if (depot)
+        start = {
+          latitude: depot.latitude,
+          longitude: depot.longitude,
+          label: depot.label ?? depot.team_name,
+          source: 'depot',
+          teamId: depot.org_unit_id,
+        };
+    }
+    if (!start && stops.length > 0)
+      start = {
+        latitude: stops.reduce((sum, s) => sum + s.latitude, 0) / stops.length,
+        longitude: stops.reduce((sum, s) => sum + s.longitude, 0) / stops.length,
+        label: null,
+        source: 'centre',
+        teamId: null,
+      };
+    return { start: start ?? null, stops: start ? nearestNeighbourRoute(start, stops) : [] };
   }
 
   private async change(
