@@ -12,7 +12,7 @@ import { waitFor } from '../test-support/wait.js';
 import { createTestMunicipality, createTestTenant, createTestUser } from '../test-support/factories.js';
 import { rectangle } from './geo.js';
 import { presentPublicReport } from './reports.presenter.js';
-import { jpegWithGps } from './test-image-fixtures.js';
+import { phonePhoto } from './test-image-fixtures.js';
 
 const handle = await testDatabase();
 const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-participation-'));
@@ -129,7 +129,7 @@ test('a report goes to the municipality whose boundary holds it, and to the team
 test('public views carry no personal data, no internal comments and no unapproved photos', async () => {
   const { ids } = await region();
   const { report } = await submit(ids);
-  const photo = await reports.addPhoto(report, jpegWithGps(), actor);
+  const photo = await reports.addPhoto(report, await phonePhoto(), actor);
   await reports.comment(report, 'internal', 'Anwohner ruft täglich an', actor);
   await reports.comment(report, 'public', 'Wir kümmern uns.', actor);
 
@@ -200,7 +200,7 @@ test('news appear when published and due; drafts and scheduled posts stay hidden
     kind: 'news' as const,
     pageRole: null,
     summary: '',
-    bodyMarkdown: 'Text <script>x</script>',
+    body: { format: 'markdown' as const, markdown: 'Text <script>x</script>' },
     fieldsOfAction: ['umwelt'],
   };
   const live = await posts.create(
@@ -252,6 +252,61 @@ test('news appear when published and due; drafts and scheduled posts stay hidden
     limit: 10,
   });
   assert.equal(byField.length, 0);
+});
+
+test('editor posts store sanitised HTML beside Markdown posts; images need our storage and alt text', async () => {
+  const { region: r, west } = await region();
+  const base = {
+    regionId: r.id,
+    municipalityId: west.id,
+    kind: 'news' as const,
+    pageRole: null,
+    summary: '',
+    fieldsOfAction: [],
+    status: 'published' as const,
+    publishAt: null,
+  };
+  const image = await posts.addImage(r.id, west.id, await phonePhoto(), ' Neue Laterne ', actor);
+  assert.equal(image.alt, 'Neue Laterne');
+  await assert.rejects(posts.addImage(r.id, west.id, await phonePhoto(), '  ', actor), /alternative text/);
+
+  const src = `/api/public/participation/images/${image.id}`;
+  const rich = await posts.create(
+    {
+      ...base,
+      slug: 'rich',
+      title: 'Reich',
+      body: {
+        format: 'html',
+        html: `<h2>Neu</h2><p onclick="x()"><strong>fett</strong> <a href="javascript:x()">a</a></p><img src="${src}" alt="Laterne"><script>x</script>`,
+      },
+    },
+    actor,
+  );
+  assert.equal(rich.body_format, 'html');
+  assert.equal(rich.body_markdown, '');
+  assert.equal(
+    rich.body_html,
+    `<h2>Neu</h2><p><strong>fett</strong> <a>a</a></p><img src="${src}" alt="Laterne" />`,
+  );
+  const create = (html: string, slug: string) =>
+    posts.create({ ...base, slug, title: slug, body: { format: 'html', html } }, actor);
+  assert.equal(
+    await codeOf(create('<img src="https://tracker.example/a.png" alt="x">', 'foreign')),
+    '400 validation_failed',
+  );
+  assert.equal(await codeOf(create(`<img src="${src}">`, 'no-alt')), '400 validation_failed');
+
+  // A Markdown post keeps rendering, and saving it from the editor turns it into an HTML post.
+  const old = await posts.create(
+    { ...base, slug: 'old', title: 'Alt', body: { format: 'markdown', markdown: '**alt**' } },
+    actor,
+  );
+  assert.equal(old.body_format, 'markdown');
+  assert.equal(old.body_html.trim(), '<p><strong>alt</strong></p>');
+  const converted = await posts.update(old, { body: { format: 'html', html: '<p><em>neu</em></p>' } }, actor);
+  assert.equal(converted.body_format, 'html');
+  assert.equal(converted.body_html, '<p><em>neu</em></p>');
 });
 
 test('anonymous posting: a budget per address, a honeypot and a minimum fill time', async () => {

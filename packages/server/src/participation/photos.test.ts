@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AppError } from '../core/errors.js';
-import { cleanPhoto, sniffPhotoType, stripJpegMetadata, stripPngMetadata } from './photos.js';
-import { jpegWithGps, pngWithExif } from './test-image-fixtures.js';
+import sharp from 'sharp';
+import { cleanPhoto, PHOTO_MAX_EDGE, sniffPhotoType, stripJpegMetadata, stripPngMetadata } from './photos.js';
+import { jpegWithGps, phonePhoto, pngWithExif } from './test-image-fixtures.js';
 
 test('photo types come from the bytes, not from names or headers', () => {
   assert.equal(sniffPhotoType(jpegWithGps()), 'image/jpeg');
@@ -32,31 +33,51 @@ test('PNG: eXIf and text chunks are removed, image chunks stay in order', () => 
   assert.ok(clean.indexOf('IHDR') < clean.indexOf('IDAT'));
 });
 
-test('too large, unsupported and damaged photos are refused with clear codes', () => {
-  const codeOf = (fn: () => unknown) => {
+test('too large, unsupported and damaged photos are refused with clear codes', async () => {
+  const codeOf = async (promise: Promise<unknown>) => {
     try {
-      fn();
+      await promise;
     } catch (error) {
       assert.ok(error instanceof AppError);
       return `${error.status} ${error.code}`;
     }
     return 'accepted';
   };
-  assert.equal(
-    codeOf(() => cleanPhoto(jpegWithGps(), 10)),
-    '413 photo_too_large',
-  );
-  assert.equal(
-    codeOf(() => cleanPhoto(Buffer.from('%PDF-1.7 hello'), 1000)),
-    '415 photo_type_unsupported',
-  );
+  const photo = await phonePhoto();
+  assert.equal(await codeOf(cleanPhoto(photo, 10)), '413 photo_too_large');
+  assert.equal(await codeOf(cleanPhoto(Buffer.from('%PDF-1.7 hello'), 1000)), '415 photo_type_unsupported');
   const damaged = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe1, 0x7f, 0xff]), Buffer.from('x')]);
+  assert.equal(await codeOf(cleanPhoto(damaged, 1000)), '400 photo_invalid');
   assert.equal(
-    codeOf(() => cleanPhoto(damaged, 1000)),
+    await codeOf(cleanPhoto(jpegWithGps(), 100_000)),
     '400 photo_invalid',
+    'a container without a picture',
   );
-  assert.equal(
-    codeOf(() => cleanPhoto(jpegWithGps(), 100_000)),
-    'accepted',
+  assert.equal(await codeOf(cleanPhoto(photo, 100_000)), 'accepted');
+});
+
+test('a phone photo is turned upright, stripped of EXIF and GPS, and downsized', async () => {
+  const original = await phonePhoto();
+  const before = await sharp(original).metadata();
+  assert.equal(before.orientation, 6);
+  assert.ok(
+    original.includes('WGS-84') && original.includes('Bea Buergerin'),
+    'the fixture carries GPS and a name',
   );
+
+  const clean = await cleanPhoto(original, 1_000_000);
+  assert.equal(clean.contentType, 'image/jpeg');
+  const after = await sharp(clean.bytes).metadata();
+  assert.deepEqual([after.width, after.height], [32, 64], 'the orientation is applied to the pixels');
+  assert.equal(after.orientation, undefined);
+  assert.equal(after.exif, undefined);
+  assert.ok(!clean.bytes.includes('WGS-84') && !clean.bytes.includes('Bea Buergerin'));
+
+  const large = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: 'white' } })
+    .png()
+    .toBuffer();
+  const small = await cleanPhoto(large, 50_000_000);
+  assert.equal(small.contentType, 'image/png');
+  const size = await sharp(small.bytes).metadata();
+  assert.deepEqual([size.width, size.height], [PHOTO_MAX_EDGE, 1536]);
 });

@@ -1,7 +1,15 @@
 // Photos from citizens: the type is taken from the bytes (never from the name or the header the client
 // sent), and metadata that can carry a location or a name is removed before anything is stored: JPEG
-// APP1..APP15 (EXIF with GPS, XMP) and comments, PNG eXIf and text chunks.
+// APP1..APP15 (EXIF with GPS, XMP) and comments, PNG eXIf and text chunks. Then the picture is decoded
+// and re-encoded (sharp): the EXIF orientation of a phone photo is applied to the pixels, it is downsized
+// to PHOTO_MAX_EDGE and written without any metadata, so nothing a camera wrote reaches the public.
+import sharp from 'sharp';
 import { AppError } from '../core/errors.js';
+
+/** The longest edge of a stored photo: sharp on any screen, small enough for a phone's data plan. */
+export const PHOTO_MAX_EDGE = 2048;
+/** Decoding bombs: a small file claiming a huge canvas is refused before it is decoded. */
+const MAX_INPUT_PIXELS = 100_000_000;
 
 export type PhotoType = 'image/jpeg' | 'image/png';
 
@@ -76,8 +84,24 @@ export interface CleanPhoto {
   bytes: Buffer;
 }
 
-/** Checks size and type and returns the photo without metadata; throws a 400/413 otherwise. */
-export function cleanPhoto(bytes: Buffer, maxBytes: number): CleanPhoto {
+/** Applies the orientation, downsizes and re-encodes; the output carries no metadata at all. */
+async function reencode(bytes: Buffer, contentType: PhotoType): Promise<Buffer> {
+  try {
+    const image = sharp(bytes, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' })
+      .rotate()
+      .resize({ width: PHOTO_MAX_EDGE, height: PHOTO_MAX_EDGE, fit: 'inside', withoutEnlargement: true });
+    return await (
+      contentType === 'image/jpeg'
+        ? image.jpeg({ quality: 82, mozjpeg: true })
+        : image.png({ compressionLevel: 9 })
+    ).toBuffer();
+  } catch {
+    throw photoInvalid('The picture could not be read');
+  }
+}
+
+/** Checks size and type and returns the photo re-encoded without metadata; throws a 400/413/415 otherwise. */
+export async function cleanPhoto(bytes: Buffer, maxBytes: number): Promise<CleanPhoto> {
   if (bytes.length > maxBytes)
     throw new AppError(
       'photo_too_large',
@@ -87,8 +111,9 @@ export function cleanPhoto(bytes: Buffer, maxBytes: number): CleanPhoto {
   const contentType = sniffPhotoType(bytes);
   if (!contentType)
     throw new AppError('photo_type_unsupported', 415, 'Only JPEG and PNG photos are accepted');
-  return {
-    contentType,
-    bytes: contentType === 'image/jpeg' ? stripJpegMetadata(bytes) : stripPngMetadata(bytes),
-  };
+  // Walking the container first gives a damaged file a precise error; the re-encoding reads the original,
+  // as it needs the EXIF orientation, and writes no metadata.
+  if (contentType === 'image/jpeg') stripJpegMetadata(bytes);
+  else stripPngMetadata(bytes);
+  return { contentType, bytes: await reencode(bytes, contentType) };
 }

@@ -12,6 +12,7 @@ export interface PostValues {
   slug: string;
   title: string;
   summary: string;
+  bodyFormat: 'markdown' | 'html';
   bodyMarkdown: string;
   bodyHtml: string;
   fieldsOfAction: string[];
@@ -56,6 +57,7 @@ export class PostsRepository {
         summary: values.summary,
         body_markdown: values.bodyMarkdown,
         body_html: values.bodyHtml,
+        body_format: values.bodyFormat,
         fields_of_action: values.fieldsOfAction,
         status: values.status,
         publish_at: values.publishAt,
@@ -74,6 +76,7 @@ export class PostsRepository {
         ...(values.summary !== undefined ? { summary: values.summary } : {}),
         ...(values.bodyMarkdown !== undefined ? { body_markdown: values.bodyMarkdown } : {}),
         ...(values.bodyHtml !== undefined ? { body_html: values.bodyHtml } : {}),
+        ...(values.bodyFormat !== undefined ? { body_format: values.bodyFormat } : {}),
         ...(values.fieldsOfAction !== undefined ? { fields_of_action: values.fieldsOfAction } : {}),
         ...(values.status !== undefined ? { status: values.status } : {}),
         ...(values.publishAt !== undefined ? { publish_at: values.publishAt } : {}),
@@ -173,6 +176,7 @@ export class PostsRepository {
     fileKey: string;
     contentType: string;
     size: number;
+    alt: string;
     createdBy: string | null;
   }) {
     return this.db
@@ -183,6 +187,7 @@ export class PostsRepository {
         file_key: values.fileKey,
         content_type: values.contentType,
         size: values.size,
+        alt: values.alt,
         created_by: values.createdBy,
       })
       .returningAll()

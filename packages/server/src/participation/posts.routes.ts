@@ -1,5 +1,5 @@
 // News and info pages: public reading (list, detail, RSS and Atom, legal and plain-language pages) and
-// staff editing (Markdown with a server-rendered preview, images, scheduled publication).
+// staff editing (rich-text HTML or Markdown, sanitised on the server; images; scheduled publication).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AppContext } from '../context.js';
@@ -11,6 +11,7 @@ import { errorResponses } from '../core/http/schemas.js';
 import { atomFeed, rssFeed } from './feeds.js';
 import { participationPolicy } from './participation.policy.js';
 import type { PostRow } from './posts.repository.js';
+import type { PostSource } from './posts.service.js';
 import { adminRegionIds, regionById, regionOfMunicipality, scopeOf } from './regions.js';
 import { sendImage } from './reports.routes.js';
 
@@ -37,6 +38,7 @@ const PublicPost = Type.Object({
 
 const StaffPost = Type.Object({
   ...PublicPost.properties,
+  format: Type.Enum(['markdown', 'html']),
   markdown: Type.String(),
   status: Type.Enum(['draft', 'published']),
   publishAt: Nullable(Type.String()),
@@ -47,6 +49,7 @@ const PostBody = {
   slug: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,99}$' }),
   summary: Type.String({ maxLength: 1000 }),
   markdown: Type.String({ maxLength: 200_000 }),
+  html: Type.String({ maxLength: 400_000 }),
   fieldsOfAction: FieldsOfAction,
   status: Type.Enum(['draft', 'published']),
   publishAt: Nullable(Type.String({ format: 'date-time' })),
@@ -71,10 +74,20 @@ const presentPublic = (p: PostRow) => ({
 
 const presentStaff = (p: PostRow) => ({
   ...presentPublic(p),
+  format: p.body_format,
   markdown: p.body_markdown,
   status: p.status,
   publishAt: p.publish_at?.toISOString() ?? null,
 });
+
+/** The body a request carries: editor HTML wins; Markdown stays possible for older posts and the API. */
+function sourceOf(b: { html?: string | undefined; markdown?: string | undefined }): PostSource | undefined {
+  if (b.html !== undefined && b.markdown !== undefined)
+    throw Errors.validation('Send either html or markdown, not both');
+  if (b.html !== undefined) return { format: 'html', html: b.html };
+  if (b.markdown !== undefined) return { format: 'markdown', markdown: b.markdown };
+  return undefined;
+}
 
 export function slugify(title: string): string {
   const slug = title
@@ -288,7 +301,8 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['participation'],
-          summary: 'Write a news post or page (Markdown; rendered and sanitised on the server)',
+          summary:
+            'Write a news post or page (editor HTML or Markdown; sanitised on the server, images only from our storage)',
           body: Type.Object(
             {
               municipalityId: Nullable(Type.String({ format: 'uuid' })),
@@ -297,7 +311,8 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               title: PostBody.title,
               slug: Type.Optional(PostBody.slug),
               summary: Type.Optional(PostBody.summary),
-              markdown: PostBody.markdown,
+              markdown: Type.Optional(PostBody.markdown),
+              html: Type.Optional(PostBody.html),
               fieldsOfAction: Type.Optional(PostBody.fieldsOfAction),
               status: Type.Optional(PostBody.status),
               publishAt: Type.Optional(PostBody.publishAt),
@@ -311,6 +326,8 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
         const b = request.body;
+        const body = sourceOf(b);
+        if (!body) throw Errors.validation('A post needs html or markdown');
         let regionId: string;
         if (b.municipalityId) regionId = (await regionOfMunicipality(ctx, b.municipalityId)).regionId;
         else if (b.regionId) regionId = b.regionId;
@@ -326,7 +343,7 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             slug: b.slug ?? slugify(b.title),
             title: b.title,
             summary: b.summary ?? '',
-            bodyMarkdown: b.markdown,
+            body,
             fieldsOfAction: b.fieldsOfAction ?? [],
             status: b.status ?? 'draft',
             publishAt: b.publishAt ? new Date(b.publishAt) : null,
@@ -368,13 +385,14 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const principal = requirePrincipal(request.principal);
         const post = await editablePost(principal, request.params.postId);
         const b = request.body;
+        const body = sourceOf(b);
         await posts.update(
           post,
           {
             ...(b.title !== undefined ? { title: b.title } : {}),
             ...(b.slug !== undefined ? { slug: b.slug } : {}),
             ...(b.summary !== undefined ? { summary: b.summary } : {}),
-            ...(b.markdown !== undefined ? { bodyMarkdown: b.markdown } : {}),
+            ...(body ? { body } : {}),
             ...(b.fieldsOfAction !== undefined ? { fieldsOfAction: b.fieldsOfAction } : {}),
             ...(b.status !== undefined ? { status: b.status } : {}),
             ...(b.publishAt !== undefined ? { publishAt: b.publishAt ? new Date(b.publishAt) : null } : {}),
@@ -409,14 +427,19 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['participation'],
-          summary: 'Render Markdown as the public will see it (sanitised HTML)',
-          body: Type.Object({ markdown: PostBody.markdown }, { additionalProperties: false }),
+          summary: 'Show editor HTML or Markdown as the public will see it (sanitised HTML)',
+          body: Type.Object(
+            { markdown: Type.Optional(PostBody.markdown), html: Type.Optional(PostBody.html) },
+            { additionalProperties: false },
+          ),
           response: { 200: Type.Object({ html: Type.String() }), ...errorResponses(400, 401) },
         },
       },
       async (request) => {
         requirePrincipal(request.principal);
-        return { html: posts.preview(request.body.markdown) };
+        const source = sourceOf(request.body);
+        if (!source) throw Errors.validation('Send html or markdown');
+        return { html: posts.preview(source) };
       },
     );
 
@@ -425,13 +448,14 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['participation'],
-          summary: 'Upload an image for posts (raw JPEG or PNG body); answers the Markdown to insert',
+          summary: 'Upload an image for posts (raw JPEG or PNG body) with its alternative text',
           querystring: Type.Object({
+            alt: Type.String({ minLength: 1, maxLength: 500 }),
             municipalityId: Type.Optional(Type.String({ format: 'uuid' })),
             regionId: Type.Optional(Type.String({ format: 'uuid' })),
           }),
           response: {
-            201: Type.Object({ id: Type.String(), url: Type.String() }),
+            201: Type.Object({ id: Type.String(), url: Type.String(), alt: Type.String() }),
             ...errorResponses(400, 401, 403, 413, 415),
           },
         },
@@ -451,9 +475,12 @@ export function postRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           regionId,
           municipalityId ?? null,
           request.body,
+          request.query.alt,
           actorOf(principal, request),
         );
-        return reply.status(201).send({ id: image.id, url: `/api/public/participation/images/${image.id}` });
+        return reply
+          .status(201)
+          .send({ id: image.id, url: `/api/public/participation/images/${image.id}`, alt: image.alt });
       },
     );
   };

@@ -1,4 +1,4 @@
-// News and info pages: Markdown in, sanitised HTML out; scheduled by a publication time that the public
+// News and info pages: editor HTML (or, for older posts, Markdown) in, sanitised HTML out; scheduled by a publication time that the public
 // reader filters on (no job needed: a post appears when its time has come). Images go to ctx.files.
 import { Readable } from 'node:stream';
 import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
@@ -6,11 +6,33 @@ import type { Database } from '../core/db/database.js';
 import type { ParticipationPost } from '../core/db/schema.js';
 import { Errors } from '../core/errors.js';
 import type { FileStorage } from '../core/files/index.js';
-import { renderMarkdown } from './markdown.js';
+import { renderMarkdown, sanitizeEditorHtml } from './markdown.js';
 import { cleanPhoto } from './photos.js';
 import { PostsRepository, type PostValues, type PublicPostQuery } from './posts.repository.js';
 
-export type PostInput = Omit<PostValues, 'bodyHtml'>;
+/** What staff wrote: HTML from the rich-text editor, or Markdown (the format before the editor). */
+export type PostSource = { format: 'html'; html: string } | { format: 'markdown'; markdown: string };
+
+export type PostInput = Omit<PostValues, 'bodyHtml' | 'bodyMarkdown' | 'bodyFormat'> & { body: PostSource };
+
+/** The stored columns of a body; editor HTML must not lose an image silently, so a bad one is an error. */
+export function renderBody(source: PostSource): Pick<PostValues, 'bodyFormat' | 'bodyMarkdown' | 'bodyHtml'> {
+  if (source.format === 'markdown')
+    return {
+      bodyFormat: 'markdown',
+      bodyMarkdown: source.markdown,
+      bodyHtml: renderMarkdown(source.markdown),
+    };
+  const { html, rejectedImages } = sanitizeEditorHtml(source.html);
+  const rejected = rejectedImages[0];
+  if (rejected)
+    throw Errors.validation(
+      rejected.reason === 'no_alt'
+        ? 'Every image needs an alternative text'
+        : 'Images must be uploaded to the platform first',
+    );
+  return { bodyFormat: 'html', bodyMarkdown: '', bodyHtml: html };
+}
 
 export class PostService {
   constructor(
@@ -26,11 +48,10 @@ export class PostService {
 
   async create(input: PostInput, actor: AuditActor): Promise<ParticipationPost> {
     if (input.kind === 'news' && input.pageRole) throw Errors.validation('Only pages have a role');
+    const { body, ...values } = input;
+    const rendered = renderBody(body);
     return this.db.transaction().execute(async (trx) => {
-      const post = await this.repository(trx).insert(
-        { ...input, bodyHtml: renderMarkdown(input.bodyMarkdown) },
-        actor.userId,
-      );
+      const post = await this.repository(trx).insert({ ...values, ...rendered }, actor.userId);
       await this.audit.record(
         actor,
         {
@@ -51,11 +72,10 @@ export class PostService {
     patch: Partial<PostInput>,
     actor: AuditActor,
   ): Promise<ParticipationPost> {
+    const { body, ...values } = patch;
+    const rendered = body ? renderBody(body) : {};
     return this.db.transaction().execute(async (trx) => {
-      const updated = await this.repository(trx).update(post.region_id, post.id, {
-        ...patch,
-        ...(patch.bodyMarkdown !== undefined ? { bodyHtml: renderMarkdown(patch.bodyMarkdown) } : {}),
-      });
+      const updated = await this.repository(trx).update(post.region_id, post.id, { ...values, ...rendered });
       if (!updated) throw Errors.notFound('Post');
       await this.audit.record(
         actor,
@@ -109,13 +129,20 @@ export class PostService {
     return this.repository().listForStaff(...args);
   }
 
-  preview(markdown: string): string {
-    return renderMarkdown(markdown);
+  preview(source: PostSource): string {
+    return renderBody(source).bodyHtml;
   }
 
-  /** Stores an image for posts (JPEG or PNG, metadata removed like citizens' photos). */
-  async addImage(regionId: string, municipalityId: string | null, bytes: Buffer, actor: AuditActor) {
-    const image = cleanPhoto(bytes, this.maxImageBytes);
+  /** Stores an image for posts (JPEG or PNG, metadata removed like citizens' photos) with its alt text. */
+  async addImage(
+    regionId: string,
+    municipalityId: string | null,
+    bytes: Buffer,
+    alt: string,
+    actor: AuditActor,
+  ) {
+    if (!alt.trim()) throw Errors.validation('An image needs an alternative text');
+    const image = await cleanPhoto(bytes, this.maxImageBytes);
     const key = `${municipalityId ? `m/${municipalityId}` : `p/regions/${regionId}`}/participation/images/${crypto.randomUUID()}`;
     const stored = await this.files.put(key, Readable.from([image.bytes]), {
       contentType: image.contentType,
@@ -128,6 +155,7 @@ export class PostService {
         fileKey: key,
         contentType: image.contentType,
         size: stored.size,
+        alt: alt.trim(),
         createdBy: actor.userId,
       });
       await this.audit.record(

@@ -204,7 +204,7 @@ export class ReportService {
   /** Adds a citizen's photo: type from the bytes, size checked, metadata (EXIF, GPS) removed. */
   async addPhoto(report: Report, bytes: Buffer, actor: AuditActor): Promise<ReportPhoto> {
     if (report.status === 'closed') throw Errors.conflict('The report is closed');
-    const photo = cleanPhoto(bytes, this.config.PARTICIPATION_PHOTO_MAX_MB * 1024 * 1024);
+    const photo = await cleanPhoto(bytes, this.config.PARTICIPATION_PHOTO_MAX_MB * 1024 * 1024);
     if ((await this.repository().countPhotos(report.id)) >= MAX_PHOTOS_PER_REPORT)
       throw Errors.validation(`A report may have at most ${MAX_PHOTOS_PER_REPORT} photos`);
     const key = `m/${report.municipality_id}/participation/reports/${report.id}/${crypto.randomUUID()}`;

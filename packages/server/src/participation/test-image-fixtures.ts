@@ -1,6 +1,7 @@
 // Tiny synthetic images with location metadata, for the tests of metadata removal (not valid pictures,
 // but valid containers: the segments and chunks a camera or phone writes).
 import { crc32 } from 'node:zlib';
+import sharp from 'sharp';
 
 function segment(marker: number, payload: Buffer): Buffer {
   const header = Buffer.alloc(4);
@@ -50,4 +51,19 @@ export function pngWithExif(): Buffer {
     chunk('IDAT', Buffer.from([0x78, 0x9c, 0x63, 0xf8, 0x0f, 0x00, 0x01, 0x01, 0x01, 0x00])),
     chunk('IEND', Buffer.alloc(0)),
   ]);
+}
+
+/**
+ * A real phone-style photo (64×32 pixels as stored, EXIF orientation 6 = "turn right to view", GPS
+ * position and the owner's name in EXIF), for the re-encoding tests.
+ */
+export async function phonePhoto(): Promise<Buffer> {
+  return sharp({ create: { width: 64, height: 32, channels: 3, background: { r: 200, g: 40, b: 0 } } })
+    .jpeg()
+    .withExif({
+      IFD0: { Artist: 'Bea Buergerin' },
+      IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '50/1 25/1 2500/100', GPSMapDatum: 'WGS-84' },
+    })
+    .withMetadata({ orientation: 6 })
+    .toBuffer();
 }

@@ -561,6 +561,8 @@ export interface ParticipationPostsTable {
   summary: Generated<string>;
   body_markdown: Generated<string>;
   body_html: Generated<string>;
+  /** 'markdown' (rendered on save) or 'html' (written in the rich-text editor, sanitised on save). */
+  body_format: Generated<'markdown' | 'html'>;
   fields_of_action: TextArray;
   status: Generated<'draft' | 'published'>;
   publish_at: Timestamp | null;
@@ -576,8 +578,20 @@ export interface ParticipationImagesTable {
   file_key: string;
   content_type: string;
   size: number;
+  alt: Generated<string>;
   created_by: string | null;
   created_at: CreatedAt;
+}
+
+/** The built-in gazetteer for the address search of reports (migration 0020). */
+export interface ParticipationPlacesTable {
+  id: Generated<string>;
+  municipality_id: string;
+  kind: 'street' | 'place';
+  name: string;
+  search_name: string;
+  lat: number;
+  lon: number;
 }
 
 export interface ParticipationBoundariesTable {
@@ -822,6 +836,7 @@ export interface DB extends CloudTables {
   report_photos: ReportPhotosTable;
   report_comments: ReportCommentsTable;
   participation_feedback: ParticipationFeedbackTable;
+  participation_places: ParticipationPlacesTable;
   egov_services: EgovServicesTable;
   egov_service_versions: EgovServiceVersionsTable;
   egov_municipality_services: EgovMunicipalityServicesTable;

@@ -11,6 +11,8 @@ const DashboardEditorPage = lazy(() => import('../dashboard/EditorPage.js'));
 const SensorsPage = lazy(() => import('../dashboard/SensorsPage.js'));
 const StaffReportsPage = lazy(() => import('../participation/StaffReportsPage.js'));
 const StaffNewsPage = lazy(() => import('../participation/StaffNewsPage.js'));
+const StaffFeedbackPage = lazy(() => import('../participation/StaffFeedbackPage.js'));
+const StaffCategoriesPage = lazy(() => import('../participation/StaffCategoriesPage.js'));
 const OfficeCaseList = lazy(() =>
   import('../egov/OfficeCases.js').then((m) => ({ default: m.OfficeCaseList })),
 );
@@ -32,6 +34,8 @@ export default function BackofficeArea() {
       <Route path="prozesse" element={<OfficeProcesses />} />
       <Route path="meldungen/*" element={<StaffReportsPage />} />
       <Route path="news/*" element={<StaffNewsPage />} />
+      <Route path="rueckmeldungen" element={<StaffFeedbackPage />} />
+      <Route path="meldekategorien" element={<StaffCategoriesPage />} />
       <Route path="alarme/:alertId?" element={<AlertsPage />} />
       <Route path="regeln" element={<RulesPage />} />
       <Route path="sensoren" element={<SensorsPage />} />
@@ -55,6 +59,16 @@ function BackofficeLanding() {
     { to: '/verwaltung/sensoren', title: t('dashboard.sensors.title') },
     { to: '/verwaltung/dashboard', title: t('dashboard.editor.title') },
     { to: '/verwaltung/news', title: t('participation.staff.news'), text: t('participation.staff.newsLead') },
+    {
+      to: '/verwaltung/rueckmeldungen',
+      title: t('participation.staff.feedback'),
+      text: t('participation.staff.feedbackLead'),
+    },
+    {
+      to: '/verwaltung/meldekategorien',
+      title: t('participation.staff.categories'),
+      text: t('participation.staff.categoriesLead'),
+    },
     {
       to: '/verwaltung/prozesse',
       title: t('egov.office.processes'),

@@ -1,17 +1,20 @@
-// Back office: news and info pages. Markdown with a preview rendered by the server (the same sanitised
-// HTML the public gets), images uploaded to the file storage, publication now or at a set time.
-import { useState, type FormEvent } from 'react';
+// Back office: news and info pages. A rich-text editor (loaded only here) with a preview rendered by the
+// server (the same sanitised HTML the public gets), images with alt text uploaded to the file storage,
+// publication now or at a set time. Older Markdown posts open in the editor as their rendered HTML.
+import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
 import { TextField } from '../../layout/forms.js';
+import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
 import { useSession } from '../../session.js';
 import { LoadGate, PostBody, useLoad, type Post } from './shared.js';
 
 interface StaffPost extends Post {
   slug: string;
+  format: 'markdown' | 'html';
   markdown: string;
   status: 'draft' | 'published';
   publishAt: string | null;
@@ -72,6 +75,8 @@ function EditExisting() {
   return <Editor post={post.data} />;
 }
 
+const RichTextEditor = lazy(() => import('./RichTextEditor.js'));
+
 const toLocalInput = (iso: string | null) => (iso ? new Date(iso).toISOString().slice(0, 16) : '');
 
 function Editor({ post }: { post: StaffPost | null }) {
@@ -87,7 +92,7 @@ function Editor({ post }: { post: StaffPost | null }) {
   );
   const [title, setTitle] = useState(post?.title ?? '');
   const [summary, setSummary] = useState(post?.summary ?? '');
-  const [markdown, setMarkdown] = useState(post?.markdown ?? '');
+  const [html, setHtml] = useState(post?.html ?? '');
   const [fields, setFields] = useState(post?.fieldsOfAction.join(', ') ?? '');
   const [pageRole, setPageRole] = useState<Role | ''>(post?.pageRole ?? '');
   const [status, setStatus] = useState<'draft' | 'published'>(post?.status ?? 'draft');
@@ -103,7 +108,7 @@ function Editor({ post }: { post: StaffPost | null }) {
     const values = {
       title: title.trim(),
       summary: summary.trim(),
-      markdown,
+      html,
       fieldsOfAction: fields
         .split(',')
         .map((f) => f.trim().toLowerCase())
@@ -129,9 +134,11 @@ function Editor({ post }: { post: StaffPost | null }) {
     }
   }
 
-  async function uploadImage(file: File) {
-    const target = municipalityId ? `municipalityId=${municipalityId}` : `regionId=${post?.regionId ?? ''}`;
-    const response = await fetch(`/api/participation/images?${target}`, {
+  async function uploadImage(file: File, alt: string): Promise<string | null> {
+    const target = new URLSearchParams(
+      municipalityId ? { municipalityId, alt } : { regionId: post?.regionId ?? '', alt },
+    );
+    const response = await fetch(`/api/participation/images?${target.toString()}`, {
       method: 'POST',
       headers: {
         'content-type': file.type || 'application/octet-stream',
@@ -139,9 +146,11 @@ function Editor({ post }: { post: StaffPost | null }) {
       },
       body: file,
     });
-    if (!response.ok) return fail(new ApiError(response.status, 'upload', file.name));
-    const { url } = (await response.json()) as { url: string };
-    setMarkdown((m) => `${m}\n\n![${file.name.replace(/\.[^.]+$/, '')}](${url})\n`);
+    if (!response.ok) {
+      fail(new ApiError(response.status, 'upload', file.name));
+      return null;
+    }
+    return ((await response.json()) as { url: string }).url;
   }
 
   return (
@@ -233,29 +242,15 @@ function Editor({ post }: { post: StaffPost | null }) {
           maxLength={1000}
           onChange={(e) => setSummary(e.target.value)}
         />
-        <div className="kern-form-input">
-          <label className="kern-label" htmlFor="post-markdown">
-            {t('participation.staff.markdown')}
-          </label>
-          <textarea
-            id="post-markdown"
-            className="kern-form-input__input srp-markdown"
-            rows={14}
-            value={markdown}
-            onChange={(e) => setMarkdown(e.target.value)}
+        <Suspense fallback={<Loading />}>
+          <RichTextEditor
+            id="post-body"
+            label={t('participation.staff.body')}
+            initialHtml={post?.html ?? ''}
+            onChange={setHtml}
+            uploadImage={uploadImage}
           />
-        </div>
-        <div className="kern-form-input">
-          <label className="kern-label" htmlFor="post-image">
-            {t('participation.staff.image')}
-          </label>
-          <input
-            id="post-image"
-            type="file"
-            accept="image/jpeg,image/png"
-            onChange={(e) => e.target.files?.[0] && void uploadImage(e.target.files[0])}
-          />
-        </div>
+        </Suspense>
         <TextField
           id="post-fields"
           label={t('participation.staff.fields')}
@@ -291,7 +286,7 @@ function Editor({ post }: { post: StaffPost | null }) {
             className="kern-btn kern-btn--secondary"
             onClick={() =>
               void api
-                .post<{ html: string }>('/api/participation/preview', { markdown })
+                .post<{ html: string }>('/api/participation/preview', { html })
                 .then((r) => setPreview(r.html), fail)
             }
           >
