@@ -20,7 +20,7 @@ import { PublicationService } from './core/publication/publication.service.js';
 import { ObservationService } from './sensors/observations/observation.service.js';
 import { WorkService } from './core/work/work.service.js';
 import { RulesService } from './rules/rules.service.js';
-import { ConnectorService } from './egov/connectors/connector.service.js';
+import type { ConnectorService } from './egov/connectors/connector.service.js';
 import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 import { ClubsService } from './cloud/clubs.service.js';
 import { CloudFilesService } from './cloud/files/files.service.js';
@@ -78,6 +78,9 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const work = new WorkService(db, audit);
   const clubs = new ClubsService(config, db, audit, notifications, work);
   const tenancy = new TenancyService(db, tenancyRepository, audit);
+  // Cases use payments and connectors; the connectors read case attachments with the municipality's key.
+  const payments = new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider);
+  const egov = createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy, payments });
   const ctx: Omit<AppContext, 'rules'> = {
     config,
     database,
@@ -94,14 +97,14 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     notifications,
     publications: new PublicationService(db, audit),
     observations: new ObservationService(db),
-    connectors: new ConnectorService(db, jobs, files, audit),
-    payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
+    connectors: egov.connectors,
+    payments,
     paymentProvider,
     work,
     clubs,
     cloudFiles: new CloudFilesService(db, files, clubs),
     participation: createParticipationServices({ config, db, audit, notifications, work, files }),
-    egov: createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy }),
+    egov,
   };
   // The rules service uses the other services (observations, work, notifications) through the context.
   return Object.assign(ctx, { rules: new RulesService(ctx as AppContext) });

@@ -7,7 +7,8 @@ import { createContext, type AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import { testDatabase } from '../test-support/db.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
-import { CASE_SOURCE } from './case.service.js';
+import { CASE_SOURCE, type ContinueCase } from './case.service.js';
+import type { TestPaymentProvider } from './payments/test-payment-provider.js';
 
 /** Reads a stream to a string (with listeners: the decrypting stream is a Transform). */
 const text = (stream: NodeJS.ReadableStream) =>
@@ -81,6 +82,41 @@ async function submittedCertificate(ctx: AppContext, municipalityId: string, ser
   return { ...result, draft, file };
 }
 
+/** Runs the `egov.case.continue` job an event queued (the db tests run no worker). */
+async function runContinueJob(ctx: AppContext, uniqueKey: string) {
+  for (let i = 0; i < 100; i++) {
+    const job = await handle.db
+      .selectFrom('jobs')
+      .select(['payload', 'name'])
+      .where('unique_key', '=', uniqueKey)
+      .executeTakeFirst();
+    if (job) {
+      assert.equal(job.name, 'egov.case.continue');
+      await ctx.egov.cases.continueCase(job.payload as ContinueCase);
+      return;
+    }
+    await sleep(20);
+  }
+  assert.fail(`no job ${uniqueKey}`);
+}
+
+/** The citizen pays the fee with the test provider; the payment event moves the case on. */
+async function payFee(ctx: AppContext, caseId: string) {
+  const data = await ctx.egov.cases.data(await ctx.egov.cases.get(caseId));
+  assert.ok(data.payment && !data.payment.paid, 'the case waits for its fee');
+  const redirect = new URL(await ctx.payments.start(data.payment.url.split('/').at(-1)!));
+  const provider = ctx.paymentProvider as TestPaymentProvider;
+  const order = provider.readOrder(Object.fromEntries(redirect.searchParams));
+  await ctx.payments.confirm(provider.id, {
+    transactionId: order.transactionId,
+    status: 'paid',
+    amountCents: order.amountCents,
+    reference: order.reference,
+  });
+  await runContinueJob(ctx, `egov-continue:${caseId}:payment`);
+  return ctx.egov.cases.get(caseId);
+}
+
 const citizenId = async () =>
   (
     await handle.db
@@ -104,7 +140,8 @@ test('a case goes from draft to submitted (receipt, fee, inbox task) to complete
     fee,
     file,
   } = await submittedCertificate(ctx, municipality.id, service('personenstandsurkunde').id);
-  assert.equal(submitted.status, 'received');
+  assert.equal(submitted.status, 'action_required', 'the citizen has to pay first');
+  assert.equal((await openTasks(ctx, municipality.id, submitted.id)).length, 0, 'nothing to do before');
   assert.match(submitted.reference, /^\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
   assert.equal(fee.totalCents, 1800, 'first certificate 12 €, the second 6 €');
   assert.equal(submitted.fee_cents, 1800);
@@ -116,21 +153,24 @@ test('a case goes from draft to submitted (receipt, fee, inbox task) to complete
   const attachment = await ctx.egov.cases.openFile(submitted, file.id);
   assert.equal(await text(attachment.stream), '%PDF-1.4 Ausweis von Erika');
 
+  const messages = await ctx.egov.cases.messages(submitted);
+  assert.ok(
+    messages.some((m) => m.sender === 'system' && m.body.includes('Gebühr') && m.body.includes('/bezahlen/')),
+    'the citizen got the payment link',
+  );
+  const paid = await payFee(ctx, submitted.id);
+  assert.equal(paid.status, 'received');
+  assert.equal((await ctx.egov.cases.data(paid)).payment?.paid, true);
   const [task] = await openTasks(ctx, municipality.id, submitted.id);
   assert.ok(task, 'the waiting user task is in the work inbox');
   assert.equal(task.source_id, `${submitted.id}:Pruefen`);
-  const messages = await ctx.egov.cases.messages(submitted);
-  assert.ok(
-    messages.some((m) => m.sender === 'system' && m.body.includes('Gebühr')),
-    'the payment port told the citizen',
-  );
 
   const caseworker = await handle.db
     .insertInto('users')
     .values({ email: `cw-${submitted.id}@test.example`, display_name: 'CW' })
     .returning('id')
     .executeTakeFirstOrThrow();
-  const claimed = await ctx.egov.cases.claim(submitted, caseworker.id, actor);
+  const claimed = await ctx.egov.cases.claim(paid, caseworker.id, actor);
   assert.equal(claimed.status, 'in_progress');
   const done = await ctx.egov.cases.completeUserTask(
     claimed,
@@ -153,14 +193,6 @@ test('a case goes from draft to submitted (receipt, fee, inbox task) to complete
   await ctx.egov.cases.generateDocument(submitted.id, payload.template, payload.activityId);
   const documents = (await ctx.egov.cases.files(done)).filter((f) => f.kind === 'document');
   assert.equal(documents.length, 1, 'a repeated job writes the document once');
-  assert.ok(
-    await handle.db
-      .selectFrom('jobs')
-      .select('id')
-      .where('unique_key', '=', `egov-deliver:${submitted.id}`)
-      .executeTakeFirst(),
-    'the connector delivery is queued',
-  );
 
   const trail = await ctx.egov.cases.trail(done);
   const actions = trail.map((e) => e.action);
@@ -183,7 +215,7 @@ test('a rejection runs the other branch: rejection notice and status rejected', 
     service('personenstandsurkunde').id,
   );
   const rejected = await ctx.egov.cases.completeUserTask(
-    submitted,
+    await payFee(ctx, submitted.id),
     { activityId: 'Pruefen', decision: 'rejected', note: 'Kein Eintrag im Register' },
     actor,
   );
@@ -486,7 +518,7 @@ test('retention deletes closed cases with their files; stale drafts go too; expo
   assert.ok(exported[0]!.messages.some((m) => m.body === 'Bitte schnell, danke!'));
 
   const done = await ctx.egov.cases.completeUserTask(
-    submitted,
+    await payFee(ctx, submitted.id),
     { activityId: 'Pruefen', decision: 'approved' },
     actor,
   );
@@ -527,4 +559,64 @@ test('retention deletes closed cases with their files; stale drafts go too; expo
     .where('action', '=', 'egov_case.deleted')
     .executeTakeFirst();
   assert.ok(audit);
+});
+
+test('done in the work inbox advances the case; with a destination it waits for the connector answer', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const destination = await ctx.connectors.saveDestination(
+    {
+      municipalityId: municipality.id,
+      serviceKey: 'urn:de:fim:leika:leistung:99050012104000',
+      kind: 'webhook',
+      name: 'Personenstandsregister',
+      settings: { url: 'http://127.0.0.1:9/none', secret: 'a-webhook-secret-of-the-register' },
+      enabled: true,
+    },
+    actor,
+  );
+  const { case: submitted, file } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+  );
+  await payFee(ctx, submitted.id);
+  const [task] = await openTasks(ctx, municipality.id, submitted.id);
+  assert.ok(task);
+  await ctx.work.complete(task, 'Urkunde ausgestellt', actor);
+  await runContinueJob(ctx, `egov-continue:${task.source_id}:task:${task.id}`);
+
+  const waiting = await ctx.egov.cases.get(submitted.id);
+  assert.equal(waiting.status, 'received', 'not completed before the specialised software answered');
+  assert.ok(waiting.engine_state_encrypted);
+  assert.equal((await ctx.egov.cases.data(waiting)).decision, 'approved', 'done in the inbox means approved');
+  const [delivery] = await ctx.connectors.listDeliveries({
+    municipalityIds: [municipality.id],
+    limit: 10,
+  });
+  assert.ok(delivery, 'the case was handed to its destination');
+  assert.equal(delivery.source_id, submitted.id);
+  assert.equal(delivery.destination_id, destination.id);
+  const submission = delivery.submission as { reference: string; attachments: { fileKey: string }[] };
+  assert.equal(submission.reference, submitted.reference);
+  assert.equal(submission.attachments.length, 1);
+  // The connector reads the attachment decrypted with the municipality's key.
+  const plain = await ctx.egov.keys.fileReader().get(submission.attachments[0]!.fileKey);
+  assert.equal(await text(plain.stream), '%PDF-1.4 Ausweis von Erika');
+  assert.ok(file);
+
+  ctx.connectors.events.emit('deliveryStatusChanged', {
+    deliveryId: delivery.id,
+    municipalityId: municipality.id,
+    sourceType: CASE_SOURCE,
+    sourceId: submitted.id,
+    status: 'accepted',
+    remoteStatus: 'accept-submission',
+    message: null,
+  });
+  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:accepted`);
+  const done = await ctx.egov.cases.get(submitted.id);
+  assert.equal(done.status, 'completed');
+  assert.equal(done.engine_state_encrypted, null);
+  assert.equal((await ctx.egov.cases.data(done)).delivery?.status, 'accept-submission');
 });

@@ -19,11 +19,11 @@ import { computeFee, formatEuro, type FeeOverrides, type FeeQuote } from './fees
 import { validateSubmission, type FieldErrors } from './forms/form-validation.js';
 import { EgovRepository } from './egov.repository.js';
 import type { MunicipalityKeys } from './privacy/municipality-keys.js';
-import { ProcessRunner, type Effect, type StepResult } from './workflow/process-runner.js';
+import { ProcessRunner, StepNotWaiting, type Effect, type StepResult } from './workflow/process-runner.js';
 import { renderPdf } from './documents/pdf.js';
 import { fillTemplate } from './documents/templates.js';
-import type { PaymentProvider } from './ports/payments.js';
-import type { ConnectorRegistry } from './ports/connectors.js';
+import type { PaymentService } from './payments/index.js';
+import type { ConnectorService } from './connectors/connector.service.js';
 
 export const CASE_SOURCE = 'egov_case';
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -33,7 +33,7 @@ declare module '../core/jobs/job-types.js' {
   interface JobPayloadMap {
     'egov.case.wake': { caseId: string };
     'egov.case.document': { caseId: string; template: string; activityId: string };
-    'egov.case.deliver': { caseId: string };
+    'egov.case.continue': ContinueCase;
     'egov.retention': Record<string, never>;
   }
 }
@@ -42,7 +42,17 @@ export interface CaseData {
   form: Record<string, unknown>;
   decision?: 'approved' | 'rejected';
   decisionNote?: string;
+  /** The fee's online payment: the citizen's link (shown in the portal until paid). */
+  payment?: { paymentId: string; url: string; paid: boolean };
+  /** What the specialised software answered to the delivery. */
+  delivery?: { status: string; message: string | null };
 }
+
+/** An outside event that moves a case on: a paid fee, the connector's answer, a task done in the inbox. */
+export type ContinueCase =
+  | { caseId: string; kind: 'payment' }
+  | { caseId: string; kind: 'delivery'; status: string; remoteStatus: string | null; message: string | null }
+  | { caseId: string; kind: 'task'; activityId: string; userId: string | null; note: string | null };
 
 /** How a citizen proves a case is theirs: their account, or the resume link of an anonymous draft. */
 export interface CitizenAccess {
@@ -73,6 +83,8 @@ export class ValidationFailed extends AppError {
 
 export class CaseService {
   readonly runner = new ProcessRunner();
+  /** Inbox tasks this service is completing itself (their `completed` event must not advance again). */
+  readonly #completing = new Set<string>();
 
   constructor(
     private readonly db: Database,
@@ -83,14 +95,122 @@ export class CaseService {
       notifications: NotificationService;
       catalogue: CatalogueService;
       keys: MunicipalityKeys;
-      payments: PaymentProvider;
-      connectors: ConnectorRegistry;
+      payments: PaymentService;
+      connectors: ConnectorService;
       findMunicipality: (id: string) => Promise<Municipal | undefined>;
     },
   ) {}
 
   private repository(executor: Database = this.db) {
     return new EgovRepository(executor);
+  }
+
+  /**
+   * Subscribes to the events that move cases on. Each becomes an `egov.case.continue` job, so a failed
+   * attempt (e.g. a concurrent change) is retried by the queue.
+   */
+  listen(sources: {
+    payments: PaymentService['events'];
+    connectors: ConnectorService['events'];
+    work: WorkService['events'];
+  }): void {
+    const enqueue = (payload: ContinueCase, municipalityId: string, key: string) =>
+      void this.deps.jobs
+        .enqueue('egov.case.continue', payload, { municipalityId, uniqueKey: `egov-continue:${key}` })
+        .catch(() => undefined);
+    sources.payments.on('paymentStatusChanged', (e) => {
+      if (e.sourceType === CASE_SOURCE && e.status === 'paid')
+        enqueue({ caseId: e.sourceId, kind: 'payment' }, e.municipalityId, `${e.sourceId}:payment`);
+    });
+    sources.connectors.on('deliveryStatusChanged', (e) => {
+      if (e.sourceType !== CASE_SOURCE || !['accepted', 'rejected', 'failed'].includes(e.status)) return;
+      enqueue(
+        {
+          caseId: e.sourceId,
+          kind: 'delivery',
+          status: e.status,
+          remoteStatus: e.remoteStatus,
+          message: e.message,
+        },
+        e.municipalityId,
+        `${e.sourceId}:delivery:${e.deliveryId}:${e.status}`,
+      );
+    });
+    sources.work.on('completed', (task) => {
+      if (task.source_type !== CASE_SOURCE || this.#completing.has(task.id)) return;
+      const [caseId, activityId] = task.source_id.split(':');
+      if (!caseId || !activityId) return;
+      enqueue(
+        { caseId, kind: 'task', activityId, userId: task.completed_by, note: task.completion_note },
+        task.municipality_id,
+        `${task.source_id}:task:${task.id}`,
+      );
+    });
+  }
+
+  /** The job behind `listen`: signals the waiting step; a case that is no longer waiting is left alone. */
+  async continueCase(event: ContinueCase): Promise<void> {
+    const c = await this.repository().findCase(event.caseId);
+    if (!c?.engine_state_encrypted || c.status === 'completed' || c.status === 'rejected') return;
+    const data = await this.data(c);
+    try {
+      if (event.kind === 'task') {
+        // Done in the inbox means done as asked: without a recorded decision the case is approved.
+        const actor: AuditActor = { ...systemActor('work-inbox'), userId: event.userId };
+        await this.completeUserTask(
+          c,
+          {
+            activityId: event.activityId,
+            decision: data.decision ?? 'approved',
+            note: event.note ?? undefined,
+          },
+          actor,
+        );
+      } else if (event.kind === 'payment') {
+        const next: CaseData = data.payment ? { ...data, payment: { ...data.payment, paid: true } } : data;
+        await this.receive(
+          c,
+          'payment',
+          next,
+          systemActor('payment'),
+          c.assignee_id ? 'in_progress' : 'received',
+        );
+      } else if (event.status === 'accepted') {
+        const next: CaseData = {
+          ...data,
+          delivery: { status: event.remoteStatus ?? event.status, message: event.message },
+        };
+        await this.receive(c, 'delivery', next, systemActor('connector'));
+      } else {
+        // Refused or undeliverable: the case waits; staff see the delivery in the dead-letter list.
+        await this.deps.audit.record(systemActor('connector'), {
+          action: 'egov_case.delivery_problem',
+          targetType: 'egov_case',
+          targetId: c.id,
+          municipalityId: c.municipality_id,
+          details: { status: event.status, remoteStatus: event.remoteStatus, message: event.message },
+        });
+      }
+    } catch (error) {
+      if (error instanceof StepNotWaiting) return;
+      throw error;
+    }
+  }
+
+  private async receive(
+    c: EgovCase,
+    message: 'payment' | 'delivery',
+    data: CaseData,
+    actor: AuditActor,
+    status?: EgovCaseStatus,
+  ): Promise<EgovCase> {
+    const state = await this.deps.keys.decryptJson<unknown>(
+      c.municipality_id,
+      `${c.id}:engine`,
+      c.engine_state_encrypted!,
+    );
+    const step = await this.runner.receive(c.id, state, message, variablesOf(data));
+    return this.persistStep(c, step, data, actor, { status });
   }
 
   // --- loading and access ----------------------------------------------------------------------------
@@ -608,45 +728,6 @@ export class CaseService {
     });
   }
 
-  /** Hands the case to its connector (FIT-Connect, webhook, … later); the platform inbox by default. */
-  async deliver(caseId: string, signal: AbortSignal): Promise<void> {
-    const c = await this.repository().findCase(caseId);
-    if (!c) return;
-    const version = await this.deps.catalogue.version(c.service_version_id);
-    const service = await this.deps.catalogue.service(version.service_id);
-    const files = await this.repository().listFiles(c.id);
-    const data = await this.data(c);
-    const connector = this.deps.connectors.connectorFor(c.municipality_id, service.slug);
-    const result = await connector.deliver(
-      {
-        caseId: c.id,
-        municipalityId: c.municipality_id,
-        reference: c.reference,
-        serviceSlug: service.slug,
-        leikaKey: service.leika_key,
-        submittedAt: c.submitted_at?.toISOString() ?? null,
-        data: data.form,
-        attachments: files
-          .filter((f) => f.kind === 'attachment')
-          .map((f) => ({
-            id: f.id,
-            fileName: f.file_name,
-            contentType: f.content_type,
-            sha256: f.sha256,
-            size: f.size,
-          })),
-      },
-      signal,
-    );
-    await this.deps.audit.record(systemActor('egov-connector'), {
-      action: 'egov_case.delivered',
-      targetType: 'egov_case',
-      targetId: c.id,
-      municipalityId: c.municipality_id,
-      details: { connector: connector.id, delivered: result.delivered },
-    });
-  }
-
   // --- data protection -------------------------------------------------------------------------------
 
   /** Deletes cases past their retention and drafts nobody finished; files first, then rows. */
@@ -769,14 +850,29 @@ export class CaseService {
       fee?: number;
       dueAt?: Date;
       completedActivity?: string;
+      /** The status before the step's own status effects (default: received at submit, else unchanged). */
+      status?: EgovCaseStatus;
       extra?: (trx: Database) => Promise<void>;
     },
   ): Promise<EgovCase> {
     const version = await this.deps.catalogue.version(c.service_version_id);
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
-    let status: EgovCaseStatus = options.submittedAt ? 'received' : c.status;
+    const base: EgovCaseStatus = options.status ?? (options.submittedAt ? 'received' : c.status);
+    let status = base;
     for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
-    if (!options.submittedAt && status === 'received' && c.status !== 'received') status = c.status;
+    if (!options.submittedAt && status === 'received' && base !== 'received') status = base;
+    // Outside events the process waits for, settled before the write: the fee and the delivery target.
+    const payment = await this.preparePayment(c, version, step, actor, options.fee ?? c.fee_cents);
+    if (payment.data) data = { ...data, payment: payment.data };
+    if (payment.pending) status = 'action_required';
+    const delivery = step.effects.some((e) => e.kind === 'connector')
+      ? await this.prepareDelivery(c, version, data)
+      : null;
+    const settled = new Set<'payment' | 'delivery'>();
+    if (!payment.pending) settled.add('payment');
+    if (!delivery) settled.add('delivery');
+    const continueWith = step.waits.find((w) => settled.has(w.message as 'payment'))?.message as
+      'payment' | 'delivery' | undefined;
     if (step.ended && status !== 'rejected') status = 'completed';
     const closed = status === 'completed' || status === 'rejected';
     const sealedData = await this.deps.keys.encryptJson(c.municipality_id, c.id, data);
@@ -805,6 +901,8 @@ export class CaseService {
       });
       if (!row) throw Errors.conflict('The case changed meanwhile; reload it');
       for (const effect of step.effects) await this.applyEffect(trx, row, version, effect);
+      if (payment.note) await this.insertMessage(trx, row, 'system', null, payment.note);
+      if (delivery) await this.deps.connectors.deliver({ ...delivery, sourceId: c.id }, actor, trx);
       for (const task of step.userTasks) {
         await this.deps.work.createTask(
           {
@@ -868,11 +966,74 @@ export class CaseService {
     for (const task of open.filter(
       (t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`) && !waiting.has(t.source_id),
     )) {
-      if (task.source_id === `${c.id}:${options.completedActivity}`)
-        await this.deps.work.complete(task, null, actor);
-      else await this.deps.work.cancel(task, 'Prozessschritt beendet', actor);
+      if (task.source_id === `${c.id}:${options.completedActivity}`) {
+        this.#completing.add(task.id);
+        await this.deps.work.complete(task, null, actor).finally(() => this.#completing.delete(task.id));
+      } else await this.deps.work.cancel(task, 'Prozessschritt beendet', actor);
     }
+    // Nothing to wait for (no fee, no destination): the process goes straight on.
+    if (continueWith) return this.receive(updated, continueWith, data, actor);
     return updated;
+  }
+
+  /** Requests the fee online when the step asked for it; without a provider the fee is invoiced. */
+  private async preparePayment(
+    c: EgovCase,
+    version: EgovServiceVersion,
+    step: StepResult,
+    actor: AuditActor,
+    amountCents: number,
+  ): Promise<{ pending: boolean; note: string | null; data?: CaseData['payment'] }> {
+    if (!step.effects.some((e) => e.kind === 'payment') || amountCents === 0)
+      return { pending: false, note: null };
+    if (!this.deps.payments.enabled)
+      return {
+        pending: false,
+        note: `Die Gebühr von ${formatEuro(amountCents)} wird mit dem Bescheid in Rechnung gestellt.`,
+      };
+    const { payment, payUrl } = await this.deps.payments.request(
+      {
+        municipalityId: c.municipality_id,
+        sourceType: CASE_SOURCE,
+        sourceId: c.id,
+        reference: c.reference,
+        purpose: `${version.name} (${c.reference})`,
+        amountCents,
+        returnPath: `/buergerservice/antraege/${c.id}`,
+      },
+      actor,
+    );
+    const paid = payment.status === 'paid';
+    return {
+      pending: !paid,
+      note: paid ? null : `Bitte bezahlen Sie die Gebühr von ${formatEuro(amountCents)} online: ${payUrl}`,
+      data: { paymentId: payment.id, url: payUrl, paid },
+    };
+  }
+
+  /** The submission for the service's connector destination; null when the case stays in the platform. */
+  private async prepareDelivery(c: EgovCase, version: EgovServiceVersion, data: CaseData) {
+    const service = await this.deps.catalogue.service(version.service_id);
+    const destination = await this.deps.connectors.destinationFor(c.municipality_id, [
+      service.leika_key,
+      service.slug,
+    ]);
+    if (!destination) return null;
+    const files = await this.repository().listFiles(c.id);
+    return {
+      municipalityId: c.municipality_id,
+      serviceKey: destination.service_key,
+      sourceType: CASE_SOURCE,
+      submission: {
+        reference: c.reference,
+        serviceIdentifier: service.leika_key,
+        serviceName: version.name,
+        data: data.form,
+        attachments: files
+          .filter((f) => f.kind === 'attachment')
+          .map((f) => ({ fileKey: f.storage_key, filename: f.file_name, mediaType: f.content_type })),
+      },
+    };
   }
 
   private async applyEffect(
@@ -892,33 +1053,9 @@ export class CaseService {
           trx,
         );
         return;
+      case 'payment':
       case 'connector':
-        await this.deps.jobs.enqueue(
-          'egov.case.deliver',
-          { caseId: c.id },
-          { municipalityId: c.municipality_id, uniqueKey: `egov-deliver:${c.id}` },
-          trx,
-        );
-        return;
-      case 'payment': {
-        const outcome = await this.deps.payments.requestPayment({
-          caseId: c.id,
-          municipalityId: c.municipality_id,
-          reference: c.reference,
-          amountCents: c.fee_cents,
-          purpose: version.name,
-        });
-        if (outcome.status === 'invoice') await this.insertMessage(trx, c, 'system', null, outcome.message);
-        if (outcome.status === 'pending')
-          await this.insertMessage(
-            trx,
-            c,
-            'system',
-            null,
-            `Bitte bezahlen Sie die Gebühr: ${outcome.paymentUrl}`,
-          );
-        return;
-      }
+        return; // settled in persistStep (preparePayment, prepareDelivery)
       case 'notify':
         await this.notifyCitizen(
           trx,

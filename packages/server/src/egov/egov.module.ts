@@ -10,16 +10,16 @@ import type { TenancyService } from '../core/tenancy/tenancy.service.js';
 import type { WorkService } from '../core/work/work.service.js';
 import { CaseService } from './case.service.js';
 import { CatalogueService } from './catalogue.service.js';
-import { ConnectorRegistry } from './ports/connectors.js';
-import { invoicePaymentProvider, type PaymentProvider } from './ports/payments.js';
+import { ConnectorService } from './connectors/connector.service.js';
+import type { PaymentService } from './payments/index.js';
 import { egovMasterKey, MunicipalityKeys } from './privacy/municipality-keys.js';
 
 export interface EgovServices {
   catalogue: CatalogueService;
   cases: CaseService;
   keys: MunicipalityKeys;
-  connectors: ConnectorRegistry;
-  payments: PaymentProvider;
+  connectors: ConnectorService;
+  payments: PaymentService;
 }
 
 export function createEgovServices(deps: {
@@ -31,6 +31,7 @@ export function createEgovServices(deps: {
   notifications: NotificationService;
   files: FileStorage;
   tenancy: TenancyService;
+  payments: PaymentService;
 }): EgovServices {
   const keys = new MunicipalityKeys(
     deps.db,
@@ -38,8 +39,8 @@ export function createEgovServices(deps: {
     deps.files,
   );
   const catalogue = new CatalogueService(deps.db, deps.audit);
-  const connectors = new ConnectorRegistry();
-  const payments = invoicePaymentProvider;
+  const connectors = new ConnectorService(deps.db, deps.jobs, keys.fileReader(), deps.audit);
+  const payments = deps.payments;
   const cases = new CaseService(deps.db, {
     audit: deps.audit,
     jobs: deps.jobs,
@@ -51,6 +52,7 @@ export function createEgovServices(deps: {
     connectors,
     findMunicipality: (id) => deps.tenancy.municipality(id),
   });
+  cases.listen({ payments: payments.events, connectors: connectors.events, work: deps.work.events });
   return { catalogue, cases, keys, connectors, payments };
 }
 
@@ -63,8 +65,8 @@ export function registerEgovJobs(worker: JobWorker, queue: JobQueue, egov: EgovS
     (job) => egov.cases.generateDocument(job.payload.caseId, job.payload.template, job.payload.activityId),
     { timeoutMs: 60_000 },
   );
-  worker.register('egov.case.deliver', (job) => egov.cases.deliver(job.payload.caseId, job.signal), {
-    timeoutMs: 120_000,
+  worker.register('egov.case.continue', (job) => egov.cases.continueCase(job.payload), {
+    timeoutMs: 60_000,
   });
   worker.register(
     'egov.retention',

@@ -67,6 +67,8 @@ const CitizenCaseView = Type.Object({
   versionId: Type.String(),
   testMode: Type.Boolean(),
   feeCents: Type.Integer(),
+  /** The link to pay the fee online while it is unpaid; null otherwise. */
+  paymentUrl: Nullable(Type.String()),
   submittedAt: Nullable(Type.String()),
   form: FormData,
   files: Type.Array(FileView),
@@ -155,6 +157,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       versionId: version.id,
       testMode: c.test_mode,
       feeCents: c.fee_cents,
+      paymentUrl: data.payment && !data.payment.paid ? data.payment.url : null,
       submittedAt: c.submitted_at?.toISOString() ?? null,
       form: data.form,
       files: files.map(presentFile),

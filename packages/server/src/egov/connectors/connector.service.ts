@@ -107,7 +107,7 @@ export class ConnectorService {
   constructor(
     private readonly db: Database,
     private readonly jobs: JobQueue,
-    private readonly files: FileStorage,
+    private readonly files: Pick<FileStorage, 'get'>,
     private readonly audit: AuditService,
     private readonly connectors: Record<ConnectorKind, Connector> = defaultConnectors,
   ) {
@@ -142,6 +142,15 @@ export class ConnectorService {
       );
       return saved;
     });
+  }
+
+  /** The enabled destination of a service, trying each key (e.g. LeiKa key, then slug) in turn. */
+  async destinationFor(municipalityId: string, serviceKeys: string[]): Promise<ConnectorDestination | null> {
+    for (const key of serviceKeys) {
+      const found = await this.repository.findDestinationForService(municipalityId, key);
+      if (found?.enabled) return found;
+    }
+    return null;
   }
 
   listDestinations(municipalityId: string): Promise<ConnectorDestination[]> {

@@ -100,6 +100,19 @@ export class MunicipalityKeys {
     }
     return storage;
   }
+
+  /**
+   * Reads files by key, decrypting case files (`m/<municipality>/egov/…`) with their municipality's key;
+   * other keys are read as stored. The connectors read attachments through it.
+   */
+  fileReader(): Pick<FileStorage, 'get'> {
+    return {
+      get: async (key) => {
+        const match = /^m\/([0-9a-f-]{36})\/egov\//.exec(key);
+        return match ? (await this.files(match[1]!)).get(key) : this.baseFiles.get(key);
+      },
+    };
+  }
 }
 
 /**

@@ -1,21 +1,30 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { shippedServices } from '../shipped-services.js';
-import { ProcessRunner } from './process-runner.js';
+import { ProcessRunner, StepNotWaiting, type StepResult } from './process-runner.js';
 
 const runner = new ProcessRunner();
 const roundTrip = (state: unknown) => JSON.parse(JSON.stringify(state)) as unknown;
 const xmlOf = (slug: string) => shippedServices().find((s) => s.slug === slug)!.bpmnXml;
 
-test('the certificate process waits for the caseworker, then branches on the decision', async () => {
-  const started = await runner.start('case-1', xmlOf('personenstandsurkunde'), { form: {} });
+test('the certificate process waits for the fee, the caseworker and the connector, branching on the decision', async () => {
+  const submitted = await runner.start('case-1', xmlOf('personenstandsurkunde'), { form: {} });
   assert.deepEqual(
-    started.effects.map((e) => e.kind),
+    submitted.effects.map((e) => e.kind),
     ['status', 'payment'],
   );
+  assert.deepEqual(submitted.userTasks, [], 'nobody works on an unpaid case');
+  assert.deepEqual(submitted.waits, [{ activityId: 'ZahlungAbwarten', message: 'payment' }]);
+  await assert.rejects(
+    runner.receive('case-1', roundTrip(submitted.state), 'delivery', { form: {} }),
+    StepNotWaiting,
+  );
+
+  const started = await runner.receive('case-1', roundTrip(submitted.state), 'payment', { form: {} });
   assert.deepEqual(started.userTasks, [
     { activityId: 'Pruefen', name: 'Antrag prüfen und Urkunde ausstellen' },
   ]);
+  assert.deepEqual(started.waits, []);
   assert.ok(started.nextTimerAt, 'the deadline reminder is a waiting timer');
   assert.equal(started.ended, false);
 
@@ -23,12 +32,15 @@ test('the certificate process waits for the caseworker, then branches on the dec
     form: {},
     decision: 'approved',
   });
-  assert.equal(approved.ended, true);
+  assert.equal(approved.ended, false, 'the specialised software has not answered yet');
   assert.deepEqual(approved.effects, [
     { kind: 'document', template: 'urkunde', activityId: 'Dokument' },
     { kind: 'connector', activityId: 'Zustellen' },
-    { kind: 'status', status: 'completed', activityId: 'Erledigt' },
   ]);
+  assert.deepEqual(approved.waits, [{ activityId: 'RueckmeldungAbwarten', message: 'delivery' }]);
+  const answered = await runner.receive('case-1', roundTrip(approved.state), 'delivery', { form: {} });
+  assert.equal(answered.ended, true);
+  assert.deepEqual(answered.effects, [{ kind: 'status', status: 'completed', activityId: 'Erledigt' }]);
 
   const rejected = await runner.completeUserTask('case-1', roundTrip(started.state), 'Pruefen', {
     form: {},
@@ -41,16 +53,20 @@ test('the certificate process waits for the caseworker, then branches on the dec
 });
 
 test('gateways read form data (FEEL): a long street use needs a statement first', async () => {
-  const long = await runner.start('case-2', xmlOf('sondernutzung'), {
-    form: { nutzung: { dauer_tage: 30 } },
-  });
+  const paid = (step: StepResult, form: Record<string, unknown>) =>
+    runner.receive('case', roundTrip(step.state), 'payment', { form });
+  const long = await paid(
+    await runner.start('case-2', xmlOf('sondernutzung'), { form: { nutzung: { dauer_tage: 30 } } }),
+    { nutzung: { dauer_tage: 30 } },
+  );
   assert.deepEqual(
     long.userTasks.map((t) => t.activityId),
     ['Stellungnahme'],
   );
-  const short = await runner.start('case-3', xmlOf('sondernutzung'), {
-    form: { nutzung: { dauer_tage: 3 } },
-  });
+  const short = await paid(
+    await runner.start('case-3', xmlOf('sondernutzung'), { form: { nutzung: { dauer_tage: 3 } } }),
+    { nutzung: { dauer_tage: 3 } },
+  );
   assert.deepEqual(
     short.userTasks.map((t) => t.activityId),
     ['Pruefen'],
@@ -68,8 +84,6 @@ test('completing a step that is not waiting is a conflict', async () => {
   const started = await runner.start('case-4', xmlOf('meldebescheinigung'), { form: {} });
   await assert.rejects(
     runner.completeUserTask('case-4', roundTrip(started.state), 'Dokument', { form: {} }),
-    {
-      code: 'conflict',
-    },
+    { code: 'egov_step_not_waiting', status: 409 },
   );
 });

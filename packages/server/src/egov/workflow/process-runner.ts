@@ -14,7 +14,7 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import type { IScripts } from 'bpmn-elements';
 import { Engine, type BpmnEngineOptions } from 'bpmn-engine';
 import { evaluate } from 'feelin';
-import { Errors } from '../../core/errors.js';
+import { AppError, Errors } from '../../core/errors.js';
 
 export type CaseStatusEffect = 'received' | 'in_progress' | 'action_required' | 'completed' | 'rejected';
 
@@ -31,13 +31,27 @@ export interface WaitingUserTask {
   name: string;
 }
 
+/** A receive task waiting for an event from outside (message name `payment` or `delivery`). */
+export interface WaitingReceive {
+  activityId: string;
+  message: string;
+}
+
 export interface StepResult {
   state: unknown;
   effects: Effect[];
   userTasks: WaitingUserTask[];
+  waits: WaitingReceive[];
   /** Earliest moment a waiting timer expires; a job wakes the case then. */
   nextTimerAt: Date | null;
   ended: boolean;
+}
+
+/** The process is not waiting where a signal points (the step was done already, or never reached). */
+export class StepNotWaiting extends AppError {
+  constructor(message: string) {
+    super('egov_step_not_waiting', 409, message);
+  }
 }
 
 export type CaseVariables = Record<string, unknown>;
@@ -120,8 +134,13 @@ interface PostponedApi {
   id: string;
   type: string;
   name?: string;
-  content: { name?: string };
+  content: { name?: string; message?: { name?: string; id?: string } };
   signal(message?: unknown): void;
+}
+
+/** The name of the message a receive task waits for (its messageRef), or its id without one. */
+function messageOf(activity: PostponedApi): string {
+  return activity.content.message?.name ?? activity.content.message?.id ?? activity.id;
 }
 
 interface TimerRef {
@@ -174,23 +193,48 @@ export class ProcessRunner {
   }
 
   /** Completes a waiting user task, so the process continues (gateways read the updated variables). */
-  async completeUserTask(
+  completeUserTask(
     name: string,
     state: unknown,
     activityId: string,
     variables: CaseVariables,
+  ): Promise<StepResult> {
+    return this.signalWaiting(
+      name,
+      state,
+      variables,
+      (a) => a.id === activityId && /UserTask|ManualTask/.test(a.type),
+      `The step ${activityId} is not waiting`,
+    );
+  }
+
+  /** Delivers an outside event (`payment`, `delivery`) to the receive task waiting for that message. */
+  receive(name: string, state: unknown, message: string, variables: CaseVariables): Promise<StepResult> {
+    return this.signalWaiting(
+      name,
+      state,
+      variables,
+      (a) => /ReceiveTask/.test(a.type) && messageOf(a) === message,
+      `The process is not waiting for ${message}`,
+    );
+  }
+
+  private async signalWaiting(
+    name: string,
+    state: unknown,
+    variables: CaseVariables,
+    match: (activity: PostponedApi) => boolean,
+    notWaiting: string,
   ): Promise<StepResult> {
     const effects: Effect[] = [];
     const engine = this.recover(name, state, variables, effects);
     const startedAt = Date.now();
     const execution = await engine.resume();
     await this.untilQuiet(engine);
-    const task = (execution.getPostponed() as unknown as PostponedApi[]).find(
-      (a) => a.id === activityId && /UserTask|ManualTask|ReceiveTask/.test(a.type),
-    );
+    const task = (execution.getPostponed() as unknown as PostponedApi[]).find(match);
     if (!task) {
       if (this.status(engine).state === 'running') await engine.stop();
-      throw Errors.conflict(`The step ${activityId} is not waiting`);
+      throw new StepNotWaiting(notWaiting);
     }
     task.signal({ completedBy: 'caseworker' });
     return this.settle(engine, effects, startedAt);
@@ -225,14 +269,17 @@ export class ProcessRunner {
     const ended = engineState === 'idle' && !engine.execution?.isRunning;
     const postponed = ended ? [] : (engine.execution.getPostponed() as unknown as PostponedApi[]);
     const userTasks = postponed
-      .filter((a) => /UserTask|ManualTask|ReceiveTask/.test(a.type))
+      .filter((a) => /UserTask|ManualTask/.test(a.type))
       .map((a) => ({ activityId: a.id, name: a.name ?? a.content.name ?? a.id }));
+    const waits = postponed
+      .filter((a) => /ReceiveTask/.test(a.type))
+      .map((a) => ({ activityId: a.id, message: messageOf(a) }));
     const timers = (engine.environment.timers as unknown as { executing: TimerRef[] }).executing;
     const nextTimerAt =
       timers.length > 0 ? new Date(startedAt + Math.min(...timers.map((t) => t.delay)) + 1000) : null;
     const state = await engine.getState();
     // Stopping clears the in-memory timers; a finished engine has nothing to stop (and would not answer).
     if (!ended) await engine.stop();
-    return { state, effects, userTasks, nextTimerAt, ended };
+    return { state, effects, userTasks, waits, nextTimerAt, ended };
   }
 }

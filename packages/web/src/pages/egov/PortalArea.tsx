@@ -433,6 +433,16 @@ function CasePage() {
         <dt className="kern-label">{t('egov.portal.fee')}</dt>
         <dd className="kern-body">{euro(view.feeCents, i18n.language)}</dd>
       </dl>
+      {view.paymentUrl && (
+        <Alert variant="warning" title={t('egov.portal.payTitle')}>
+          <p className="kern-body">{t('egov.portal.payText')}</p>
+          <a className="kern-btn kern-btn--primary" href={view.paymentUrl}>
+            <span className="kern-label">
+              {t('egov.portal.pay', { fee: euro(view.feeCents, i18n.language) })}
+            </span>
+          </a>
+        </Alert>
+      )}
       <section aria-labelledby="egov-files" className="kern-stack-xs">
         <h2 id="egov-files" className="kern-heading-medium">
           {t('egov.portal.files')}

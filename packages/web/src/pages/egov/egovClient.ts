@@ -86,6 +86,7 @@ export interface CaseView {
   serviceId: string;
   serviceName: string;
   feeCents: number;
+  paymentUrl: string | null;
   submittedAt: string | null;
   form: Record<string, unknown>;
   files: { id: string; kind: 'attachment' | 'receipt' | 'document'; fileName: string; size: number }[];
