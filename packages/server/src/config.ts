@@ -256,6 +256,20 @@ export const ConfigSchema = Type.Object({
     description: 'Anonymous forms sent faster than this after loading are taken for a bot.',
   }),
   PARTICIPATION_PHOTO_MAX_MB: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+  // Club video meetings (cloud/README.md, Meetings).
+  MEETING_MAX_PARTICIPANTS: Type.Integer({
+    default: 6,
+    minimum: 2,
+    maximum: 16,
+    description: 'People in one peer-to-peer meeting room; every one sends to every other.',
+  }),
+  MEETING_RELAY_ONLY: Bool(false, 'Meetings use TURN relays only: participants never see each other’s IP.'),
+  TURN_URLS: Type.String({
+    default: '',
+    description: 'Comma-separated stun:/turn:/turns: URLs handed to meeting participants.',
+  }),
+  TURN_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'coturn static-auth-secret.' })),
+  TURN_CREDENTIAL_TTL_SECONDS: Type.Integer({ default: 21_600, minimum: 60, maximum: 7 * 86_400 }),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;
@@ -304,6 +318,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   }
   if (Boolean(raw.VAPID_PUBLIC_KEY) !== Boolean(raw.VAPID_PRIVATE_KEY)) {
     problems.push('VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY must be set together');
+  }
+  if (/(^|,)\s*turns?:/.test(raw.TURN_URLS) && !raw.TURN_SECRET) {
+    problems.push('TURN_URLS with turn: servers need TURN_SECRET');
+  }
+  if (raw.MEETING_RELAY_ONLY && !/(^|,)\s*turns?:/.test(raw.TURN_URLS)) {
+    problems.push('MEETING_RELAY_ONLY needs a turn: server in TURN_URLS');
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const publicUrl = (raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`).replace(/\/$/, '');

@@ -24,6 +24,7 @@ import type { ConnectorService } from './egov/connectors/connector.service.js';
 import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 import { ClubsService } from './cloud/clubs.service.js';
 import { CloudFilesService } from './cloud/files/files.service.js';
+import { MeetingsService } from './cloud/meetings/meetings.service.js';
 import {
   createParticipationServices,
   type ParticipationServices,
@@ -58,6 +59,8 @@ export interface AppContext {
   paymentProvider: PaymentProvider | null;
   clubs: ClubsService;
   cloudFiles: CloudFilesService;
+  /** Club video meeting rooms (cloud/meetings/). */
+  meetings: MeetingsService;
   participation: ParticipationServices;
   /** Online services: catalogue, cases, per-municipality keys (egov/). */
   egov: EgovServices;
@@ -103,6 +106,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     work,
     clubs,
     cloudFiles: new CloudFilesService(db, files, clubs),
+    meetings: new MeetingsService(config, db, audit),
     participation: createParticipationServices({ config, db, audit, notifications, work, files }),
     egov,
   };

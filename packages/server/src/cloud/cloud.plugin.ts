@@ -2,10 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context.js';
 import { clubsRoutes } from './clubs.routes.js';
+import { meetingsRoutes } from './meetings/meetings.routes.js';
+import { MeetingHub } from './meetings/meetings.signalling.js';
 import { registerDavMethods, webdavRoutes } from './webdav/webdav.routes.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
   registerDavMethods(app);
   await app.register(webdavRoutes(ctx, ctx.cloudFiles));
+  // Meeting signalling rides on the HTTP server's upgrade event, like MQTT over WebSocket.
+  const meetingHub = new MeetingHub(ctx, app.log, {
+    maxParticipants: ctx.config.MEETING_MAX_PARTICIPANTS,
+    relayOnly: ctx.config.MEETING_RELAY_ONLY,
+    publicUrl: ctx.config.PUBLIC_URL,
+  });
+  meetingHub.attach(app.server);
+  app.addHook('preClose', async () => meetingHub.close());
+  await app.register(meetingsRoutes(ctx, meetingHub));
 }

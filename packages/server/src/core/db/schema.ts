@@ -773,7 +773,7 @@ export type EgovServiceVersion = Selectable<EgovServiceVersionsTable>;
 export type EgovCase = Selectable<EgovCasesTable>;
 export type EgovCaseFile = Selectable<EgovCaseFilesTable>;
 
-export interface DB extends CloudTables {
+export interface DB extends CloudTables, MeetingTables {
   regions: RegionsTable;
   municipalities: MunicipalitiesTable;
   org_units: OrgUnitsTable;
@@ -1143,3 +1143,18 @@ export interface DB {
   work_depots: WorkDepotsTable;
 }
 export type WorkDepot = Selectable<WorkDepotsTable>;
+// Club video meetings (migration 0018).
+export interface CloudMeetingRoomsTable {
+  id: Generated<string>;
+  municipality_id: string;
+  club_id: string;
+  name: string;
+  waiting_room: Generated<boolean>;
+  guest_token_hash: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+}
+export interface MeetingTables {
+  cloud_meeting_rooms: CloudMeetingRoomsTable;
+}
+export type MeetingRoom = Selectable<CloudMeetingRoomsTable>;

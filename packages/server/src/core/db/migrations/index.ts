@@ -15,6 +15,7 @@ import * as m0013 from './0013_participation.js';
 import * as m0014 from './0014_egov.js';
 import * as m0019 from './0019_work_depots.js';
 import * as m0020 from './0020_participation_editor.js';
+import * as m0018 from './0018_cloud_meetings.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0014_egov': m0014,
   '0019_work_depots': m0019,
   '0020_participation_editor': m0020,
+  '0018_cloud_meetings': m0018,
 };
