@@ -461,7 +461,7 @@ async function benchMqtt(): Promise<Row[]> {
 }
 
 /** MQTT_CONNECTIONS' default. */
-const MQTT_CONNECTIONS = 32;
+const MQTT_CONNECTIONS = 64;
 
 /** Observations stored per second through both MQTT paths, on a scratch PostgreSQL database. */
 async function measurePlatformMqtt(messages: number): Promise<{ embedded: number; external: number }> {
