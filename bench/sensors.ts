@@ -4,6 +4,7 @@
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
 import { fork } from 'node:child_process';
 import fs from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -164,6 +165,20 @@ async function get(url: string): Promise<Response> {
   }
 }
 
+/** GET with Accept-Encoding: gzip; resolves when the last byte arrived (nothing decoded). */
+function receiveAll(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(url, { headers: { 'accept-encoding': 'gzip' } }, (response) => {
+        let bytes = 0;
+        response.on('data', (chunk: Buffer) => (bytes += chunk.length));
+        response.on('end', () => resolve(bytes));
+        response.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
 async function timed(runs: number, fn: () => Promise<unknown>, warmup = Math.min(10, runs)) {
   for (let i = 0; i < warmup; i++) await fn();
   const samples: number[] = [];
@@ -191,6 +206,11 @@ async function readFigures(
   if (check.datastreams.length < latestIds.length)
     throw new Error(`latest returned ${check.datastreams.length}`);
   const http = await timed(runs, async () => (await get(latestUrl)).text());
+  // The same call, timed until the last byte of the (gzip) answer arrived: what the server does, without
+  // the client's inflating and decoding of ~700 KB, which runs in this same process.
+  const httpBytes = await timed(runs, () => receiveAll(latestUrl));
+  // A round trip to the database that does nothing: how much the machine's load adds to any query.
+  const select1 = await timed(runs, () => sql`select 1`.execute(db));
   const repo = new TimeseriesRepository(db);
   const query = await timed(runs, () => repo.latestJson({ municipalityId }, { municipalities: [] }));
   const distinctOn = await timed(
@@ -214,12 +234,32 @@ async function readFigures(
     },
     {
       engine,
+      figure: `  … the same, until the last gzip byte (client does not decode), p95`,
+      value: httpBytes.p95,
+      unit: 'ms',
+      reference: distinctOn.p95,
+      referenceLabel: 'DISTINCT ON raw, p95',
+      target: null,
+      note: `p50 ${httpBytes.p50.toFixed(2)} ms; with decoding p50 ${http.p50.toFixed(2)} ms`,
+    },
+    {
+      engine,
       figure: `  … the query behind it, p95`,
       value: query.p95,
       unit: 'ms',
       reference: distinctOn.p95,
       referenceLabel: 'DISTINCT ON raw, p95',
       target,
+    },
+    {
+      engine,
+      figure: '`select 1` round trip (machine load), p95',
+      value: select1.p95,
+      unit: 'ms',
+      reference: null,
+      referenceLabel: '',
+      target: null,
+      note: `p50 ${select1.p50.toFixed(2)} ms`,
     },
   );
 
@@ -461,7 +501,7 @@ async function benchMqtt(): Promise<Row[]> {
 }
 
 /** MQTT_CONNECTIONS' default. */
-const MQTT_CONNECTIONS = 32;
+const MQTT_CONNECTIONS = 64;
 
 /** Observations stored per second through both MQTT paths, on a scratch PostgreSQL database. */
 async function measurePlatformMqtt(messages: number): Promise<{ embedded: number; external: number }> {

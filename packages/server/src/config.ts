@@ -208,7 +208,7 @@ export const ConfigSchema = Type.Object({
     description: 'External broker: devices publish to <prefix>/<municipality slug>/v1.1/...',
   }),
   MQTT_CONNECTIONS: Type.Integer({
-    default: 32,
+    default: 64,
     minimum: 1,
     maximum: 256,
     description:

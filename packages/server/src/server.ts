@@ -15,7 +15,7 @@ import { registerRuleJobs } from './rules/rule.engine.js';
 import { registerEgovJobs, scheduleEgovRetention } from './egov/egov.module.js';
 import { ChirpstackMqttSubscriber } from './sensors/ingestion/chirpstack-mqtt.js';
 import { sensorServices } from './sensors/ingestion/sensor-services.js';
-import { startMqtt, type MqttExtension } from './sensors/mqtt/index.js';
+import { checkMqttPort, startMqtt, type MqttExtension } from './sensors/mqtt/index.js';
 import { registerSimulatorJobs, Simulator } from './sensors/simulator/simulator.js';
 import {
   registerObservationStorageJobs,
@@ -57,6 +57,7 @@ export interface StartOptions extends BuildOptions {
 
 export async function startPlatform(config: Config, options: StartOptions): Promise<RunningPlatform> {
   const { log } = options;
+  await checkMqttPort(config); // a taken MQTT_PORT stops the start before the database is touched
   const database = options.database ?? (await openWithRetry(config, log));
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');

@@ -5,7 +5,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
+import { sql } from 'kysely';
 import { pino } from 'pino';
+import { parseConfig } from '../../config.js';
+import { openDatabase } from '../../core/db/database.js';
+import { startPlatform } from '../../server.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 import { waitFor } from '../../test-support/wait.js';
 import { ROOT } from '../sensorthings/sta-fixtures.js';
@@ -269,6 +273,28 @@ describe('creating Observations by publishing', () => {
           error.message.includes(`${taken}`) &&
           /MQTT_PORT/.test(error.message),
       );
+      // Stopped before the database was migrated and seeded.
+      const database = await openDatabase({});
+      try {
+        await assert.rejects(
+          startPlatform(
+            parseConfig({
+              MQTT_ENABLED: 'true',
+              MQTT_HOST: '127.0.0.1',
+              MQTT_PORT: String(taken),
+              PORT: '0',
+            }),
+            { log: pino({ level: 'silent' }), database, webDist: null },
+          ),
+          MqttPortInUseError,
+        );
+        const tables = await sql<{
+          n: number;
+        }>`select count(*)::int as n from pg_tables where schemaname = 'public'`.execute(database.db);
+        assert.equal(tables.rows[0]!.n, 0);
+      } finally {
+        await database.close();
+      }
     } finally {
       blocker.close();
     }

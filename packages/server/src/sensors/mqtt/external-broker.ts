@@ -34,6 +34,8 @@ export interface ExternalBrokerOptions {
 
 /** Notifications waiting to be rendered beyond this are dropped (and counted) rather than piling up. */
 const MAX_PENDING_NOTIFICATIONS = 2_000;
+/** New Observations rendered with one query. */
+const NOTIFICATION_CHUNK = 100;
 
 /** The permission the broker's attribution grants: sensor writes in one municipality, nothing else. */
 export function brokerPrincipal(m: { id: string; slug: string; name: string }): Principal {
@@ -178,35 +180,57 @@ export class ExternalBrokerBridge {
   /** Public notifications on the standard topics, rendered as an anonymous HTTP GET would. */
   private publishNotifications(changes: StaChange[]): void {
     if (this.clients.length === 0) return;
-    for (const change of changes) {
-      if (this.pendingNotifications >= MAX_PENDING_NOTIFICATIONS) {
-        if (this.dropped++ % 1000 === 0)
-          this.options.log.warn(
-            { dropped: this.dropped },
-            'MQTT notifications dropped: rendering falls behind',
-          );
-        continue;
-      }
-      const topics =
-        change.kind === 'updated'
-          ? [`${STA_VERSION}/${change.set}(${change.id})`]
-          : [
-              `${STA_VERSION}/${change.set}`,
-              ...(change.datastreamId
-                ? [`${STA_VERSION}/Datastreams(${change.datastreamId})/Observations`]
-                : []),
-              ...(change.multiDatastreamId
-                ? [`${STA_VERSION}/MultiDatastreams(${change.multiDatastreamId})/Observations`]
-                : []),
-            ];
-      this.pendingNotifications++;
-      this.options.sta
-        .render(`/${change.set}(${change.id})`, '', null)
-        .then((json) => {
-          if (json !== null) for (const topic of topics) this.publish(topic, json, 0);
-        })
-        .catch((error: unknown) => this.options.log.error({ err: error }, 'MQTT notification failed'))
-        .finally(() => this.pendingNotifications--);
-    }
+    let room = MAX_PENDING_NOTIFICATIONS - this.pendingNotifications;
+    const admitted = changes.filter(() => {
+      if (room-- > 0) return true;
+      if (this.dropped++ % 1000 === 0)
+        this.options.log.warn(
+          { dropped: this.dropped },
+          'MQTT notifications dropped: rendering falls behind',
+        );
+      return false;
+    });
+    // New Observations (a stored batch can hold hundreds) are rendered in chunks, one query each.
+    const created = admitted.filter((c) => c.set === 'Observations' && c.kind === 'created');
+    for (let i = 0; i < created.length; i += NOTIFICATION_CHUNK)
+      this.track(created.slice(i, i + NOTIFICATION_CHUNK), (chunk) =>
+        this.options.sta.renderObservations(
+          chunk.map((c) => c.id),
+          null,
+        ),
+      );
+    for (const change of admitted)
+      if (!created.includes(change))
+        this.track([change], async ([c]) => {
+          const json = await this.options.sta.render(`/${c!.set}(${c!.id})`, '', null);
+          return new Map(json === null ? [] : [[c!.id, json]]);
+        });
   }
+
+  /** Renders the changes (counted as pending meanwhile) and publishes each to its topics. */
+  private track(changes: StaChange[], render: (changes: StaChange[]) => Promise<Map<number, string>>): void {
+    this.pendingNotifications += changes.length;
+    render(changes)
+      .then((rendered) => {
+        for (const change of changes) {
+          const json = rendered.get(change.id);
+          if (json !== undefined)
+            for (const topic of notificationTopics(change)) this.publish(topic, json, 0);
+        }
+      })
+      .catch((error: unknown) => this.options.log.error({ err: error }, 'MQTT notification failed'))
+      .finally(() => (this.pendingNotifications -= changes.length));
+  }
+}
+
+/** The standard topics a change is announced on. */
+function notificationTopics(change: StaChange): string[] {
+  if (change.kind === 'updated') return [`${STA_VERSION}/${change.set}(${change.id})`];
+  return [
+    `${STA_VERSION}/${change.set}`,
+    ...(change.datastreamId ? [`${STA_VERSION}/Datastreams(${change.datastreamId})/Observations`] : []),
+    ...(change.multiDatastreamId
+      ? [`${STA_VERSION}/MultiDatastreams(${change.multiDatastreamId})/Observations`]
+      : []),
+  ];
 }

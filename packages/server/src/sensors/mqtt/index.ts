@@ -2,7 +2,9 @@
 // external broker (MQTT_URL), or nothing (MQTT_ENABLED=false or MQTT_PORT=0), and announces what runs
 // in the SensorThings service root (conformance classes and endpoints).
 import type { Server as HttpServer } from 'node:http';
+import net from 'node:net';
 import type { Logger } from 'pino';
+import type { Config } from '../../config.js';
 import type { AppContext } from '../../context.js';
 import { isAppError } from '../../core/errors.js';
 import { sensorThingsFor } from '../sensorthings/module.js';
@@ -23,6 +25,24 @@ export interface MqttExtension {
   bridge: ExternalBrokerBridge | null;
   endpoints: string[];
   close(): Promise<void>;
+}
+
+/**
+ * Fails fast when the embedded broker will not be able to listen on the port the operator chose: called
+ * before the database is opened and seeded, so a wrong MQTT_PORT changes nothing. (startMqtt checks again:
+ * the port may be taken in between.)
+ */
+export async function checkMqttPort(config: Config): Promise<void> {
+  if (!config.MQTT_ENABLED || config.MQTT_URL || config.MQTT_PORT === 0 || !config.mqttPortChosen) return;
+  const probe = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        error.code === 'EADDRINUSE' ? new MqttPortInUseError(config.MQTT_HOST, config.MQTT_PORT) : error,
+      ),
+    );
+    probe.listen(config.MQTT_PORT, config.MQTT_HOST, () => probe.close(() => resolve()));
+  });
 }
 
 /** Null when MQTT is switched off. Throws (MqttPortInUseError) when the embedded broker cannot listen. */

@@ -41,6 +41,8 @@ export interface StaChange {
  * batch costs until its messages have been stored one by one, and how long one batch holds its locks.
  */
 const MAX_BATCH = 1_000;
+/** Streams whose municipality is remembered (then forgotten all at once; a query refills it). */
+const MAX_KNOWN_OWNERS = 100_000;
 
 /** A publish waiting for its turn in a group commit. */
 interface QueuedPublish {
@@ -123,6 +125,12 @@ export class StaMqtt {
   }
 
   private readonly queue: QueuedPublish[] = [];
+  /**
+   * Municipality of each (Multi)Datastream published to (`d<id>`, `m<id>`). A stream never changes its
+   * municipality; one deleted meanwhile fails its batch in ObservationService.create, and the message
+   * then takes the single path, which reports it as not found.
+   */
+  private readonly owners = new Map<string, string>();
   private draining = false;
 
   private drain(): void {
@@ -169,10 +177,16 @@ export class StaMqtt {
   /** Stores the plain publishes in one transaction and settles them; the rest moves to `single`. */
   private async storePlain(plain: PlainPublish[], single: Set<QueuedPublish>): Promise<void> {
     if (plain.length === 0) return;
-    const owners = await this.options.observations.streamOwners(
-      plain.flatMap((p) => (p.input.datastreamId !== undefined ? [p.input.datastreamId] : [])),
-      plain.flatMap((p) => (p.input.multiDatastreamId !== undefined ? [p.input.multiDatastreamId] : [])),
-    );
+    const unknown = plain.filter((p) => !this.owners.has(p.key));
+    if (unknown.length > 0) {
+      const found = await this.options.observations.streamOwners(
+        unknown.flatMap((p) => (p.input.datastreamId !== undefined ? [p.input.datastreamId] : [])),
+        unknown.flatMap((p) => (p.input.multiDatastreamId !== undefined ? [p.input.multiDatastreamId] : [])),
+      );
+      if (this.owners.size + found.size > MAX_KNOWN_OWNERS) this.owners.clear();
+      for (const [key, municipalityId] of found) this.owners.set(key, municipalityId);
+    }
+    const owners = this.owners;
     const groups = new Map<string, PlainPublish[]>();
     for (const p of plain) {
       const municipalityId = owners.get(p.key);
@@ -287,6 +301,28 @@ export class StaMqtt {
       if (isAppError(error) && (error.status === 404 || error.status === 403)) return null;
       throw error;
     }
+  }
+
+  /**
+   * Several new Observations rendered as an anonymous (or `principal`'s) HTTP GET of each would render
+   * them, with one collection query instead of one query each; the ones not visible are missing.
+   */
+  async renderObservations(ids: number[], principal: Principal | null): Promise<Map<number, string>> {
+    const rendered = new Map<number, string>();
+    if (ids.length === 0) return rendered;
+    const response = await this.options.handler.handle({
+      method: 'GET',
+      path: '/Observations',
+      query: `$filter=${encodeURIComponent(ids.map((id) => `id eq ${id}`).join(' or '))}&$top=${ids.length}`,
+      body: undefined,
+      contentType: undefined,
+      principal,
+      base: this.options.base,
+      municipality: undefined,
+    });
+    const value = (response.body as { value?: { '@iot.id': number }[] } | undefined)?.value ?? [];
+    for (const entity of value) rendered.set(entity['@iot.id'], JSON.stringify(entity));
+    return rendered;
   }
 
   private dispatch(changes: StaChange[]): void {

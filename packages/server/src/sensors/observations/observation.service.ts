@@ -63,6 +63,9 @@ export class ObservationService {
       for (const { group, index } of order)
         stored[index] = await this.create(group.municipalityId, group.inputs, trx);
     });
+    // Committed: their months' partitions exist (saves a round trip per month in later batches).
+    for (const group of groups)
+      for (const input of group.inputs) this.#partitionMonths.add(monthOf(input.phenomenonTime.start));
     for (const observations of stored) if (observations.length > 0) this.events.emit('stored', observations);
     return stored;
   }
@@ -163,7 +166,7 @@ export class ObservationService {
     const missing = new Map<string, Date>();
     for (const row of rows) {
       const t = row.phenomenon_time_start;
-      const month = `${t.getUTCFullYear()}-${t.getUTCMonth() + 1}`;
+      const month = monthOf(t);
       months.add(month);
       if (!this.#partitionMonths.has(month) && !missing.has(month))
         missing.set(month, new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth(), 1)));
@@ -198,6 +201,11 @@ export class ObservationService {
       (await repository.createFeatureForLocation(location))
     );
   }
+}
+
+/** The UTC month of an instant, e.g. "2026-11": the key of its partition. */
+function monthOf(t: Date): string {
+  return `${t.getUTCFullYear()}-${t.getUTCMonth() + 1}`;
 }
 
 function distinct(values: (number | undefined)[]): number[] {
