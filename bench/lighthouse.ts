@@ -36,7 +36,11 @@ interface Figures {
   js: string;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+/** Median of the rounds that produced the figure (Lighthouse gives up now and then on a busy machine). */
+function median(values: number[]): number {
+  const measured = values.filter(Number.isFinite).sort((a, b) => a - b);
+  return measured.length ? measured[Math.floor(measured.length / 2)]! : NaN;
+}
 
 const server = await startTestServer({ seedDemo: true, env: { DASHBOARD_MAP_TILE_URL: 'none' } });
 const chrome = await chromeLauncher.launch({
@@ -64,7 +68,11 @@ try {
       if (args.json)
         fs.writeFileSync(path.join(args.json, `${index}-${round}.json`), JSON.stringify(result.lhr));
       const { categories, audits } = result.lhr;
-      const score = (key: string) => Math.round((categories[key]?.score ?? 0) * 100);
+      // A failed audit (no score) stays out of the median instead of counting as 0.
+      const score = (key: string) => {
+        const value = categories[key]?.score;
+        return value === null || value === undefined ? NaN : Math.round(value * 100);
+      };
       const metric = (key: string) => audits[key]?.numericValue ?? NaN;
       const requests =
         (audits['network-requests']?.details as { items?: { url: string; resourceType?: string }[] })

@@ -2,4 +2,5 @@ export * from './roles.js';
 export * from './session.js';
 export * from './tenancy.js';
 export * from './password.js';
+export * from './dashboard-values.js';
 export * from './dashboard.js';

@@ -139,6 +139,61 @@ void describe('public dashboard in the browser', () => {
     });
   });
 
+  void test('the map, loaded after the page, keeps its markers in view when the window is resized', async () => {
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/dashboard`);
+      await settled(page);
+      const map = page.getByTestId('map');
+      const markers = page.locator('.srp-map .leaflet-interactive');
+      await markers.first().waitFor();
+      const count = await markers.count();
+      assert.ok(count >= 5, 'markers on the map');
+
+      // Narrower and shorter: Leaflet must learn the new size, or its drawing layer stays clipped.
+      await page.setViewportSize({ width: 600, height: 700 });
+      await map.scrollIntoViewIfNeeded();
+      await page.waitForFunction(() => {
+        const box = document.querySelector('[data-testid="map"]')!.getBoundingClientRect();
+        return box.width <= 600;
+      });
+      await page.waitForTimeout(300); // Leaflet redraws on the next animation frame after its resize event
+      const box = (await map.boundingBox())!;
+      let inside = 0;
+      for (const marker of await markers.all()) {
+        const m = await marker.boundingBox();
+        if (
+          m &&
+          m.width > 0 &&
+          m.x >= box.x &&
+          m.y >= box.y &&
+          m.x + m.width <= box.x + box.width &&
+          m.y + m.height <= box.y + box.height
+        )
+          inside++;
+      }
+      assert.equal(await markers.count(), count, 'no marker lost');
+      assert.ok(inside >= 1, `markers drawn inside the resized map (${inside} of ${count})`);
+      await map.screenshot({ path: screenshotPath('dashboard-map-resized.png') });
+      const layer = await page.evaluate(() => {
+        // The vector layer must cover the map; a clipped layer hides markers although they exist.
+        const container = document.querySelector('[data-testid="map"]')!.getBoundingClientRect();
+        const svg = document.querySelector('.srp-map .leaflet-overlay-pane svg')?.getBoundingClientRect();
+        return {
+          container: [container.x, container.y, container.width, container.height],
+          svg: svg ? [svg.x, svg.y, svg.width, svg.height] : null,
+        };
+      });
+      assert.ok(
+        layer.svg &&
+          layer.svg[0]! <= layer.container[0]! + 1 &&
+          layer.svg[1]! <= layer.container[1]! + 1 &&
+          layer.svg[0]! + layer.svg[2]! >= layer.container[0]! + layer.container[2]! - 1 &&
+          layer.svg[1]! + layer.svg[3]! >= layer.container[1]! + layer.container[3]! - 1,
+        `the marker layer covers the whole resized map: ${JSON.stringify(layer)}`,
+      );
+    });
+  });
+
   void test('a tile embeds with minimal chrome and may be framed', async () => {
     const tile = dashboard.tiles.find((t) => t.fieldOfAction === 'water')!;
     await withPage(

@@ -1,4 +1,4 @@
-import './fonts.css';
+import './fonts/fonts.css';
 import '@kern-ux/native/dist/kern.min.css';
 import './styles.css';
 import './i18n.js';

@@ -14,7 +14,7 @@ import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
-import { useRegions } from '../../regions.js';
+import { findMunicipality, useRegions } from '../../regions.js';
 import {
   bandFor,
   formatNumber,
@@ -56,7 +56,7 @@ export function RegionIndex() {
   const regions = useRegions();
   if (regions.status === 'loading') return <Loading />;
   if (regions.status === 'ready' && regions.regions.length === 1)
-    return <DashboardView query={`?region=${regions.regions[0]!.slug}`} />;
+    return <DashboardView kind="region" slug={regions.regions[0]!.slug} />;
   return (
     <Page heading={t('areas.dashboard.name')}>
       <ul className="kern-list">
@@ -75,18 +75,39 @@ export function RegionIndex() {
 
 export function RegionDashboard() {
   const { slug = '' } = useParams();
-  return <DashboardView query={`?region=${encodeURIComponent(slug)}`} />;
+  return <DashboardView kind="region" slug={slug} />;
 }
 
 export function MunicipalityDashboard() {
   const { slug = '' } = useParams();
-  return <DashboardView query={`?municipality=${encodeURIComponent(slug)}`} />;
+  return <DashboardView kind="municipality" slug={slug} />;
 }
 
-function DashboardView({ query }: { query: string }) {
+type ScopeKind = PublicDashboard['scope']['kind'];
+
+function useDashboardHeading(): (kind: ScopeKind, name: string) => string {
   const { t } = useTranslation();
-  const state = useDashboard(query);
-  if (state.status === 'loading') return <Loading />;
+  return (kind, name) =>
+    t(kind === 'region' ? 'dashboard.regionTitle' : 'dashboard.municipalityTitle', { name });
+}
+
+/** The region or municipality name from the list every page loads at start, before its dashboard arrives. */
+function useKnownName(kind: ScopeKind, slug: string): string | null {
+  const regions = useRegions();
+  if (regions.status !== 'ready') return null;
+  const known =
+    kind === 'region'
+      ? regions.regions.find((r) => r.slug === slug)
+      : findMunicipality(regions.regions, slug);
+  return known?.name ?? null;
+}
+
+function DashboardView({ kind, slug }: { kind: ScopeKind; slug: string }) {
+  const { t } = useTranslation();
+  const state = useDashboard(`?${kind}=${encodeURIComponent(slug)}`);
+  const knownName = useKnownName(kind, slug);
+  const headingFor = useDashboardHeading();
+  if (state.status === 'loading' && knownName === null) return <Loading />;
   if (state.status === 'missing')
     return (
       <Page heading={t('areas.dashboard.name')}>
@@ -99,7 +120,24 @@ function DashboardView({ query }: { query: string }) {
         <Alert variant="danger" title={t('dashboard.loadFailed')} />
       </Page>
     );
-  return <Dashboard dashboard={state.data} />;
+  // Heading and lead are drawn as soon as the name is known, and stay in place when the data arrives: the
+  // largest text on a phone's first screen shows without waiting for the dashboard's data.
+  const heading =
+    state.status === 'ready'
+      ? headingFor(state.data.scope.kind, state.data.scope.name)
+      : headingFor(kind, knownName!);
+  return (
+    <Page heading={heading}>
+      <p className="kern-body kern-body--large">{t('dashboard.lead')}</p>
+      {state.status === 'ready' ? (
+        <Dashboard dashboard={state.data} />
+      ) : (
+        <div className="srp-dashboard-pending">
+          <Loading />
+        </div>
+      )}
+    </Page>
+  );
 }
 
 const LEVEL_RANK = Object.fromEntries(BAND_LEVELS.map((l, i) => [l, i])) as Record<string, number>;
@@ -141,16 +179,12 @@ function Dashboard({ dashboard }: { dashboard: PublicDashboard }) {
   const ids = [...new Set(dashboard.tiles.flatMap((tile) => tile.datastreams.map((d) => d.id)))];
   const { values, live } = useLatestValues(ids);
   const warnings = useWarnings(scope.kind === 'municipality' ? scope.id : null);
-  const heading = t(scope.kind === 'region' ? 'dashboard.regionTitle' : 'dashboard.municipalityTitle', {
-    name: scope.name,
-  });
   const points = mapPoints(dashboard.tiles, values, i18n.language);
   const fields = FIELDS_OF_ACTION.filter((f) => dashboard.tiles.some((tile) => tile.fieldOfAction === f));
   const scopeQuery = scope.kind === 'region' ? `region=${scope.slug}` : `municipality=${scope.slug}`;
 
   return (
-    <Page heading={heading}>
-      <p className="kern-body kern-body--large">{t('dashboard.lead')}</p>
+    <>
       {warnings.length > 0 && (
         <section aria-labelledby="warnings-heading" className="kern-stack-sm" data-testid="warnings">
           <h2 id="warnings-heading" className="kern-heading-medium">
@@ -256,7 +290,7 @@ function Dashboard({ dashboard }: { dashboard: PublicDashboard }) {
           </li>
         </ul>
       </section>
-    </Page>
+    </>
   );
 }
 
