@@ -18,6 +18,8 @@ import { startPushService, type PushService } from '../test-support/push-service
 import { startTestServer, type TestServer } from '../test-support/server.js';
 import { waitFor } from '../test-support/wait.js';
 import { sample } from '../sensors/ingestion/test-samples.js';
+import { systemActor } from '../core/audit/audit.service.js';
+import { contains, rectangle, type Boundary } from '../participation/geo.js';
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -200,7 +202,14 @@ describe('a threshold rule on a river gauge', () => {
 
     const anonymous = new TestClient(server.url);
     const warnings = await anonymous.get<{
-      warnings: { title: string; level: string; municipalityName: string }[];
+      warnings: {
+        title: string;
+        level: string;
+        municipalityName: string;
+        area: Boundary | null;
+        areaDescription: string | null;
+        validFrom: string;
+      }[];
     }>(`/api/public/warnings?municipality=${t.municipality.id}`);
     assert.equal(warnings.status, 200);
     assert.equal(warnings.headers.get('cache-control'), 'public, max-age=15');
@@ -208,6 +217,13 @@ describe('a threshold rule on a river gauge', () => {
       warnings.body.warnings.map((w) => [w.title, w.level]),
       [['Hochwasser an der Fliede', 'severe']],
     );
+    // Without a polygon of its own the warning covers a circle around the gauge's Thing.
+    const [published] = warnings.body.warnings;
+    assert.equal(published!.area?.type, 'Polygon');
+    assert.ok(contains(published!.area, 50.42, 9.57), 'the gauge lies inside the warned area');
+    assert.ok(!contains(published!.area, 50.43, 9.57), '1 km away is outside the default 500 m');
+    assert.equal(published!.areaDescription, 'Pegel Test');
+    assert.ok(Date.parse(published!.validFrom) <= Date.now());
     const again = await anonymous.get(`/api/public/warnings?municipality=${t.municipality.id}`, {
       'if-none-match': warnings.headers.get('etag')!,
     });
@@ -309,6 +325,76 @@ describe('a threshold rule on a river gauge', () => {
       condition: { type: 'threshold', datastreamIds: [t.datastreamId], operator: '>', value: 1 },
     });
     assert.equal(steal.status, 400, 'a Datastream of another municipality cannot be watched');
+  });
+
+  test('an AND of two gauges warns for the municipality boundary; a rule polygon replaces the default area', async () => {
+    const t = await setup();
+    const boundary = rectangle(50.3, 9.4, 50.5, 9.7);
+    await server.ctx.participation.reports.setBoundary(t.municipality.id, boundary, systemActor());
+    const second = await t.staff.post<{ datastreams: Record<string, number> }>(`${t.base}/devices`, {
+      devEui: newEui(),
+      name: 'Pegel Zufluss',
+      profile: 'water-level',
+      mounting: { mountingHeightCm: 400 },
+      location: { latitude: 50.41, longitude: 9.55 },
+    });
+    assert.equal(second.status, 201, second.text);
+    const tributary = second.body.datastreams.water_level_cm!;
+    const both = await t.staff.post<{ id: string }>(`${t.base}/rules`, {
+      name: 'Beide Pegel hoch',
+      enabled: true,
+      condition: {
+        type: 'all',
+        conditions: [
+          { type: 'threshold', datastreamIds: [t.datastreamId], operator: '>', value: 100 },
+          { type: 'threshold', datastreamIds: [tributary], operator: '>', value: 100 },
+        ],
+      },
+      actions: { warning: { level: 'moderate', title: 'Hochwasser im Ort', text: 'Keller sichern.' } },
+    });
+    assert.equal(both.status, 201, both.text);
+    const warnings = async () =>
+      (
+        await new TestClient(server.url).get<{
+          warnings: { title: string; area: Boundary | null; validUntil: string | null }[];
+        }>(`/api/public/warnings?municipality=${t.municipality.id}`)
+      ).body.warnings;
+
+    await t.sta(150);
+    assert.equal((await t.alerts()).length, 0, 'one gauge alone does not satisfy the AND');
+    const res = await t.staff.post('/sta/v1.1/Observations', {
+      Datastream: { '@iot.id': tributary },
+      phenomenonTime: new Date().toISOString(),
+      result: 140,
+    });
+    assert.equal(res.status, 201, res.text);
+    await server.ctx.rules.engine.idle();
+    const [alert] = await t.alerts();
+    assert.equal(alert?.status, 'open');
+    const [combined] = await warnings();
+    assert.equal(combined?.title, 'Hochwasser im Ort');
+    assert.deepEqual(combined.area, boundary, 'no single sensor: the municipality boundary');
+
+    const street = rectangle(50.419, 9.569, 50.421, 9.571);
+    const own = await t.staff.post(`${t.base}/rules`, {
+      name: 'Pegel Marktstraße',
+      enabled: true,
+      condition: { type: 'threshold', datastreamIds: [t.datastreamId], operator: '>', value: 120 },
+      actions: {
+        warning: {
+          level: 'minor',
+          title: 'Marktstraße überflutet',
+          text: 'Bitte umfahren.',
+          area: street,
+          validHours: 6,
+        },
+      },
+    });
+    assert.equal(own.status, 201, own.text);
+    await t.sta(160);
+    const market = (await warnings()).find((w) => w.title === 'Marktstraße überflutet');
+    assert.deepEqual(market?.area, street);
+    assert.ok(market.validUntil && Date.parse(market.validUntil) > Date.now() + 5 * 3600_000);
   });
 
   test('a silent sensor opens an alert through the job queue timer', async () => {
