@@ -83,19 +83,21 @@ async function setup() {
     networkServer: 'tts',
   });
   assert.equal(integration.status, 201, integration.text);
-  const device = await staff.post<{ devEui: string; datastreams: Record<string, number> }>(
-    `${base}/devices`,
-    {
+  /** A LoRaWAN water-level gauge mounted 400 cm above the river bed. */
+  const addGauge = async (name: string, latitude: number, longitude: number) => {
+    const res = await staff.post<{ devEui: string; datastreams: Record<string, number> }>(`${base}/devices`, {
       devEui: newEui(),
-      name: 'Pegel Test',
+      name,
       profile: 'water-level',
       mounting: { mountingHeightCm: 400 },
-      location: { latitude: 50.42, longitude: 9.57 },
-    },
-  );
-  assert.equal(device.status, 201, device.text);
-  const datastreamId = device.body.datastreams.water_level_cm!;
-  assert.ok(datastreamId);
+      location: { latitude, longitude },
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.ok(res.body.datastreams.water_level_cm);
+    return { devEui: res.body.devEui, datastreamId: res.body.datastreams.water_level_cm };
+  };
+  const device = await addGauge('Pegel Test', 50.42, 9.57);
+  const datastreamId = device.datastreamId;
   let fCnt = 1;
   /** A TTS uplink with the water level in cm (mounting 400 cm: distance = 400 - level). */
   const uplink = async (levelCm: number, at = new Date()) => {
@@ -105,7 +107,7 @@ async function setup() {
       received_at: string;
       uplink_message: Record<string, unknown> & { rx_metadata: { time: string }[] };
     };
-    body.end_device_ids.dev_eui = device.body.devEui;
+    body.end_device_ids.dev_eui = device.devEui;
     body.correlation_ids = [`as:up:${randomUUID()}`];
     const distance = (400 - levelCm) * 10;
     body.uplink_message.frm_payload = Buffer.from([0x0c, 0xe4, distance >> 8, distance & 0xff]).toString(
@@ -143,7 +145,7 @@ async function setup() {
         `/api/alerts?municipalityId=${municipality.id}&status=${status}`,
       )
     ).body.alerts;
-  return { municipality, staff, base, datastreamId, uplink, sta, alerts, admin };
+  return { municipality, staff, base, datastreamId, uplink, sta, alerts, admin, addGauge };
 }
 
 describe('a threshold rule on a river gauge', () => {
@@ -331,15 +333,7 @@ describe('a threshold rule on a river gauge', () => {
     const t = await setup();
     const boundary = rectangle(50.3, 9.4, 50.5, 9.7);
     await server.ctx.participation.reports.setBoundary(t.municipality.id, boundary, systemActor());
-    const second = await t.staff.post<{ datastreams: Record<string, number> }>(`${t.base}/devices`, {
-      devEui: newEui(),
-      name: 'Pegel Zufluss',
-      profile: 'water-level',
-      mounting: { mountingHeightCm: 400 },
-      location: { latitude: 50.41, longitude: 9.55 },
-    });
-    assert.equal(second.status, 201, second.text);
-    const tributary = second.body.datastreams.water_level_cm!;
+    const tributary = (await t.addGauge('Pegel Zufluss', 50.41, 9.55)).datastreamId;
     const both = await t.staff.post<{ id: string }>(`${t.base}/rules`, {
       name: 'Beide Pegel hoch',
       enabled: true,

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
-import { ErrorSummary, TextField, type SummaryItem } from '../../layout/forms.js';
+import { ErrorSummary, SelectField, TextField, type SummaryItem } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
 import { MunicipalitySelect } from '../../layout/MunicipalitySelect.js';
@@ -160,27 +160,7 @@ export default function RulesPage() {
     value: string,
     onChange: (value: string) => void,
     options: [string, string][],
-  ) => (
-    <div className="kern-form-input">
-      <label className="kern-label" htmlFor={id}>
-        {label}
-      </label>
-      <div className="kern-form-input__select-wrapper">
-        <select
-          id={id}
-          className="kern-form-input__select"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-        >
-          {options.map(([v, text]) => (
-            <option key={v} value={v}>
-              {text}
-            </option>
-          ))}
-        </select>
-      </div>
-    </div>
-  );
+  ) => <SelectField id={id} label={label} value={value} onChange={onChange} options={options} />;
   const fieldsetError = (id: string) => {
     const error = errorOf(id);
     return error ? (

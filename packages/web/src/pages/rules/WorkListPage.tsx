@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
-import { TextField } from '../../layout/forms.js';
+import { SelectField, TextField } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
 import { useJson, useReload, useStaffMunicipalities, type StaffMunicipality } from './shared.js';
@@ -209,25 +209,13 @@ function DepotForm({
     <details className="srp-depot">
       <summary className="kern-body">{t('rules.tasks.depotSet')}</summary>
       <form noValidate onSubmit={(e) => void save(e)} className="kern-stack-sm srp-form">
-        <div className="kern-form-input">
-          <label className="kern-label" htmlFor={id('team')}>
-            {t('rules.tasks.team')}
-          </label>
-          <div className="kern-form-input__select-wrapper">
-            <select
-              id={id('team')}
-              className="kern-form-input__select"
-              value={team}
-              onChange={(e) => setTeamId(e.target.value)}
-            >
-              {teams.data.orgUnits.map((u) => (
-                <option key={u.id} value={u.id}>
-                  {u.name}
-                </option>
-              ))}
-            </select>
-          </div>
-        </div>
+        <SelectField
+          id={id('team')}
+          label={t('rules.tasks.team')}
+          value={team}
+          onChange={setTeamId}
+          options={teams.data.orgUnits.map((u) => [u.id, u.name] as const)}
+        />
         <TextField
           id={id('latitude')}
           label={t('rules.tasks.depotLatitude')}
