@@ -40,6 +40,13 @@ void describe('rules, alerts, work list and warnings pages', () => {
       await page.getByRole('heading', { name: 'Glascontainer voll' }).waitFor(); // from the demo seed
       await assertNoAxeViolations(page, 'rules page');
 
+      // An empty form: the error summary takes the focus and each message is tied to its field.
+      await page.getByRole('button', { name: 'Regel speichern' }).click();
+      await page.getByRole('heading', { name: 'Bitte korrigieren Sie Folgendes' }).waitFor();
+      assert.equal(await page.getByLabel('Name', { exact: true }).getAttribute('aria-invalid'), 'true');
+      assert.equal(await page.locator('#rule-c0-ds').getAttribute('aria-describedby'), 'rule-c0-ds-error');
+      await assertNoAxeViolations(page, 'rules editor with errors');
+
       await page.getByLabel('Name', { exact: true }).fill('Container fast voll');
       await page
         .getByLabel(/Glascontainer Flieden Marktplatz/)
@@ -56,6 +63,56 @@ void describe('rules, alerts, work list and warnings pages', () => {
         .filter({ has: page.getByRole('heading', { name: 'Container fast voll' }) });
       await card.getByRole('button', { name: /^Einschalten/ }).click();
       await card.getByRole('button', { name: /^Ausschalten/ }).waitFor();
+
+      // A combination: either condition (OR) on two conditions, only on weekdays in working hours,
+      // shared with the region; tested against history before it is saved.
+      await page.getByLabel('Name', { exact: true }).fill('Container voll oder Batterie leer');
+      await page.locator('#rule-c0-ds input[type=checkbox]').first().check();
+      await page.locator('#rule-c0-value').fill('90');
+      await page.locator('#rule-c0-hysteresis').fill('10');
+      await page.locator('#rule-c0-for').fill('15');
+      await page.getByRole('button', { name: 'Weitere Bedingung hinzufügen' }).click();
+      await page.locator('#rule-c1-kind').selectOption('silent');
+      await page.locator('#rule-c1-ds input[type=checkbox]').first().check();
+      await page.locator('#rule-c1-value').fill('120');
+      await page.getByLabel('Verknüpfung der Bedingungen').selectOption('any');
+      await page.getByLabel('Nur zu bestimmten Zeiten aktiv').check();
+      await page.getByLabel('Samstag').uncheck();
+      await page.getByLabel('Sonntag').uncheck();
+      await page.getByLabel('Aktiv ab (Uhrzeit)').fill('06:30');
+      await page.getByLabel('Mit den anderen Gemeinden der Region als Vorlage teilen').check();
+      await page.getByRole('button', { name: 'Test starten' }).click();
+      await page.getByTestId('history-result').waitFor();
+      await assertNoAxeViolations(page, 'rules editor with two conditions and a schedule');
+      await page.getByRole('button', { name: 'Regel speichern' }).click();
+      await page.getByText('Die Regel ist gespeichert.').waitFor();
+      const combined = page
+        .getByRole('listitem')
+        .filter({ has: page.getByRole('heading', { name: 'Container voll oder Batterie leer' }) });
+      await combined.getByText(/ODER/).waitFor();
+      const stored = await suite.server.ctx.db
+        .selectFrom('rules')
+        .select(['condition', 'schedule', 'shared', 'enabled'])
+        .where('municipality_id', '=', flieden.id)
+        .where('name', '=', 'Container voll oder Batterie leer')
+        .executeTakeFirstOrThrow();
+      const condition = stored.condition as { type: string; conditions: Record<string, unknown>[] };
+      assert.equal(condition.type, 'any');
+      assert.deepEqual(
+        condition.conditions.map((c) => c.type),
+        ['threshold', 'silent'],
+      );
+      assert.equal(condition.conditions[0]!.hysteresis, 10);
+      assert.equal(condition.conditions[0]!.forSeconds, 900);
+      assert.deepEqual(stored.schedule, { days: [1, 2, 3, 4, 5], from: '06:30', to: '18:00' });
+      assert.equal(stored.shared, true);
+      assert.equal(stored.enabled, false, 'saved switched off until someone switches it on');
+      // Editing loads the rule back into the form.
+      await combined.getByRole('button', { name: /^Bearbeiten/ }).click();
+      await page
+        .getByRole('heading', { name: 'Regel bearbeiten: Container voll oder Batterie leer' })
+        .waitFor();
+      assert.equal(await page.locator('#rule-c1-value').inputValue(), '120');
 
       // A value above the rule's threshold arrives, as from the sensor.
       await suite.server.ctx.observations.create(flieden.id, [
@@ -99,6 +156,21 @@ void describe('rules, alerts, work list and warnings pages', () => {
         await page.getByRole('heading', { name: 'Container am Markt leeren' }).waitFor();
         await page.getByText('Route', { exact: true }).waitFor();
         await assertNoAxeViolations(page, 'work list on a phone');
+        // The building yard stores its depot; the route then starts there.
+        await page.getByText('Depot des Teams festlegen').first().click();
+        const form = page.locator('details[open]');
+        await form.getByLabel('Team', { exact: true }).selectOption({ label: 'Bauhof' });
+        await form.getByLabel(/^Breitengrad/).fill('50,4301');
+        await form.getByLabel(/^Längengrad/).fill('9,5702');
+        await form.getByLabel('Bezeichnung (optional)').fill('Bauhof Flieden, Gartenstraße');
+        await form.getByRole('button', { name: 'Depot speichern' }).click();
+        await page.getByText('Startpunkt: Bauhof Flieden, Gartenstraße').waitFor();
+        await assertNoAxeViolations(page, 'work list with the depot form');
+        const mapLink = page
+          .getByRole('listitem')
+          .filter({ has: page.getByRole('heading', { name: 'Container am Markt leeren' }) })
+          .getByRole('link', { name: /^Auf der Karte öffnen/ });
+        assert.match((await mapLink.getAttribute('href')) ?? '', /^geo:50\.\d+,9\.\d+\?q=/);
         const card = page.getByRole('listitem').filter({
           has: page.getByRole('heading', { name: 'Container am Markt leeren' }),
         });
@@ -117,13 +189,36 @@ void describe('rules, alerts, work list and warnings pages', () => {
     const { flieden } = await glassContainer();
     await suite.server.ctx.rules.createWarning(
       flieden.id,
-      { level: 'severe', title: 'Hochwasser an der Fliede', text: 'Bitte meiden Sie die Uferwege.' },
+      {
+        level: 'severe',
+        title: 'Hochwasser an der Fliede',
+        text: 'Bitte meiden Sie die Uferwege.',
+        areaDescription: 'Fliedeaue',
+        area: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [9.56, 50.42],
+              [9.58, 50.42],
+              [9.58, 50.43],
+              [9.56, 50.43],
+              [9.56, 50.42],
+            ],
+          ],
+        },
+      },
       systemActor('test'),
     );
     await withPage(suite.browser, async (page) => {
       await page.goto(`${suite.server.url}/warnungen`);
       await settled(page);
       await page.getByText('Hoch: Hochwasser an der Fliede – Flieden').waitFor();
+      // The area as an outline with its text alternative, and the validity.
+      await page.getByRole('img', { name: /^Warngebiet Fliedeaue: etwa 1,4 × 1,1 km/ }).waitFor();
+      await page
+        .getByText(/^Gültig seit/)
+        .first()
+        .waitFor();
       await assertNoAxeViolations(page, 'warnings page');
       await page.getByLabel('E-Mail-Adresse').fill('anwohner@example.org');
       await page.getByRole('button', { name: 'Per E-Mail abonnieren' }).click();

@@ -112,8 +112,9 @@ export class ReportService {
     });
   }
 
-  boundaries(municipalityIds: string[]) {
-    return this.repository().boundaries(municipalityIds);
+  /** `executor`: another domain's open transaction (rules read the boundary while evaluating). */
+  boundaries(municipalityIds: string[], executor?: Database) {
+    return this.repository(executor).boundaries(municipalityIds);
   }
 
   /** The municipality whose boundary contains the point, among the candidates. */

@@ -25,6 +25,7 @@ import {
 } from './condition.js';
 import { RulesRepository, type DatastreamInfo } from './rules.repository.js';
 import type { RuleActions } from './rules.schema.js';
+import { warningArea } from './warning-area.js';
 
 export const SILENCE_JOB = 'rules.silence-check';
 export const ESCALATION_JOB = 'rules.escalate';
@@ -319,6 +320,12 @@ export class RuleEngine {
     return { opened: alert };
   }
 
+  /** The municipality's boundary, if participation has one (read inside the evaluation's transaction). */
+  private async boundaryOf(municipalityId: string, trx: Database): Promise<unknown> {
+    const [row] = await this.ctx.participation.reports.boundaries([municipalityId], trx);
+    return row?.geometry ?? null;
+  }
+
   private async runActions(
     trx: Database,
     rule: RuleRow,
@@ -354,7 +361,12 @@ export class RuleEngine {
         title: w.title,
         text: w.text,
         areaDescription: w.areaDescription ?? stream?.thingName ?? null,
-        area: null,
+        area: warningArea({
+          ruleArea: w.area,
+          point,
+          radiusMetres: w.radiusMetres,
+          boundary: w.area || point ? null : await this.boundaryOf(rule.municipality_id, trx),
+        }),
         validFrom: new Date(),
         validUntil: w.validHours ? new Date(Date.now() + w.validHours * 3_600_000) : null,
         createdBy: null,

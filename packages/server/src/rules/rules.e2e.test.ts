@@ -18,6 +18,8 @@ import { startPushService, type PushService } from '../test-support/push-service
 import { startTestServer, type TestServer } from '../test-support/server.js';
 import { waitFor } from '../test-support/wait.js';
 import { sample } from '../sensors/ingestion/test-samples.js';
+import { systemActor } from '../core/audit/audit.service.js';
+import { contains, rectangle, type Boundary } from '../participation/geo.js';
 
 interface Received {
   headers: http.IncomingHttpHeaders;
@@ -81,19 +83,21 @@ async function setup() {
     networkServer: 'tts',
   });
   assert.equal(integration.status, 201, integration.text);
-  const device = await staff.post<{ devEui: string; datastreams: Record<string, number> }>(
-    `${base}/devices`,
-    {
+  /** A LoRaWAN water-level gauge mounted 400 cm above the river bed. */
+  const addGauge = async (name: string, latitude: number, longitude: number) => {
+    const res = await staff.post<{ devEui: string; datastreams: Record<string, number> }>(`${base}/devices`, {
       devEui: newEui(),
-      name: 'Pegel Test',
+      name,
       profile: 'water-level',
       mounting: { mountingHeightCm: 400 },
-      location: { latitude: 50.42, longitude: 9.57 },
-    },
-  );
-  assert.equal(device.status, 201, device.text);
-  const datastreamId = device.body.datastreams.water_level_cm!;
-  assert.ok(datastreamId);
+      location: { latitude, longitude },
+    });
+    assert.equal(res.status, 201, res.text);
+    assert.ok(res.body.datastreams.water_level_cm);
+    return { devEui: res.body.devEui, datastreamId: res.body.datastreams.water_level_cm };
+  };
+  const device = await addGauge('Pegel Test', 50.42, 9.57);
+  const datastreamId = device.datastreamId;
   let fCnt = 1;
   /** A TTS uplink with the water level in cm (mounting 400 cm: distance = 400 - level). */
   const uplink = async (levelCm: number, at = new Date()) => {
@@ -103,7 +107,7 @@ async function setup() {
       received_at: string;
       uplink_message: Record<string, unknown> & { rx_metadata: { time: string }[] };
     };
-    body.end_device_ids.dev_eui = device.body.devEui;
+    body.end_device_ids.dev_eui = device.devEui;
     body.correlation_ids = [`as:up:${randomUUID()}`];
     const distance = (400 - levelCm) * 10;
     body.uplink_message.frm_payload = Buffer.from([0x0c, 0xe4, distance >> 8, distance & 0xff]).toString(
@@ -141,7 +145,7 @@ async function setup() {
         `/api/alerts?municipalityId=${municipality.id}&status=${status}`,
       )
     ).body.alerts;
-  return { municipality, staff, base, datastreamId, uplink, sta, alerts, admin };
+  return { municipality, staff, base, datastreamId, uplink, sta, alerts, admin, addGauge };
 }
 
 describe('a threshold rule on a river gauge', () => {
@@ -200,7 +204,14 @@ describe('a threshold rule on a river gauge', () => {
 
     const anonymous = new TestClient(server.url);
     const warnings = await anonymous.get<{
-      warnings: { title: string; level: string; municipalityName: string }[];
+      warnings: {
+        title: string;
+        level: string;
+        municipalityName: string;
+        area: Boundary | null;
+        areaDescription: string | null;
+        validFrom: string;
+      }[];
     }>(`/api/public/warnings?municipality=${t.municipality.id}`);
     assert.equal(warnings.status, 200);
     assert.equal(warnings.headers.get('cache-control'), 'public, max-age=15');
@@ -208,6 +219,13 @@ describe('a threshold rule on a river gauge', () => {
       warnings.body.warnings.map((w) => [w.title, w.level]),
       [['Hochwasser an der Fliede', 'severe']],
     );
+    // Without a polygon of its own the warning covers a circle around the gauge's Thing.
+    const [published] = warnings.body.warnings;
+    assert.equal(published!.area?.type, 'Polygon');
+    assert.ok(contains(published!.area, 50.42, 9.57), 'the gauge lies inside the warned area');
+    assert.ok(!contains(published!.area, 50.43, 9.57), '1 km away is outside the default 500 m');
+    assert.equal(published!.areaDescription, 'Pegel Test');
+    assert.ok(Date.parse(published!.validFrom) <= Date.now());
     const again = await anonymous.get(`/api/public/warnings?municipality=${t.municipality.id}`, {
       'if-none-match': warnings.headers.get('etag')!,
     });
@@ -309,6 +327,68 @@ describe('a threshold rule on a river gauge', () => {
       condition: { type: 'threshold', datastreamIds: [t.datastreamId], operator: '>', value: 1 },
     });
     assert.equal(steal.status, 400, 'a Datastream of another municipality cannot be watched');
+  });
+
+  test('an AND of two gauges warns for the municipality boundary; a rule polygon replaces the default area', async () => {
+    const t = await setup();
+    const boundary = rectangle(50.3, 9.4, 50.5, 9.7);
+    await server.ctx.participation.reports.setBoundary(t.municipality.id, boundary, systemActor());
+    const tributary = (await t.addGauge('Pegel Zufluss', 50.41, 9.55)).datastreamId;
+    const both = await t.staff.post<{ id: string }>(`${t.base}/rules`, {
+      name: 'Beide Pegel hoch',
+      enabled: true,
+      condition: {
+        type: 'all',
+        conditions: [
+          { type: 'threshold', datastreamIds: [t.datastreamId], operator: '>', value: 100 },
+          { type: 'threshold', datastreamIds: [tributary], operator: '>', value: 100 },
+        ],
+      },
+      actions: { warning: { level: 'moderate', title: 'Hochwasser im Ort', text: 'Keller sichern.' } },
+    });
+    assert.equal(both.status, 201, both.text);
+    const warnings = async () =>
+      (
+        await new TestClient(server.url).get<{
+          warnings: { title: string; area: Boundary | null; validUntil: string | null }[];
+        }>(`/api/public/warnings?municipality=${t.municipality.id}`)
+      ).body.warnings;
+
+    await t.sta(150);
+    assert.equal((await t.alerts()).length, 0, 'one gauge alone does not satisfy the AND');
+    const res = await t.staff.post('/sta/v1.1/Observations', {
+      Datastream: { '@iot.id': tributary },
+      phenomenonTime: new Date().toISOString(),
+      result: 140,
+    });
+    assert.equal(res.status, 201, res.text);
+    await server.ctx.rules.engine.idle();
+    const [alert] = await t.alerts();
+    assert.equal(alert?.status, 'open');
+    const [combined] = await warnings();
+    assert.equal(combined?.title, 'Hochwasser im Ort');
+    assert.deepEqual(combined.area, boundary, 'no single sensor: the municipality boundary');
+
+    const street = rectangle(50.419, 9.569, 50.421, 9.571);
+    const own = await t.staff.post(`${t.base}/rules`, {
+      name: 'Pegel Marktstraße',
+      enabled: true,
+      condition: { type: 'threshold', datastreamIds: [t.datastreamId], operator: '>', value: 120 },
+      actions: {
+        warning: {
+          level: 'minor',
+          title: 'Marktstraße überflutet',
+          text: 'Bitte umfahren.',
+          area: street,
+          validHours: 6,
+        },
+      },
+    });
+    assert.equal(own.status, 201, own.text);
+    await t.sta(160);
+    const market = (await warnings()).find((w) => w.title === 'Marktstraße überflutet');
+    assert.deepEqual(market?.area, street);
+    assert.ok(market.validUntil && Date.parse(market.validUntil) > Date.now() + 5 * 3600_000);
   });
 
   test('a silent sensor opens an alert through the job queue timer', async () => {

@@ -5,6 +5,20 @@ import { Condition, Schedule } from './condition.js';
 export const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 export const Level = Type.Enum(['minor', 'moderate', 'severe', 'extreme']);
 
+const Polygon = Type.Object({
+  type: Type.Literal('Polygon'),
+  coordinates: Type.Array(
+    Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 3 }), { minItems: 4 }),
+  ),
+});
+const MultiPolygon = Type.Object({
+  type: Type.Literal('MultiPolygon'),
+  coordinates: Type.Array(
+    Type.Array(Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 3 }), { minItems: 4 })),
+  ),
+});
+export const Area = Type.Union([Polygon, MultiPolygon]);
+
 export const RuleActions = Type.Object(
   {
     /** A measure: a task for a team in the work inbox, at the sensor's location. */
@@ -38,6 +52,10 @@ export const RuleActions = Type.Object(
           title: Type.String({ minLength: 3, maxLength: 200 }),
           text: Type.String({ minLength: 1, maxLength: 5000 }),
           areaDescription: Type.Optional(Type.String({ maxLength: 500 })),
+          /** The warned area; without it, a circle of radiusMetres around the sensor's Thing, else the
+           * municipality's boundary (participation). */
+          area: Type.Optional(Area),
+          radiusMetres: Type.Optional(Type.Integer({ minimum: 50, maximum: 50_000 })),
           validHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 14 })),
         },
         { additionalProperties: false },
@@ -113,20 +131,6 @@ export const AlertView = Type.Object({
   reopenCount: Type.Integer(),
   taskId: Nullable(Type.String()),
 });
-
-const Polygon = Type.Object({
-  type: Type.Literal('Polygon'),
-  coordinates: Type.Array(
-    Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 3 }), { minItems: 4 }),
-  ),
-});
-const MultiPolygon = Type.Object({
-  type: Type.Literal('MultiPolygon'),
-  coordinates: Type.Array(
-    Type.Array(Type.Array(Type.Array(Type.Number(), { minItems: 2, maxItems: 3 }), { minItems: 4 })),
-  ),
-});
-export const Area = Type.Union([Polygon, MultiPolygon]);
 
 /** The contract with the dashboard (see /work/briefs/contracts.md): additive fields only. */
 export const PublicWarningView = Type.Object({

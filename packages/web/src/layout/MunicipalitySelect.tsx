@@ -1,4 +1,5 @@
 import { useId } from 'react';
+import { SelectField } from './forms.js';
 
 /**
  * The choice of municipality on staff pages: a labelled select of the municipalities the person works
@@ -18,24 +19,12 @@ export function MunicipalitySelect({
   const id = useId();
   if (municipalities.length <= 1) return null;
   return (
-    <div className="kern-form-input">
-      <label className="kern-label" htmlFor={id}>
-        {label}
-      </label>
-      <div className="kern-form-input__select-wrapper">
-        <select
-          id={id}
-          className="kern-form-input__select"
-          value={value}
-          onChange={(e) => onChange(e.target.value)}
-        >
-          {municipalities.map((m) => (
-            <option key={m.id} value={m.id}>
-              {m.name}
-            </option>
-          ))}
-        </select>
-      </div>
-    </div>
+    <SelectField
+      id={id}
+      label={label}
+      value={value}
+      onChange={onChange}
+      options={municipalities.map((m) => [m.id, m.name] as const)}
+    />
   );
 }

@@ -39,6 +39,43 @@ export function TextField({
   );
 }
 
+/** A labelled KERN select; options are [value, text] pairs. */
+export function SelectField({
+  id,
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <div className="kern-form-input">
+      <label className="kern-label" htmlFor={id}>
+        {label}
+      </label>
+      <div className="kern-form-input__select-wrapper">
+        <select
+          id={id}
+          className="kern-form-input__select"
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        >
+          {options.map(([v, text]) => (
+            <option key={v} value={v}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
 export interface SummaryItem {
   /** The field the message is about; undefined for messages about the whole form. */
   fieldId?: string;

@@ -27,6 +27,7 @@ import {
 } from './data.js';
 import { SensorMap, type MapPoint } from './SensorMap.js';
 import { pick, TileCard } from './TileCard.js';
+import { WarningArea } from '../warnings/WarningArea.js';
 
 type DashboardState = Loadable<PublicDashboard> | { status: 'missing' };
 
@@ -199,6 +200,7 @@ function Dashboard({ dashboard }: { dashboard: PublicDashboard }) {
               <p className="kern-body" lang="de">
                 {w.text}
               </p>
+              {w.area && <WarningArea area={w.area} description={w.areaDescription ?? null} />}
             </Alert>
           ))}
         </section>

@@ -3,6 +3,7 @@
 import type { LiveObservation, TileBand, TimeRange } from '@srp/contracts';
 import { useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.js';
+import type { WarningAreaShape } from '../warnings/WarningArea.js';
 
 export interface LatestValue {
   id: number;
@@ -105,6 +106,8 @@ export interface PublicWarning {
   title: string;
   text: string;
   areaDescription: string | null;
+  /** GeoJSON Polygon/MultiPolygon (rules/warning-area.ts on the server). */
+  area?: WarningAreaShape | null;
   validFrom: string;
   validUntil: string | null;
 }

@@ -10,6 +10,7 @@ import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
 import { allMunicipalities, useRegions } from '../../regions.js';
 import { formatTime, useJson } from '../rules/shared.js';
+import { WarningArea, type WarningAreaShape } from './WarningArea.js';
 
 interface Warning {
   id: string;
@@ -18,6 +19,7 @@ interface Warning {
   title: string;
   text: string;
   areaDescription: string | null;
+  area: WarningAreaShape | null;
   validFrom: string;
   validUntil: string | null;
 }
@@ -127,10 +129,14 @@ export default function WarningsPage() {
                   title={`${t(`rules.level.${w.level}`)}: ${w.title} – ${w.municipalityName}`}
                 >
                   <p className="kern-body">{w.text}</p>
-                  {w.areaDescription && (
-                    <p className="kern-body kern-body--small">
-                      {t('rules.warnings.area')}: {w.areaDescription}
-                    </p>
+                  {w.area ? (
+                    <WarningArea area={w.area} description={w.areaDescription} />
+                  ) : (
+                    w.areaDescription && (
+                      <p className="kern-body kern-body--small">
+                        {t('rules.warnings.area')}: {w.areaDescription}
+                      </p>
+                    )
                   )}
                   <p className="kern-body kern-body--small">
                     {t('rules.warnings.validFrom')} {formatTime(w.validFrom, i18n.language)}
