@@ -22,8 +22,27 @@ interface CaseView {
   id: string;
   reference: string;
   status: string;
+  paymentUrl: string | null;
   files: { id: string; kind: string; fileName: string }[];
   messages: { sender: string; body: string }[];
+}
+
+/** Path and query of an absolute URL (PUBLIC_URL in tests is not the test server's address). */
+const local = (url: string) => {
+  const parsed = new URL(url);
+  return parsed.pathname + parsed.search;
+};
+
+/** The citizen pays through the pay link and the test provider's pages, as a browser would. */
+async function payOnline(payUrl: string) {
+  const browser = new TestClient(server.url);
+  const post = (path: string, body: string) =>
+    browser.request('POST', path, { body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+  const started = await post(local(payUrl), '');
+  assert.equal(started.status, 303);
+  const confirmed = await post(local(started.headers.get('location')!), 'action=confirm');
+  assert.equal(confirmed.status, 303);
+  assert.equal((await browser.get(local(confirmed.headers.get('location')!))).status, 303);
 }
 
 const applicant = {
@@ -144,7 +163,7 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
     json: { data: form },
   });
   assert.equal(submitted.status, 200, submitted.text);
-  assert.equal(submitted.body.status, 'received');
+  assert.equal(submitted.body.status, 'action_required', 'the fee is due first');
   assert.equal(submitted.body.fee.totalCents, 1200);
   const receipt = await anonymous.request('GET', submitted.body.receiptUrl, { headers: resume });
   assert.equal(receipt.status, 200);
@@ -159,6 +178,16 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
     ).status,
     409,
   );
+
+  // The citizen pays online; the payment event moves the case on to the caseworkers.
+  const unpaid = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+  assert.ok(unpaid.body.paymentUrl, 'the case page offers the payment');
+  await payOnline(unpaid.body.paymentUrl);
+  const paid = await waitFor('the paid case', async () => {
+    const view = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+    return view.body.status === 'received' ? view.body : undefined;
+  });
+  assert.equal(paid.paymentUrl, null);
 
   // The caseworker from the neighbouring municipality who stands in sees the case; another does not.
   const other = await loggedInClient(server.url, stranger.email, TEST_PASSWORD);

@@ -82,7 +82,7 @@ void test('a fee set later is paid through its link and the test provider: redir
   const started = await form(citizen, linkPath);
   assert.equal(started.status, 303);
   const providerPath = local(started.headers.get('location')!);
-  assert.match(providerPath, /^\/api\/egov\/payments\/test-provider\/pay\?/);
+  assert.match(providerPath, /^\/bezahlen\/test-provider\/pay\?/);
   const providerPage = await citizen.get(providerPath);
   assert.equal(providerPage.status, 200);
   assert.match(providerPage.text, /Testzahlung bestätigen/);
@@ -185,6 +185,6 @@ void test('only staff of the municipality request or see payments; unknown links
   const unknown = await anonymous.get('/bezahlen/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
   assert.equal(unknown.status, 404);
   assert.match(unknown.text, /Zahlungslink/);
-  const badProviderLink = await anonymous.get('/api/egov/payments/test-provider/pay?o=e30&s=nope');
+  const badProviderLink = await anonymous.get('/bezahlen/test-provider/pay?o=e30&s=nope');
   assert.equal(badProviderLink.status, 400);
 });

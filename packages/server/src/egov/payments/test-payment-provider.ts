@@ -14,7 +14,9 @@ import {
 } from './payment-provider.js';
 
 export const TEST_PROVIDER_ID = 'test';
-export const TEST_PROVIDER_PAGE = '/api/egov/payments/test-provider/pay';
+// Outside /api/: the page needs no session (the order is signed), and a logged-in citizen's session
+// cookie must not make its form post a CSRF-checked API write.
+export const TEST_PROVIDER_PAGE = '/bezahlen/test-provider/pay';
 const PAGE_VALIDITY_MS = 60 * 60_000;
 
 /** What the provider page shows and where it answers to; signed into the page link. */
