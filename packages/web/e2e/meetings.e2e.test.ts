@@ -1,267 +1,100 @@
 // Video meetings in real browsers: two and four Chromium peers with fake camera and microphone join a
-// club's room through the meeting page and exchange media, once directly and once relayed through a
-// local coturn. Media flow is read from RTCPeerConnection.getStats(): inbound audio and video bytes must
-// grow on every connection of every peer.
+// club's room through the meeting page and exchange media directly (the relayed run through coturn is
+// meetings-relay.e2e.test.ts); and the host's room list, guest link and waiting room as a person uses them.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestClub } from '../../server/src/test-support/cloud.js';
-import { createTestUser, TEST_PASSWORD } from '../../server/src/test-support/factories.js';
-import { ClubsRepository } from '../../server/src/cloud/clubs.repository.js';
-import { assertNoAxeViolations, launchBrowser, startServer, type TestServer } from './support.js';
+import { TEST_PASSWORD } from '../../server/src/test-support/factories.js';
+import { instrument, meetAndMeasure, MEDIA_ARGS, type Suite } from './meetings-support.js';
+import {
+  assertNoAxeViolations,
+  launchBrowser,
+  loginThroughForm,
+  PHONE,
+  screenshotPath,
+  startServer,
+} from './support.js';
 
-// Fake devices, no permission prompt, and peer connections over loopback (Chromium refuses them otherwise).
-const MEDIA_ARGS = [
-  '--use-fake-ui-for-media-stream',
-  '--use-fake-device-for-media-stream',
-  '--allow-loopback-in-peer-connection',
-];
-const TURN_SECRET = randomBytes(16).toString('hex');
-
-let server: TestServer;
-let browser: Browser;
-let turn: ChildProcess;
-let turnDir: string;
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
-/** coturn in the foreground on a free port, with the REST API shared secret and loopback relays. */
-async function startTurn(port: number): Promise<ChildProcess> {
-  turnDir = fs.mkdtempSync(path.join(os.tmpdir(), 'srp-turn-'));
-  const minPort = 40_000 + Math.floor(Math.random() * 20_000);
-  const child = spawn(
-    'turnserver',
-    [
-      '-n',
-      `--listening-port=${port}`,
-      '--listening-ip=127.0.0.1',
-      '--relay-ip=127.0.0.1',
-      `--min-port=${minPort}`,
-      `--max-port=${minPort + 200}`,
-      '--use-auth-secret',
-      `--static-auth-secret=${TURN_SECRET}`,
-      '--realm=srp.test',
-      '--allow-loopback-peers',
-      '--no-cli',
-      '--no-tls',
-      '--no-dtls',
-      '--log-file=stdout',
-      '--simple-log',
-      `--pidfile=${path.join(turnDir, 'turnserver.pid')}`,
-      `--db=${path.join(turnDir, 'turndb')}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`turnserver did not start:\n${log}`)), 30_000);
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`turnserver exited (${code}):\n${log}`)));
-    child.stdout.on('data', (chunk: Buffer) => {
-      log += chunk.toString();
-      if (log.includes('Total General servers')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  return child;
-}
-
+const suite = {} as Suite;
 before(async () => {
-  const turnPort = await freePort();
-  turn = await startTurn(turnPort);
-  server = await startServer({
-    TURN_URLS: `turn:127.0.0.1:${turnPort}?transport=udp`,
-    TURN_SECRET,
-  });
-  browser = await launchBrowser(MEDIA_ARGS);
+  suite.server = await startServer();
+  suite.browser = await launchBrowser(MEDIA_ARGS);
 });
-
 after(async () => {
-  await browser?.close();
-  await server?.close();
-  turn?.kill();
-  if (turnDir) fs.rmSync(turnDir, { recursive: true, force: true });
+  await suite.browser?.close();
+  await suite.server?.close();
 });
-
-interface ConnectionStats {
-  state: string;
-  audio: number;
-  video: number;
-  local: string | null;
-  remote: string | null;
-}
-
-/**
- * Runs before the page's own scripts: remembers every RTCPeerConnection (to read its stats), keeps the
- * fake camera small (the machine is shared), and with `relay` forces iceTransportPolicy 'relay'. A string,
- * so that no compiler helper ends up in code that runs in the browser.
- */
-const instrument = (relay: boolean) => `(() => {
-  window.__pcs = [];
-  const Native = window.RTCPeerConnection;
-  window.RTCPeerConnection = class extends Native {
-    constructor(config) {
-      super(${relay} ? { ...config, iceTransportPolicy: 'relay' } : config);
-      window.__pcs.push(this);
-    }
-  };
-  const devices = navigator.mediaDevices;
-  const original = devices.getUserMedia.bind(devices);
-  devices.getUserMedia = (c) =>
-    original({ audio: c.audio || false, video: c.video ? { width: 160, height: 120, frameRate: 10 } : false });
-})();`;
-
-function readStats(page: Page): Promise<ConnectionStats[]> {
-  return page.evaluate(async () => {
-    const pcs = (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs;
-    const result: ConnectionStats[] = [];
-    for (const pc of pcs) {
-      if (pc.connectionState === 'closed') continue;
-      const report = await pc.getStats();
-      const byId = new Map<string, Record<string, unknown>>();
-      report.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-      const entry: ConnectionStats = {
-        state: pc.connectionState,
-        audio: 0,
-        video: 0,
-        local: null,
-        remote: null,
-      };
-      for (const s of byId.values()) {
-        if (s.type === 'inbound-rtp') entry[s.kind as 'audio' | 'video'] += Number(s.bytesReceived ?? 0);
-        if (s.type === 'transport' && s.selectedCandidatePairId) {
-          const pair = byId.get(s.selectedCandidatePairId as string);
-          entry.local = (byId.get(pair?.localCandidateId as string)?.candidateType as string) ?? null;
-          entry.remote = (byId.get(pair?.remoteCandidateId as string)?.candidateType as string) ?? null;
-        }
-      }
-      result.push(entry);
-    }
-    return result;
-  });
-}
-
-/** A club with `count` members (the first its admin) and an open room; every member in a logged-in context. */
-async function meetingOf(count: number, relay: boolean) {
-  const { club, admin } = await createTestClub(server.ctx);
-  const clubs = new ClubsRepository(server.ctx.db);
-  const users = [admin];
-  for (let i = 1; i < count; i++) {
-    const user = await createTestUser(server.ctx.db);
-    await clubs.addMember(club.id, user.id, 'member');
-    users.push(user);
-  }
-  for (const [i, user] of users.entries()) {
-    const name = i === 0 ? 'Vorstand' : `Mitglied ${i}`;
-    await server.ctx.db.updateTable('users').set({ display_name: name }).where('id', '=', user.id).execute();
-  }
-  const contexts: BrowserContext[] = [];
-  let roomId = '';
-  for (const user of users) {
-    const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1000, height: 800 } });
-    await context.addInitScript({ content: instrument(relay) });
-    const login = await context.request.post(`${server.url}/api/auth/login`, {
-      data: { email: user.email, password: TEST_PASSWORD },
-    });
-    assert.equal(login.status(), 200);
-    if (!roomId) {
-      const { csrfToken } = (await login.json()) as { csrfToken: string };
-      const created = await context.request.post(`${server.url}/api/clubs/${club.id}/meetings`, {
-        data: { name: relay ? 'Über TURN' : 'Direkt' },
-        headers: { 'x-csrf-token': csrfToken },
-      });
-      assert.equal(created.status(), 201, await created.text());
-      roomId = ((await created.json()) as { id: string }).id;
-    }
-    contexts.push(context);
-  }
-  return { contexts, roomId };
-}
-
-async function meetAndMeasure(count: number, relay: boolean): Promise<void> {
-  const { contexts, roomId } = await meetingOf(count, relay);
-  const errors: string[] = [];
-  try {
-    const pages: Page[] = [];
-    for (const context of contexts) {
-      const page = await context.newPage();
-      page.on('pageerror', (error) => errors.push(error.message));
-      await page.goto(`${server.url}/treffen/${roomId}`);
-      await page.getByRole('button', { name: 'Treffen beitreten' }).click();
-      await page.getByRole('toolbar', { name: 'Steuerung' }).waitFor();
-      pages.push(page);
-    }
-    // Every peer has a connected RTCPeerConnection to each of the others.
-    for (const page of pages) {
-      await page.waitForFunction(
-        (expected) =>
-          (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.filter(
-            (pc) => pc.connectionState === 'connected',
-          ).length === expected,
-        count - 1,
-        { timeout: 60_000, polling: 500 },
-      );
-      await page.getByRole('heading', { name: `Teilnehmende (${count} von 6)` }).waitFor();
-    }
-    const first = await Promise.all(pages.map(readStats));
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    const second = await Promise.all(pages.map(readStats));
-    for (const [p, connections] of second.entries()) {
-      assert.equal(connections.length, count - 1, `peer ${p} has one connection per other peer`);
-      for (const [c, now] of connections.entries()) {
-        const before = first[p]![c]!;
-        const where = `peer ${p}, connection ${c}`;
-        assert.ok(now.audio > before.audio, `${where}: audio bytes grow (${before.audio} → ${now.audio})`);
-        assert.ok(now.video > before.video, `${where}: video bytes grow (${before.video} → ${now.video})`);
-        if (relay) {
-          assert.equal(now.local, 'relay', `${where}: the local candidate is a TURN relay`);
-          assert.equal(now.remote, 'relay', `${where}: the remote candidate is a TURN relay`);
-        } else {
-          assert.notEqual(now.local, 'relay', `${where}: direct, not relayed`);
-        }
-      }
-    }
-    if (count === 2) {
-      // Tiles are named, controls say what they do, and muting shows on the other side.
-      const [host, guest] = pages as [Page, Page];
-      await guest.getByText('Mitglied 1 (Sie)').waitFor();
-      await guest.getByRole('button', { name: 'Mikrofon ausschalten' }).click();
-      await guest.getByRole('button', { name: 'Mikrofon einschalten' }).waitFor();
-      await host
-        .locator('figcaption', { hasText: 'Mitglied 1' })
-        .getByText(/Mikrofon aus/)
-        .waitFor();
-      await assertNoAxeViolations(host, 'meeting page of the host');
-      await host.getByRole('button', { name: 'Entfernen: Mitglied 1' }).click();
-      await guest.getByText('Sie wurden aus dem Treffen entfernt.').waitFor();
-    }
-    for (const page of pages) {
-      const leave = page.getByRole('button', { name: 'Verlassen' });
-      if (await leave.isVisible()) await leave.click();
-    }
-  } finally {
-    for (const context of contexts) await context.close();
-  }
-  assert.deepEqual(errors, [], 'the pages threw script errors');
-}
 
 describe('video meetings in the browser', () => {
-  test('two peers exchange audio and video directly', () => meetAndMeasure(2, false));
-  test('four peers exchange audio and video directly in a full mesh', () => meetAndMeasure(4, false));
-  test('two peers exchange audio and video relayed through coturn', () => meetAndMeasure(2, true));
-  test('four peers exchange audio and video relayed through coturn', () => meetAndMeasure(4, true));
+  test('two peers exchange audio and video directly', () => meetAndMeasure(suite, 2, false));
+  test('four peers exchange audio and video directly in a full mesh', () => meetAndMeasure(suite, 4, false));
+  test('the host creates a room and a guest link; a guest knocks, is let in, and both see each other', async () => {
+    const { club, admin } = await createTestClub(suite.server.ctx);
+    await suite.server.ctx.db
+      .updateTable('users')
+      .set({ display_name: 'Vorstand' })
+      .where('id', '=', admin.id)
+      .execute();
+    const hostContext = await suite.browser.newContext({
+      locale: 'de-DE',
+      viewport: { width: 1000, height: 800 },
+    });
+    const guestContext = await suite.browser.newContext({ locale: 'de-DE', viewport: PHONE });
+    const errors: string[] = [];
+    try {
+      await hostContext.addInitScript({ content: instrument(false) });
+      await guestContext.addInitScript({ content: instrument(false) });
+      const host = await hostContext.newPage();
+      host.on('pageerror', (error) => errors.push(error.message));
+      await host.goto(`${suite.server.url}/anmelden?next=/vereinscloud`);
+      await loginThroughForm(host, admin.email, TEST_PASSWORD);
+      await host.getByRole('link', { name: 'Videotreffen' }).click();
+      await host.getByRole('heading', { level: 2, name: club.name }).waitFor();
+      await host.getByLabel('Name des Raums').fill('Elternabend');
+      await host.getByRole('button', { name: 'Raum anlegen' }).click();
+      await host.getByRole('button', { name: 'Gastlink erstellen: Elternabend' }).click();
+      const link = await host.locator('.srp-meeting__link').textContent();
+      const guestPath = new URL(link ?? '').pathname + new URL(link ?? '').search;
+      assert.match(guestPath, /^\/treffen\/[0-9a-f-]{36}\?gast=/);
+      await assertNoAxeViolations(host, 'meeting rooms page');
+
+      await host.getByRole('link', { name: 'Beitreten: Elternabend' }).click();
+      await host.getByRole('button', { name: 'Treffen beitreten' }).click();
+      await host.getByText('Niemand wartet.').waitFor();
+      await host.getByRole('button', { name: 'Raum sperren' }).click();
+      await host.getByRole('button', { name: 'Raum entsperren' }).waitFor();
+
+      const guest = await guestContext.newPage();
+      guest.on('pageerror', (error) => errors.push(error.message));
+      await guest.goto(`${suite.server.url}${guestPath}`);
+      await guest.getByRole('button', { name: 'Treffen beitreten' }).click();
+      await guest.getByText('Bitte geben Sie Ihren Namen ein (höchstens 60 Zeichen).').waitFor();
+      await guest.getByLabel('Ihr Name').fill('Frau Gast');
+      await guest.getByRole('button', { name: 'Treffen beitreten' }).click();
+      await guest.getByText('Sie sind im Warteraum.', { exact: false }).waitFor();
+      await assertNoAxeViolations(guest, 'waiting room on a phone');
+
+      await host.getByRole('button', { name: 'Hereinlassen: Frau Gast' }).click();
+      await guest.getByRole('heading', { name: 'Teilnehmende (2 von 6)' }).waitFor();
+      await host.locator('figcaption', { hasText: 'Frau Gast' }).getByText(/Gast/).first().waitFor();
+      for (const page of [host, guest]) {
+        await page.waitForFunction(
+          () =>
+            (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs.some(
+              (pc) => pc.connectionState === 'connected',
+            ),
+          undefined,
+          { timeout: 60_000, polling: 500 },
+        );
+      }
+      await host.screenshot({ path: screenshotPath('meeting-host.png') });
+      await guest.getByRole('button', { name: 'Verlassen' }).click();
+      await guest.getByText('Sie haben das Treffen verlassen.').waitFor();
+      await host.getByRole('heading', { name: 'Teilnehmende (1 von 6)' }).waitFor();
+    } finally {
+      await hostContext.close();
+      await guestContext.close();
+    }
+    assert.deepEqual(errors, [], 'the pages threw script errors');
+  });
 });

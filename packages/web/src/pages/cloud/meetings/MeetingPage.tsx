@@ -10,6 +10,7 @@ import { TextField } from '../../../layout/forms.js';
 import { Loading } from '../../../layout/Loading.js';
 import { Page } from '../../../page.js';
 import { loginPathFor } from '../../../paths.js';
+import { ActionButton } from './ActionButton.js';
 import { MeshClient, type MeshSnapshot, type PeerView } from './mesh.js';
 import './meetings.css';
 
@@ -256,48 +257,34 @@ function Controls({
   return (
     <div role="toolbar" aria-label={t('meetings.meeting.controls')} className="srp-meeting__controls">
       {hasAudio && (
-        <button
-          type="button"
-          className="kern-btn kern-btn--secondary"
+        <ActionButton
+          variant="secondary"
           onClick={() => client.setAudio(!media.audio)}
-        >
-          <span className="kern-label">
-            {media.audio ? t('meetings.meeting.micOff') : t('meetings.meeting.micOn')}
-          </span>
-        </button>
+          label={media.audio ? t('meetings.meeting.micOff') : t('meetings.meeting.micOn')}
+        />
       )}
       {hasVideo && (
-        <button
-          type="button"
-          className="kern-btn kern-btn--secondary"
+        <ActionButton
+          variant="secondary"
           onClick={() => client.setVideo(!media.video)}
-        >
-          <span className="kern-label">
-            {media.video ? t('meetings.meeting.camOff') : t('meetings.meeting.camOn')}
-          </span>
-        </button>
+          label={media.video ? t('meetings.meeting.camOff') : t('meetings.meeting.camOn')}
+        />
       )}
       {canShare && snapshot.status === 'joined' && (
-        <button type="button" className="kern-btn kern-btn--secondary" onClick={() => void toggleScreen()}>
-          <span className="kern-label">
-            {media.screen ? t('meetings.meeting.stopShare') : t('meetings.meeting.shareScreen')}
-          </span>
-        </button>
+        <ActionButton
+          variant="secondary"
+          onClick={() => void toggleScreen()}
+          label={media.screen ? t('meetings.meeting.stopShare') : t('meetings.meeting.shareScreen')}
+        />
       )}
       {snapshot.self?.host && snapshot.status === 'joined' && (
-        <button
-          type="button"
-          className="kern-btn kern-btn--secondary"
+        <ActionButton
+          variant="secondary"
           onClick={() => client.lock(!snapshot.locked)}
-        >
-          <span className="kern-label">
-            {snapshot.locked ? t('meetings.meeting.unlock') : t('meetings.meeting.lock')}
-          </span>
-        </button>
+          label={snapshot.locked ? t('meetings.meeting.unlock') : t('meetings.meeting.lock')}
+        />
       )}
-      <button type="button" className="kern-btn kern-btn--primary" onClick={() => client.leave()}>
-        <span className="kern-label">{t('meetings.meeting.leave')}</span>
-      </button>
+      <ActionButton variant="primary" onClick={() => client.leave()} label={t('meetings.meeting.leave')} />
     </div>
   );
 }
@@ -319,20 +306,16 @@ function WaitingRoom({ client, waiting }: { client: MeshClient; waiting: PeerVie
                 {peer.name}
                 {peer.guest && ` (${t('meetings.meeting.guest')})`}
               </span>
-              <button
-                type="button"
-                className="kern-btn kern-btn--primary"
+              <ActionButton
+                variant="primary"
                 onClick={() => client.hostAction('admit', peer.id)}
-              >
-                <span className="kern-label">{t('meetings.meeting.admit', { name: peer.name })}</span>
-              </button>
-              <button
-                type="button"
-                className="kern-btn kern-btn--secondary"
+                label={t('meetings.meeting.admit', { name: peer.name })}
+              />
+              <ActionButton
+                variant="secondary"
                 onClick={() => client.hostAction('deny', peer.id)}
-              >
-                <span className="kern-label">{t('meetings.meeting.deny', { name: peer.name })}</span>
-              </button>
+                label={t('meetings.meeting.deny', { name: peer.name })}
+              />
             </li>
           ))}
         </ul>
@@ -379,20 +362,16 @@ function Tile({
       </figure>
       {hostActions && (
         <div className="srp-meeting__tile-actions">
-          <button
-            type="button"
-            className="kern-btn kern-btn--tertiary"
+          <ActionButton
+            variant="tertiary"
             onClick={() => hostActions.hostAction('mute', peer.id)}
-          >
-            <span className="kern-label">{t('meetings.meeting.askMute', { name: peer.name })}</span>
-          </button>
-          <button
-            type="button"
-            className="kern-btn kern-btn--tertiary"
+            label={t('meetings.meeting.askMute', { name: peer.name })}
+          />
+          <ActionButton
+            variant="tertiary"
             onClick={() => hostActions.hostAction('remove', peer.id)}
-          >
-            <span className="kern-label">{t('meetings.meeting.remove', { name: peer.name })}</span>
-          </button>
+            label={t('meetings.meeting.remove', { name: peer.name })}
+          />
         </div>
       )}
     </li>

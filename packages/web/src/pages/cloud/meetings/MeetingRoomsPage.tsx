@@ -8,6 +8,7 @@ import { Alert } from '../../../layout/Alert.js';
 import { TextField } from '../../../layout/forms.js';
 import { Loading } from '../../../layout/Loading.js';
 import { Page } from '../../../page.js';
+import { ActionButton } from './ActionButton.js';
 import './meetings.css';
 
 interface Club {
@@ -114,38 +115,28 @@ function ClubRooms({ club }: { club: Club }) {
                   </span>
                   {list.mayManage && (
                     <div className="srp-meeting__tile-actions">
-                      <button
-                        type="button"
-                        className="kern-btn kern-btn--tertiary"
+                      <ActionButton
+                        variant="tertiary"
                         onClick={() =>
                           void act(async () => {
                             const link = await api.put<{ url: string }>(`${path}/${room.id}/guest-link`);
                             setGuestLink({ room: room.name, url: link.url });
                           })
                         }
-                      >
-                        <span className="kern-label">
-                          {t('meetings.rooms.guestLink', { name: room.name })}
-                        </span>
-                      </button>
+                        label={t('meetings.rooms.guestLink', { name: room.name })}
+                      />
                       {room.guestLink && (
-                        <button
-                          type="button"
-                          className="kern-btn kern-btn--tertiary"
+                        <ActionButton
+                          variant="tertiary"
                           onClick={() => void act(() => api.delete(`${path}/${room.id}/guest-link`))}
-                        >
-                          <span className="kern-label">
-                            {t('meetings.rooms.revoke', { name: room.name })}
-                          </span>
-                        </button>
+                          label={t('meetings.rooms.revoke', { name: room.name })}
+                        />
                       )}
-                      <button
-                        type="button"
-                        className="kern-btn kern-btn--tertiary"
+                      <ActionButton
+                        variant="tertiary"
                         onClick={() => void act(() => api.delete(`${path}/${room.id}`))}
-                      >
-                        <span className="kern-label">{t('meetings.rooms.delete', { name: room.name })}</span>
-                      </button>
+                        label={t('meetings.rooms.delete', { name: room.name })}
+                      />
                     </div>
                   )}
                 </li>
