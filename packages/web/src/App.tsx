@@ -23,6 +23,7 @@ const WarningsPage = lazy(() => import('./pages/warnings/WarningsPage.js'));
 const EmbedTilePage = lazy(() => import('./pages/dashboard/EmbedTilePage.js'));
 const ParticipationArea = lazy(() => import('./pages/participation/ParticipationArea.js'));
 const PlainLanguagePage = lazy(() => import('./pages/participation/PlainLanguagePage.js'));
+const MeetingPage = lazy(() => import('./pages/cloud/meetings/MeetingPage.js'));
 
 export function App() {
   return (
@@ -65,6 +66,7 @@ export function App() {
               />
               <Route path="mitmachen/*" element={<ParticipationArea />} />
               <Route path="leichte-sprache" element={<PlainLanguagePage />} />
+              <Route path="treffen/:roomId" element={<MeetingPage />} />
               <Route path="barrierefreiheit" element={<LegalPage kind="accessibility" />} />
               <Route path="datenschutz" element={<LegalPage kind="privacy" />} />
               <Route path="impressum" element={<LegalPage kind="imprint" />} />

@@ -1,5 +1,29 @@
+import { lazy } from 'react';
+import { useTranslation } from 'react-i18next';
+import { Route, Routes } from 'react-router';
+import { LinkCards, type LinkCard } from '../../layout/LinkCards.js';
 import { AreaLanding } from './AreaLanding.js';
 
+const MeetingRoomsPage = lazy(() => import('../cloud/meetings/MeetingRoomsPage.js'));
+
+/** The club cloud (`/vereinscloud/*`): each part adds its sub-route here and its card on the landing. */
 export default function ClubcloudArea() {
-  return <AreaLanding area="clubcloud" />;
+  return (
+    <Routes>
+      <Route path="*" element={<ClubcloudLanding />} />
+      <Route path="treffen" element={<MeetingRoomsPage />} />
+    </Routes>
+  );
+}
+
+function ClubcloudLanding() {
+  const { t } = useTranslation();
+  const cards: LinkCard[] = [
+    { to: '/vereinscloud/treffen', title: t('meetings.nav.title'), text: t('meetings.nav.text') },
+  ];
+  return (
+    <AreaLanding area="clubcloud">
+      <LinkCards cards={cards} />
+    </AreaLanding>
+  );
 }
