@@ -255,6 +255,13 @@ export const ConfigSchema = Type.Object({
     description: 'Anonymous forms sent faster than this after loading are taken for a bot.',
   }),
   PARTICIPATION_PHOTO_MAX_MB: Type.Integer({ default: 8, minimum: 1, maximum: 50 }),
+  PARTICIPATION_GEOCODER_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'A Nominatim-compatible service for the address search of reports (its /search is asked); off when unset.',
+    }),
+  ),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;

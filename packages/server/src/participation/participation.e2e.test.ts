@@ -425,6 +425,29 @@ test('Open311 POST as multipart/form-data with a media photo: stored re-encoded,
   assert.equal(withoutMedia.status, 201, 'media is optional');
 });
 
+test('address search: the gazetteer of the municipality answers suggestions with coordinates', async () => {
+  const { east } = await setup();
+  await server.ctx.participation.geocoding.gazetteer.save(east.id, [
+    { kind: 'street', name: 'Lindenstraße', latitude: 50.5, longitude: 10.5 },
+  ]);
+  const anonymous = new TestClient(server.url);
+  const found = await anonymous.get<{ results: { label: string; latitude: number; source: string }[] }>(
+    `/api/public/geocode?q=${encodeURIComponent('Lindenstr 4')}&municipality=${east.id}`,
+  );
+  assert.equal(found.status, 200, found.text);
+  assert.deepEqual(found.body.results, [
+    {
+      label: `Lindenstraße 4, ${east.name}`,
+      latitude: 50.5,
+      longitude: 10.5,
+      municipalityId: east.id,
+      source: 'gazetteer',
+    },
+  ]);
+  const short = await anonymous.get(`/api/public/geocode?q=L`);
+  assert.equal(short.status, 400);
+});
+
 test('news from the rich-text editor: images need alt text and our storage; HTML is sanitised', async () => {
   const { east, client } = await setup();
   const picture = await phonePhoto();
