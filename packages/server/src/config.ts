@@ -270,6 +270,13 @@ export const ConfigSchema = Type.Object({
   }),
   TURN_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'coturn static-auth-secret.' })),
   TURN_CREDENTIAL_TTL_SECONDS: Type.Integer({ default: 21_600, minimum: 60, maximum: 7 * 86_400 }),
+  PARTICIPATION_GEOCODER_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description:
+        'A Nominatim-compatible service for the address search of reports (its /search is asked); off when unset.',
+    }),
+  ),
 });
 
 type RawConfig = Static<typeof ConfigSchema>;

@@ -12,6 +12,32 @@ const BOUNDARIES: Record<string, Boundary> = {
   kalbach: rectangle(50.34, 9.62, 50.44, 9.74),
 };
 
+/** A short hand-written gazetteer for the demo (no street data ships with the project). */
+const DEMO_PLACES: Record<
+  string,
+  { kind: 'street' | 'place'; name: string; latitude: number; longitude: number }[]
+> = {
+  flieden: [
+    { kind: 'street', name: 'Marktplatz', latitude: 50.4236, longitude: 9.5667 },
+    { kind: 'street', name: 'Bahnhofstraße', latitude: 50.4218, longitude: 9.5705 },
+    { kind: 'street', name: 'Hauptstraße', latitude: 50.4245, longitude: 9.5641 },
+    { kind: 'street', name: 'Bachweg', latitude: 50.41, longitude: 9.55 },
+    { kind: 'place', name: 'Rathaus', latitude: 50.4237, longitude: 9.5669 },
+    { kind: 'place', name: 'Bahnhof Flieden', latitude: 50.4212, longitude: 9.5716 },
+  ],
+  neuhof: [
+    { kind: 'street', name: 'Am Sportplatz', latitude: 50.455, longitude: 9.615 },
+    { kind: 'street', name: 'Hauptstraße', latitude: 50.4545, longitude: 9.6128 },
+    { kind: 'street', name: 'Schulstraße', latitude: 50.4561, longitude: 9.6162 },
+    { kind: 'place', name: 'Rathaus', latitude: 50.4549, longitude: 9.6136 },
+  ],
+  kalbach: [
+    { kind: 'street', name: 'Hauptstraße', latitude: 50.39, longitude: 9.66 },
+    { kind: 'street', name: 'Kirchweg', latitude: 50.3912, longitude: 9.6621 },
+    { kind: 'place', name: 'Dorfgemeinschaftshaus', latitude: 50.3895, longitude: 9.6588 },
+  ],
+};
+
 const CATEGORIES = [
   {
     code: 'strassenbeleuchtung',
@@ -147,6 +173,7 @@ export async function seedDemoParticipation(ctx: AppContext): Promise<void> {
   for (const m of municipalities) {
     const boundary = BOUNDARIES[m.slug];
     if (boundary) await reports.setBoundary(m.id, boundary, actor);
+    await ctx.participation.geocoding.gazetteer.save(m.id, DEMO_PLACES[m.slug] ?? []);
     const units = await ctx.tenancy.listOrgUnits(m.id);
     for (const c of CATEGORIES) {
       await reports.saveCategory(

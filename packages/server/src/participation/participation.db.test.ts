@@ -309,6 +309,40 @@ test('editor posts store sanitised HTML beside Markdown posts; images need our s
   assert.equal(converted.body_html, '<p><em>neu</em></p>');
 });
 
+test('the gazetteer finds streets and places of the asked municipalities only', async () => {
+  const { west, east } = await region();
+  const { geocoding } = ctx.participation;
+  await geocoding.gazetteer.save(west.id, [
+    { kind: 'street', name: 'Bahnhofstraße', latitude: 50.5, longitude: 9.5 },
+    { kind: 'place', name: 'Rathaus', latitude: 50.51, longitude: 9.51 },
+  ]);
+  await geocoding.gazetteer.save(east.id, [
+    { kind: 'street', name: 'Bahnhofstraße', latitude: 50.6, longitude: 10.5 },
+  ]);
+  const westOnly = { municipalities: [{ id: west.id, name: west.name }] };
+  const hits = await geocoding.search('Bahnhofstr. 5', westOnly);
+  assert.deepEqual(
+    hits.map((h) => [h.label, h.latitude, h.municipalityId, h.source]),
+    [[`Bahnhofstraße 5, ${west.name}`, 50.5, west.id, 'gazetteer']],
+  );
+  assert.deepEqual(await geocoding.search('100%_', westOnly), [], 'LIKE wildcards are plain text');
+  // Saving again moves a place instead of adding a second one.
+  await geocoding.gazetteer.save(west.id, [
+    { kind: 'place', name: 'Rathaus', latitude: 50.52, longitude: 9.52 },
+  ]);
+  const both = {
+    municipalities: [
+      { id: west.id, name: west.name },
+      { id: east.id, name: east.name },
+    ],
+  };
+  assert.deepEqual(
+    (await geocoding.search('rathaus', both)).map((h) => h.latitude),
+    [50.52],
+  );
+  assert.equal((await geocoding.search('bahnhof', both)).length, 2);
+});
+
 test('anonymous posting: a budget per address, a honeypot and a minimum fill time', async () => {
   const { guard } = ctx.participation;
   const address = `198.51.100.${Math.floor(Math.random() * 250)}-${Date.now()}`;

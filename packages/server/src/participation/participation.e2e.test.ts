@@ -369,6 +369,85 @@ test('Open311 GeoReport v2: discovery, services, definitions, requests and token
   ]);
 });
 
+test('Open311 POST as multipart/form-data with a media photo: stored re-encoded, waiting for approval', async () => {
+  const { east, client } = await setup();
+  const key = await client.post<{ secret: string }>('/api/me/credentials', {
+    kind: 'api_key',
+    label: 'Open311-App mit Fotos',
+    scopes: ['api'],
+  });
+  assert.equal(key.status, 201, key.text);
+  const multipart = (media: Blob | null) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries({
+      api_key: key.body.secret,
+      jurisdiction_id: east.slug,
+      service_code: 'licht',
+      lat: '50.5',
+      long: '10.5',
+      description: 'Laterne mit Foto gemeldet',
+      'attribute[defect]': 'dark',
+    }))
+      form.append(name, value);
+    if (media) form.append('media', media, 'laterne.jpg');
+    return fetch(`${server.url}/open311/v2/requests.json`, { method: 'POST', body: form });
+  };
+
+  const refused = await multipart(new Blob([Buffer.from('%PDF-1.7 kein Foto')], { type: 'image/jpeg' }));
+  assert.equal(refused.status, 415);
+  const refusedBody = (await refused.json()) as { code: number; description: string }[];
+  assert.equal(refusedBody[0]!.code, 415, 'errors in the Open311 form');
+
+  const created = await multipart(new Blob([await phonePhoto()], { type: 'image/jpeg' }));
+  assert.equal(created.status, 201, await created.clone().text());
+  const [request] = (await created.json()) as { service_request_id: string }[];
+  const list = await client.get<{ reports: { id: string; number: number; description: string }[] }>(
+    `/api/participation/reports?municipalityId=${east.id}`,
+  );
+  assert.deepEqual(
+    list.body.reports.map((r) => r.description),
+    ['Laterne mit Foto gemeldet'],
+    'the refused request left no report behind',
+  );
+  const report = list.body.reports.find((r) => String(r.number) === request!.service_request_id)!;
+  const detail = await client.get<{ photos: { approved: boolean; url: string }[] }>(
+    `/api/participation/reports/${report.id}`,
+  );
+  assert.equal(detail.body.photos.length, 1);
+  assert.equal(detail.body.photos[0]!.approved, false);
+  const stored = await fetch(server.url + detail.body.photos[0]!.url, {
+    headers: { cookie: client.cookie! },
+  });
+  const bytes = Buffer.from(await stored.arrayBuffer());
+  assert.ok(!bytes.includes('WGS-84'), 'GPS removed');
+
+  const withoutMedia = await multipart(null);
+  assert.equal(withoutMedia.status, 201, 'media is optional');
+});
+
+test('address search: the gazetteer of the municipality answers suggestions with coordinates', async () => {
+  const { east } = await setup();
+  await server.ctx.participation.geocoding.gazetteer.save(east.id, [
+    { kind: 'street', name: 'Lindenstraße', latitude: 50.5, longitude: 10.5 },
+  ]);
+  const anonymous = new TestClient(server.url);
+  const found = await anonymous.get<{ results: { label: string; latitude: number; source: string }[] }>(
+    `/api/public/geocode?q=${encodeURIComponent('Lindenstr 4')}&municipality=${east.id}`,
+  );
+  assert.equal(found.status, 200, found.text);
+  assert.deepEqual(found.body.results, [
+    {
+      label: `Lindenstraße 4, ${east.name}`,
+      latitude: 50.5,
+      longitude: 10.5,
+      municipalityId: east.id,
+      source: 'gazetteer',
+    },
+  ]);
+  const short = await anonymous.get(`/api/public/geocode?q=L`);
+  assert.equal(short.status, 400);
+});
+
 test('news from the rich-text editor: images need alt text and our storage; HTML is sanitised', async () => {
   const { east, client } = await setup();
   const picture = await phonePhoto();

@@ -7,6 +7,7 @@ import type { NotificationService } from '../core/notifications/index.js';
 import type { WorkService } from '../core/work/work.service.js';
 import { AbuseGuard } from './abuse.js';
 import { FeedbackService } from './feedback.service.js';
+import { GazetteerGeocoder, GeocodingService, NominatimGeocoder } from './geocoding.js';
 import { PostService } from './posts.service.js';
 import { ReportService } from './reports.service.js';
 
@@ -15,6 +16,7 @@ export interface ParticipationServices {
   posts: PostService;
   feedback: FeedbackService;
   guard: AbuseGuard;
+  geocoding: GeocodingService;
 }
 
 export function createParticipationServices(deps: {
@@ -34,5 +36,14 @@ export function createParticipationServices(deps: {
       postsPerHour: config.PARTICIPATION_POSTS_PER_HOUR,
       minFillSeconds: config.PARTICIPATION_MIN_FILL_SECONDS,
     }),
+    geocoding: new GeocodingService(
+      new GazetteerGeocoder(db),
+      config.PARTICIPATION_GEOCODER_URL
+        ? new NominatimGeocoder(
+            config.PARTICIPATION_GEOCODER_URL,
+            `SmartRegionPlatform/1 (${config.PUBLIC_URL})`,
+          )
+        : null,
+    ),
   };
 }

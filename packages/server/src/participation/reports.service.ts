@@ -14,7 +14,7 @@ import type { FileStorage } from '../core/files/index.js';
 import type { NotificationService } from '../core/notifications/index.js';
 import type { WorkService } from '../core/work/work.service.js';
 import { boundingBox, contains, isBoundary } from './geo.js';
-import { cleanPhoto } from './photos.js';
+import { cleanPhoto, type CleanPhoto } from './photos.js';
 import { reportMail } from './reports.mail.js';
 import { ReportsRepository, type ReportQuery, type ReportRow } from './reports.repository.js';
 
@@ -203,9 +203,9 @@ export class ReportService {
   }
 
   /** Adds a citizen's photo: type from the bytes, size checked, metadata (EXIF, GPS) removed. */
-  async addPhoto(report: Report, bytes: Buffer, actor: AuditActor): Promise<ReportPhoto> {
+  async addPhoto(report: Report, bytes: Buffer | CleanPhoto, actor: AuditActor): Promise<ReportPhoto> {
     if (report.status === 'closed') throw Errors.conflict('The report is closed');
-    const photo = await cleanPhoto(bytes, this.config.PARTICIPATION_PHOTO_MAX_MB * 1024 * 1024);
+    const photo = Buffer.isBuffer(bytes) ? await this.cleanPhoto(bytes) : bytes;
     if ((await this.repository().countPhotos(report.id)) >= MAX_PHOTOS_PER_REPORT)
       throw Errors.validation(`A report may have at most ${MAX_PHOTOS_PER_REPORT} photos`);
     const key = `m/${report.municipality_id}/participation/reports/${report.id}/${crypto.randomUUID()}`;
@@ -233,6 +233,11 @@ export class ReportService {
       );
       return row;
     });
+  }
+
+  /** Checks and re-encodes a photo before anything is stored (Open311 checks it before the report). */
+  cleanPhoto(bytes: Buffer): Promise<CleanPhoto> {
+    return cleanPhoto(bytes, this.config.PARTICIPATION_PHOTO_MAX_MB * 1024 * 1024);
   }
 
   // --- reading

@@ -2,6 +2,7 @@
 // (read and create) and tokens, in JSON and XML. One jurisdiction per municipality (jurisdiction_id =
 // its slug); without one, the whole platform is one endpoint and location decides. Creating needs an
 // API key of the platform (api_key); reading is public and never shows personal data.
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { hasScope } from '../../core/auth/principal.js';
@@ -52,6 +53,7 @@ function dateParam(value: string | undefined, name: string): Date | undefined {
 
 export function open311Routes(ctx: AppContext): FastifyPluginAsync {
   const { reports } = ctx.participation;
+  const photoLimit = ctx.config.PARTICIPATION_PHOTO_MAX_MB * 1024 * 1024;
 
   async function jurisdiction(params: Params): Promise<{ municipalityIds: string[] }> {
     const regions = await ctx.tenancy.publicRegions();
@@ -81,6 +83,10 @@ export function open311Routes(ctx: AppContext): FastifyPluginAsync {
         done(null, Object.fromEntries(new URLSearchParams(body as string)));
       },
     );
+    // The common GeoReport v2 extension: multipart/form-data with the photo as a `media` file part.
+    await app.register(multipart, {
+      limits: { fileSize: photoLimit + 1, files: 1, fields: 100, fieldSize: 64 * 1024 },
+    });
     app.setErrorHandler((error, request, reply) => {
       const { status, body } = renderError(formatOf(request), error);
       if (status >= 500) request.log.error({ err: error }, 'open311 request failed');
@@ -206,7 +212,17 @@ export function open311Routes(ctx: AppContext): FastifyPluginAsync {
     app.post('/:file', async (request, reply) => {
       const file = splitFormat((request.params as Params).file ?? '');
       if (!file || file.name !== 'requests') throw open311Error(404, 'Unknown Open311 resource');
-      const body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Params;
+      let body = (typeof request.body === 'object' && request.body !== null ? request.body : {}) as Params;
+      let media: Buffer | null = null;
+      if (request.isMultipart()) {
+        body = {};
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            const bytes = await part.toBuffer();
+            if (part.fieldname === 'media') media = bytes;
+          } else if (typeof part.value === 'string') body[part.fieldname] = part.value;
+        }
+      }
       const params: Params = { ...(request.query as Params), ...body };
       const principal = params.api_key ? await ctx.auth.principalFromBearer(params.api_key) : null;
       if (!principal || !hasScope(principal, 'api')) throw open311Error(403, 'Invalid or missing api_key');
@@ -243,7 +259,15 @@ export function open311Routes(ctx: AppContext): FastifyPluginAsync {
         if (value && a.values && !a.values.some((v) => v.key === value))
           throw open311Error(400, `attribute[${a.code}] has no value ${value}`);
       }
+      // The photo is checked before the report exists, so a bad file leaves nothing behind.
+      const photo = media ? await reports.cleanPhoto(media) : null;
       const name = [params.first_name, params.last_name].filter(Boolean).join(' ').trim();
+      const actor = {
+        ...systemActor(`open311 (${principal.email})`),
+        userId: principal.userId,
+        ip: request.ip,
+        requestId: request.id,
+      };
       const { report, token } = await reports.submit(
         {
           candidateMunicipalityIds: municipalityIds,
@@ -260,13 +284,9 @@ export function open311Routes(ctx: AppContext): FastifyPluginAsync {
           reporterUserId: null,
           channel: 'open311',
         },
-        {
-          ...systemActor(`open311 (${principal.email})`),
-          userId: principal.userId,
-          ip: request.ip,
-          requestId: request.id,
-        },
+        actor,
       );
+      if (photo) await reports.addPhoto(report, photo, actor);
       return send(reply, file.format, 201, 'service_requests', 'request', [
         { service_request_id: String(report.number), token, service_notice: '', account_id: '' },
       ]);

@@ -9,6 +9,7 @@ import { Alert } from '../../layout/Alert.js';
 import { ErrorSummary, TextField, type SummaryItem } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
+import { AddressCombobox } from './AddressCombobox.js';
 import { Honeypot, LoadGate, useLoad } from './shared.js';
 
 const ReportMap = lazy(() => import('./ReportMap.js'));
@@ -253,14 +254,16 @@ export default function ReportForm() {
                 })}
               </p>
             )}
-            <TextField
+            <AddressCombobox
               id="report-address"
               label={t('participation.report.address')}
               value={address}
-              maxLength={300}
-              autoComplete="street-address"
               error={errorFor('report-address')}
-              onChange={(e) => setAddress(e.target.value)}
+              onChange={setAddress}
+              onChoose={(s) => {
+                setLat(s.latitude.toFixed(6));
+                setLon(s.longitude.toFixed(6));
+              }}
             />
             <div className="srp-two-columns">
               <TextField
