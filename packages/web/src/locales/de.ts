@@ -4,6 +4,7 @@ import { dashboardDe } from './dashboard.js';
 import { rulesDe } from './rules.js';
 import { participationDe } from './participation.js';
 import { egovDe } from './egov.js';
+import { cloudFilesDe } from './cloudFiles.js';
 
 const de = {
   common: {
@@ -202,6 +203,7 @@ const de = {
   dashboard: dashboardDe,
   participation: participationDe,
   egov: egovDe,
+  cloudFiles: cloudFilesDe,
 };
 
 export default de;

@@ -3,6 +3,7 @@ import { rulesEn } from './rules.js';
 import { dashboardEn } from './dashboard.js';
 import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
+import { cloudFilesEn } from './cloudFiles.js';
 
 const en: Messages = {
   common: {
@@ -195,6 +196,7 @@ const en: Messages = {
   dashboard: dashboardEn,
   participation: participationEn,
   egov: egovEn,
+  cloudFiles: cloudFilesEn,
 };
 
 export default en;
