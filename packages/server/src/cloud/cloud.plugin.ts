@@ -5,6 +5,8 @@ import { clubsRoutes } from './clubs.routes.js';
 import { registerDavMethods, webdavRoutes } from './webdav/webdav.routes.js';
 import { filesRoutes } from './files/files.routes.js';
 import { tusRoutes } from './files/tus.routes.js';
+import { linksRoutes } from './sharing/links.routes.js';
+import { PublicLinksService } from './sharing/links.service.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
@@ -12,4 +14,5 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   await app.register(webdavRoutes(ctx, ctx.cloudFiles));
   await app.register(filesRoutes(ctx));
   await app.register(tusRoutes(ctx));
+  await app.register(linksRoutes(ctx, new PublicLinksService(ctx.db, ctx.audit, ctx.clubs, ctx.cloudFiles)));
 }

@@ -6,6 +6,7 @@ import Type from 'typebox';
 import type { AppContext } from '../../context.js';
 import { requirePrincipal, type Principal } from '../../core/auth/principal.js';
 import type { Club, CloudNode, CloudVersion, FileAccess } from '../../core/db/schema.js';
+import type { CloudFilesService } from './files.service.js';
 import { Errors } from '../../core/errors.js';
 import { errorResponses } from '../../core/http/schemas.js';
 import { clubsPolicy } from '../clubs.policy.js';
@@ -66,6 +67,37 @@ const presentVersion = (version: CloudVersion) => ({
   createdAt: version.created_at.toISOString(),
 });
 
+/** Sends a file's content with Range support; inline only for previewable types. */
+export async function sendContent(
+  files: CloudFilesService,
+  reply: FastifyReply,
+  node: CloudNode,
+  headers: { range?: string | undefined; 'if-range'?: string | string[] | undefined },
+  disposition: 'inline' | 'attachment',
+) {
+  if (node.kind !== 'file') throw Errors.notFound('File');
+  const etag = node.etag ?? `"${node.id}"`;
+  const size = Number(node.size);
+  const type = node.content_type ?? 'application/octet-stream';
+  const range = parseRange(headers.range, size, header(headers['if-range']), etag);
+  if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${size}`).send();
+  const inline = disposition === 'inline' && PREVIEWABLE.has(type.split(';')[0]!.trim());
+  reply
+    .header('accept-ranges', 'bytes')
+    .header('etag', etag)
+    .header('content-type', type)
+    .header('x-content-type-options', 'nosniff')
+    .header(
+      'content-disposition',
+      `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(node.name)}`,
+    );
+  if (size === 0) return reply.header('content-length', '0').send('');
+  const result = await files.read(node, range ?? undefined);
+  if (range)
+    reply.code(206).header('content-range', `bytes ${result.range.start}-${result.range.end}/${size}`);
+  return reply.header('content-length', String(result.range.length)).send(result.stream);
+}
+
 export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const files = ctx.cloudFiles;
 
@@ -84,35 +116,6 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     const node = await files.get(club, nodeId);
     if (node.deleted_at) throw Errors.notFound('File');
     return node;
-  }
-
-  async function sendContent(
-    reply: FastifyReply,
-    node: CloudNode,
-    headers: { range?: string | undefined; ifRange?: string | undefined },
-    disposition: 'inline' | 'attachment',
-  ) {
-    if (node.kind !== 'file') throw Errors.notFound('File');
-    const etag = node.etag ?? `"${node.id}"`;
-    const size = Number(node.size);
-    const type = node.content_type ?? 'application/octet-stream';
-    const range = parseRange(headers.range, size, headers.ifRange, etag);
-    if (range === 'unsatisfiable') return reply.code(416).header('content-range', `bytes */${size}`).send();
-    const inline = disposition === 'inline' && PREVIEWABLE.has(type.split(';')[0]!.trim());
-    reply
-      .header('accept-ranges', 'bytes')
-      .header('etag', etag)
-      .header('content-type', type)
-      .header('x-content-type-options', 'nosniff')
-      .header(
-        'content-disposition',
-        `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(node.name)}`,
-      );
-    if (size === 0) return reply.header('content-length', '0').send('');
-    const result = await files.read(node, range ?? undefined);
-    if (range)
-      reply.code(206).header('content-range', `bytes ${result.range.start}-${result.range.end}/${size}`);
-    return reply.header('content-length', String(result.range.length)).send(result.stream);
   }
 
   return async (app) => {
@@ -271,9 +274,10 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const { club } = await clubAccess(principal, request.params.clubId, 'read');
         const node = await liveNode(club, request.params.nodeId);
         return sendContent(
+          files,
           reply,
           node,
-          { range: request.headers.range, ifRange: header(request.headers['if-range']) },
+          request.headers,
           request.query.inline ? 'inline' : 'attachment',
         );
       },

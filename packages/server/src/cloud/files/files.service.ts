@@ -72,6 +72,11 @@ export class CloudFilesService {
     return node;
   }
 
+  /** Ids from the node up to the root (the node first). */
+  pathIdsOf(club: Club, node: CloudNode): Promise<string[]> {
+    return this.repository().pathIds(club.id, node.id);
+  }
+
   pathOf(club: Club, node: CloudNode): Promise<string[]> {
     return this.repository().pathOf(club.id, node.id);
   }
@@ -439,7 +444,8 @@ export class CloudFilesService {
 
 const newEtag = () => `"${randomUUID().replace(/-/g, '')}"`;
 
-function numbered(name: string, n: number): string {
+/** "name (2).ext": a free name next to a taken one. */
+export function numbered(name: string, n: number): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
 }

@@ -373,6 +373,9 @@ function ClubFiles() {
                   type="file"
                   multiple
                   className="kern-sr-only"
+                  // The visible button opens it; the input itself stays out of the tab order.
+                  tabIndex={-1}
+                  aria-label={t('cloudFiles.upload')}
                   onChange={(e) => {
                     if (e.currentTarget.files) upload(e.currentTarget.files);
                     e.currentTarget.value = '';
