@@ -2,7 +2,7 @@
 // /api/cloud/uploads/. Bytes stream into a resumable upload of ctx.files; when the last byte arrives the
 // blob becomes the file's content through CloudFilesService.commitStored (quota, versions). Upload-Length
 // is checked against the club's free quota at creation, so a too large file is refused before a byte.
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { requirePrincipal } from '../../core/auth/principal.js';
@@ -160,9 +160,10 @@ export function tusRoutes(ctx: AppContext) {
         const offset = parseCount(request.headers['upload-offset'], TusErrors.offset);
         const { info, meta } = await ownUpload(request);
         const body = request.body as Readable;
-        const limited = body.pipe(new Limit(meta.length - offset));
-        body.once('error', (error) => limited.destroy(error));
-        body.once('aborted', () => limited.destroy(new Error('client aborted')));
+        const limited = new Limit(meta.length - offset);
+        // pipeline carries a broken connection into the storage's stream (the append fails and the
+        // upload stays at its offset) without leaving an unhandled stream error behind.
+        pipeline(body, limited, () => {});
         const updated = await ctx.files.appendUpload(info.uploadId, limited, { offset });
         if (updated.offset === meta.length) await complete(info.uploadId, meta);
         return common(reply).code(204).header('upload-offset', String(updated.offset)).send();
