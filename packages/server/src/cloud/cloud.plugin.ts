@@ -5,6 +5,10 @@ import { clubsRoutes } from './clubs.routes.js';
 import { meetingsRoutes } from './meetings/meetings.routes.js';
 import { MeetingHub } from './meetings/meetings.signalling.js';
 import { registerDavMethods, webdavRoutes } from './webdav/webdav.routes.js';
+import { filesRoutes } from './files/files.routes.js';
+import { tusRoutes } from './files/tus.routes.js';
+import { linksRoutes } from './sharing/links.routes.js';
+import { PublicLinksService } from './sharing/links.service.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
@@ -19,4 +23,7 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   meetingHub.attach(app.server);
   app.addHook('preClose', async () => meetingHub.close());
   await app.register(meetingsRoutes(ctx, meetingHub));
+  await app.register(filesRoutes(ctx));
+  await app.register(tusRoutes(ctx));
+  await app.register(linksRoutes(ctx, new PublicLinksService(ctx.db, ctx.audit, ctx.clubs, ctx.cloudFiles)));
 }

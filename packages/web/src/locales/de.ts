@@ -5,6 +5,7 @@ import { rulesDe } from './rules.js';
 import { participationDe } from './participation.js';
 import { egovDe } from './egov.js';
 import { meetingsDe } from './meetings.js';
+import { cloudFilesDe } from './cloudFiles.js';
 
 const de = {
   common: {
@@ -204,6 +205,7 @@ const de = {
   participation: participationDe,
   egov: egovDe,
   meetings: meetingsDe,
+  cloudFiles: cloudFilesDe,
 };
 
 export default de;

@@ -4,6 +4,7 @@ import { dashboardEn } from './dashboard.js';
 import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
 import { meetingsEn } from './meetings.js';
+import { cloudFilesEn } from './cloudFiles.js';
 
 const en: Messages = {
   common: {
@@ -197,6 +198,7 @@ const en: Messages = {
   participation: participationEn,
   egov: egovEn,
   meetings: meetingsEn,
+  cloudFiles: cloudFilesEn,
 };
 
 export default en;

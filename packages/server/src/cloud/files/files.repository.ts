@@ -12,6 +12,8 @@ export interface NewFileContent {
   etag: string;
 }
 
+export type ChildSort = 'name' | 'size' | 'modified';
+
 export interface DeadProperty {
   node_id: string;
   namespace: string;
@@ -114,6 +116,44 @@ export class FilesRepository {
       .orderBy('kind', 'desc')
       .orderBy('name')
       .execute();
+  }
+
+  /** One page of a folder's live members, folders first, sorted by the given column. */
+  async childrenPage(
+    clubId: string,
+    parentId: string,
+    page: { sort: ChildSort; order: 'asc' | 'desc'; limit: number; offset: number },
+  ): Promise<{ items: CloudNode[]; total: number }> {
+    const base = this.db
+      .selectFrom('cloud_nodes')
+      .where('club_id', '=', clubId)
+      .where('parent_id', '=', parentId)
+      .where('deleted_at', 'is', null);
+    const column = ({ name: 'name', size: 'size', modified: 'modified_at' } as const)[page.sort];
+    const [items, count] = await Promise.all([
+      base
+        .selectAll()
+        .orderBy('kind', 'desc')
+        .orderBy(column, page.order)
+        .orderBy('id')
+        .limit(page.limit)
+        .offset(page.offset)
+        .execute(),
+      base.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items, total: Number(count.n) };
+  }
+
+  /** The folders from the root down to the node (both included), for a breadcrumb. */
+  async ancestors(clubId: string, nodeId: string): Promise<{ id: string; name: string }[]> {
+    const result = await sql<{ id: string; name: string }>`
+      with recursive up(id, name, parent_id, depth) as (
+        select id, name, parent_id, 0 from cloud_nodes where id = ${nodeId} and club_id = ${clubId}
+        union all
+        select n.id, n.name, n.parent_id, up.depth + 1 from up join cloud_nodes n on n.id = up.parent_id
+      )
+      select id, name from up order by depth desc`.execute(this.db);
+    return result.rows;
   }
 
   /** The live subtree below a node (not the node), parents before children. */

@@ -9,7 +9,7 @@ import type { Club, CloudNode } from '../../core/db/schema.js';
 import { AppError, Errors } from '../../core/errors.js';
 import type { ByteRange, FileStorage, GetResult } from '../../core/files/storage.js';
 import { ClubErrors, type ClubsService } from '../clubs.service.js';
-import { FilesRepository } from './files.repository.js';
+import { FilesRepository, type ChildSort } from './files.repository.js';
 
 /** Previous contents kept per file; older ones are purged. */
 export const MAX_VERSIONS = 10;
@@ -72,6 +72,11 @@ export class CloudFilesService {
     return node;
   }
 
+  /** Ids from the node up to the root (the node first). */
+  pathIdsOf(club: Club, node: CloudNode): Promise<string[]> {
+    return this.repository().pathIds(club.id, node.id);
+  }
+
   pathOf(club: Club, node: CloudNode): Promise<string[]> {
     return this.repository().pathOf(club.id, node.id);
   }
@@ -128,7 +133,28 @@ export class CloudFilesService {
       contentType,
       ...(options.size !== undefined ? { size: options.size } : {}),
     });
-    const fresh = { blobKey: key, size: stored.size, sha256: stored.sha256, contentType, etag: newEtag() };
+    return this.commitStored(club, parent, name, { key, ...stored, contentType }, options.userId);
+  }
+
+  /**
+   * Makes content already in storage (a put or a completed resumable upload under blobKeyFor) the
+   * file's current content, reserving its size; on failure the blob is deleted.
+   */
+  async commitStored(
+    club: Club,
+    parent: CloudNode,
+    name: string,
+    stored: { key: string; size: number; sha256: string; contentType: string },
+    userId: string | null,
+  ): Promise<WriteResult> {
+    const key = stored.key;
+    const fresh = {
+      blobKey: key,
+      size: stored.size,
+      sha256: stored.sha256,
+      contentType: stored.contentType,
+      etag: newEtag(),
+    };
     let purge: string[] = [];
     try {
       const result = await this.db.transaction().execute(async (trx) => {
@@ -138,11 +164,11 @@ export class CloudFilesService {
         if (existing && existing.kind !== 'file') throw FileErrors.notFile();
         if (!existing) {
           return {
-            node: await repository.insertFile(club.id, parent.id, name, fresh, options.userId),
+            node: await repository.insertFile(club.id, parent.id, name, fresh, userId),
             created: true,
           };
         }
-        await repository.addVersion(existing, options.userId);
+        await repository.addVersion(existing, userId);
         const node = await repository.replaceContent(existing.id, fresh);
         purge = await this.pruneVersions(club, node.id, trx);
         return { node, created: false };
@@ -153,6 +179,31 @@ export class CloudFilesService {
       await this.storage.delete(key);
       throw error;
     }
+  }
+
+  /** A fresh storage key for new content of the club (for resumable uploads). */
+  blobKeyFor(club: Club): string {
+    return this.blobKey(club);
+  }
+
+  /** Bytes the club may still store. */
+  async available(club: Club): Promise<number> {
+    const fresh = await this.clubs.get(club.id);
+    return Math.max(0, fresh.quota_bytes - fresh.used_bytes);
+  }
+
+  listFolder(
+    club: Club,
+    folder: CloudNode,
+    page: { sort: ChildSort; order: 'asc' | 'desc'; limit: number; offset: number },
+  ) {
+    if (folder.kind !== 'folder') throw FileErrors.notFolder();
+    return this.repository().childrenPage(club.id, folder.id, page);
+  }
+
+  /** Root to node, for a breadcrumb (the root has an empty name). */
+  breadcrumb(club: Club, node: CloudNode) {
+    return this.repository().ancestors(club.id, node.id);
   }
 
   /** Drops versions beyond MAX_VERSIONS; returns their blob keys to delete after the commit. */
@@ -393,7 +444,8 @@ export class CloudFilesService {
 
 const newEtag = () => `"${randomUUID().replace(/-/g, '')}"`;
 
-function numbered(name: string, n: number): string {
+/** "name (2).ext": a free name next to a taken one. */
+export function numbered(name: string, n: number): string {
   const dot = name.lastIndexOf('.');
   return dot > 0 ? `${name.slice(0, dot)} (${n})${name.slice(dot)}` : `${name} (${n})`;
 }

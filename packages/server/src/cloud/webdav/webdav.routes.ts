@@ -12,6 +12,7 @@ import type { Club, CloudLock, CloudNode, FileAccess } from '../../core/db/schem
 import { AppError, Errors, isAppError } from '../../core/errors.js';
 import { clubsPolicy } from '../clubs.policy.js';
 import type { CloudFilesService } from '../files/files.service.js';
+import { parseRange } from '../files/http-range.js';
 import { parseIfHeader, submittedTokens, type IfList } from './dav-if.js';
 import {
   DAV_NS,
@@ -779,32 +780,6 @@ function parseTimeout(value: string | undefined): number {
     if (match) return Math.max(1, Math.min(MAX_LOCK_SECONDS, Number(match[1])));
   }
   return DEFAULT_LOCK_SECONDS;
-}
-
-/** One byte range (multiple ranges are answered with the whole file, as HTTP allows). */
-function parseRange(
-  value: string | undefined,
-  size: number,
-  ifRange: string | undefined,
-  etag: string,
-): { start: number; end: number } | null | 'unsatisfiable' {
-  if (!value || (ifRange && ifRange !== etag)) return null;
-  const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
-  if (!match || (match[1] === '' && match[2] === '')) return null;
-  let start: number;
-  let end: number;
-  if (match[1] === '') {
-    const suffix = Number(match[2]);
-    if (suffix === 0) return 'unsatisfiable';
-    start = Math.max(0, size - suffix);
-    end = size - 1;
-  } else {
-    start = Number(match[1]);
-    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
-    if (end < start) return null;
-  }
-  if (start >= size) return 'unsatisfiable';
-  return { start, end };
 }
 
 export type { Element };
