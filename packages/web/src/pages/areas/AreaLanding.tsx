@@ -1,4 +1,5 @@
 import type { Area, RoleAssignment, SessionInfo } from '@srp/contracts';
+import type { TFunction } from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Alert } from '../../layout/Alert.js';
@@ -30,7 +31,7 @@ export function AreaLanding({ area, children }: { area: Area; children?: ReactNo
   );
 }
 
-function roleLabel(assignment: RoleAssignment, t: ReturnType<typeof useTranslation>['t']): string {
+function roleLabel(assignment: RoleAssignment, t: TFunction): string {
   const role = t(`roles.${assignment.role}`);
   const where = assignment.municipality?.name ?? t('areas.allMunicipalities');
   return assignment.substitution ? `${role}: ${where} (${t('areas.substitution')})` : `${role}: ${where}`;
