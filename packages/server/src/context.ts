@@ -24,6 +24,7 @@ import { ConnectorService } from './egov/connectors/connector.service.js';
 import { createPaymentProvider, PaymentService, type PaymentProvider } from './egov/payments/index.js';
 import { ClubsService } from './cloud/clubs.service.js';
 import { CloudFilesService } from './cloud/files/files.service.js';
+import { CalendarService } from './cloud/calendar/calendar.service.js';
 import {
   createParticipationServices,
   type ParticipationServices,
@@ -58,6 +59,8 @@ export interface AppContext {
   paymentProvider: PaymentProvider | null;
   clubs: ClubsService;
   cloudFiles: CloudFilesService;
+  /** Club calendars (cloud/calendar/, CalDAV in cloud/caldav/). */
+  calendars: CalendarService;
   participation: ParticipationServices;
   /** Online services: catalogue, cases, per-municipality keys (egov/). */
   egov: EgovServices;
@@ -78,6 +81,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   const work = new WorkService(db, audit);
   const clubs = new ClubsService(config, db, audit, notifications, work);
   const tenancy = new TenancyService(db, tenancyRepository, audit);
+  const publications = new PublicationService(db, audit);
   const ctx: Omit<AppContext, 'rules'> = {
     config,
     database,
@@ -92,7 +96,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     jobs,
     files,
     notifications,
-    publications: new PublicationService(db, audit),
+    publications,
     observations: new ObservationService(db),
     connectors: new ConnectorService(db, jobs, files, audit),
     payments: new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider),
@@ -100,6 +104,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     work,
     clubs,
     cloudFiles: new CloudFilesService(db, files, clubs),
+    calendars: new CalendarService(db, audit, notifications, publications),
     participation: createParticipationServices({ config, db, audit, notifications, work, files }),
     egov: createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy }),
   };

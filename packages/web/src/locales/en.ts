@@ -1,6 +1,7 @@
 import type { Messages } from './de.js';
 import { rulesEn } from './rules.js';
 import { dashboardEn } from './dashboard.js';
+import { cloudCalendarEn } from './cloudCalendar.js';
 import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
 
@@ -194,6 +195,7 @@ const en: Messages = {
   rules: rulesEn,
   dashboard: dashboardEn,
   participation: participationEn,
+  cloudCalendar: cloudCalendarEn,
   egov: egovEn,
 };
 

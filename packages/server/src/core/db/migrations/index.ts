@@ -13,6 +13,7 @@ import * as m0011 from './0011_dashboard.js';
 import * as m0012 from './0012_cloud.js';
 import * as m0013 from './0013_participation.js';
 import * as m0014 from './0014_egov.js';
+import * as m0016 from './0016_cloud_calendar.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0012_cloud': m0012,
   '0013_participation': m0013,
   '0014_egov': m0014,
+  '0016_cloud_calendar': m0016,
 };
