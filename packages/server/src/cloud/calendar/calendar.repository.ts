@@ -23,6 +23,26 @@ export interface Change {
   revision: number;
 }
 
+export interface NewCalendar {
+  municipalityId: string;
+  clubId: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  createdBy: string | null;
+}
+
+const calendarRow = (values: NewCalendar) => ({
+  municipality_id: values.municipalityId,
+  club_id: values.clubId,
+  slug: values.slug,
+  name: values.name,
+  description: values.description,
+  color: values.color,
+  created_by: values.createdBy,
+});
+
 export class CalendarRepository {
   constructor(private readonly db: Database) {}
 
@@ -56,43 +76,19 @@ export class CalendarRepository {
       .executeTakeFirst();
   }
 
-  createCalendar(values: {
-    municipalityId: string;
-    clubId: string;
-    slug: string;
-    name: string;
-    description: string | null;
-    color: string | null;
-    createdBy: string | null;
-  }): Promise<CloudCalendar> {
+  createCalendar(values: NewCalendar): Promise<CloudCalendar> {
     return this.db
       .insertInto('cloud_calendars')
-      .values({
-        municipality_id: values.municipalityId,
-        club_id: values.clubId,
-        slug: values.slug,
-        name: values.name,
-        description: values.description,
-        color: values.color,
-        created_by: values.createdBy,
-      })
+      .values(calendarRow(values))
       .returningAll()
       .executeTakeFirstOrThrow();
   }
 
   /** Creates the calendar unless one with the slug exists (concurrent first visits). */
-  async createCalendarIfMissing(values: Parameters<CalendarRepository['createCalendar']>[0]) {
+  async createCalendarIfMissing(values: NewCalendar): Promise<void> {
     await this.db
       .insertInto('cloud_calendars')
-      .values({
-        municipality_id: values.municipalityId,
-        club_id: values.clubId,
-        slug: values.slug,
-        name: values.name,
-        description: values.description,
-        color: values.color,
-        created_by: values.createdBy,
-      })
+      .values(calendarRow(values))
       .onConflict((oc) => oc.columns(['club_id', 'slug']).doNothing())
       .execute();
   }

@@ -442,7 +442,9 @@ function replaceMaster(text: string, event: SimpleEvent): string {
     'dtstamp',
   ])
     master.removeAllProperties(name);
-  for (const property of fresh.getAllProperties()) if (property.name !== 'uid') master.addProperty(property);
+  // Copied first: adding a property to the master takes it out of `fresh`.
+  for (const property of [...fresh.getAllProperties()])
+    if (property.name !== 'uid') master.addProperty(property);
   bumpSequence(master);
   return parsed.calendar.toString();
 }
