@@ -25,6 +25,7 @@ import { createPaymentProvider, PaymentService, type PaymentProvider } from './e
 import { ClubsService } from './cloud/clubs.service.js';
 import { CloudFilesService } from './cloud/files/files.service.js';
 import { MeetingsService } from './cloud/meetings/meetings.service.js';
+import { CalendarService } from './cloud/calendar/calendar.service.js';
 import {
   createParticipationServices,
   type ParticipationServices,
@@ -61,6 +62,8 @@ export interface AppContext {
   cloudFiles: CloudFilesService;
   /** Club video meeting rooms (cloud/meetings/). */
   meetings: MeetingsService;
+  /** Club calendars (cloud/calendar/, CalDAV in cloud/caldav/). */
+  calendars: CalendarService;
   participation: ParticipationServices;
   /** Online services: catalogue, cases, per-municipality keys (egov/). */
   egov: EgovServices;
@@ -84,6 +87,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
   // Cases use payments and connectors; the connectors read case attachments with the municipality's key.
   const payments = new PaymentService(db, audit, config.PUBLIC_URL, paymentProvider);
   const egov = createEgovServices({ config, db, audit, jobs, work, notifications, files, tenancy, payments });
+  const publications = new PublicationService(db, audit);
   const ctx: Omit<AppContext, 'rules'> = {
     config,
     database,
@@ -98,7 +102,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     jobs,
     files,
     notifications,
-    publications: new PublicationService(db, audit),
+    publications,
     observations: new ObservationService(db),
     connectors: egov.connectors,
     payments,
@@ -107,6 +111,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     clubs,
     cloudFiles: new CloudFilesService(db, files, clubs),
     meetings: new MeetingsService(config, db, audit),
+    calendars: new CalendarService(db, audit, notifications, publications),
     participation: createParticipationServices({ config, db, audit, notifications, work, files }),
     egov,
   };

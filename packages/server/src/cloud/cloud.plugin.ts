@@ -9,6 +9,8 @@ import { filesRoutes } from './files/files.routes.js';
 import { tusRoutes } from './files/tus.routes.js';
 import { linksRoutes } from './sharing/links.routes.js';
 import { PublicLinksService } from './sharing/links.service.js';
+import { caldavRoutes, registerCaldavMethods } from './caldav/caldav.routes.js';
+import { calendarRoutes } from './calendar/calendar.routes.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
@@ -26,4 +28,7 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   await app.register(filesRoutes(ctx));
   await app.register(tusRoutes(ctx));
   await app.register(linksRoutes(ctx, new PublicLinksService(ctx.db, ctx.audit, ctx.clubs, ctx.cloudFiles)));
+  registerCaldavMethods(app);
+  await app.register(caldavRoutes(ctx));
+  await app.register(calendarRoutes(ctx));
 }

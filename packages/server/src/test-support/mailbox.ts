@@ -9,6 +9,8 @@ export interface ReceivedMail {
   to: string[];
   subject: string;
   text: string;
+  /** The whole message as received, e.g. to read an attachment with mime-reader. */
+  raw: Buffer;
 }
 
 export interface Mailbox {
@@ -32,11 +34,13 @@ export async function startMailbox(): Promise<Mailbox> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const message = parseMime(Buffer.concat(chunks));
+        const raw = Buffer.concat(chunks);
+        const message = parseMime(raw);
         received.push({
           to: session.envelope.rcptTo.map((recipient) => recipient.address.toLowerCase()),
           subject: decodeHeader(message.headers.get('subject')),
           text: findPart(message, 'text/plain')?.body.toString('utf8') ?? '',
+          raw,
         });
         callback();
       });

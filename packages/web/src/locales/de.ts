@@ -2,6 +2,7 @@ import { dashboardDe } from './dashboard.js';
 
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
 import { rulesDe } from './rules.js';
+import { cloudCalendarDe } from './cloudCalendar.js';
 import { participationDe } from './participation.js';
 import { egovDe } from './egov.js';
 import { meetingsDe } from './meetings.js';
@@ -203,6 +204,7 @@ const de = {
   rules: rulesDe,
   dashboard: dashboardDe,
   participation: participationDe,
+  cloudCalendar: cloudCalendarDe,
   egov: egovDe,
   meetings: meetingsDe,
   cloudFiles: cloudFilesDe,

@@ -1,6 +1,7 @@
 import type { Messages } from './de.js';
 import { rulesEn } from './rules.js';
 import { dashboardEn } from './dashboard.js';
+import { cloudCalendarEn } from './cloudCalendar.js';
 import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
 import { meetingsEn } from './meetings.js';
@@ -196,6 +197,7 @@ const en: Messages = {
   rules: rulesEn,
   dashboard: dashboardEn,
   participation: participationEn,
+  cloudCalendar: cloudCalendarEn,
   egov: egovEn,
   meetings: meetingsEn,
   cloudFiles: cloudFilesEn,

@@ -1,4 +1,5 @@
 import type { PublicMunicipality } from '@srp/contracts';
+import { lazy, Suspense } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { Alert } from '../layout/Alert.js';
@@ -6,6 +7,9 @@ import { Loading } from '../layout/Loading.js';
 import { Page } from '../page.js';
 import { findMunicipality, useRegions } from '../regions.js';
 import NotFoundPage from './NotFoundPage.js';
+
+// Published club events load on their own, so the page itself stays in the main bundle as it was.
+const PublicClubEvents = lazy(() => import('./cloud/calendar/PublicClubEvents.js'));
 
 export default function MunicipalityPage() {
   const { t } = useTranslation();
@@ -105,6 +109,10 @@ function MunicipalityDetails({ municipality: m }: { municipality: PublicMunicipa
           <p className="kern-body">{t('municipality.noLinks')}</p>
         )}
       </section>
+
+      <Suspense fallback={null}>
+        <PublicClubEvents municipalityId={m.id} name={m.name} />
+      </Suspense>
 
       <p className="kern-body">
         <Link to="/" className="kern-link">

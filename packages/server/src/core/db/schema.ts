@@ -1158,3 +1158,50 @@ export interface MeetingTables {
   cloud_meeting_rooms: CloudMeetingRoomsTable;
 }
 export type MeetingRoom = Selectable<CloudMeetingRoomsTable>;
+// Club calendars (migration 0016, cloud/calendar/): merged into DB by declaration merging.
+export interface CloudCalendarsTable {
+  id: Generated<string>;
+  club_id: string;
+  municipality_id: string;
+  slug: string;
+  name: string;
+  description: string | null;
+  color: string | null;
+  revision: BigCount;
+  created_by: string | null;
+  created_at: CreatedAt;
+  updated_at: Generated<Date>;
+}
+export type CalendarComponent = 'VEVENT' | 'VTODO' | 'VJOURNAL';
+export interface CloudCalendarObjectsTable {
+  id: Generated<string>;
+  calendar_id: string;
+  municipality_id: string;
+  name: string;
+  uid: string;
+  component: CalendarComponent;
+  ical: string;
+  etag: string;
+  summary: string | null;
+  first_start: Date | null;
+  last_end: Date | null;
+  recurring: Generated<boolean>;
+  public: Generated<boolean>;
+  created_by: string | null;
+  created_at: CreatedAt;
+  modified_at: Generated<Date>;
+}
+export interface CloudCalendarChangesTable {
+  calendar_id: string;
+  revision: number;
+  name: string;
+  deleted: boolean;
+  changed_at: CreatedAt;
+}
+export interface DB {
+  cloud_calendars: CloudCalendarsTable;
+  cloud_calendar_objects: CloudCalendarObjectsTable;
+  cloud_calendar_changes: CloudCalendarChangesTable;
+}
+export type CloudCalendar = Selectable<CloudCalendarsTable>;
+export type CloudCalendarObject = Selectable<CloudCalendarObjectsTable>;

@@ -1,7 +1,7 @@
 import type { Database } from '../db/database.js';
 
 /** Kinds of resources a municipality can show to the public; each domain adds its own. */
-export type PublishedResourceType = 'datastream' | 'multi_datastream' | 'location';
+export type PublishedResourceType = 'datastream' | 'multi_datastream' | 'location' | 'calendar_event';
 
 export class PublicationRepository {
   constructor(private readonly db: Database) {}
