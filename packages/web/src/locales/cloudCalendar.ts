@@ -1,6 +1,7 @@
 // Texts of the club calendar (Vereinscloud) and the public club events, German first.
 export const cloudCalendarDe = {
   title: 'Vereinskalender',
+  cardText: 'Termine des Vereins planen – im Browser und in jeder Kalender-App (CalDAV).',
   link: 'Kalender',
   club: 'Verein',
   noClubs: 'Sie sind noch in keinem Verein Mitglied.',
@@ -63,6 +64,7 @@ export const cloudCalendarDe = {
 
 export const cloudCalendarEn: typeof cloudCalendarDe = {
   title: 'Club calendar',
+  cardText: "Plan the club's events – in the browser and in any calendar app (CalDAV).",
   link: 'Calendar',
   club: 'Club',
   noClubs: 'You are not a member of a club yet.',

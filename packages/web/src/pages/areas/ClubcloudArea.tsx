@@ -8,6 +8,7 @@ import { AreaLanding } from './AreaLanding.js';
 // Each part of the club cloud is its own lazily loaded module under pages/cloud/.
 const FilesArea = lazy(() => import('../cloud/files/FilesPage.js'));
 const MeetingRoomsPage = lazy(() => import('../cloud/meetings/MeetingRoomsPage.js'));
+const CalendarPage = lazy(() => import('../cloud/calendar/CalendarPage.js'));
 
 const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -17,6 +18,7 @@ export default function ClubcloudArea() {
     <Routes>
       <Route path="dateien/*" element={lazyPage(<FilesArea />)} />
       <Route path="treffen" element={lazyPage(<MeetingRoomsPage />)} />
+      <Route path="kalender" element={lazyPage(<CalendarPage />)} />
       <Route path="*" element={<ClubcloudLanding />} />
     </Routes>
   );
@@ -26,43 +28,12 @@ function ClubcloudLanding() {
   const { t } = useTranslation();
   const cards: LinkCard[] = [
     { to: '/vereinscloud/dateien', title: t('cloudFiles.title'), text: t('cloudFiles.cardText') },
+    { to: '/vereinscloud/kalender', title: t('cloudCalendar.title'), text: t('cloudCalendar.cardText') },
     { to: '/vereinscloud/treffen', title: t('meetings.nav.title'), text: t('meetings.nav.text') },
   ];
   return (
     <AreaLanding area="clubcloud">
       <LinkCards cards={cards} />
     </AreaLanding>
-  );
-import { lazy, Suspense } from 'react';
-import { useTranslation } from 'react-i18next';
-import { Route, Routes } from 'react-router';
-import { LinkCards } from '../../layout/LinkCards.js';
-import { Loading } from '../../layout/Loading.js';
-import { AreaLanding } from './AreaLanding.js';
-
-// The calendar has its own chunk, loaded when a member opens it.
-const CalendarPage = lazy(() => import('../cloud/calendar/CalendarPage.js'));
-
-export default function ClubcloudArea() {
-  const { t } = useTranslation();
-  return (
-    <Routes>
-      <Route
-        path="kalender"
-        element={
-          <Suspense fallback={<Loading />}>
-            <CalendarPage />
-          </Suspense>
-        }
-      />
-      <Route
-        path="*"
-        element={
-          <AreaLanding area="clubcloud">
-            <LinkCards cards={[{ to: '/vereinscloud/kalender', title: t('cloudCalendar.title') }]} />
-          </AreaLanding>
-        }
-      />
-    </Routes>
   );
 }
