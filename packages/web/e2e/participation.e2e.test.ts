@@ -146,4 +146,38 @@ void describe('participation: news, public pages and back office', () => {
       await assertNoAxeViolations(page, 'staff report detail');
     });
   });
+  void test('staff write a post in the rich-text editor and reach the feedback and category pages', async () => {
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden?next=/verwaltung/news/neu`);
+      await loginThroughForm(page, 'admin@flieden.example');
+      await page.getByRole('heading', { level: 1, name: 'Neuer Beitrag' }).waitFor();
+      const editor = page.getByRole('textbox', { name: 'Text', exact: true });
+      await editor.waitFor();
+      await settled(page);
+      await assertNoAxeViolations(page, 'rich-text editor');
+      await page.getByLabel('Titel', { exact: true }).fill('Neue Sensoren am Marktplatz');
+      await editor.click();
+      await page.keyboard.type('Ab Montag messen drei neue Sensoren.');
+      await page.keyboard.press('ControlOrMeta+A');
+      await page.getByRole('button', { name: 'Fett' }).click();
+      await page.getByRole('button', { name: 'Speichern' }).click();
+      // A new post is saved and opened for editing, with the formatted text loaded back from the server.
+      await page.getByRole('heading', { level: 1, name: /Neue Sensoren am Marktplatz/ }).waitFor();
+      await page.locator('#post-body strong').waitFor();
+      assert.match(
+        (await editor.innerHTML()) ?? '',
+        /<strong>Ab Montag messen drei neue Sensoren\.<\/strong>/,
+      );
+
+      await page.goto(`${suite.server.url}/verwaltung/rueckmeldungen`);
+      await page.getByRole('heading', { level: 1, name: 'Ideen und Rückmeldungen' }).waitFor();
+      await settled(page);
+      await assertNoAxeViolations(page, 'staff feedback');
+
+      await page.goto(`${suite.server.url}/verwaltung/meldekategorien`);
+      await page.getByRole('heading', { level: 1, name: 'Meldekategorien und Gemeindegrenze' }).waitFor();
+      await settled(page);
+      await assertNoAxeViolations(page, 'staff categories and boundary');
+    });
+  });
 });

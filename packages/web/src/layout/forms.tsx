@@ -1,4 +1,4 @@
-import type { InputHTMLAttributes, MouseEvent, Ref } from 'react';
+import type { InputHTMLAttributes, MouseEvent, ReactNode, Ref } from 'react';
 
 /** A labelled KERN text input whose error message is tied to it with aria-describedby. */
 export function TextField({
@@ -72,6 +72,34 @@ export function SelectField({
           ))}
         </select>
       </div>
+    </div>
+  );
+}
+
+/** A labelled KERN checkbox. */
+export function CheckboxField({
+  id,
+  label,
+  checked,
+  onChange,
+}: {
+  id: string;
+  label: ReactNode;
+  checked: boolean;
+  onChange: (checked: boolean) => void;
+}) {
+  return (
+    <div className="kern-form-check">
+      <input
+        id={id}
+        className="kern-form-check__checkbox"
+        type="checkbox"
+        checked={checked}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+      <label className="kern-label" htmlFor={id}>
+        {label}
+      </label>
     </div>
   );
 }

@@ -5,7 +5,7 @@ import { Link, useNavigate, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api.js';
 import { safeNextPath, ssoStartUrl } from '../paths.js';
 import { Alert } from '../layout/Alert.js';
-import { ErrorSummary, TextField, type SummaryItem } from '../layout/forms.js';
+import { CheckboxField, ErrorSummary, type SummaryItem, TextField } from '../layout/forms.js';
 import { Page } from '../page.js';
 import { useSession } from '../session.js';
 
@@ -173,18 +173,12 @@ export default function LoginPage() {
             error={fieldErrors.password}
             describedBy={formErrorId}
           />
-          <div className="kern-form-check">
-            <input
-              id="login-show-password"
-              type="checkbox"
-              className="kern-form-check__checkbox"
-              checked={showPassword}
-              onChange={(event) => setShowPassword(event.target.checked)}
-            />
-            <label className="kern-label" htmlFor="login-show-password">
-              {t('login.showPassword')}
-            </label>
-          </div>
+          <CheckboxField
+            id="login-show-password"
+            label={t('login.showPassword')}
+            checked={showPassword}
+            onChange={setShowPassword}
+          />
           <div className="srp-form__actions">
             <button
               type="submit"

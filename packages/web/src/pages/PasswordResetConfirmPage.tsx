@@ -11,7 +11,7 @@ import {
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api.js';
 import { Alert } from '../layout/Alert.js';
-import { ErrorSummary, TextField, type SummaryItem } from '../layout/forms.js';
+import { CheckboxField, ErrorSummary, type SummaryItem, TextField } from '../layout/forms.js';
 import { Page } from '../page.js';
 import { LOGIN_PATH, REQUEST_RESET_PATH } from '../paths.js';
 import { useSession } from '../session.js';
@@ -221,18 +221,12 @@ export default function PasswordResetConfirmPage() {
               onChange={(event) => setRepeat(event.target.value)}
               error={fieldErrors.repeat}
             />
-            <div className="kern-form-check">
-              <input
-                id="reset-show-passwords"
-                type="checkbox"
-                className="kern-form-check__checkbox"
-                checked={showPasswords}
-                onChange={(event) => setShowPasswords(event.target.checked)}
-              />
-              <label className="kern-label" htmlFor="reset-show-passwords">
-                {t('passwordResetConfirm.showPasswords')}
-              </label>
-            </div>
+            <CheckboxField
+              id="reset-show-passwords"
+              label={t('passwordResetConfirm.showPasswords')}
+              checked={showPasswords}
+              onChange={setShowPasswords}
+            />
             <div className="srp-form__actions">
               <button
                 type="submit"

@@ -33,6 +33,7 @@ import {
   isDav,
   parseXml,
   readBody,
+  replyPlainDavError,
 } from '../webdav/dav-xml.js';
 
 const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
@@ -730,16 +731,8 @@ export function caldavRoutes(ctx: AppContext) {
             `<D:error${ns.declarations()}>${element}<D:responsedescription>${escapeXml(error.message)}</D:responsedescription></D:error>`,
           );
         }
-        return reply
-          .code(error.status)
-          .header('content-type', 'text/plain; charset=utf-8')
-          .send(`${error.message}\n`);
       }
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status && status >= 400 && status < 500)
-        return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send('Bad request\n');
-      request.log.error({ err: error }, 'CalDAV request failed');
-      return reply.code(500).header('content-type', 'text/plain; charset=utf-8').send('Internal error\n');
+      return replyPlainDavError(request, reply, error, 'CalDAV');
     });
     const methods = ['OPTIONS', 'GET', 'HEAD', 'PUT', 'DELETE', 'PROPFIND', 'PROPPATCH', ...EXTRA_METHODS];
     for (const url of [

@@ -2,7 +2,8 @@
 // parsing with @xmldom/xmldom, and small builders for multistatus answers.
 import type { Readable } from 'node:stream';
 import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
-import { AppError } from '../../core/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, isAppError } from '../../core/errors.js';
 
 export const DAV_NS = 'DAV:';
 /** PROPFIND, PROPPATCH and LOCK bodies are small; anything bigger is refused. */
@@ -118,3 +119,22 @@ export class Namespaces {
 }
 
 export const XML_HEADER = '<?xml version="1.0" encoding="utf-8"?>\n';
+
+/**
+ * The plain-text answer of a DAV adapter to an error without an XML body: the named error's message, a
+ * 4xx from Fastify (e.g. a body it refused) as "Bad request", anything else a logged 500.
+ */
+export function replyPlainDavError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  protocol: string,
+): FastifyReply {
+  const text = (status: number, body: string) =>
+    reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(body);
+  if (isAppError(error)) return text(error.status, `${error.message}\n`);
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status && status >= 400 && status < 500) return text(status, 'Bad request\n');
+  request.log.error({ err: error }, `${protocol} request failed`);
+  return text(500, 'Internal error\n');
+}

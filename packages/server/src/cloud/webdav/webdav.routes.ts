@@ -25,6 +25,7 @@ import {
   isDav,
   parseXml,
   readBody,
+  replyPlainDavError,
 } from './dav-xml.js';
 import { LocksRepository } from './locks.repository.js';
 
@@ -733,16 +734,8 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
               )}</D:href></D:lock-token-submitted></D:error>`,
             );
         }
-        return reply
-          .code(error.status)
-          .header('content-type', 'text/plain; charset=utf-8')
-          .send(`${error.message}\n`);
       }
-      const status = (error as { statusCode?: number }).statusCode;
-      if (status && status >= 400 && status < 500)
-        return reply.code(status).header('content-type', 'text/plain; charset=utf-8').send('Bad request\n');
-      request.log.error({ err: error }, 'WebDAV request failed');
-      return reply.code(500).header('content-type', 'text/plain; charset=utf-8').send('Internal error\n');
+      return replyPlainDavError(request, reply, error, 'WebDAV');
     });
     for (const url of [DAV_PREFIX, `${DAV_PREFIX}/`, `${DAV_PREFIX}/*`]) {
       app.route({

@@ -5,7 +5,7 @@ import { lazy, Suspense, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
-import { TextField } from '../../layout/forms.js';
+import { CheckboxField, TextField } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { MunicipalitySelect } from '../../layout/MunicipalitySelect.js';
 import { Page } from '../../page.js';
@@ -209,18 +209,12 @@ function Categories({ municipalityId }: { municipalityId: string }) {
             </select>
           </div>
         </div>
-        <div className="kern-form-check">
-          <input
-            id="category-active"
-            className="kern-form-check__checkbox"
-            type="checkbox"
-            checked={active}
-            onChange={(e) => setActive(e.target.checked)}
-          />
-          <label className="kern-label" htmlFor="category-active">
-            {t('participation.staff.active')}
-          </label>
-        </div>
+        <CheckboxField
+          id="category-active"
+          label={t('participation.staff.active')}
+          checked={active}
+          onChange={setActive}
+        />
         <div className="srp-actions">
           <button type="submit" className="kern-btn kern-btn--primary">
             <span className="kern-label">{t('participation.staff.save')}</span>

@@ -5,7 +5,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
-import { ErrorSummary, SelectField, TextField, type SummaryItem } from '../../layout/forms.js';
+import { CheckboxField, ErrorSummary, SelectField, type SummaryItem, TextField } from '../../layout/forms.js';
 import { Loading } from '../../layout/Loading.js';
 import { Page } from '../../page.js';
 import { MunicipalitySelect } from '../../layout/MunicipalitySelect.js';
@@ -429,18 +429,12 @@ export default function RulesPage() {
           <fieldset className="kern-fieldset">
             <legend className="kern-label">{t('rules.rules.schedule')}</legend>
             <div className="kern-fieldset__body kern-stack-sm">
-              <div className="kern-form-check">
-                <input
-                  className="kern-form-check__checkbox"
-                  type="checkbox"
-                  id="rule-scheduled"
-                  checked={draft.scheduled}
-                  onChange={(e) => set('scheduled', e.target.checked)}
-                />
-                <label className="kern-label" htmlFor="rule-scheduled">
-                  {t('rules.rules.scheduled')}
-                </label>
-              </div>
+              <CheckboxField
+                id="rule-scheduled"
+                label={t('rules.rules.scheduled')}
+                checked={draft.scheduled}
+                onChange={(checked) => set('scheduled', checked)}
+              />
               {draft.scheduled && (
                 <>
                   <fieldset
@@ -609,18 +603,12 @@ export default function RulesPage() {
               )}
             </div>
           </fieldset>
-          <div className="kern-form-check">
-            <input
-              className="kern-form-check__checkbox"
-              type="checkbox"
-              id="rule-shared"
-              checked={draft.shared}
-              onChange={(e) => set('shared', e.target.checked)}
-            />
-            <label className="kern-label" htmlFor="rule-shared">
-              {t('rules.rules.shared')}
-            </label>
-          </div>
+          <CheckboxField
+            id="rule-shared"
+            label={t('rules.rules.shared')}
+            checked={draft.shared}
+            onChange={(checked) => set('shared', checked)}
+          />
           <p className="kern-body kern-body--small">{t('rules.rules.savedOff')}</p>
           <div className="srp-form__actions">
             <button type="submit" className="kern-btn kern-btn--primary">

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } fro
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../../api.js';
 import { Alert } from '../../../layout/Alert.js';
-import { ErrorSummary, TextField, type SummaryItem } from '../../../layout/forms.js';
+import { CheckboxField, ErrorSummary, type SummaryItem, TextField } from '../../../layout/forms.js';
 import { Loading } from '../../../layout/Loading.js';
 import { Page } from '../../../page.js';
 import './calendar.css';
@@ -531,18 +531,12 @@ function EventForm({
         required
         error={errors.find((x) => x.fieldId === 'event-summary')?.message}
       />
-      <div className="kern-form-check">
-        <input
-          className="kern-form-check__checkbox"
-          type="checkbox"
-          id="event-all-day"
-          checked={allDay}
-          onChange={(e) => setAllDay(e.target.checked)}
-        />
-        <label className="kern-label" htmlFor="event-all-day">
-          {t('cloudCalendar.form.allDay')}
-        </label>
-      </div>
+      <CheckboxField
+        id="event-all-day"
+        label={t('cloudCalendar.form.allDay')}
+        checked={allDay}
+        onChange={setAllDay}
+      />
       <div className="srp-calendar-fields">
         <TextField
           id="event-date"
@@ -633,18 +627,12 @@ function EventForm({
           {t('cloudCalendar.form.countHint')}
         </p>
       )}
-      <div className="kern-form-check">
-        <input
-          className="kern-form-check__checkbox"
-          type="checkbox"
-          id="event-public"
-          checked={isPublic}
-          onChange={(e) => setPublic(e.target.checked)}
-        />
-        <label className="kern-label" htmlFor="event-public">
-          {t('cloudCalendar.form.public')}
-        </label>
-      </div>
+      <CheckboxField
+        id="event-public"
+        label={t('cloudCalendar.form.public')}
+        checked={isPublic}
+        onChange={setPublic}
+      />
       <TextField
         id="event-invite"
         type="text"
