@@ -11,7 +11,7 @@ import type { Element } from '@xmldom/xmldom';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../../core/audit/audit.service.js';
-import { hasScope, type Principal } from '../../core/auth/principal.js';
+import type { Principal } from '../../core/auth/principal.js';
 import type { Club, CloudCalendar, CloudCalendarObject, FileAccess } from '../../core/db/schema.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
 import { calendarPolicy } from '../calendar/calendar.policy.js';
@@ -34,6 +34,8 @@ import {
   parseXml,
   readBody,
   replyPlainDavError,
+  requireDavPrincipal,
+  splitDavPath,
 } from '../webdav/dav-xml.js';
 
 const CALDAV_NS = 'urn:ietf:params:xml:ns:caldav';
@@ -664,23 +666,9 @@ export function caldavRoutes(ctx: AppContext) {
       (request.body as Readable | undefined)?.resume();
       return reply.header('allow', ALLOW).header('content-length', '0').code(200).send();
     }
-    const principal = request.principal;
-    if (!principal || !hasScope(principal, 'calendars')) {
-      (request.body as Readable | undefined)?.resume();
-      reply.header('www-authenticate', 'Basic realm="Smart Region", charset="UTF-8"');
-      throw Errors.unauthenticated();
-    }
+    const principal = requireDavPrincipal(request, reply, 'calendars');
     const rawPath = (request.raw.url ?? '/').split('?')[0]!;
-    let segments: string[];
-    try {
-      segments = rawPath
-        .slice('/dav/'.length)
-        .split('/')
-        .filter((s) => s !== '')
-        .map((s) => decodeURIComponent(s));
-    } catch {
-      throw Errors.badRequest('The path is not correctly encoded');
-    }
+    const segments = splitDavPath(rawPath.slice('/dav/'.length));
     if (segments.some((s) => s === '.' || s === '..' || s.includes('\u0000')))
       throw Errors.badRequest('Bad path');
     const target = await resolve(principal, segments);

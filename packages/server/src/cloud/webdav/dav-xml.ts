@@ -3,7 +3,8 @@
 import type { Readable } from 'node:stream';
 import { DOMParser, XMLSerializer, type Element, type Node } from '@xmldom/xmldom';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, isAppError } from '../../core/errors.js';
+import { hasScope, type Principal, type Scope } from '../../core/auth/principal.js';
+import { AppError, Errors, isAppError } from '../../core/errors.js';
 
 export const DAV_NS = 'DAV:';
 /** PROPFIND, PROPPATCH and LOCK bodies are small; anything bigger is refused. */
@@ -137,4 +138,28 @@ export function replyPlainDavError(
   if (status && status >= 400 && status < 500) return text(status, 'Bad request\n');
   request.log.error({ err: error }, `${protocol} request failed`);
   return text(500, 'Internal error\n');
+}
+
+/** The decoded segments of a DAV path (empty ones dropped); a malformed percent-escape is a 400. */
+export function splitDavPath(rawPath: string): string[] {
+  try {
+    return rawPath
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
+  } catch {
+    throw Errors.badRequest('The path is not correctly encoded');
+  }
+}
+
+/**
+ * The principal of a DAV request if it holds the protocol's scope; otherwise the body is drained and a
+ * 401 with the Basic challenge that clients answer with an app password.
+ */
+export function requireDavPrincipal(request: FastifyRequest, reply: FastifyReply, scope: Scope): Principal {
+  const principal = request.principal;
+  if (principal && hasScope(principal, scope)) return principal;
+  (request.body as Readable | undefined)?.resume();
+  reply.header('www-authenticate', 'Basic realm="Smart Region", charset="UTF-8"');
+  throw Errors.unauthenticated();
 }

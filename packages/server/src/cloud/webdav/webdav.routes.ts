@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import type { Element } from '@xmldom/xmldom';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
-import { hasScope, type Principal } from '../../core/auth/principal.js';
+import type { Principal } from '../../core/auth/principal.js';
 import type { Club, CloudLock, CloudNode, FileAccess } from '../../core/db/schema.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
 import { clubsPolicy } from '../clubs.policy.js';
@@ -26,6 +26,8 @@ import {
   parseXml,
   readBody,
   replyPlainDavError,
+  requireDavPrincipal,
+  splitDavPath,
 } from './dav-xml.js';
 import { LocksRepository } from './locks.repository.js';
 
@@ -78,17 +80,6 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
   const hrefOf = (club: Club, names: string[], folder: boolean) =>
     `${basePath(club)}/${names.map(encodeURIComponent).join('/')}${folder && names.length ? '/' : ''}`;
   const pathOf = (names: string[]) => names.map((n) => `/${n}`).join('');
-
-  function splitPath(rawPath: string): string[] {
-    try {
-      return rawPath
-        .split('/')
-        .filter((s) => s !== '')
-        .map((s) => decodeURIComponent(s));
-    } catch {
-      throw Errors.badRequest('The path is not correctly encoded');
-    }
-  }
 
   /** Locks that cover a path: on it, or depth-infinity locks on an ancestor. */
   const covering = (all: CloudLock[], path: string) =>
@@ -150,7 +141,7 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     }
     const prefix = `${basePath(dav.club)}`;
     if (pathname !== prefix && !pathname.startsWith(`${prefix}/`)) return null;
-    return splitPath(pathname.slice(prefix.length));
+    return splitDavPath(pathname.slice(prefix.length));
   }
 
   // Responses
@@ -617,13 +608,8 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
       (request.body as Readable | undefined)?.resume();
       return reply.header('allow', ALLOW).header('content-length', '0').code(200).send();
     }
-    const principal = request.principal;
-    if (!principal || !hasScope(principal, 'files')) {
-      (request.body as Readable | undefined)?.resume();
-      reply.header('www-authenticate', 'Basic realm="Smart Region", charset="UTF-8"');
-      throw Errors.unauthenticated();
-    }
-    const segments = splitPath(rawPath.slice(DAV_PREFIX.length));
+    const principal = requireDavPrincipal(request, reply, 'files');
+    const segments = splitDavPath(rawPath.slice(DAV_PREFIX.length));
     if (segments[0] !== 'files' || segments.length < 2) return listClubs(request, reply, principal, segments);
     const club = await ctx.clubs.bySlug(segments[1]!).catch(() => undefined);
     const membership = club ? await ctx.clubs.membership(club.id, principal.userId) : null;
