@@ -186,16 +186,17 @@ export class StaMqtt {
       if (this.owners.size + found.size > MAX_KNOWN_OWNERS) this.owners.clear();
       for (const [key, municipalityId] of found) this.owners.set(key, municipalityId);
     }
-    const owners = this.owners;
     const groups = new Map<string, PlainPublish[]>();
     for (const p of plain) {
-      const municipalityId = owners.get(p.key);
+      const municipalityId = this.owners.get(p.key);
       // Unknown streams and missing permissions: the single path gives the error HTTP would give.
       if (!municipalityId || !p.item.principal || !mayWriteSensors(p.item.principal, municipalityId)) {
         single.add(p.item);
         continue;
       }
-      groups.set(municipalityId, [...(groups.get(municipalityId) ?? []), p]);
+      const members = groups.get(municipalityId);
+      if (members) members.push(p);
+      else groups.set(municipalityId, [p]);
     }
     if (groups.size === 0) return;
     const entries = [...groups];
