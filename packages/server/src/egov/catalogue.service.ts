@@ -7,7 +7,7 @@ import type { Database } from '../core/db/database.js';
 import type { EgovServiceVersion } from '../core/db/schema.js';
 import { Errors } from '../core/errors.js';
 import { computeFee, type FeeOverrides, type FeeQuote, type FeeRule } from './fees.js';
-import type { FormSchema } from './forms/form-validation.js';
+import { fieldKeys, type FormSchema } from './forms/form-validation.js';
 import { EgovRepository, type MunicipalityServiceParams } from './egov.repository.js';
 import { shippedServices } from './shipped-services.js';
 
@@ -32,6 +32,17 @@ export async function checkBpmn(xml: string): Promise<void> {
     throw Errors.validation('The BPMN model needs an executable process (isExecutable="true")');
   if (/<(\w+:)?scriptTask\b/.test(xml) || /\blanguage="/.test(xml))
     throw Errors.validation('Scripts are not allowed in processes; use FEEL conditions and service tasks');
+  // Caught at design time rather than when a citizen's case reaches the task.
+  for (const tag of xml.match(/<(\w+:)?serviceTask\b[^>]*>/g) ?? []) {
+    const implementation = /\bimplementation="([^"]*)"/.exec(tag)?.[1]?.replaceAll('&quot;', '"') ?? '';
+    const call = /^\$\{environment\.services\.(\w+)(\(.*\))?\}$/.exec(implementation)?.[1];
+    if (!call || !SERVICE_CALLS.includes(call))
+      throw Errors.validation('A service task calls an unknown service', {
+        task: /\bid="([^"]*)"/.exec(tag)?.[1] ?? '',
+        implementation: implementation.slice(0, 200),
+        allowed: SERVICE_CALLS.join(', '),
+      });
+  }
   try {
     const definitions = await new Engine({ name: 'check', source: xml }).getDefinitions();
     if (definitions.length === 0) throw new Error('no definitions');
@@ -42,9 +53,35 @@ export async function checkBpmn(xml: string): Promise<void> {
   }
 }
 
+/** The calls a service task may make (`${environment.services.name(...)}`), see process-runner.ts. */
+export const SERVICE_CALLS: readonly string[] = [
+  'setStatus',
+  'generateDocument',
+  'requestPayment',
+  'sendToConnector',
+  'notifyCitizen',
+  'remindCaseworker',
+];
+
+const FIELD_KEY = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$/;
+
 export function checkFormSchema(schema: FormSchema): void {
   if (!schema || !Array.isArray(schema.components))
     throw Errors.validation('The form needs a components list (form-js schema)');
+  // Two fields writing the same data path (or one inside the other's value) would overwrite each other's
+  // answers; the form-js editor lets designers type any key, so the server is the rule.
+  const keys = fieldKeys(schema);
+  const invalid = keys.filter((key) => !key.split('[].').every((part) => FIELD_KEY.test(part)));
+  if (invalid.length > 0)
+    throw Errors.validation('Field keys must be names like antrag.name', { keys: invalid });
+  const collisions = new Set<string>();
+  const sorted = [...keys].sort();
+  for (let i = 1; i < sorted.length; i++) {
+    const [before, key] = [sorted[i - 1]!, sorted[i]!];
+    if (key === before || key.startsWith(`${before}.`)) collisions.add(before).add(key);
+  }
+  if (collisions.size > 0)
+    throw Errors.validation('Field keys collide: each field needs its own key', { keys: [...collisions] });
 }
 
 export class CatalogueService {

@@ -326,3 +326,89 @@ test('citizen accounts: services that need one refuse anonymous drafts; own case
   assert.equal(exported.body.cases[0]!.form.hund.name, 'Bello');
   assert.equal((await anonymous.get('/api/egov/my/cases')).status, 401);
 });
+
+test('process design: a draft rejects colliding field keys, unknown service calls and broken BPMN; a test run uses the draft', async () => {
+  const { flieden } = await setup();
+  const designer = await createTestUser(server.ctx.db, { home: flieden, roles: ['process_designer'] });
+  const client = await loggedInClient(server.url, designer.email, TEST_PASSWORD);
+  const catalogue = await client.get<{
+    services: { id: string; slug: string }[];
+  }>('/api/egov/design/services');
+  // The designer works for Flieden's region only, so the slug names one service.
+  const service = catalogue.body.services.find((s) => s.slug === 'meldebescheinigung')!;
+  const drafted = await client.post<{ id: string; status: string; bpmnXml: string }>(
+    `/api/egov/design/services/${service.id}/drafts`,
+    {},
+  );
+  assert.equal(drafted.status, 201, drafted.text);
+  const draftPath = `/api/egov/design/versions/${drafted.body.id}`;
+
+  const colliding = await client.patch<{ error: { code: string; details: { keys: string[] } } }>(draftPath, {
+    formSchema: {
+      components: [
+        { type: 'textfield', key: 'person.name', label: 'Name' },
+        {
+          type: 'group',
+          path: 'person',
+          components: [{ type: 'textfield', key: 'name', label: 'Auch Name' }],
+        },
+      ],
+    },
+  });
+  assert.equal(colliding.status, 400);
+  assert.equal(colliding.body.error.code, 'validation_failed');
+  assert.deepEqual(colliding.body.error.details.keys, ['person.name']);
+  const nested = await client.patch<{ error: { details: { keys: string[] } } }>(draftPath, {
+    formSchema: {
+      components: [
+        { type: 'textfield', key: 'person', label: 'Person' },
+        { type: 'textfield', key: 'person.name', label: 'Name' },
+      ],
+    },
+  });
+  assert.equal(nested.status, 400);
+  assert.deepEqual(nested.body.error.details.keys, ['person', 'person.name']);
+  const badKey = await client.patch<{ error: { details: { keys: string[] } } }>(draftPath, {
+    formSchema: { components: [{ type: 'textfield', key: 'mit leerzeichen', label: 'X' }] },
+  });
+  assert.equal(badKey.status, 400);
+  assert.deepEqual(badKey.body.error.details.keys, ['mit leerzeichen']);
+
+  const unknownCall = await client.patch<{ error: { details: { task: string } } }>(draftPath, {
+    bpmnXml: drafted.body.bpmnXml.replace('services.setStatus(', 'services.deleteEverything('),
+  });
+  assert.equal(unknownCall.status, 400);
+  assert.match(unknownCall.body.error.details.task, /\w+/);
+  const broken = await client.patch(draftPath, {
+    bpmnXml: drafted.body.bpmnXml.replace('</bpmn:process>', ''),
+  });
+  assert.equal(broken.status, 400);
+
+  // A valid change is stored; a test run of the draft uses it, and the published version is untouched.
+  const saved = await client.patch<{ formSchema: { components: unknown[] }; name: string }>(draftPath, {
+    name: 'Meldebescheinigung (Entwurf)',
+    formSchema: {
+      components: [
+        { type: 'textfield', key: 'neues_feld', label: 'Neues Feld', validate: { required: true } },
+      ],
+    },
+  });
+  assert.equal(saved.status, 200, saved.text);
+  assert.equal(saved.body.name, 'Meldebescheinigung (Entwurf)');
+  const run = await client.post<{ case: { id: string } }>(`/api/egov/municipalities/${flieden.id}/cases`, {
+    serviceId: service.id,
+    versionId: drafted.body.id,
+  });
+  assert.equal(run.status, 201, run.text);
+  const refused = await client.post<{ error: { code: string } }>(
+    `/api/egov/cases/${run.body.case.id}/submit`,
+    {
+      data: {},
+    },
+  );
+  assert.equal(refused.status, 400, 'the draft form (with its required new field) is the rule in test runs');
+  const submitted = await client.post(`/api/egov/cases/${run.body.case.id}/submit`, {
+    data: { neues_feld: 'Testwert' },
+  });
+  assert.equal(submitted.status, 200, submitted.text);
+});
