@@ -22,6 +22,8 @@ const OfficeCaseDetail = lazy(() =>
 const OfficeProcesses = lazy(() =>
   import('../egov/OfficeCases.js').then((m) => ({ default: m.OfficeProcesses })),
 );
+// The designer pulls in form-js editor and bpmn-js: its own chunk, loaded only on its route.
+const ProcessDesigner = lazy(() => import('../egov/ProcessDesigner.js'));
 
 /** The back office (`/verwaltung/*`): each domain adds its sub-routes here and its cards on the landing. */
 export default function BackofficeArea() {
@@ -32,6 +34,7 @@ export default function BackofficeArea() {
       <Route path="vorgaenge" element={<OfficeCaseList />} />
       <Route path="vorgaenge/:caseId" element={<OfficeCaseDetail />} />
       <Route path="prozesse" element={<OfficeProcesses />} />
+      <Route path="prozesse/:serviceId/versionen/:versionId" element={<ProcessDesigner />} />
       <Route path="meldungen/*" element={<StaffReportsPage />} />
       <Route path="news/*" element={<StaffNewsPage />} />
       <Route path="rueckmeldungen" element={<StaffFeedbackPage />} />

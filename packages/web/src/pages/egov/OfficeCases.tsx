@@ -1,9 +1,10 @@
 // Back office for online services: /verwaltung/vorgaenge (cases of every municipality the caseworker
 // works for, substitutions included; claim, process steps, questions, messages, history, statistics) and
-// /verwaltung/prozesse (the shared catalogue's versions: new draft, publish).
+// /verwaltung/prozesse (the shared catalogue's versions: new draft, publish; each version opens in the
+// process designer, ProcessDesigner.tsx).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, useParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
 import { Page } from '../../page.js';
@@ -304,6 +305,7 @@ interface DesignService {
 
 export function OfficeProcesses() {
   const { t } = useTranslation();
+  const navigate = useNavigate();
   const [services, setServices] = useState<DesignService[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const load = useCallback(
@@ -330,7 +332,10 @@ export function OfficeProcesses() {
           <ul className="kern-list">
             {s.versions.map((v) => (
               <li key={v.id} className="kern-body">
-                {t('egov.office.versions')} {v.version}: {v.status}{' '}
+                <Link to={`${s.id}/versionen/${v.id}`}>
+                  {t('egov.designer.open', { version: v.version })}
+                </Link>
+                : {t(`egov.designer.status.${v.status as 'draft' | 'published' | 'retired'}`)}{' '}
                 {v.status === 'draft' && (
                   <button
                     type="button"
@@ -347,7 +352,12 @@ export function OfficeProcesses() {
             <button
               type="button"
               className="kern-btn kern-btn--secondary"
-              onClick={() => run(api.post(`/api/egov/design/services/${s.id}/drafts`))}
+              onClick={() =>
+                void api.post<{ id: string }>(`/api/egov/design/services/${s.id}/drafts`).then(
+                  (draft) => navigate(`${s.id}/versionen/${draft.id}`),
+                  () => setError(t('errors.generic')),
+                )
+              }
             >
               <span className="kern-label">{t('egov.office.newDraft')}</span>
             </button>

@@ -3,7 +3,7 @@
 // the application with its documents and mailbox.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { Link, Route, Routes, useNavigate, useParams } from 'react-router';
+import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
 import { Page } from '../../page.js';
@@ -202,8 +202,12 @@ function Apply() {
   const { t, i18n } = useTranslation();
   const { session } = useSession();
   const navigate = useNavigate();
+  // Test mode (from the process designer): the draft version's form, in the case the designer started.
+  const [search] = useSearchParams();
+  const testVersion = search.get('testVersion');
+  const [testVersionNumber, setTestVersionNumber] = useState<number | null>(null);
   const [detail, setDetail] = useState<ServiceDetail | null>(null);
-  const [caseId, setCaseId] = useState<string | null>(null);
+  const [caseId, setCaseId] = useState<string | null>(search.get('testCase'));
   const [resumeLink, setResumeLink] = useState<string | null>(null);
   const [data, setData] = useState<Record<string, unknown>>({});
   const [step, setStep] = useState(0);
@@ -213,10 +217,29 @@ function Apply() {
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
-    void api
-      .get<ServiceDetail>(`/api/public/egov/municipalities/${municipalityId}/services/${serviceId}`)
-      .then(setDetail, () => setError(t('errors.generic')));
-  }, [municipalityId, serviceId, t]);
+    void (async () => {
+      const published = await api.get<ServiceDetail>(
+        `/api/public/egov/municipalities/${municipalityId}/services/${serviceId}`,
+      );
+      if (!testVersion) return setDetail(published);
+      const draft = await api.get<{
+        version: number;
+        name: string;
+        description: string;
+        formSchema: ServiceDetail['formSchema'];
+        feeRules: ServiceDetail['feeRules'];
+        requiredDocuments: string[];
+      }>(`/api/egov/design/versions/${testVersion}`);
+      setTestVersionNumber(draft.version);
+      setDetail({
+        ...published,
+        service: { ...published.service, name: draft.name, description: draft.description },
+        formSchema: draft.formSchema,
+        feeRules: draft.feeRules,
+        requiredDocuments: draft.requiredDocuments,
+      });
+    })().catch(() => setError(t('errors.generic')));
+  }, [municipalityId, serviceId, testVersion, t]);
 
   const steps = detail?.formSchema.components ?? [];
   const stepSchema = useMemo(
@@ -248,7 +271,7 @@ function Apply() {
       'POST',
       `/api/egov/municipalities/${municipalityId}/cases`,
       null,
-      { serviceId },
+      testVersion ? { serviceId, versionId: testVersion } : { serviceId },
     );
     if (created.resumeToken) {
       rememberResumeToken(created.case.id, created.resumeToken);
@@ -309,6 +332,9 @@ function Apply() {
   const last = step === steps.length - 1;
   return (
     <Page heading={detail.service.name}>
+      {testVersionNumber !== null && (
+        <Alert variant="warning" title={t('egov.designer.testRunBanner', { version: testVersionNumber })} />
+      )}
       <p className="kern-body">{detail.service.description}</p>
       <dl className="srp-egov-facts">
         <dt className="kern-label">{t('egov.portal.office')}</dt>
