@@ -1,7 +1,8 @@
-// npm run bench:cloud [-- --files 2000 --mb 256 --rounds 20]
-// The club cloud WebDAV benchmark (not a test): starts the real platform in this process (PGlite, local
-// file storage) and an unprivileged throwaway Apache httpd with mod_dav_fs on free ports, puts the same
-// files into both, and prints each figure beside Apache's from the same run.
+// npm run bench:cloud [-- --files 2000 --mb 256 --rounds 20] [--postgres | --pglite]
+// The club cloud WebDAV benchmark (not a test): starts the real platform in this process (local file
+// storage; PGlite and a scratch PostgreSQL database, one after the other, or only the one named) and an
+// unprivileged throwaway Apache httpd with mod_dav_fs on free ports, puts the same files into both, and
+// prints each figure beside Apache's from the same run.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, createWriteStream } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { Readable } from 'node:stream';
 import { createTestClub } from '../packages/server/src/test-support/cloud.js';
 import { basic } from '../packages/server/src/test-support/http.js';
 import { startTestServer } from '../packages/server/src/test-support/server.js';
-import { percentile } from './lib.js';
+import { percentile, scratchDatabase } from './lib.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -23,6 +24,11 @@ const option = (name: string, fallback: number) => {
 const FILES = option('files', 2000);
 const MEGABYTES = option('mb', 256);
 const ROUNDS = option('rounds', 20);
+const ENGINES = argv.includes('--postgres')
+  ? ['postgres']
+  : argv.includes('--pglite')
+    ? ['pglite']
+    : ['pglite', 'postgres'];
 const APACHE = process.env.BENCH_APACHE ?? '/usr/sbin/apache2';
 const MODULES = process.env.BENCH_APACHE_MODULES ?? '/usr/lib/apache2/modules';
 
@@ -116,33 +122,80 @@ const load = () =>
 
 async function main() {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-bench-cloud-'));
-  console.log(`bench:cloud  files=${FILES} large=${MEGABYTES} MiB rounds=${ROUNDS}  load before: ${load()}`);
+  console.log(
+    `bench:cloud  files=${FILES} large=${MEGABYTES} MiB rounds=${ROUNDS} engines=${ENGINES.join(',')}  load before: ${load()}`,
+  );
   const apache = await startApache(path.join(dir, 'apache'));
-  const server = await startTestServer({ webDist: null, env: { JOBS_ENABLED: 'false' } });
+  try {
+    await fs.mkdir(path.join(apache.root, 'many'));
+    for (let i = 0; i < FILES; i++)
+      await fs.writeFile(path.join(apache.root, 'many', fileName(i)), fileContent(i));
+    // A large file, streamed up and down.
+    const large = path.join(dir, 'large.bin');
+    const chunk = Buffer.alloc(1024 * 1024, 7);
+    const out = createWriteStream(large);
+    for (let i = 0; i < MEGABYTES; i++)
+      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+    await new Promise<void>((r) => out.end(() => r()));
+    for (const engine of ENGINES) {
+      if (engine === 'postgres') {
+        const { url, drop } = await scratchDatabase('srp_bench_cloud');
+        try {
+          await benchEngine(engine, { url: apache.url, headers: {} }, large, {
+            ownDatabase: true,
+            env: { DATABASE_URL: url, DATABASE_POOL_SIZE: '10' },
+          });
+        } finally {
+          await drop();
+        }
+      } else await benchEngine(engine, { url: apache.url, headers: {} }, large, { env: {} });
+    }
+  } finally {
+    apache.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+const fileName = (i: number) => `datei-${String(i).padStart(5, '0')}.txt`;
+const fileContent = (i: number) => `Vereinsdatei ${i}\n`;
+
+async function benchEngine(
+  engine: string,
+  ref: Side,
+  large: string,
+  options: { ownDatabase?: boolean; env: Record<string, string> },
+) {
+  const server = await startTestServer({
+    webDist: null,
+    ...(options.ownDatabase ? { ownDatabase: true } : {}),
+    env: { JOBS_ENABLED: 'false', ...options.env },
+  });
   try {
     const { admin, club, appPassword } = await createTestClub(server.ctx);
     const ours: Side = {
       url: `${server.url}/dav/files/${club.slug}`,
       headers: { authorization: basic(admin.email, appPassword) },
     };
-    const ref: Side = { url: apache.url, headers: {} };
 
-    // The same folder of small files on both sides.
+    // The same folder of small files as on Apache.
     const folder = await server.ctx.cloudFiles.createFolder(
       club,
       await server.ctx.cloudFiles.root(club),
       'many',
       admin.id,
     );
-    await fs.mkdir(path.join(apache.root, 'many'));
     for (let i = 0; i < FILES; i++) {
-      const name = `datei-${String(i).padStart(5, '0')}.txt`;
-      const content = `Vereinsdatei ${i}\n`;
-      await server.ctx.cloudFiles.writeFile(club, folder, name, Readable.from([Buffer.from(content)]), {
-        size: Buffer.byteLength(content),
-        userId: admin.id,
-      });
-      await fs.writeFile(path.join(apache.root, 'many', name), content);
+      const content = fileContent(i);
+      await server.ctx.cloudFiles.writeFile(
+        club,
+        folder,
+        fileName(i),
+        Readable.from([Buffer.from(content)]),
+        {
+          size: Buffer.byteLength(content),
+          userId: admin.id,
+        },
+      );
     }
 
     const propfind = async (side: Side) => {
@@ -161,13 +214,6 @@ async function main() {
       refTimes.push(await propfind(ref));
     }
 
-    // A large file, streamed up and down.
-    const large = path.join(dir, 'large.bin');
-    const chunk = Buffer.alloc(1024 * 1024, 7);
-    const out = createWriteStream(large);
-    for (let i = 0; i < MEGABYTES; i++)
-      if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
-    await new Promise<void>((r) => out.end(() => r()));
     const size = MEGABYTES * 1024 * 1024;
     const upload = async (side: Side, name: string) => {
       const { ms, result } = await timed(() =>
@@ -189,9 +235,9 @@ async function main() {
     const up = { ours: [] as number[], ref: [] as number[] };
     const down = { ours: [] as number[], ref: [] as number[] };
     for (let i = 0; i < 3; i++) {
-      up.ref.push(await upload(ref, `large-${i}.bin`));
+      up.ref.push(await upload(ref, `large-${engine}-${i}.bin`));
       up.ours.push(await upload(ours, `large-${i}.bin`));
-      down.ref.push(await download(ref, `large-${i}.bin`));
+      down.ref.push(await download(ref, `large-${engine}-${i}.bin`));
       down.ours.push(await download(ours, `large-${i}.bin`));
     }
     const median = (xs: number[]) => percentile(xs, 0.5);
@@ -217,16 +263,14 @@ async function main() {
       ],
     ] as const;
     console.log(
-      `\n| Figure (${FILES} files, ${MEGABYTES} MiB file) | platform | Apache mod_dav | ratio (≥ 1 is as good or better) |`,
+      `\n| Figure (${engine}, ${FILES} files, ${MEGABYTES} MiB file) | platform | Apache mod_dav | ratio (≥ 1 is as good or better) |`,
     );
     console.log('| --- | ---: | ---: | ---: |');
     for (const [figure, a, b, ratio] of rows)
       console.log(`| ${figure} | ${a.toFixed(1)} | ${b.toFixed(1)} | ${ratio.toFixed(2)} |`);
-    console.log(`\nload after: ${load()}`);
+    console.log(`\nload after ${engine}: ${load()}`);
   } finally {
-    apache.stop();
     await server.close();
-    await fs.rm(dir, { recursive: true, force: true });
   }
 }
 

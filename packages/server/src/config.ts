@@ -270,6 +270,12 @@ export const ConfigSchema = Type.Object({
   }),
   TURN_SECRET: Type.Optional(Type.String({ minLength: 16, description: 'coturn static-auth-secret.' })),
   TURN_CREDENTIAL_TTL_SECONDS: Type.Integer({ default: 21_600, minimum: 60, maximum: 7 * 86_400 }),
+  CLOUD_UPLOAD_EXPIRY_HOURS: Type.Integer({
+    default: 24,
+    minimum: 1,
+    maximum: 24 * 30,
+    description: 'Unfinished resumable club cloud uploads are removed this many hours after they began.',
+  }),
   PARTICIPATION_GEOCODER_URL: Type.Optional(
     Type.String({
       pattern: '^https?://',

@@ -10,6 +10,7 @@ import { openDatabase, type DatabaseHandle } from './core/db/database.js';
 import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
+import { registerCloudUploadJobs, scheduleCloudUploadCleanup } from './cloud/files/uploads.cleanup.js';
 import { JobWorker } from './core/jobs/index.js';
 import { registerRuleJobs } from './rules/rule.engine.js';
 import { registerEgovJobs, scheduleEgovRetention } from './egov/egov.module.js';
@@ -90,6 +91,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     registerConnectorJobs(worker, ctx.connectors);
     registerEgovJobs(worker, ctx.jobs, ctx.egov);
     await scheduleEgovRetention(ctx.jobs);
+    registerCloudUploadJobs(worker, ctx.jobs, ctx.db, ctx.files, config.CLOUD_UPLOAD_EXPIRY_HOURS);
+    await scheduleCloudUploadCleanup(ctx.jobs);
     worker.start();
   }
 

@@ -21,6 +21,26 @@ export interface DeadProperty {
   value: string;
 }
 
+/** A folder member as a WebDAV listing needs it (see listing()). */
+export interface ListedNode extends Pick<
+  CloudNode,
+  'id' | 'parent_id' | 'name' | 'kind' | 'size' | 'content_type' | 'etag' | 'created_at' | 'modified_at'
+> {
+  properties: DeadProperty[];
+}
+
+type ListingRow = [
+  id: string,
+  name: string,
+  kind: 'folder' | 'file',
+  size: number | string,
+  contentType: string | null,
+  etag: string | null,
+  created: number | string,
+  modified: number | string,
+  properties: [string, string, string][] | null,
+];
+
 export class FilesRepository {
   constructor(private readonly db: Database) {}
 
@@ -359,20 +379,42 @@ export class FilesRepository {
     return this.db.selectFrom('cloud_properties').selectAll().where('node_id', 'in', nodeIds).execute();
   }
 
-  /** Dead properties of a folder and its live members, in one query (PROPFIND Depth 1). */
-  propertiesOfFolder(clubId: string, folderId: string): Promise<DeadProperty[]> {
-    return this.db
-      .selectFrom('cloud_properties')
-      .innerJoin('cloud_nodes', 'cloud_nodes.id', 'cloud_properties.node_id')
-      .selectAll('cloud_properties')
-      .where('cloud_nodes.club_id', '=', clubId)
-      .where((eb) =>
-        eb.or([
-          eb('cloud_nodes.id', '=', folderId),
-          eb.and([eb('cloud_nodes.parent_id', '=', folderId), eb('cloud_nodes.deleted_at', 'is', null)]),
-        ]),
-      )
-      .execute();
+  /**
+   * A folder's live members with the columns a WebDAV listing shows and, if asked, their dead
+   * properties, in one query (PROPFIND Depth 1). The rows come back as one JSON array: with thousands of
+   * members, decoding one JSON value is several times cheaper than decoding as many protocol rows
+   * (PGlite especially), and times as epoch milliseconds spare parsing timestamps.
+   */
+  async listing(clubId: string, folderId: string, withProperties: boolean): Promise<ListedNode[]> {
+    const properties = withProperties
+      ? sql`(select json_agg(json_build_array(p.namespace, p.name, p.value))
+          from cloud_properties p where p.node_id = n.id)`
+      : sql`null`;
+    const result = await sql<{ rows: ListingRow[] | string | null }>`
+      select json_agg(json_build_array(n.id, n.name, n.kind, n.size, n.content_type, n.etag,
+          floor(extract(epoch from n.created_at) * 1000), floor(extract(epoch from n.modified_at) * 1000),
+          ${properties}) order by n.kind desc, n.name) as rows
+      from cloud_nodes n
+      where n.club_id = ${clubId} and n.parent_id = ${folderId} and n.deleted_at is null`.execute(this.db);
+    const raw = result.rows[0]?.rows ?? null;
+    const rows: ListingRow[] = typeof raw === 'string' ? (JSON.parse(raw) as ListingRow[]) : (raw ?? []);
+    return rows.map(([id, name, kind, size, contentType, etag, created, modified, dead]) => ({
+      id,
+      parent_id: folderId,
+      name,
+      kind,
+      size: Number(size),
+      content_type: contentType,
+      etag,
+      created_at: new Date(Number(created)),
+      modified_at: new Date(Number(modified)),
+      properties: (dead ?? []).map(([namespace, propertyName, value]) => ({
+        node_id: id,
+        namespace,
+        name: propertyName,
+        value,
+      })),
+    }));
   }
 
   async setProperty(nodeId: string, namespace: string, name: string, value: string): Promise<void> {

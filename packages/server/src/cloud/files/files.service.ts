@@ -413,9 +413,9 @@ export class CloudFilesService {
     return this.repository().properties(nodeIds);
   }
 
-  /** Dead properties of a folder and its members. */
-  propertiesOfFolder(club: Club, folder: CloudNode) {
-    return this.repository().propertiesOfFolder(club.id, folder.id);
+  /** A folder's members for a WebDAV listing, with their dead properties if asked (one query). */
+  listing(club: Club, folder: CloudNode, withProperties: boolean) {
+    return this.repository().listing(club.id, folder.id, withProperties);
   }
 
   /** Applies property updates in order, all or nothing. */

@@ -2,21 +2,26 @@
 // /api/cloud/uploads/. Bytes stream into a resumable upload of ctx.files; when the last byte arrives the
 // blob becomes the file's content through CloudFilesService.commitStored (quota, versions). Upload-Length
 // is checked against the club's free quota at creation, so a too large file is refused before a byte.
+import { randomUUID } from 'node:crypto';
 import { pipeline, Transform, type Readable, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { requirePrincipal } from '../../core/auth/principal.js';
 import { AppError, Errors } from '../../core/errors.js';
+import { FileErrors } from '../../core/files/errors.js';
 import type { UploadInfo } from '../../core/files/storage.js';
 import { clubsPolicy } from '../clubs.policy.js';
 import { ClubErrors } from '../clubs.service.js';
 import { assertValidName, guessContentType } from './files.service.js';
+import { UploadsRepository } from './uploads.repository.js';
 
 export const TUS_PREFIX = '/api/cloud/uploads';
 const TUS_VERSION = '1.0.0';
 const TUS_CONTENT_TYPE = 'application/offset+octet-stream';
 /** The largest upload announced in OPTIONS (the club quota limits each upload further). */
 const MAX_SIZE = 2 ** 50;
+/** A PATCH holds the upload's lock this long and renews it while it runs; a crash frees it after. */
+const LOCK_SECONDS = 120;
 
 const TusErrors = {
   version: () => new AppError('tus_version_unsupported', 412, 'Tus-Resumable 1.0.0 is required'),
@@ -26,6 +31,7 @@ const TusErrors = {
   contentType: () => new AppError('tus_content_type', 415, `PATCH needs Content-Type ${TUS_CONTENT_TYPE}`),
   offset: () => new AppError('tus_offset_invalid', 400, 'Upload-Offset must be a non-negative integer'),
   tooLarge: () => new AppError('tus_too_large', 413, 'More bytes than the announced Upload-Length'),
+  locked: () => new AppError('tus_upload_locked', 423, 'Another request is writing into this upload'),
 };
 
 /** What the upload keeps until it completes (stored as the storage upload's meta). */
@@ -39,6 +45,24 @@ interface UploadMeta {
 
 export function tusRoutes(ctx: AppContext) {
   const files = ctx.cloudFiles;
+  const uploads = new UploadsRepository(ctx.db);
+
+  /** Runs fn holding the upload's lock (renewed while it runs); 423 when another request holds it. */
+  async function locked<T>(uploadId: string, meta: UploadMeta, fn: () => Promise<T>): Promise<T> {
+    const token = randomUUID();
+    if (!(await uploads.lock(uploadId, meta.clubId, meta.userId, token, LOCK_SECONDS)))
+      throw TusErrors.locked();
+    const renewal = setInterval(
+      () => void uploads.renew(uploadId, token, LOCK_SECONDS).catch(() => undefined),
+      (LOCK_SECONDS * 1000) / 3,
+    );
+    try {
+      return await fn();
+    } finally {
+      clearInterval(renewal);
+      await uploads.unlock(uploadId, token);
+    }
+  }
 
   function assertVersion(request: FastifyRequest) {
     if (request.headers['tus-resumable'] !== TUS_VERSION) throw TusErrors.version();
@@ -129,7 +153,11 @@ export function tusRoutes(ctx: AppContext) {
         contentType: metadata.filetype || guessContentType(name),
         meta: { ...meta },
       });
-      if (length === 0) await complete(upload.uploadId, meta);
+      await uploads.insert(upload.uploadId, club.id, principal.userId);
+      if (length === 0) {
+        await complete(upload.uploadId, meta);
+        await uploads.delete(upload.uploadId);
+      }
       return common(reply)
         .code(201)
         .header('location', `${TUS_PREFIX}/${upload.uploadId}`)
@@ -160,12 +188,19 @@ export function tusRoutes(ctx: AppContext) {
         const offset = parseCount(request.headers['upload-offset'], TusErrors.offset);
         const { info, meta } = await ownUpload(request);
         const body = request.body as Readable;
-        const limited = new Limit(meta.length - offset);
-        // pipeline carries a broken connection into the storage's stream (the append fails and the
-        // upload stays at its offset) without leaving an unhandled stream error behind.
-        pipeline(body, limited, () => {});
-        const updated = await ctx.files.appendUpload(info.uploadId, limited, { offset });
-        if (updated.offset === meta.length) await complete(info.uploadId, meta);
+        if (offset !== info.offset) throw FileErrors.offsetMismatch(info.offset, offset);
+        // Two requests writing into one upload at once (a retrying client, two tabs) would interleave
+        // their bytes: the second is refused while the first runs.
+        const updated = await locked(info.uploadId, meta, async () => {
+          const limited = new Limit(meta.length - offset);
+          // pipeline carries a broken connection into the storage's stream (the append fails and the
+          // upload stays at its offset) without leaving an unhandled stream error behind.
+          pipeline(body, limited, () => {});
+          const result = await ctx.files.appendUpload(info.uploadId, limited, { offset });
+          if (result.offset === meta.length) await complete(info.uploadId, meta);
+          return result;
+        });
+        if (updated.offset === meta.length) await uploads.delete(info.uploadId);
         return common(reply).code(204).header('upload-offset', String(updated.offset)).send();
       },
     );
@@ -175,8 +210,9 @@ export function tusRoutes(ctx: AppContext) {
       { schema: { hide: true } },
       async (request, reply) => {
         assertVersion(request);
-        const { info } = await ownUpload(request);
-        await ctx.files.abortUpload(info.uploadId);
+        const { info, meta } = await ownUpload(request);
+        await locked(info.uploadId, meta, () => ctx.files.abortUpload(info.uploadId));
+        await uploads.delete(info.uploadId);
         return common(reply).code(204).send();
       },
     );

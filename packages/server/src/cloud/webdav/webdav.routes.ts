@@ -11,6 +11,7 @@ import type { Principal } from '../../core/auth/principal.js';
 import type { Club, CloudLock, CloudNode, FileAccess } from '../../core/db/schema.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
 import { clubsPolicy } from '../clubs.policy.js';
+import type { DeadProperty } from '../files/files.repository.js';
 import type { CloudFilesService } from '../files/files.service.js';
 import { parseRange } from '../files/http-range.js';
 import { parseIfHeader, submittedTokens, type IfList } from './dav-if.js';
@@ -67,6 +68,14 @@ interface DavRequest {
   request: FastifyRequest;
   reply: FastifyReply;
 }
+
+/** What a listing needs of a node (files.listing() returns no more). */
+type DavNode = Pick<
+  CloudNode,
+  'id' | 'parent_id' | 'name' | 'kind' | 'size' | 'content_type' | 'etag' | 'created_at' | 'modified_at'
+>;
+
+const NONE: DeadProperty[] = [];
 
 interface PropName {
   namespace: string;
@@ -146,7 +155,7 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
 
   // Responses
 
-  function etagOf(node: CloudNode): string {
+  function etagOf(node: DavNode): string {
     return node.kind === 'file' && node.etag
       ? node.etag
       : `"${node.id.replace(/-/g, '')}-${node.modified_at.getTime()}"`;
@@ -171,7 +180,7 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
 
   function liveProperty(
     dav: DavRequest,
-    node: CloudNode,
+    node: DavNode,
     name: string,
     nodeLocks: CloudLock[],
     club: Club,
@@ -237,17 +246,18 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
       else if (!davChild(body, 'allprop')) throw Errors.badRequest('Expected prop, propname or allprop');
     }
     const node = dav.node!;
-    const club = await ctx.clubs.get(dav.club.id);
-    const members = depthHeader === '1' && node.kind === 'folder' ? await files.children(club, node) : [];
-    const nodes = [node, ...members];
+    // Read in this request (by its slug), so the quota properties are current.
+    const club = dav.club;
     const wantsDead = mode !== 'prop' || requested.some((r) => r.namespace !== DAV_NS);
-    const dead = !wantsDead
-      ? []
-      : members.length
-        ? await files.propertiesOfFolder(club, node)
-        : await files.properties([node.id]);
-    const deadByNode = new Map<string, typeof dead>();
-    for (const p of dead) deadByNode.set(p.node_id, [...(deadByNode.get(p.node_id) ?? []), p]);
+    // The members and their dead properties in one query, the folder's own properties in a second.
+    const members =
+      depthHeader === '1' && node.kind === 'folder' ? await files.listing(club, node, wantsDead) : [];
+    const nodes: DavNode[] = [node, ...members];
+    const deadByNode = new Map<string, DeadProperty[]>();
+    if (wantsDead) {
+      deadByNode.set(node.id, await files.properties([node.id]));
+      for (const m of members) if (m.properties.length) deadByNode.set(m.id, m.properties);
+    }
     const wantsLocks =
       mode !== 'prop' || requested.some((r) => r.namespace === DAV_NS && r.name === 'lockdiscovery');
     const related = wantsLocks ? await locks.related(club.id, dav.path, depthHeader === '1') : [];
@@ -260,7 +270,7 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
       const nodeLocks = wantsLocks ? covering(related, path) : [];
       const found: string[] = [];
       const missing: string[] = [];
-      const nodeDead = deadByNode.get(n.id) ?? [];
+      const nodeDead = deadByNode.get(n.id) ?? NONE;
       if (mode === 'prop') {
         for (const r of requested) {
           if (r.namespace === DAV_NS) {

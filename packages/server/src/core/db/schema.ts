@@ -1205,3 +1205,16 @@ export interface DB {
 }
 export type CloudCalendar = Selectable<CloudCalendarsTable>;
 export type CloudCalendarObject = Selectable<CloudCalendarObjectsTable>;
+
+// Resumable uploads of the club cloud (migration 0027).
+export interface CloudUploadsTable {
+  id: string;
+  club_id: string;
+  user_id: string | null;
+  created_at: CreatedAt;
+  lock_token: string | null;
+  locked_until: Date | null;
+}
+export interface DB {
+  cloud_uploads: CloudUploadsTable;
+}

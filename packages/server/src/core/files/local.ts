@@ -37,6 +37,7 @@ import type {
 import { DEFAULT_CONTENT_TYPE, Meter, checkExpectation, quoteEtag, resolveRange, verify } from './streams.js';
 
 const MAGIC = Buffer.from('SRPF');
+const READ_CHUNK = 1024 * 1024;
 const TRAILER_FIXED = 8;
 
 interface ObjectMeta {
@@ -179,7 +180,13 @@ export class LocalFileStorage implements FileStorage {
         await handle.close();
         return { ...info(meta, mtime), range, stream: Readable.from([]) };
       }
-      const stream = handle.createReadStream({ start: range.start, end: range.end });
+      // Large reads (1 MiB) mean fewer syscalls and socket writes per download; a small file still
+      // gets a buffer of its own size only.
+      const stream = handle.createReadStream({
+        start: range.start,
+        end: range.end,
+        highWaterMark: READ_CHUNK,
+      });
       return { ...info(meta, mtime), range, stream };
     } catch (error) {
       await handle.close();
