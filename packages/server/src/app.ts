@@ -20,6 +20,7 @@ import type { AppContext } from './context.js';
 import { auditRoutes } from './core/audit/audit.routes.js';
 import { registerAuthentication } from './core/auth/auth.plugin.js';
 import { authRoutes } from './core/auth/auth.routes.js';
+import { accountRoutes } from './core/auth/account.routes.js';
 import { oidcRoutes } from './core/auth/oidc.routes.js';
 import { samlRoutes } from './core/auth/saml.routes.js';
 import { Errors } from './core/errors.js';
@@ -137,6 +138,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   });
 
   await app.register(authRoutes(ctx));
+  await app.register(accountRoutes(ctx));
   await app.register(oidcRoutes(ctx));
   await app.register(samlRoutes(ctx));
   await app.register(tenancyRoutes(ctx));

@@ -8,6 +8,7 @@ import { AuthRepository } from './core/auth/auth.repository.js';
 import { AuthService } from './core/auth/auth.service.js';
 import { OidcService } from './core/auth/oidc.service.js';
 import { PasswordResetService } from './core/auth/password-reset.service.js';
+import { AccountService } from './core/auth/account.service.js';
 import { SamlService } from './core/auth/saml.service.js';
 import { IdentityRepository } from './core/identity/identity.repository.js';
 import { IdentityService } from './core/identity/identity.service.js';
@@ -39,6 +40,7 @@ export interface AppContext {
   audit: AuditService;
   auth: AuthService;
   passwordReset: PasswordResetService;
+  accounts: AccountService;
   oidc: OidcService;
   /** SAML 2.0 single sign-on (BundID); see core/auth/README.md. */
   saml: SamlService;
@@ -95,6 +97,7 @@ export function createContext(config: Config, database: DatabaseHandle): AppCont
     audit,
     auth,
     passwordReset: new PasswordResetService(config, db, notifications, audit),
+    accounts: new AccountService(config, db, notifications, audit),
     oidc,
     saml: new SamlService(config, db, auth, oidc),
     identity,

@@ -14,6 +14,10 @@ import { SessionProvider } from './session.js';
 const LoginPage = lazy(() => import('./pages/LoginPage.js'));
 const PasswordResetPage = lazy(() => import('./pages/PasswordResetPage.js'));
 const PasswordResetConfirmPage = lazy(() => import('./pages/PasswordResetConfirmPage.js'));
+const RegisterPage = lazy(() => import('./pages/RegisterPage.js'));
+const AccountVerifyPage = lazy(() => import('./pages/AccountVerifyPage.js'));
+const AccountPage = lazy(() => import('./pages/AccountPage.js'));
+const AccountDeletedPage = lazy(() => import('./pages/AccountDeletedPage.js'));
 const LegalPage = lazy(() => import('./pages/LegalPage.js'));
 const DashboardArea = lazy(() => import('./pages/areas/DashboardArea.js'));
 const ServicesArea = lazy(() => import('./pages/areas/ServicesArea.js'));
@@ -45,6 +49,18 @@ export function App() {
               <Route path="anmelden" element={<LoginPage />} />
               <Route path="passwort-vergessen" element={<PasswordResetPage />} />
               <Route path="passwort-zuruecksetzen" element={<PasswordResetConfirmPage />} />
+              <Route path="konto-erstellen" element={<RegisterPage />} />
+              <Route path="konto-bestaetigen" element={<AccountVerifyPage kind="registration" />} />
+              <Route path="konto/email-bestaetigen" element={<AccountVerifyPage kind="email" />} />
+              <Route path="konto/geloescht" element={<AccountDeletedPage />} />
+              <Route
+                path="konto"
+                element={
+                  <RequireLogin>
+                    <AccountPage />
+                  </RequireLogin>
+                }
+              />
               <Route path="dashboard/*" element={<DashboardArea />} />
               <Route path="buergerservice/*" element={<ServicesArea />} />
               <Route path="warnungen" element={<WarningsPage />} />

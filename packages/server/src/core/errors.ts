@@ -22,6 +22,12 @@ export const Errors = {
   invalidCredentials: () => new AppError('invalid_credentials', 401, 'E-mail or password is wrong'),
   resetTokenInvalid: () =>
     new AppError('reset_token_invalid', 400, 'The reset link is unknown, expired or has been used already'),
+  verificationTokenInvalid: () =>
+    new AppError(
+      'verification_token_invalid',
+      400,
+      'The confirmation link is unknown, expired or has been used already',
+    ),
   forbidden: (message = 'You are not allowed to do this') => new AppError('forbidden', 403, message),
   csrf: () => new AppError('csrf_failed', 403, 'Missing or invalid CSRF token'),
   notFound: (what = 'Resource') => new AppError('not_found', 404, `${what} not found`),

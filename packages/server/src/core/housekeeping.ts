@@ -18,6 +18,7 @@ export function registerHousekeeping(worker: JobWorker, queue: JobQueue, db: Dat
     await auth.deleteExpiredSessions();
     await auth.deleteStaleThrottles(24 * 3600);
     await auth.deleteExpiredResetTokens();
+    await auth.deleteStaleRegistrations();
     await auth.deleteExpiredLoginStates();
     await scheduleHousekeeping(queue, EVERY_MS);
   });

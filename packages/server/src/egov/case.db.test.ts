@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, test } from 'node:test';
@@ -7,7 +9,7 @@ import { createContext, type AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import { testDatabase } from '../test-support/db.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
-import { CASE_SOURCE, type ContinueCase } from './case.service.js';
+import { CASE_SOURCE, DELIVERY_PROBLEM_SOURCE, type ContinueCase } from './case.service.js';
 import type { TestPaymentProvider } from './payments/test-payment-provider.js';
 
 /** Reads a stream to a string (with listeners: the decrypting stream is a Transform). */
@@ -619,4 +621,118 @@ test('done in the work inbox advances the case; with a destination it waits for 
   assert.equal(done.status, 'completed');
   assert.equal(done.engine_state_encrypted, null);
   assert.equal((await ctx.egov.cases.data(done)).delivery?.status, 'accept-submission');
+});
+
+/** Runs the delivery job once, as the worker would (the db tests run no worker). */
+async function runDeliveryJob(ctx: AppContext, municipalityId: string, deliveryId: string) {
+  await ctx.connectors
+    .runDeliveryJob({
+      id: 0,
+      name: 'egov.connector.deliver',
+      payload: { deliveryId, municipalityId },
+      municipalityId,
+      attempt: 1,
+      maxAttempts: 60,
+      createdAt: new Date(),
+      workerId: 'test',
+      signal: new AbortController().signal,
+    })
+    .catch(() => undefined);
+}
+
+test('a delivery the receiver refuses becomes an inbox task; sent again by hand, the case goes on', async () => {
+  // The specialised software refuses (422) until its operators fix the cause.
+  let refusing = true;
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(refusing ? 422 : 200, { 'content-type': 'text/plain' });
+      res.end(refusing ? 'Geburtsort fehlt im Register' : 'ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  after(() => receiver.close());
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  await ctx.connectors.saveDestination(
+    {
+      municipalityId: municipality.id,
+      serviceKey: 'urn:de:fim:leika:leistung:99050012104000',
+      kind: 'webhook',
+      name: 'Personenstandsregister',
+      settings: {
+        url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
+        secret: 'a-webhook-secret-of-the-register',
+      },
+      enabled: true,
+    },
+    actor,
+  );
+  const { case: submitted } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+  );
+  await payFee(ctx, submitted.id);
+  const [task] = await openTasks(ctx, municipality.id, submitted.id);
+  assert.ok(task);
+  await ctx.work.complete(task, 'Urkunde ausgestellt', actor);
+  await runContinueJob(ctx, `egov-continue:${task.source_id}:task:${task.id}`);
+  const [delivery] = await ctx.connectors.listDeliveries({ municipalityIds: [municipality.id], limit: 10 });
+  assert.ok(delivery);
+
+  await runDeliveryJob(ctx, municipality.id, delivery.id);
+  const failed = await ctx.connectors.getDelivery(municipality.id, delivery.id);
+  assert.equal(failed.status, 'failed', 'a refusal goes to the dead letters at once');
+  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:failed`);
+
+  const problems = async () =>
+    (
+      await ctx.work.list({
+        municipalityIds: [municipality.id],
+        statuses: ['open', 'in_progress'],
+        limit: 100,
+      })
+    ).filter((t) => t.source_type === DELIVERY_PROBLEM_SOURCE && t.source_id === submitted.id);
+  const [problem] = await problems();
+  assert.ok(problem, 'the team gets a task about the failed delivery');
+  assert.match(problem.title, /^Übermittlung fehlgeschlagen: .*\(/);
+  assert.ok(problem.title.includes(submitted.reference));
+  assert.equal(problem.priority, 'high');
+  assert.match(problem.description, /Geburtsort fehlt im Register/, 'with the reason');
+  assert.ok(problem.description.includes(`/verwaltung/vorgaenge/${submitted.id}`), 'linking to the case');
+  assert.ok(problem.description.includes(delivery.id), 'and to the dead-letter entry');
+  const waiting = await ctx.egov.cases.get(submitted.id);
+  assert.equal(waiting.status, 'received', 'the citizen sees no change yet');
+  assert.ok(waiting.engine_state_encrypted, 'the process still waits for the answer');
+
+  // The same event again (at-least-once) does not make a second task.
+  await ctx.egov.cases.continueCase({
+    caseId: submitted.id,
+    kind: 'delivery',
+    status: 'failed',
+    remoteStatus: null,
+    message: 'Geburtsort fehlt im Register',
+  });
+  assert.equal((await problems()).length, 1);
+  const audit = await ctx.audit.list({ municipalityIds: [municipality.id], limit: 100 });
+  assert.ok(audit.some((e) => e.action === 'egov_case.delivery_problem' && e.target_id === submitted.id));
+
+  refusing = false;
+  await ctx.connectors.redeliver(municipality.id, delivery.id, actor);
+  await runDeliveryJob(ctx, municipality.id, delivery.id);
+  assert.equal((await ctx.connectors.getDelivery(municipality.id, delivery.id)).status, 'delivered');
+  ctx.connectors.events.emit('deliveryStatusChanged', {
+    deliveryId: delivery.id,
+    municipalityId: municipality.id,
+    sourceType: CASE_SOURCE,
+    sourceId: submitted.id,
+    status: 'accepted',
+    remoteStatus: 'accept-submission',
+    message: null,
+  });
+  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:accepted`);
+  const done = await ctx.egov.cases.get(submitted.id);
+  assert.equal(done.status, 'completed', 'the accepted redelivery moves the case on');
+  assert.deepEqual(await problems(), [], 'the problem task is settled');
 });

@@ -26,6 +26,8 @@ import type { PaymentService } from './payments/index.js';
 import type { ConnectorService } from './connectors/connector.service.js';
 
 export const CASE_SOURCE = 'egov_case';
+/** Inbox tasks about a failed delivery of a case (source id: the case id). */
+export const DELIVERY_PROBLEM_SOURCE = 'egov_delivery_problem';
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const ALLOWED_ATTACHMENT_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg']);
 
@@ -181,20 +183,79 @@ export class CaseService {
           delivery: { status: event.remoteStatus ?? event.status, message: event.message },
         };
         await this.receive(c, 'delivery', next, systemActor('connector'));
+        // A redelivery by hand got through: the problem task is settled.
+        await this.deps.work.cancelForSource(
+          DELIVERY_PROBLEM_SOURCE,
+          c.id,
+          'Übermittlung angenommen',
+          systemActor('connector'),
+        );
       } else {
-        // Refused or undeliverable: the case waits; staff see the delivery in the dead-letter list.
-        await this.deps.audit.record(systemActor('connector'), {
-          action: 'egov_case.delivery_problem',
-          targetType: 'egov_case',
-          targetId: c.id,
-          municipalityId: c.municipality_id,
-          details: { status: event.status, remoteStatus: event.remoteStatus, message: event.message },
-        });
+        // Refused or undeliverable: the case waits for staff, who get a task to fix it and send again.
+        await this.reportDeliveryProblem(c, event);
       }
     } catch (error) {
       if (error instanceof StepNotWaiting) return;
       throw error;
     }
+  }
+
+  /**
+   * A delivery the receiver refused or that ended in the dead letters: one inbox task per case for the
+   * service's team (idempotent while open), naming the reason and where to look. The citizen is not told:
+   * the case is still in the platform's hands, and staff decide whether to send again or to get in touch.
+   */
+  private async reportDeliveryProblem(
+    c: EgovCase,
+    event: Extract<ContinueCase, { kind: 'delivery' }>,
+  ): Promise<void> {
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const [delivery] = await this.deps.connectors.listDeliveries({
+      municipalityIds: [c.municipality_id],
+      sourceType: CASE_SOURCE,
+      sourceId: c.id,
+      limit: 1,
+    });
+    const reason = (event.message ?? delivery?.last_error ?? event.remoteStatus ?? event.status).slice(
+      0,
+      500,
+    );
+    const actor = systemActor('connector');
+    const deliveryPath = `/api/egov/connector-deliveries?municipalityId=${c.municipality_id}&sourceType=${CASE_SOURCE}&sourceId=${c.id}`;
+    await this.deps.work.createTask(
+      {
+        municipalityId: c.municipality_id,
+        teamId: params.team_id,
+        sourceType: DELIVERY_PROBLEM_SOURCE,
+        sourceId: c.id,
+        title: `${c.test_mode ? '[Test] ' : ''}Übermittlung fehlgeschlagen: ${version.name} (${c.reference})`,
+        description: [
+          `Die Fachsoftware hat den Vorgang ${c.reference} nicht angenommen (${event.status}).`,
+          `Grund: ${reason}`,
+          `Vorgang: /verwaltung/vorgaenge/${c.id}`,
+          ...(delivery
+            ? [
+                `Übermittlung ${delivery.id} (Fehlerliste: ${deliveryPath}); nach der Korrektur erneut senden.`,
+              ]
+            : []),
+        ].join('\n'),
+        priority: 'high',
+      },
+      actor,
+    );
+    await this.deps.audit.record(actor, {
+      action: 'egov_case.delivery_problem',
+      targetType: 'egov_case',
+      targetId: c.id,
+      municipalityId: c.municipality_id,
+      details: {
+        status: event.status,
+        remoteStatus: event.remoteStatus,
+        message: event.message,
+        deliveryId: delivery?.id ?? null,
+      },
+    });
   }
 
   private async receive(
@@ -765,6 +826,15 @@ export class CaseService {
       });
     }
     return due.length;
+  }
+
+  /**
+   * The citizen deleted their account: cases are kept until their retention ends (the authority must keep
+   * them, GDPR Art. 17(3)(b)) but are unlinked from the account. Unsubmitted drafts become unreachable and
+   * the retention job removes them with the other stale drafts.
+   */
+  unlinkCitizen(userId: string, executor: Database): Promise<number> {
+    return this.repository(executor).unlinkCitizen(userId);
   }
 
   /** Everything the platform holds about a citizen's cases, decrypted (GDPR Art. 15/20). */

@@ -314,6 +314,16 @@ export class EgovRepository {
     return query.execute();
   }
 
+  /** A deleted account: its cases stay for their retention period but no longer point at the person. */
+  async unlinkCitizen(userId: string): Promise<number> {
+    const result = await this.db
+      .updateTable('egov_cases')
+      .set({ citizen_user_id: null })
+      .where('citizen_user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   listCitizenCases(userId: string) {
     return this.db
       .selectFrom('egov_cases as c')

@@ -631,6 +631,15 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               case: CitizenCaseView,
               assigneeId: Nullable(Type.String()),
               dueAt: Nullable(Type.String()),
+              // The latest hand-over to the specialised software; failed/rejected means staff must act.
+              delivery: Nullable(
+                Type.Object({
+                  id: Type.String(),
+                  status: Type.String(),
+                  remoteStatus: Nullable(Type.String()),
+                  lastError: Nullable(Type.String()),
+                }),
+              ),
               formSchema: Type.Record(Type.String(), Type.Unknown()),
               openSteps: Type.Array(
                 Type.Object({
@@ -663,10 +672,24 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           limit: 200,
         });
         const trail = await cases.trail(c);
+        const [delivery] = await ctx.connectors.listDeliveries({
+          municipalityIds: [c.municipality_id],
+          sourceType: CASE_SOURCE,
+          sourceId: c.id,
+          limit: 1,
+        });
         return {
           case: await presentCitizenCase(c),
           assigneeId: c.assignee_id,
           dueAt: c.due_at?.toISOString() ?? null,
+          delivery: delivery
+            ? {
+                id: delivery.id,
+                status: delivery.status,
+                remoteStatus: delivery.remote_status,
+                lastError: delivery.last_error,
+              }
+            : null,
           formSchema: formOf(version) as unknown as Record<string, unknown>,
           openSteps: tasks
             .filter((t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`))

@@ -86,6 +86,9 @@ export function Header() {
                 <span className="kern-body kern-body--small srp-user">
                   {t('header.signedInAs', { name: user.displayName })}
                 </span>
+                <Link to="/konto" className="kern-link">
+                  {t('account.link')}
+                </Link>
                 <button type="button" className="kern-btn kern-btn--secondary" onClick={() => void signOut()}>
                   <span className="kern-icon kern-icon--logout" aria-hidden="true" />
                   <span className="kern-label">{t('header.logout')}</span>

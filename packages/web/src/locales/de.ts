@@ -7,6 +7,7 @@ import { participationDe } from './participation.js';
 import { egovDe } from './egov.js';
 import { meetingsDe } from './meetings.js';
 import { cloudFilesDe } from './cloudFiles.js';
+import { accountDe } from './account.js';
 
 const de = {
   common: {
@@ -208,6 +209,7 @@ const de = {
   egov: egovDe,
   meetings: meetingsDe,
   cloudFiles: cloudFilesDe,
+  ...accountDe,
 };
 
 export default de;

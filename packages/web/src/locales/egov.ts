@@ -50,6 +50,12 @@ export const egovDe = {
     rejected: 'Abgelehnt',
   },
   office: {
+    deliveryFailed: 'Übermittlung an die Fachsoftware fehlgeschlagen',
+    deliveryReason: 'Grund: {{reason}}',
+    deliveryHint:
+      'Der Vorgang wartet, bis die Übermittlung angenommen ist. Die antragstellende Person sieht davon nichts.',
+    redeliver: 'Erneut senden',
+    redelivered: 'Die Übermittlung wurde erneut in die Warteschlange gestellt.',
     cases: 'Vorgänge',
     casesTeaser: 'Online-Anträge Ihrer Gemeinden bearbeiten, auch in Vertretung.',
     processes: 'Prozesse',
@@ -182,6 +188,11 @@ export const egovEn: typeof egovDe = {
     rejected: 'Rejected',
   },
   office: {
+    deliveryFailed: 'Delivery to the specialised software failed',
+    deliveryReason: 'Reason: {{reason}}',
+    deliveryHint: 'The case waits until the delivery is accepted. The applicant does not see any of this.',
+    redeliver: 'Send again',
+    redelivered: 'The delivery has been queued again.',
     cases: 'Cases',
     casesTeaser: 'Handle online applications of your municipalities, also as a substitute.',
     processes: 'Processes',

@@ -6,6 +6,7 @@ import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
 import { meetingsEn } from './meetings.js';
 import { cloudFilesEn } from './cloudFiles.js';
+import { accountEn } from './account.js';
 
 const en: Messages = {
   common: {
@@ -201,6 +202,7 @@ const en: Messages = {
   egov: egovEn,
   meetings: meetingsEn,
   cloudFiles: cloudFilesEn,
+  ...accountEn,
 };
 
 export default en;

@@ -191,6 +191,11 @@ export default function LoginPage() {
               {t('login.forgotPassword')}
             </Link>
           </div>
+          <p className="kern-body">
+            <Link to="/konto-erstellen" className="kern-link">
+              {t('register.linkFromLogin')}
+            </Link>
+          </p>
         </form>
       )}
       {providers.oidc && (

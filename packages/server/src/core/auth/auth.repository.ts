@@ -316,4 +316,140 @@ export class AuthRepository {
       .values({ issuer: values.issuer, subject: values.subject, user_id: values.userId })
       .execute();
   }
+
+  // --- self-registration and e-mail changes (double opt-in) ------------------------------------------
+
+  async createRegistration(values: {
+    email: string;
+    displayName: string;
+    passwordHash: string;
+    locale: 'de' | 'en';
+    homeMunicipalityId: string;
+    tokenHash: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.db
+      .insertInto('account_registrations')
+      .values({
+        email: values.email,
+        display_name: values.displayName,
+        password_hash: values.passwordHash,
+        locale: values.locale,
+        home_municipality_id: values.homeMunicipalityId,
+        token_hash: values.tokenHash,
+        expires_at: values.expiresAt,
+      })
+      .execute();
+  }
+
+  /** Gives the newest unused registration of an address a fresh token; the old link stops working. */
+  async renewRegistrationToken(
+    email: string,
+    tokenHash: string,
+    expiresAt: Date,
+  ): Promise<
+    { email: string; displayName: string; locale: 'de' | 'en'; homeMunicipalityId: string } | undefined
+  > {
+    const newest = await this.db
+      .selectFrom('account_registrations')
+      .select('id')
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+      .where('used_at', 'is', null)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!newest) return undefined;
+    const row = await this.db
+      .updateTable('account_registrations')
+      .set({ token_hash: tokenHash, expires_at: expiresAt })
+      .where('id', '=', newest.id)
+      .where('used_at', 'is', null)
+      .returning(['email', 'display_name', 'locale', 'home_municipality_id'])
+      .executeTakeFirst();
+    return (
+      row && {
+        email: row.email,
+        displayName: row.display_name,
+        locale: row.locale,
+        homeMunicipalityId: row.home_municipality_id,
+      }
+    );
+  }
+
+  /** Uses up a usable registration token in one statement, so two clicks cannot both create an account. */
+  async consumeRegistration(tokenHash: string) {
+    return this.db
+      .updateTable('account_registrations')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  /** Other pending registrations of an address end once one of them became the account. */
+  async closeRegistrationsOf(email: string): Promise<void> {
+    await this.db
+      .updateTable('account_registrations')
+      .set({ used_at: new Date() })
+      .where((eb) => eb(eb.fn('lower', ['email']), '=', email.trim().toLowerCase()))
+      .where('used_at', 'is', null)
+      .execute();
+  }
+
+  /** Registrations are personal data: gone a day after their link expired or was used. */
+  async deleteStaleRegistrations(): Promise<number> {
+    const cutoff = new Date(Date.now() - 24 * 3600_000);
+    const result = await this.db
+      .deleteFrom('account_registrations')
+      .where((eb) => eb.or([eb('expires_at', '<', cutoff), eb('used_at', '<', cutoff)]))
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async createEmailChange(values: {
+    tokenHash: string;
+    userId: string;
+    newEmail: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    // One pending change per person: a new request voids the earlier link.
+    await this.db
+      .updateTable('email_change_tokens')
+      .set({ used_at: new Date() })
+      .where('user_id', '=', values.userId)
+      .where('used_at', 'is', null)
+      .execute();
+    await this.db
+      .insertInto('email_change_tokens')
+      .values({
+        token_hash: values.tokenHash,
+        user_id: values.userId,
+        new_email: values.newEmail,
+        expires_at: values.expiresAt,
+      })
+      .execute();
+  }
+
+  async consumeEmailChange(tokenHash: string): Promise<{ userId: string; newEmail: string } | undefined> {
+    const row = await this.db
+      .updateTable('email_change_tokens')
+      .set({ used_at: new Date() })
+      .where('token_hash', '=', tokenHash)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', new Date())
+      .returning(['user_id', 'new_email'])
+      .executeTakeFirst();
+    return row && { userId: row.user_id, newEmail: row.new_email };
+  }
+
+  /** Everything that lets someone act as the person: sessions, keys, external identities, open links. */
+  async removeAccessOfUser(userId: string): Promise<void> {
+    await this.db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('api_credentials').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('user_identities').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('password_reset_tokens').where('user_id', '=', userId).execute();
+    await this.db.deleteFrom('email_change_tokens').where('user_id', '=', userId).execute();
+  }
 }

@@ -120,6 +120,28 @@ export interface PasswordResetTokensTable {
   used_at: Timestamp | null;
 }
 
+export interface AccountRegistrationsTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  locale: Generated<'de' | 'en'>;
+  home_municipality_id: string;
+  token_hash: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
+export interface EmailChangeTokensTable {
+  token_hash: string;
+  user_id: string;
+  new_email: string;
+  created_at: CreatedAt;
+  expires_at: Timestamp;
+  used_at: Timestamp | null;
+}
+
 export interface LoginThrottleTable {
   key: string;
   window_start: Timestamp;
@@ -782,6 +804,8 @@ export interface DB extends CloudTables, MeetingTables {
   sessions: SessionsTable;
   api_credentials: ApiCredentialsTable;
   password_reset_tokens: PasswordResetTokensTable;
+  account_registrations: AccountRegistrationsTable;
+  email_change_tokens: EmailChangeTokensTable;
   login_throttle: LoginThrottleTable;
   user_identities: UserIdentitiesTable;
   oidc_login_states: OidcLoginStatesTable;

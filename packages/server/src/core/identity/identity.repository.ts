@@ -61,8 +61,9 @@ export class IdentityRepository {
       displayName: string;
       locale: 'de' | 'en';
       appPasswordsOnly: boolean;
-      passwordHash: string;
+      passwordHash: string | null;
       status: 'active' | 'disabled';
+      email: string;
     }>,
   ): Promise<User | undefined> {
     return this.db
@@ -73,6 +74,7 @@ export class IdentityRepository {
         ...(values.appPasswordsOnly !== undefined ? { app_passwords_only: values.appPasswordsOnly } : {}),
         ...(values.passwordHash !== undefined ? { password_hash: values.passwordHash } : {}),
         ...(values.status !== undefined ? { status: values.status } : {}),
+        ...(values.email !== undefined ? { email: values.email.trim() } : {}),
         updated_at: new Date(),
       })
       .where('id', '=', id)

@@ -136,6 +136,7 @@ export function OfficeCaseList() {
 interface StaffCase {
   case: CaseView;
   assigneeId: string | null;
+  delivery: { id: string; status: string; remoteStatus: string | null; lastError: string | null } | null;
   openSteps: { activityId: string; title: string }[];
   trail: { at: string; action: string; actor: string }[];
 }
@@ -147,6 +148,7 @@ export function OfficeCaseDetail() {
   const [note, setNote] = useState('');
   const [question, setQuestion] = useState('');
   const [error, setError] = useState<string | null>(null);
+  const [redelivered, setRedelivered] = useState(false);
   const load = useCallback(
     () =>
       api
@@ -179,12 +181,50 @@ export function OfficeCaseDetail() {
       </Page>
     );
   const c = view.case;
+  const failedDelivery =
+    view.delivery && ['failed', 'rejected'].includes(view.delivery.status) ? view.delivery : null;
+  async function redeliver(deliveryId: string) {
+    try {
+      await api.post(
+        `/api/municipalities/${c.municipalityId}/egov/connector-deliveries/${deliveryId}/redeliver`,
+      );
+      setError(null);
+      setRedelivered(true);
+      await load();
+    } catch {
+      setError(t('errors.generic'));
+    }
+  }
   return (
     <Page heading={`${c.serviceName} – ${c.reference}`}>
       {error && <Alert variant="danger" title={error} role="alert" />}
       <p className="kern-body" data-testid="status">
         {t('egov.portal.status')}: <strong>{t(`egov.status.${c.status}`)}</strong>
       </p>
+      {failedDelivery && (
+        <Alert variant="warning" title={t('egov.office.deliveryFailed')}>
+          <p className="kern-body">
+            {t('egov.office.deliveryReason', {
+              reason: failedDelivery.lastError ?? failedDelivery.remoteStatus ?? failedDelivery.status,
+            })}
+          </p>
+          <p className="kern-body">{t('egov.office.deliveryHint')}</p>
+          {failedDelivery.status === 'failed' && (
+            <button
+              type="button"
+              className="kern-btn kern-btn--secondary"
+              onClick={() => void redeliver(failedDelivery.id)}
+            >
+              <span className="kern-label">{t('egov.office.redeliver')}</span>
+            </button>
+          )}
+        </Alert>
+      )}
+      {redelivered && (
+        <p className="kern-body" role="status">
+          {t('egov.office.redelivered')}
+        </p>
+      )}
       <button type="button" className="kern-btn kern-btn--secondary" onClick={() => void act('claim', {})}>
         <span className="kern-label">{t('egov.office.claim')}</span>
       </button>
