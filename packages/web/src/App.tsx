@@ -28,6 +28,7 @@ const EmbedTilePage = lazy(() => import('./pages/dashboard/EmbedTilePage.js'));
 const ParticipationArea = lazy(() => import('./pages/participation/ParticipationArea.js'));
 const PlainLanguagePage = lazy(() => import('./pages/participation/PlainLanguagePage.js'));
 const MeetingPage = lazy(() => import('./pages/cloud/meetings/MeetingPage.js'));
+const PublicLinkPage = lazy(() => import('./pages/cloud/files/PublicLinkPage.js'));
 
 export function App() {
   return (
@@ -80,6 +81,7 @@ export function App() {
                   </RequireLogin>
                 }
               />
+              <Route path="vereinscloud/link/:token" element={<PublicLinkPage />} />
               <Route path="mitmachen/*" element={<ParticipationArea />} />
               <Route path="leichte-sprache" element={<PlainLanguagePage />} />
               <Route path="treffen/:roomId" element={<MeetingPage />} />

@@ -9,6 +9,8 @@ import { filesRoutes } from './files/files.routes.js';
 import { tusRoutes } from './files/tus.routes.js';
 import { linksRoutes } from './sharing/links.routes.js';
 import { PublicLinksService } from './sharing/links.service.js';
+import { sharesRoutes } from './sharing/shares.routes.js';
+import { CloudSharesService } from './sharing/shares.service.js';
 import { caldavRoutes, registerCaldavMethods } from './caldav/caldav.routes.js';
 import { calendarRoutes } from './calendar/calendar.routes.js';
 
@@ -28,6 +30,7 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   await app.register(filesRoutes(ctx));
   await app.register(tusRoutes(ctx));
   await app.register(linksRoutes(ctx, new PublicLinksService(ctx.db, ctx.audit, ctx.clubs, ctx.cloudFiles)));
+  await app.register(sharesRoutes(ctx, new CloudSharesService(ctx.db, ctx.audit, ctx.clubs)));
   registerCaldavMethods(app);
   await app.register(caldavRoutes(ctx));
   await app.register(calendarRoutes(ctx));

@@ -143,12 +143,15 @@ export class FilesRepository {
     clubId: string,
     parentId: string,
     page: { sort: ChildSort; order: 'asc' | 'desc'; limit: number; offset: number },
+    hidden: string[] = [],
   ): Promise<{ items: CloudNode[]; total: number }> {
-    const base = this.db
+    let base = this.db
       .selectFrom('cloud_nodes')
       .where('club_id', '=', clubId)
       .where('parent_id', '=', parentId)
       .where('deleted_at', 'is', null);
+    // Members shared with others only; the page and the total leave them out.
+    if (hidden.length) base = base.where('id', 'not in', hidden);
     const column = ({ name: 'name', size: 'size', modified: 'modified_at' } as const)[page.sort];
     const [items, count] = await Promise.all([
       base

@@ -5,11 +5,11 @@ import type { FastifyReply } from 'fastify';
 import Type from 'typebox';
 import type { AppContext } from '../../context.js';
 import { requirePrincipal, type Principal } from '../../core/auth/principal.js';
-import type { Club, CloudNode, CloudVersion, FileAccess } from '../../core/db/schema.js';
+import type { Club, CloudNode, CloudVersion } from '../../core/db/schema.js';
 import type { CloudFilesService } from './files.service.js';
 import { Errors } from '../../core/errors.js';
 import { errorResponses } from '../../core/http/schemas.js';
-import { clubsPolicy } from '../clubs.policy.js';
+import { assertNothingProtectedBelow, authorizeNode, clubFiles } from './authorize.js';
 import { parseRange } from './http-range.js';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -101,15 +101,8 @@ export async function sendContent(
 export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const files = ctx.cloudFiles;
 
-  /** The club and the caller's file right; people who may not see the club get 404. */
-  async function clubAccess(principal: Principal, clubId: string, needed: FileAccess) {
-    const club = await ctx.clubs.get(clubId);
-    const membership = await ctx.clubs.membership(club.id, principal.userId);
-    const access = clubsPolicy.fileAccess(club, membership);
-    if (access === 'none') throw Errors.notFound('Club');
-    if (needed === 'write' && access !== 'write') throw Errors.forbidden('You may only read these files');
-    return { club, access };
-  }
+  /** The club and the caller's rights; people who may not see the club get 404. */
+  const clubAccess = (principal: Principal, clubId: string) => clubFiles(ctx, principal.userId, clubId);
 
   /** A live (not trashed) node of the club. */
   async function liveNode(club: Club, nodeId: string) {
@@ -140,6 +133,8 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               items: Type.Array(NodeView),
               total: Type.Integer(),
               access: Type.Enum(['read', 'write']),
+              /** A club admin (sees and manages all shares and links). */
+              admin: Type.Boolean(),
               quotaBytes: Type.Number(),
               usedBytes: Type.Number(),
             }),
@@ -149,11 +144,13 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club, access } = await clubAccess(principal, request.params.clubId, 'read');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const q = request.query;
         const folder = q.folderId ? await liveNode(club, q.folderId) : await files.root(club);
+        const access = await authorizeNode(view, folder, 'read');
+        const page_ = { sort: q.sort, order: q.order, limit: q.limit, offset: q.offset };
         const [page, path] = await Promise.all([
-          files.listFolder(club, folder, { sort: q.sort, order: q.order, limit: q.limit, offset: q.offset }),
+          files.listFolder(club, folder, page_, view.hiddenChildren(folder.id, access)),
           files.breadcrumb(club, folder),
         ]);
         return {
@@ -162,6 +159,7 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           items: page.items.map(presentNode),
           total: page.total,
           access: access === 'write' ? ('write' as const) : ('read' as const),
+          admin: view.admin,
           quotaBytes: Number(club.quota_bytes),
           usedBytes: Number(club.used_bytes),
         };
@@ -184,8 +182,9 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'read');
-        return { items: (await files.search(club, request.query.q, 100)).map(presentNode) };
+        const { club, view } = await clubAccess(principal, request.params.clubId);
+        const found = await view.visible(await files.search(club, request.query.q, 100));
+        return { items: found.map(presentNode) };
       },
     );
 
@@ -205,8 +204,9 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'write');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const parent = await liveNode(club, request.body.parentId);
+        await authorizeNode(view, parent, 'write');
         const folder = await files.createFolder(club, parent, request.body.name, principal.userId);
         return reply.status(201).send(presentNode(folder));
       },
@@ -228,10 +228,15 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'write');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const node = await liveNode(club, request.params.nodeId);
+        await authorizeNode(view, node, 'write');
         if (node.parent_id === null) throw Errors.forbidden('The root folder cannot be moved');
         const target = await liveNode(club, request.body.parentId ?? node.parent_id);
+        if (target.id !== node.parent_id) {
+          await authorizeNode(view, target, 'write');
+          assertNothingProtectedBelow(view, node);
+        }
         const moved = await files.move(club, node, target, request.body.name ?? node.name, {
           overwrite: false,
           userId: principal.userId,
@@ -252,8 +257,11 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'write');
-        await files.trash(club, await liveNode(club, request.params.nodeId), principal.userId);
+        const { club, view } = await clubAccess(principal, request.params.clubId);
+        const node = await liveNode(club, request.params.nodeId);
+        await authorizeNode(view, node, 'write');
+        assertNothingProtectedBelow(view, node);
+        await files.trash(club, node, principal.userId);
         return reply.status(204).send(null);
       },
     );
@@ -271,8 +279,9 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'read');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const node = await liveNode(club, request.params.nodeId);
+        await authorizeNode(view, node, 'read');
         return sendContent(
           files,
           reply,
@@ -295,8 +304,9 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'read');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const node = await liveNode(club, request.params.nodeId);
+        await authorizeNode(view, node, 'read');
         return { items: (await files.versions(node)).map(presentVersion) };
       },
     );
@@ -313,8 +323,9 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'write');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const node = await liveNode(club, request.params.nodeId);
+        await authorizeNode(view, node, 'write');
         return presentNode(
           await files.restoreVersion(club, node, request.params.versionId, principal.userId),
         );
@@ -333,8 +344,8 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'read');
-        return { items: (await files.listTrash(club)).map(presentNode) };
+        const { club, view } = await clubAccess(principal, request.params.clubId);
+        return { items: (await view.visible(await files.listTrash(club))).map(presentNode) };
       },
     );
 
@@ -350,8 +361,9 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'write');
+        const { club, view } = await clubAccess(principal, request.params.clubId);
         const node = await files.get(club, request.params.nodeId);
+        await authorizeNode(view, node, 'write');
         return presentNode(await files.restore(club, node));
       },
     );
@@ -368,8 +380,10 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await clubAccess(principal, request.params.clubId, 'write');
-        await files.purge(club, await files.get(club, request.params.nodeId));
+        const { club, view } = await clubAccess(principal, request.params.clubId);
+        const node = await files.get(club, request.params.nodeId);
+        await authorizeNode(view, node, 'write');
+        await files.purge(club, node);
         return reply.status(204).send(null);
       },
     );

@@ -8,7 +8,10 @@ import type { Database } from '../../core/db/database.js';
 import type { Club, CloudNode } from '../../core/db/schema.js';
 import { AppError, Errors } from '../../core/errors.js';
 import type { ByteRange, FileStorage, GetResult } from '../../core/files/storage.js';
+import { clubsPolicy, type Membership } from '../clubs.policy.js';
 import { ClubErrors, type ClubsService } from '../clubs.service.js';
+import { pathsOf, SharesRepository } from '../sharing/shares.repository.js';
+import { FileAccessView, type SharedNode } from './access.js';
 import { FilesRepository, type ChildSort } from './files.repository.js';
 
 /** Previous contents kept per file; older ones are purged. */
@@ -54,6 +57,32 @@ export class CloudFilesService {
 
   private blobKey(club: Club): string {
     return `m/${club.municipality_id}/cloud/${club.id}/${randomUUID()}`;
+  }
+
+  /**
+   * The person's rights on the club's files (see files/access.ts): two queries when the club has
+   * shares, then no more per node of a folder listing.
+   */
+  async accessFor(club: Club, userId: string, membership: Membership): Promise<FileAccessView> {
+    const base = clubsPolicy.fileAccess(club, membership);
+    const admin = membership.role === 'admin';
+    const shared = new Map<string, SharedNode>();
+    if (base !== 'none' && !admin) {
+      const shares = new SharesRepository(this.db);
+      const [nodes, rules] = await Promise.all([shares.sharedNodes(club.id), shares.rulesOfClub(club.id)]);
+      for (const n of nodes) shared.set(n.node_id, { pathIds: n.path_ids, rules: [] });
+      for (const r of rules)
+        shared.get(r.node_id)?.rules.push({ groupId: r.group_id, userId: r.user_id, access: r.access });
+    }
+    return new FileAccessView(
+      base,
+      admin,
+      userId,
+      new Set(membership.groups.map((g) => g.id)),
+      shared,
+      (node) => this.repository().pathIds(club.id, node.id),
+      (ids) => pathsOf(this.db, club.id, ids),
+    );
   }
 
   root(club: Club): Promise<CloudNode> {
@@ -196,9 +225,10 @@ export class CloudFilesService {
     club: Club,
     folder: CloudNode,
     page: { sort: ChildSort; order: 'asc' | 'desc'; limit: number; offset: number },
+    hidden: string[] = [],
   ) {
     if (folder.kind !== 'folder') throw FileErrors.notFolder();
-    return this.repository().childrenPage(club.id, folder.id, page);
+    return this.repository().childrenPage(club.id, folder.id, page, hidden);
   }
 
   /** Root to node, for a breadcrumb (the root has an empty name). */

@@ -10,7 +10,7 @@ import { requirePrincipal } from '../../core/auth/principal.js';
 import { AppError, Errors } from '../../core/errors.js';
 import { FileErrors } from '../../core/files/errors.js';
 import type { UploadInfo } from '../../core/files/storage.js';
-import { clubsPolicy } from '../clubs.policy.js';
+import { authorizeNode, clubFiles } from './authorize.js';
 import { ClubErrors } from '../clubs.service.js';
 import { assertValidName, guessContentType } from './files.service.js';
 import { UploadsRepository } from './uploads.repository.js';
@@ -84,12 +84,10 @@ export function tusRoutes(ctx: AppContext) {
 
   /** The club and target folder, checked against the caller's current file right. */
   async function target(userId: string, meta: Pick<UploadMeta, 'clubId' | 'folderId'>) {
-    const club = await ctx.clubs.get(meta.clubId);
-    const access = clubsPolicy.fileAccess(club, await ctx.clubs.membership(club.id, userId));
-    if (access === 'none') throw Errors.notFound('Club');
-    if (access !== 'write') throw Errors.forbidden('You may only read these files');
+    const { club, view } = await clubFiles(ctx, userId, meta.clubId);
     const folder = await files.get(club, meta.folderId);
     if (folder.deleted_at || folder.kind !== 'folder') throw Errors.notFound('Folder');
+    await authorizeNode(view, folder, 'write');
     return { club, folder };
   }
 

@@ -88,7 +88,9 @@ test('a read link with a password opens without login; wrong passwords and other
   );
   assert.ok(active.body.items.some((l) => l.id === created.body.id && l.hasPassword));
   assert.equal((await client.delete(`/api/clubs/${clubId}/links/${created.body.id}`)).status, 204);
-  assert.equal((await visitor.get(`/api/public/links/${token}?grant=${grant}`)).status, 404);
+  const revoked = await visitor.get<{ error: { code: string } }>(`/api/public/links/${token}?grant=${grant}`);
+  assert.equal(revoked.status, 410);
+  assert.equal(revoked.body.error.code, 'link_revoked');
   const audit = await server.ctx.db
     .selectFrom('audit_log')
     .select('action')
@@ -129,4 +131,23 @@ test('a file drop accepts uploads without overwriting and shows nothing of the f
     (await client.post(`/api/clubs/${clubId}/links`, { nodeId: fileId, mode: 'upload_only' })).status,
     409,
   );
+});
+
+test('an expired link tells its visitor so (410 link_expired); an unknown token is 404', async () => {
+  const created = await client.post<{ id: string; token: string }>(`/api/clubs/${clubId}/links`, {
+    nodeId: fileId,
+    expiresAt: new Date(Date.now() + 60_000).toISOString(),
+  });
+  assert.equal(created.status, 201, created.text);
+  await server.ctx.db
+    .updateTable('cloud_public_links')
+    .set({ expires_at: new Date(Date.now() - 1000) })
+    .where('id', '=', created.body.id)
+    .execute();
+  const expired = await anonymous().get<{ error: { code: string } }>(
+    `/api/public/links/${created.body.token}`,
+  );
+  assert.equal(expired.status, 410);
+  assert.equal(expired.body.error.code, 'link_expired');
+  assert.equal((await anonymous().get(`/api/public/links/${'x'.repeat(43)}`)).status, 404);
 });

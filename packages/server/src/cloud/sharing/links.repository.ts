@@ -33,12 +33,12 @@ export class LinksRepository {
   }
 
   /** An unrevoked link by its token hash (expiry is the service's business). */
+  /** Revoked links too, so their visitors can be told so. */
   byTokenHash(tokenHash: string): Promise<CloudPublicLink | undefined> {
     return this.db
       .selectFrom('cloud_public_links')
       .selectAll()
       .where('token_hash', '=', tokenHash)
-      .where('revoked_at', 'is', null)
       .executeTakeFirst();
   }
 

@@ -10,6 +10,7 @@ import { requirePrincipal } from '../../core/auth/principal.js';
 import { Errors } from '../../core/errors.js';
 import { errorResponses } from '../../core/http/schemas.js';
 import { clubsPolicy } from '../clubs.policy.js';
+import { authorizeNode, clubFiles } from '../files/authorize.js';
 import { presentNode, sendContent } from '../files/files.routes.js';
 import { assertValidName } from '../files/files.service.js';
 import { LinkErrors, type PublicLinksService } from './links.service.js';
@@ -32,11 +33,8 @@ const Grant = Type.Object({ grant: Type.Optional(Type.String({ maxLength: 100 })
 export function linksRoutes(ctx: AppContext, links: PublicLinksService): FastifyPluginAsyncTypebox {
   async function clubAccess(request: FastifyRequest, clubId: string) {
     const principal = requirePrincipal(request.principal);
-    const club = await ctx.clubs.get(clubId);
-    const membership = await ctx.clubs.membership(club.id, principal.userId);
-    const access = clubsPolicy.fileAccess(club, membership);
-    if (access === 'none') throw Errors.notFound('Club');
-    return { principal, club, access, admin: clubsPolicy.mayAdminister(principal, club, membership) };
+    const { club, membership, view } = await clubFiles(ctx, principal.userId, clubId);
+    return { principal, club, view, admin: clubsPolicy.mayAdminister(principal, club, membership) };
   }
 
   return async (app) => {
@@ -66,9 +64,10 @@ export function linksRoutes(ctx: AppContext, links: PublicLinksService): Fastify
         },
       },
       async (request, reply) => {
-        const { principal, club, access } = await clubAccess(request, request.params.clubId);
-        if (access !== 'write') throw Errors.forbidden('You may only read these files');
+        const { principal, club, view } = await clubAccess(request, request.params.clubId);
         const node = await ctx.cloudFiles.get(club, request.body.nodeId);
+        // Only who may change a file or folder may hand it out to people without an account.
+        await authorizeNode(view, node, 'write');
         const { link, token } = await links.create(
           club,
           node,
@@ -157,7 +156,7 @@ export function linksRoutes(ctx: AppContext, links: PublicLinksService): Fastify
               node: Type.Any(),
               items: Type.Array(Type.Any()),
             }),
-            ...errorResponses(401, 404),
+            ...errorResponses(401, 404, 410),
           },
         },
       },
@@ -181,7 +180,7 @@ export function linksRoutes(ctx: AppContext, links: PublicLinksService): Fastify
           summary: "Checks a link's password; the grant goes with later requests of this visit",
           params: TokenParams,
           body: Type.Object({ password: Type.String({ maxLength: 200 }) }, { additionalProperties: false }),
-          response: { 200: Type.Object({ grant: Type.String() }), ...errorResponses(401, 404) },
+          response: { 200: Type.Object({ grant: Type.String() }), ...errorResponses(401, 404, 410) },
         },
       },
       async (request) => {
@@ -201,7 +200,7 @@ export function linksRoutes(ctx: AppContext, links: PublicLinksService): Fastify
             fileId: Type.Optional(Type.String({ format: 'uuid' })),
             ...Grant.properties,
           }),
-          response: errorResponses(401, 403, 404, 416),
+          response: errorResponses(401, 403, 404, 410, 416),
         },
       },
       async (request, reply) => {
@@ -226,7 +225,7 @@ export function linksRoutes(ctx: AppContext, links: PublicLinksService): Fastify
           }),
           response: {
             201: Type.Object({ name: Type.String(), size: Type.Number() }),
-            ...errorResponses(400, 401, 403, 404, 507),
+            ...errorResponses(400, 401, 403, 404, 410, 507),
           },
         },
       },

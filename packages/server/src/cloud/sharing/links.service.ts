@@ -18,6 +18,8 @@ export const LinkErrors = {
   passwordRequired: () => new AppError('link_password_required', 401, 'This link needs its password'),
   uploadOnly: () => new AppError('link_upload_only', 403, 'This link only accepts uploads'),
   readOnly: () => new AppError('link_read_only', 403, 'This link does not accept uploads'),
+  revoked: () => new AppError('link_revoked', 410, 'This link has been revoked'),
+  expired: () => new AppError('link_expired', 410, 'This link has expired'),
   dropNeedsFolder: () => new AppError('link_drop_needs_folder', 409, 'A file drop needs a folder'),
 };
 
@@ -99,10 +101,15 @@ export class PublicLinksService {
     });
   }
 
-  /** The live link behind a token with its club and node; unknown, revoked and expired links are 404. */
+  /**
+   * The live link behind a token with its club and node. Unknown links are 404; revoked and expired
+   * ones 410 with their own codes, so whoever holds the token learns why it stopped working.
+   */
   async open(token: string) {
     const link = await this.repository().byTokenHash(sha256(token));
-    if (!link || (link.expires_at && link.expires_at.getTime() <= Date.now())) throw Errors.notFound('Link');
+    if (!link) throw Errors.notFound('Link');
+    if (link.revoked_at) throw LinkErrors.revoked();
+    if (link.expires_at && link.expires_at.getTime() <= Date.now()) throw LinkErrors.expired();
     const club = await this.clubs.get(link.club_id);
     if (club.status !== 'active') throw Errors.notFound('Link');
     const node = await this.files.get(club, link.node_id);

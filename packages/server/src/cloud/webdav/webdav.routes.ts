@@ -10,7 +10,7 @@ import type { AppContext } from '../../context.js';
 import type { Principal } from '../../core/auth/principal.js';
 import type { Club, CloudLock, CloudNode, FileAccess } from '../../core/db/schema.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
-import { clubsPolicy } from '../clubs.policy.js';
+import type { FileAccessView } from '../files/access.js';
 import type { DeadProperty } from '../files/files.repository.js';
 import type { CloudFilesService } from '../files/files.service.js';
 import { parseRange } from '../files/http-range.js';
@@ -59,7 +59,9 @@ const locked = (path: string) =>
 interface DavRequest {
   principal: Principal;
   club: Club;
+  /** The right on the resource (on its parent collection when it does not exist yet). */
   access: FileAccess;
+  view: FileAccessView;
   names: string[];
   /** '' for the club root, '/a/b' below it. */
   path: string;
@@ -250,8 +252,10 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     const club = dav.club;
     const wantsDead = mode !== 'prop' || requested.some((r) => r.namespace !== DAV_NS);
     // The members and their dead properties in one query, the folder's own properties in a second.
-    const members =
+    const all =
       depthHeader === '1' && node.kind === 'folder' ? await files.listing(club, node, wantsDead) : [];
+    // Members shared with others only are left out; no query per member.
+    const members = dav.view.restricted ? all.filter((m) => dav.view.child(dav.access, m) !== 'none') : all;
     const nodes: DavNode[] = [node, ...members];
     const deadByNode = new Map<string, DeadProperty[]>();
     if (wantsDead) {
@@ -389,7 +393,9 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     if (ifMatch && ifMatch !== '*' && !ifMatch.split(',').some((t) => t.trim() === etag))
       throw davError(412, 'dav_precondition_failed', 'If-Match does not match');
     if (node.kind === 'folder') {
-      const members = await files.children(dav.club, node);
+      const members = (await files.children(dav.club, node)).filter(
+        (m) => dav.view.child(dav.access, m) !== 'none',
+      );
       const html =
         `<!doctype html><html lang="de"><head><meta charset="utf-8"><title>${escapeXml(dav.club.name)}</title></head><body><ul>` +
         members
@@ -472,6 +478,7 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     if (node.parent_id === null) throw Errors.forbidden('The root collection cannot be deleted');
     await assertIfHeader(dav);
     await assertUnlocked(dav, dav.path, { deep: true, member: true });
+    assertNothingProtected(dav, node);
     await files.trash(dav.club, node, dav.principal.userId);
     await locks.deleteUnder(dav.club.id, dav.path);
     return dav.reply.code(204).send();
@@ -508,9 +515,14 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
         throw Errors.badRequest('Depth must be 0 or infinity');
     }
     const parent = await files.resolve(dav.club, targetNames.slice(0, -1));
-    if (!parent || parent.kind !== 'folder')
+    const targetAccess = parent ? await dav.view.of(parent) : 'none';
+    if (!parent || parent.kind !== 'folder' || targetAccess === 'none')
       throw davError(409, 'cloud_parent_missing', 'The destination collection does not exist');
+    if (targetAccess !== 'write') throw Errors.forbidden('You may only read in the destination');
+    if (move) assertNothingProtected(dav, node);
     const existing = await files.child(dav.club, parent, targetNames.at(-1)!);
+    if (existing && dav.view.child(targetAccess, existing) !== 'write')
+      throw Errors.forbidden('You may not replace the destination');
     if (existing && overwriteHeader === 'F')
       throw davError(412, 'dav_precondition_failed', 'The destination exists and Overwrite is F');
     await assertIfHeader(dav);
@@ -605,7 +617,13 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
   }
 
   function requireWrite(dav: DavRequest) {
-    if (dav.access !== 'write') throw Errors.forbidden('You may only read in this club');
+    if (dav.access !== 'write') throw Errors.forbidden('You may only read here');
+  }
+
+  /** Deleting or moving must not carry away shared items below that the person may not change. */
+  function assertNothingProtected(dav: DavRequest, node: CloudNode) {
+    if (dav.view.protectedBelow(node.id))
+      throw Errors.forbidden('The collection contains shared items you may not change');
   }
 
   // Entry
@@ -623,8 +641,8 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     if (segments[0] !== 'files' || segments.length < 2) return listClubs(request, reply, principal, segments);
     const club = await ctx.clubs.bySlug(segments[1]!).catch(() => undefined);
     const membership = club ? await ctx.clubs.membership(club.id, principal.userId) : null;
-    const access = club && membership ? clubsPolicy.fileAccess(club, membership) : 'none';
-    if (!club || access === 'none') {
+    const view = club && membership ? await files.accessFor(club, principal.userId, membership) : null;
+    if (!club || !view || view.base === 'none') {
       (request.body as Readable | undefined)?.resume();
       throw Errors.notFound('Club');
     }
@@ -632,19 +650,26 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     for (const name of names)
       if (name === '.' || name === '..' || name.includes('\u0000')) throw Errors.badRequest('Bad path');
     const ifHeader = header(request, 'if');
+    const node = await files.resolve(club, names);
+    // The right comes from the resource, or from its parent for one about to be created.
+    const parent = node || names.length === 0 ? undefined : await files.resolve(club, names.slice(0, -1));
+    const decisive = node ?? parent;
+    const access = decisive ? await view.of(decisive) : view.base;
     const dav: DavRequest = {
       principal,
       club,
       access,
+      view,
       names,
       path: pathOf(names),
-      node: await files.resolve(club, names),
+      node,
       ifLists: ifHeader ? parseIfHeader(ifHeader) : null,
       request,
       reply,
     };
     const needsNode = !['PUT', 'MKCOL', 'LOCK'].includes(method);
-    if (needsNode && !dav.node) {
+    // What one may not read does not exist for them (nor may they create inside it).
+    if ((needsNode && !dav.node) || access === 'none') {
       (request.body as Readable | undefined)?.resume();
       throw Errors.notFound('Resource');
     }

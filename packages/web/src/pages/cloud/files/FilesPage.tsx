@@ -12,6 +12,8 @@ import { LinkCards } from '../../../layout/LinkCards.js';
 import { Loading } from '../../../layout/Loading.js';
 import { RequireLogin } from '../../../layout/RequireLogin.js';
 import { Page } from '../../../page.js';
+import { ActiveSharesPage } from './ActiveSharesPage.js';
+import { ShareDialog } from './ShareDialog.js';
 import './files.css';
 
 interface FileNode {
@@ -30,6 +32,7 @@ interface Listing {
   items: FileNode[];
   total: number;
   access: 'read' | 'write';
+  admin: boolean;
   quotaBytes: number;
   usedBytes: number;
 }
@@ -58,6 +61,7 @@ export default function FilesArea() {
       <Routes>
         <Route index element={<ClubChooser />} />
         <Route path=":clubId" element={<ClubFiles />} />
+        <Route path=":clubId/freigaben" element={<ActiveSharesPage />} />
       </Routes>
     </RequireLogin>
   );
@@ -212,6 +216,11 @@ function ClubFiles() {
         <progress max={listing.quotaBytes} value={listing.usedBytes} aria-hidden="true" />
       </p>
       {!writable && <Alert variant="info" title={t('cloudFiles.readOnly')} />}
+      <p className="kern-body">
+        <Link className="kern-link" to={`/vereinscloud/dateien/${clubId}/freigaben`}>
+          {t('cloudFiles.activeShares')}
+        </Link>
+      </p>
       {error && <Alert variant="danger" title={error} role="alert" />}
       <div aria-live="polite" className="kern-body" role="status">
         {status}
@@ -432,6 +441,8 @@ function ClubFiles() {
                   node={node}
                   base={base}
                   writable={writable}
+                  mayShare={writable || listing.admin}
+                  clubId={clubId}
                   folders={listing.items.filter((n) => n.kind === 'folder' && n.id !== node.id)}
                   parent={listing.path.length > 1 ? listing.path[listing.path.length - 2]! : null}
                   size={bytes(node.size)}
@@ -516,6 +527,8 @@ function FileRow({
   node,
   base,
   writable,
+  mayShare,
+  clubId,
   folders,
   parent,
   size,
@@ -527,6 +540,8 @@ function FileRow({
   node: FileNode;
   base: string;
   writable: boolean;
+  mayShare: boolean;
+  clubId: string;
   folders: FileNode[];
   parent: { id: string; name: string } | null;
   size: string;
@@ -540,6 +555,8 @@ function FileRow({
   const [name, setName] = useState(node.name);
   const [target, setTarget] = useState('');
   const [versions, setVersions] = useState<Version[] | null>(null);
+  const [sharing, setSharing] = useState(false);
+  const shareButton = useRef<HTMLButtonElement>(null);
   const url = `${base}/files/${node.id}`;
 
   const showVersions = () => {
@@ -589,6 +606,18 @@ function FileRow({
             <span className="kern-label">{t('cloudFiles.versions')}</span>
           </button>
         )}
+        {mayShare && (
+          <button
+            ref={shareButton}
+            type="button"
+            className="kern-btn kern-btn--tertiary kern-btn--small"
+            onClick={() => setSharing(true)}
+            aria-haspopup="dialog"
+            aria-label={`${t('cloudFiles.share')}: ${node.name}`}
+          >
+            <span className="kern-label">{t('cloudFiles.share')}</span>
+          </button>
+        )}
         {writable && (
           <>
             <button
@@ -620,6 +649,16 @@ function FileRow({
           </>
         )}
       </div>
+      {sharing && (
+        <ShareDialog
+          clubId={clubId}
+          node={node}
+          onClose={() => {
+            setSharing(false);
+            shareButton.current?.focus();
+          }}
+        />
+      )}
       {mode === 'rename' && (
         <form
           className="srp-files-toolbar"
