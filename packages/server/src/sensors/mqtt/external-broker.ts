@@ -105,7 +105,7 @@ export class ExternalBrokerBridge {
         log,
         // The PUBACK goes out only after the message's group commit (or its permanent rejection).
         onMessage: (message) =>
-          this.handle(message.topic, message.payload).then(
+          void this.handle(message.topic, message.payload).then(
             () => message.ack(),
             (error: unknown) => {
               log.error({ err: error, topic: message.topic }, 'MQTT observation not stored; reconnecting');

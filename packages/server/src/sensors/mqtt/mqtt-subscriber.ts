@@ -178,7 +178,7 @@ export class MqttSubscriber {
       switch (packet.cmd) {
         case 'publish': {
           this.received++;
-          const message = packet as IPublishPacket;
+          const message: IPublishPacket = packet;
           const id = message.messageId;
           let acked = message.qos === 0;
           this.options.onMessage({
