@@ -212,7 +212,7 @@ export const ConfigSchema = Type.Object({
     minimum: 1,
     maximum: 256,
     description:
-      'External broker: connections per instance in the shared subscription (each has one message in flight).',
+      'External broker: connections per instance in the shared subscription (each up to 1,000 messages in flight).',
   }),
   DASHBOARD_MAP_TILE_URL: Type.String({
     default: 'https://tile.openstreetmap.org/{z}/{x}/{y}.png',

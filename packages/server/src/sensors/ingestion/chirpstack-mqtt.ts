@@ -2,11 +2,11 @@
 // application/{applicationId}/device/{devEui}/event/{event} (JSON marshaler) and hands them to the same
 // ingestion as the HTTP integration. The broker is trusted; the application id in the topic names the
 // integration (and so the municipality). Several platform instances join one shared subscription, so
-// each event is handled by one of them.
-import mqtt, { type MqttClient } from 'mqtt';
+// each event is handled by one of them. The PUBACK goes out only after the event was handled.
 import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import { isAppError } from '../../core/errors.js';
+import { MqttSubscriber } from '../mqtt/mqtt-subscriber.js';
 import type { DeviceService } from '../devices/device.service.js';
 import { IngestionService, type IngestResult } from './ingestion.service.js';
 import { CHIRPSTACK_EVENTS, parseChirpstackEvent } from './uplink.js';
@@ -30,7 +30,7 @@ export interface ChirpstackMqttOptions {
 }
 
 export class ChirpstackMqttSubscriber {
-  private client: MqttClient | null = null;
+  private client: MqttSubscriber | null = null;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly options: ChirpstackMqttOptions) {}
@@ -45,33 +45,29 @@ export class ChirpstackMqttSubscriber {
     const filter = config.CHIRPSTACK_MQTT_SHARE_GROUP
       ? `$share/${config.CHIRPSTACK_MQTT_SHARE_GROUP}/${config.CHIRPSTACK_MQTT_TOPIC}`
       : config.CHIRPSTACK_MQTT_TOPIC;
-    const client = mqtt.connect(config.CHIRPSTACK_MQTT_URL, {
-      protocolVersion: 5,
+    const client = new MqttSubscriber({
+      url: config.CHIRPSTACK_MQTT_URL,
       clientId: `srp-ingest-${Math.random().toString(36).slice(2, 10)}`,
+      // A clean session forgets subscriptions, so the client subscribes again on every (re)connect.
       clean: true,
-      reconnectPeriod: 5_000,
-      connectTimeout: 10_000,
-      ...(config.CHIRPSTACK_MQTT_USERNAME ? { username: config.CHIRPSTACK_MQTT_USERNAME } : {}),
-      ...(config.CHIRPSTACK_MQTT_PASSWORD ? { password: config.CHIRPSTACK_MQTT_PASSWORD } : {}),
+      filters: [filter],
+      reconnectMaxMs: 5_000,
+      username: config.CHIRPSTACK_MQTT_USERNAME,
+      password: config.CHIRPSTACK_MQTT_PASSWORD,
+      log,
+      // The PUBACK waits until the event is handled (stored, quarantined or dropped as bad).
+      onMessage: (message) => {
+        const work = this.handle(message.topic, message.payload)
+          .then(() => message.ack())
+          .finally(() => this.pending.delete(work));
+        this.pending.add(work);
+      },
     });
     this.client = client;
-    client.on('error', (error) => log.warn({ err: error }, 'ChirpStack MQTT error'));
-    client.on('message', (topic, payload) => {
-      const work = this.handle(topic, payload).finally(() => this.pending.delete(work));
-      this.pending.add(work);
-    });
-    const subscribed = new Promise<void>((resolve) => {
-      // A clean session forgets subscriptions, so every (re)connect subscribes again.
-      client.on('connect', () => {
-        client.subscribe(filter, { qos: 1 }, (error) => {
-          if (error) log.error({ err: error, filter }, 'ChirpStack MQTT subscription failed');
-          else {
-            log.info({ filter }, 'subscribed to ChirpStack events');
-            resolve();
-          }
-        });
-      });
-    });
+    const subscribed = client.start().then(
+      () => log.info({ filter }, 'subscribed to ChirpStack events'),
+      (error: unknown) => log.error({ err: error, filter }, 'ChirpStack MQTT subscription failed'),
+    );
     let timer: NodeJS.Timeout | undefined;
     const waited = await Promise.race([
       subscribed.then(() => true),
@@ -83,9 +79,10 @@ export class ChirpstackMqttSubscriber {
   }
 
   async stop(): Promise<void> {
-    await this.client?.endAsync();
-    this.client = null;
+    // Events under way are finished and acknowledged first: a clean session forgets unacknowledged ones.
     await Promise.allSettled([...this.pending]);
+    await this.client?.stop();
+    this.client = null;
   }
 
   private async handle(topic: string, payload: Buffer): Promise<void> {

@@ -12,10 +12,10 @@
 // read are published to the standard topics (v1.1/Observations, v1.1/Datastreams(1)/Observations,
 // v1.1/Things, v1.1/Things(5)); the broker cannot apply the platform's visibility, so nothing else is.
 import { randomBytes } from 'node:crypto';
-import mqtt, { type IPublishPacket, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/auth/principal.js';
 import { Errors } from '../../core/errors.js';
+import { MqttSubscriber } from './mqtt-subscriber.js';
 import { isPermanentRejection, type StaChange, type StaMqtt } from './sta-mqtt.js';
 import { STA_VERSION, TopicError } from './topics.js';
 
@@ -25,7 +25,7 @@ export interface ExternalBrokerOptions {
   password?: string | undefined;
   shareGroup: string;
   topicPrefix: string;
-  /** Connections per instance in the shared group (each handles its messages one after another). */
+  /** Connections per instance in the shared group (each with up to RECEIVE_MAXIMUM messages in flight). */
   connections: number;
   sta: StaMqtt;
   municipalityBySlug: (slug: string) => Promise<{ id: string; slug: string; name: string } | null>;
@@ -62,8 +62,15 @@ export function brokerPrincipal(m: { id: string; slug: string; name: string }): 
   };
 }
 
+/**
+ * Unacknowledged messages the broker may send one connection (MQTT 5 Receive Maximum). Mosquitto takes
+ * the smaller of this and its max_inflight_messages for a v5 client; all connections together bound
+ * what one group commit can gather.
+ */
+const RECEIVE_MAXIMUM = 1_000;
+
 export class ExternalBrokerBridge {
-  private readonly clients: MqttClient[] = [];
+  private readonly clients: MqttSubscriber[] = [];
   private readonly principals = new Map<string, Principal>();
   private pendingNotifications = 0;
   private dropped = 0;
@@ -84,78 +91,73 @@ export class ExternalBrokerBridge {
   async start(): Promise<void> {
     const { url, username, password, log, connections } = this.options;
     const instance = randomBytes(4).toString('hex');
-    const subscribed: Promise<void>[] = [];
     for (let i = 0; i < connections; i++) {
-      const client = mqtt.connect(url, {
-        protocolVersion: 5,
+      const client: MqttSubscriber = new MqttSubscriber({
+        url,
         clientId: `srp-sta-${instance}-${i}`,
+        username,
+        password,
         // A session that outlives a short connection loss keeps unacknowledged messages for us.
         clean: false,
-        properties: { sessionExpiryInterval: 300 },
-        reconnectPeriod: 2_000,
-        connectTimeout: 10_000,
-        ...(username ? { username } : {}),
-        ...(password ? { password } : {}),
+        sessionExpiry: 300,
+        receiveMaximum: RECEIVE_MAXIMUM,
+        filters: this.filters,
+        log,
+        // The PUBACK goes out only after the message's group commit (or its permanent rejection).
+        onMessage: (message) =>
+          void this.handle(message.topic, message.payload).then(
+            () => message.ack(),
+            (error: unknown) => {
+              log.error({ err: error, topic: message.topic }, 'MQTT observation not stored; reconnecting');
+              client.reconnect('storage failure');
+            },
+          ),
       });
-      // PUBACK only after the callback: that is after the commit.
-      client.handleMessage = (packet, callback) => {
-        this.handle(packet).then(
-          () => callback(),
-          (error: unknown) => {
-            log.error({ err: error, topic: packet.topic }, 'MQTT observation not stored; reconnecting');
-            client.stream.destroy();
-            callback(error instanceof Error ? error : new Error(String(error)));
-          },
-        );
-      };
-      client.on('error', (error) => log.warn({ err: error }, 'MQTT broker error'));
-      subscribed.push(
-        new Promise<void>((resolve, reject) => {
-          client.on('connect', (connack) => {
-            if (connack.sessionPresent) return resolve();
-            client.subscribe(this.filters, { qos: 1 }, (error, granted) => {
-              if (error) return reject(error);
-              if (granted?.some((g) => g.qos > 2)) return reject(new Error('MQTT subscription refused'));
-              log.info({ filters: this.filters }, 'subscribed to SensorThings topics at the MQTT broker');
-              resolve();
-            });
-          });
-        }),
-      );
       this.clients.push(client);
     }
-    await Promise.all(subscribed);
+    await Promise.all(this.clients.map((c) => c.start()));
+    log.info({ filters: this.filters, connections }, 'subscribed to SensorThings topics at the MQTT broker');
   }
 
   async stop(): Promise<void> {
-    await Promise.all(this.clients.map((c) => c.endAsync()));
+    await Promise.all(this.clients.map((c) => c.stop()));
     this.clients.length = 0;
   }
 
-  private async handle(packet: IPublishPacket): Promise<void> {
-    const { topicPrefix, sta, log } = this.options;
-    const topic = packet.topic;
-    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-    const rest = topic.startsWith(`${topicPrefix}/`) ? topic.slice(topicPrefix.length + 1) : '';
+  private handle(topic: string, payload: Buffer): Promise<void> {
+    const { topicPrefix } = this.options;
+    const rest =
+      topic.startsWith(topicPrefix) && topic[topicPrefix.length] === '/'
+        ? topic.slice(topicPrefix.length + 1)
+        : '';
     const slash = rest.indexOf('/');
     const slug = slash > 0 ? rest.slice(0, slash) : '';
-    try {
-      const principal = await this.principalFor(slug);
-      await sta.createFromPublish(rest.slice(slash + 1), payload, principal);
-    } catch (error) {
-      if (!isPermanentRejection(error)) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      log.info({ topic, reason: message }, 'MQTT publish rejected');
-      if (slug !== '') {
-        const status = error instanceof TopicError ? 400 : (error as { status?: number }).status;
-        this.publish(
-          `${topicPrefix}/${slug}/errors`,
-          JSON.stringify({ code: status, type: 'error', topic, message }),
-          0,
+    // The common case (a known municipality) goes straight into the group commit queue.
+    const principal = this.principals.get(slug);
+    const stored = principal
+      ? this.options.sta.createFromPublish(rest.slice(slash + 1), payload, principal)
+      : this.principalFor(slug).then((p) =>
+          this.options.sta.createFromPublish(rest.slice(slash + 1), payload, p),
         );
-      }
-    } finally {
-      this.handled++;
+    return stored.then(
+      () => void this.handled++,
+      (error: unknown) => this.rejected(error, topic, slug),
+    );
+  }
+
+  /** A permanent rejection is reported and acknowledged; anything else stays unacknowledged. */
+  private rejected(error: unknown, topic: string, slug: string): void {
+    if (!isPermanentRejection(error)) throw error;
+    this.handled++;
+    const { topicPrefix, log } = this.options;
+    const message = error instanceof Error ? error.message : String(error);
+    log.info({ topic, reason: message }, 'MQTT publish rejected');
+    if (slug !== '') {
+      const status = error instanceof TopicError ? 400 : (error as { status?: number }).status;
+      this.publish(
+        `${topicPrefix}/${slug}/errors`,
+        JSON.stringify({ code: status, type: 'error', topic, message }),
+      );
     }
   }
 
@@ -170,11 +172,9 @@ export class ExternalBrokerBridge {
     return principal;
   }
 
-  private publish(topic: string, payload: string, qos: 0 | 1): void {
+  private publish(topic: string, payload: string): void {
     const client = this.clients.find((c) => c.connected);
-    client?.publish(topic, payload, { qos }, (error) => {
-      if (error) this.options.log.debug({ err: error, topic }, 'MQTT notification not sent');
-    });
+    if (!client?.publish(topic, payload)) this.options.log.debug({ topic }, 'MQTT notification not sent');
   }
 
   /** Public notifications on the standard topics, rendered as an anonymous HTTP GET would. */
@@ -214,8 +214,7 @@ export class ExternalBrokerBridge {
       .then((rendered) => {
         for (const change of changes) {
           const json = rendered.get(change.id);
-          if (json !== undefined)
-            for (const topic of notificationTopics(change)) this.publish(topic, json, 0);
+          if (json !== undefined) for (const topic of notificationTopics(change)) this.publish(topic, json);
         }
       })
       .catch((error: unknown) => this.options.log.error({ err: error }, 'MQTT notification failed'))
