@@ -17,6 +17,7 @@ import * as m0019 from './0019_work_depots.js';
 import * as m0020 from './0020_participation_editor.js';
 import * as m0018 from './0018_cloud_meetings.js';
 import * as m0016 from './0016_cloud_calendar.js';
+import * as m0024 from './0024_multi_datastream_rollups.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0020_participation_editor': m0020,
   '0018_cloud_meetings': m0018,
   '0016_cloud_calendar': m0016,
+  '0024_multi_datastream_rollups': m0024,
 };
