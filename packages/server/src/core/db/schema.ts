@@ -386,6 +386,27 @@ export interface SensorRollupsTable {
   max: number;
 }
 
+/** Newest observation per MultiDatastream, maintained in the insert transaction (migration 0024). */
+export interface SensorMultiLatestTable {
+  multi_datastream_id: number;
+  observation_id: number;
+  phenomenon_time: Timestamp;
+  result: JsonValue;
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>;
+}
+
+/** count/sum/min/max of each numeric component of MultiDatastream results per bucket (migration 0024). */
+export interface SensorMultiRollupsTable {
+  multi_datastream_id: number;
+  bucket_width: RollupWidth;
+  bucket_start: Timestamp;
+  component: number;
+  count: number;
+  sum: number;
+  min: number;
+  max: number;
+}
+
 /** Per-Datastream retention overrides in days; null = configured default, 0 = keep forever. */
 export interface SensorRetentionPoliciesTable {
   datastream_id: number;
@@ -829,6 +850,8 @@ export interface DB extends CloudTables, MeetingTables {
   task_comments: TaskCommentsTable;
   sensor_latest: SensorLatestTable;
   sensor_rollups: SensorRollupsTable;
+  sensor_multi_latest: SensorMultiLatestTable;
+  sensor_multi_rollups: SensorMultiRollupsTable;
   sensor_retention_policies: SensorRetentionPoliciesTable;
   lorawan_integrations: LorawanIntegrationsTable;
   sensor_devices: SensorDevicesTable;

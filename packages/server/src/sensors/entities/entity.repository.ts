@@ -13,18 +13,28 @@ const and = (conditions: Sql[]) => (conditions.length > 0 ? sql.join(conditions,
 export class EntityRepository {
   constructor(private readonly db: Database) {}
 
-  /** Rows of `def` (alias t0) matching all conditions, ordered, paged. */
-  async list(def: EntityDef, where: Sql[], orderBy: Sql[], limit: number, offset: number): Promise<Row[]> {
+  /**
+   * Rows of `def` (alias t0) matching all conditions, ordered, paged. `join` (a join clause) lists a
+   * row once per joined row, e.g. once per position in a link table.
+   */
+  async list(
+    def: EntityDef,
+    where: Sql[],
+    orderBy: Sql[],
+    limit: number,
+    offset: number,
+    join: Sql = sql``,
+  ): Promise<Row[]> {
     const order = sql.join([...orderBy, r('t0.id asc')], sql`, `);
-    const result = await sql<Row>`select t0.* from ${r(def.table)} t0 where ${and(where)}
+    const result = await sql<Row>`select t0.* from ${r(def.table)} t0 ${join} where ${and(where)}
       order by ${order} limit ${limit} offset ${offset}`.execute(this.db);
     return result.rows;
   }
 
-  async count(def: EntityDef, where: Sql[]): Promise<number> {
+  async count(def: EntityDef, where: Sql[], join: Sql = sql``): Promise<number> {
     const result = await sql<{
       n: number;
-    }>`select count(*)::integer as n from ${r(def.table)} t0 where ${and(where)}`.execute(this.db);
+    }>`select count(*)::integer as n from ${r(def.table)} t0 ${join} where ${and(where)}`.execute(this.db);
     return Number(result.rows[0]?.n ?? 0);
   }
 

@@ -59,6 +59,11 @@ export interface NavDef {
   /** For to-one navigations: the foreign key column on this table. */
   fk?: string;
   required?: boolean;
+  /**
+   * A many-navigation kept in a link table with a position: read as a join in that order, duplicates
+   * included (a MultiDatastream's ObservedProperties give the meaning of each result component).
+   */
+  ordered?: { table: string; parent: string; child: string; position: string };
 }
 
 export interface EntityDef {
@@ -296,6 +301,12 @@ export const MODEL: Record<EntitySetName, EntityDef> = {
           'multi_datastream_id',
           'observed_property_id',
         ),
+        ordered: {
+          table: 'sensor_multi_datastream_observed_properties',
+          parent: 'multi_datastream_id',
+          child: 'observed_property_id',
+          position: 'position',
+        },
         required: true,
       },
       { name: 'Observations', target: 'Observations', many: true, link: eq('multi_datastream_id', 'id') },

@@ -19,7 +19,8 @@ import type { TimeseriesRepository, Visibility } from './timeseries.repository.j
 
 const gzipAsync = promisify(gzip);
 
-export type LatestSelection = { ids: number[] } | { municipalityId: string };
+/** Datastream ids (and MultiDatastream ids), or everything of one municipality (both kinds). */
+export type LatestSelection = { ids: number[]; multiIds?: number[] } | { municipalityId: string };
 
 export interface LatestAnswer {
   body: Buffer;
@@ -117,8 +118,27 @@ export class LatestValuesCache {
   }
 
   async #build(selection: LatestSelection, visibility: Visibility): Promise<LatestAnswer> {
-    const { json, modified } = await this.timeseries.latestJson(selection, visibility);
-    const body = Buffer.from(`{"datastreams":${json}}`);
+    const multi = 'ids' in selection ? (selection.multiIds ?? []) : null;
+    const single =
+      'ids' in selection && selection.ids.length === 0 && multi!.length > 0
+        ? { json: '[]', modified: null }
+        : await this.timeseries.latestJson(selection, visibility);
+    // MultiDatastreams only when asked for (or for a whole municipality): other answers keep their bytes.
+    const multiple =
+      multi === null
+        ? await this.timeseries.multiLatestJson(selection, visibility)
+        : multi.length > 0
+          ? await this.timeseries.multiLatestJson({ ids: multi }, visibility)
+          : null;
+    const body = Buffer.from(
+      multiple
+        ? `{"datastreams":${single.json},"multiDatastreams":${multiple.json}}`
+        : `{"datastreams":${single.json}}`,
+    );
+    const modified = [single.modified, multiple?.modified ?? null].reduce<Date | null>(
+      (a, b) => (a === null || (b !== null && b > a) ? b : a),
+      null,
+    );
     return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, modified };
   }
 
@@ -135,7 +155,8 @@ function cacheKey(selection: LatestSelection, visibility: Visibility): string {
   const who = visibility === 'all' ? '*' : [...visibility.municipalities].sort().join(',');
   const what =
     'ids' in selection
-      ? `i:${[...selection.ids].sort((a, b) => a - b).join(',')}`
+      ? `i:${[...selection.ids].sort((a, b) => a - b).join(',')}` +
+        `/${[...(selection.multiIds ?? [])].sort((a, b) => a - b).join(',')}`
       : `m:${selection.municipalityId}`;
   return `${what}|${who}`;
 }

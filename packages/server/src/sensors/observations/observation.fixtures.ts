@@ -112,3 +112,62 @@ export async function assertRollupsMatchRaw(db: Database, datastreamIds: number[
     where d.id = any(${datastreamIds}::bigint[]) order by d.id`.execute(db);
   for (const row of latest.rows) assert.equal(row.l, row.id, `latest of ${row.ds} (${label})`);
 }
+
+/**
+ * Compares every MultiDatastream rollup bucket of each component with a brute-force GROUP BY over the
+ * raw rows' array results, and the latest value with the newest raw observation.
+ */
+export async function assertMultiRollupsMatchRaw(db: Database, multiDatastreamIds: number[], label: string) {
+  for (const width of ROLLUP_WIDTHS) {
+    const expected = await sql<{
+      mds: number;
+      start: Date;
+      c: number;
+      n: number;
+      sum: number;
+      min: number;
+      max: number;
+    }>`
+      select o.multi_datastream_id as mds, ${sql.raw(bucketStartSql(width, 'o.phenomenon_time_start'))} as start,
+        e.i::int - 1 as c, count(*)::int as n, sum(e.v::float8) as sum, min(e.v::float8) as min, max(e.v::float8) as max
+      from sensor_observations o, jsonb_array_elements(o.result) with ordinality as e(v, i)
+      where o.multi_datastream_id = any(${multiDatastreamIds}::bigint[]) and jsonb_typeof(o.result) = 'array'
+        and jsonb_typeof(e.v) = 'number'
+      group by 1, 2, 3 order by 1, 2, 3`.execute(db);
+    const actual = await db
+      .selectFrom('sensor_multi_rollups')
+      .select([
+        'multi_datastream_id as mds',
+        'bucket_start as start',
+        'component as c',
+        'count',
+        'sum',
+        'min',
+        'max',
+      ])
+      .where('multi_datastream_id', 'in', multiDatastreamIds)
+      .where('bucket_width', '=', width)
+      .orderBy('multi_datastream_id')
+      .orderBy('bucket_start')
+      .orderBy('component')
+      .execute();
+    assert.equal(actual.length, expected.rows.length, `${width}: bucket count (${label})`);
+    actual.forEach((a, i) => {
+      const e = expected.rows[i]!;
+      const where = `${width} ${a.mds} ${a.start.toISOString()} [${a.c}] (${label})`;
+      assert.deepEqual(
+        [a.mds, a.start.toISOString(), a.c, Number(a.count), a.min, a.max],
+        [e.mds, e.start.toISOString(), e.c, Number(e.n), e.min, e.max],
+        where,
+      );
+      assert.ok(Math.abs(a.sum - e.sum) < 1e-6, `${where}: sum ${a.sum} vs ${e.sum}`);
+    });
+  }
+  const latest = await sql<{ mds: number; id: number | null; l: number | null }>`
+    select d.id as mds, (select o.id from sensor_observations o where o.multi_datastream_id = d.id
+        order by o.phenomenon_time_start desc, o.id desc limit 1) as id, l.observation_id as l
+    from sensor_multi_datastreams d left join sensor_multi_latest l on l.multi_datastream_id = d.id
+    where d.id = any(${multiDatastreamIds}::bigint[]) order by d.id`.execute(db);
+  assert.equal(latest.rows.length, multiDatastreamIds.length);
+  for (const row of latest.rows) assert.equal(row.l, row.id, `latest of ${row.mds} (${label})`);
+}

@@ -30,9 +30,10 @@ export interface ObservationRow {
  */
 const INSERT_CHUNK = 20_000;
 
-/** Where an observation sits for the derived data: its Datastream (null: a MultiDatastream's) and time. */
+/** Where an observation sits for the derived data: its Datastream or MultiDatastream and its time. */
 export interface ObservationPosition {
   datastreamId: number | null;
+  multiDatastreamId: number | null;
   time: Date;
 }
 
@@ -60,6 +61,20 @@ const RECOMPUTE = [
   },
 ] as const;
 
+/**
+ * The numeric components of a MultiDatastream result (`column`, jsonb) as rows (component, v): the
+ * array position (0-based) and the value. Anything but an array yields no rows (never an error).
+ */
+const MULTI_COMPONENTS = (column: string) =>
+  sql.raw(`select (e.i - 1)::integer as component, e.value::float8 as v
+    from jsonb_array_elements(case when jsonb_typeof(${column}) = 'array' then ${column} else '[]'::jsonb end)
+      with ordinality as e(value, i)
+    where jsonb_typeof(e.value) = 'number'`);
+
+const MULTI_LATEST_UPSERT = sql`on conflict (multi_datastream_id) do update set
+  observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
+  result = excluded.result, updated_at = excluded.updated_at`;
+
 /** How a newer value replaces the stored latest one (both writers of sensor_latest use it). */
 const LATEST_UPSERT = sql`on conflict (datastream_id) do update set
   observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
@@ -86,11 +101,19 @@ export class ObservationRepository {
       .execute();
   }
 
-  async multiDatastreamsOf(municipalityId: string, ids: number[]): Promise<StreamOwner[]> {
+  /** datastreamsOf() for MultiDatastreams, with the number of components of their results. */
+  async multiDatastreamsOf(
+    municipalityId: string,
+    ids: number[],
+  ): Promise<(StreamOwner & { components: number })[]> {
     if (ids.length === 0) return [];
     return this.db
       .selectFrom('sensor_multi_datastreams')
-      .select(['id', 'thing_id as thingId'])
+      .select([
+        'id',
+        'thing_id as thingId',
+        sql<number>`cardinality(multi_observation_data_types)`.as('components'),
+      ])
       .where('municipality_id', '=', municipalityId)
       .where('id', 'in', ids)
       .orderBy('id')
@@ -275,6 +298,12 @@ export class ObservationRepository {
           select ds, ${FIVE_MIN_BUCKET} as start, count(*) as n, sum(rn) as total, min(rn) as lo, max(rn) as hi
           from src where ds is not null and rn is not null group by 1, 2
         ),
+        -- The same per numeric component of MultiDatastream results (position in the array, 0-based).
+        mfive as (
+          select mds, c.component, ${FIVE_MIN_BUCKET} as start, count(*) as n, sum(c.v) as total, min(c.v) as lo, max(c.v) as hi
+          from src cross join lateral (${MULTI_COMPONENTS('res')}) c
+          where mds is not null group by 1, 2, 3
+        ),
         ins as (
           insert into sensor_observations (id, municipality_id, datastream_id, multi_datastream_id,
             feature_of_interest_id, phenomenon_time_start, phenomenon_time_end, result_time, result_number,
@@ -294,6 +323,26 @@ export class ObservationRepository {
             sum = sensor_rollups.sum + excluded.sum,
             min = least(sensor_rollups.min, excluded.min),
             max = greatest(sensor_rollups.max, excluded.max)
+        ),
+        multi_rollups as (
+          insert into sensor_multi_rollups (multi_datastream_id, bucket_width, bucket_start, component, count, sum, min, max)
+          select mds, '5min', start, component, n, total, lo, hi from mfive
+          union all
+          select f.mds, b.width, b.start, f.component, sum(f.n), sum(f.total), min(f.lo), max(f.hi)
+          from mfive f cross join lateral (values ${COARSE_BUCKETS}) as b(width, start)
+          group by 1, 2, 3, 4
+          on conflict (multi_datastream_id, bucket_width, bucket_start, component) do update set
+            count = sensor_multi_rollups.count + excluded.count,
+            sum = sensor_multi_rollups.sum + excluded.sum,
+            min = least(sensor_multi_rollups.min, excluded.min),
+            max = greatest(sensor_multi_rollups.max, excluded.max)
+        ),
+        multi_latest as (
+          insert into sensor_multi_latest (multi_datastream_id, observation_id, phenomenon_time, result, updated_at)
+          select distinct on (mds) mds, id, ts, res, now() from src where mds is not null
+          order by mds, ts desc, id desc
+          ${MULTI_LATEST_UPSERT}
+          where (excluded.phenomenon_time, excluded.observation_id) > (sensor_multi_latest.phenomenon_time, sensor_multi_latest.observation_id)
         ),
         latest as (
           insert into sensor_latest (datastream_id, observation_id, phenomenon_time, result_number, result, updated_at)
@@ -332,6 +381,19 @@ export class ObservationRepository {
     return ids;
   }
 
+  /**
+   * Ids among `ids` of MultiDatastream observations whose result is not an array with one value per
+   * component of their MultiDatastream (after an update, which the caller then rolls back).
+   */
+  async malformedMultiResults(municipalityId: string, ids: number[]): Promise<number[]> {
+    const result = await sql<{ id: number }>`
+      select o.id from sensor_observations o join sensor_multi_datastreams m on m.id = o.multi_datastream_id
+      where o.municipality_id = ${municipalityId}::uuid and o.id = any(${ids}::bigint[])
+        and (case when jsonb_typeof(o.result) = 'array' then jsonb_array_length(o.result) else -1 end)
+          <> cardinality(m.multi_observation_data_types)`.execute(this.db);
+    return result.rows.map((r) => r.id);
+  }
+
   /** Datastream and phenomenon time of the given observations (of this municipality). */
   async positionsOf(
     municipalityId: string,
@@ -339,7 +401,11 @@ export class ObservationRepository {
   ): Promise<ObservationPosition[]> {
     return this.db
       .selectFrom('sensor_observations')
-      .select(['datastream_id as datastreamId', 'phenomenon_time_start as time'])
+      .select([
+        'datastream_id as datastreamId',
+        'multi_datastream_id as multiDatastreamId',
+        'phenomenon_time_start as time',
+      ])
       .where('municipality_id', '=', municipalityId)
       .where((eb) =>
         'ids' in where
@@ -356,6 +422,7 @@ export class ObservationRepository {
    * (datastreamsOf), so no writer adds to these buckets meanwhile.
    */
   async recompute(positions: ObservationPosition[]): Promise<void> {
+    await this.recomputeMulti(positions);
     const known = positions.filter((p) => p.datastreamId !== null);
     if (known.length === 0) return;
     const ds = known.map((p) => p.datastreamId);
@@ -406,6 +473,62 @@ export class ObservationRepository {
       insert into sensor_latest (datastream_id, observation_id, phenomenon_time, result_number, result, updated_at)
       select ds, id, phenomenon_time_start, result_number, result, now() from newest
       ${LATEST_UPSERT}
+    `.execute(this.db);
+  }
+
+  /** recompute() for MultiDatastreams: the same steps, per component of the array results. */
+  private async recomputeMulti(positions: ObservationPosition[]): Promise<void> {
+    const known = positions.filter((p) => p.multiDatastreamId !== null);
+    if (known.length === 0) return;
+    const mds = known.map((p) => p.multiDatastreamId);
+    const times = known.map((p) => p.time.toISOString());
+    for (const step of RECOMPUTE) {
+      const source =
+        step.from === 'raw'
+          ? sql`select b.mds, b.start, c.component, count(*) as n, sum(c.v) as total, min(c.v) as lo, max(c.v) as hi
+              from b join sensor_observations o on o.multi_datastream_id = b.mds
+                and o.phenomenon_time_start >= b.start and o.phenomenon_time_start < ${step.end}
+              cross join lateral (${MULTI_COMPONENTS('o.result')}) c
+              group by 1, 2, 3`
+          : sql`select b.mds, b.start, r.component, sum(r.count) as n, sum(r.sum) as total,
+                min(r.min) as lo, max(r.max) as hi
+              from b join sensor_multi_rollups r on r.multi_datastream_id = b.mds and r.bucket_width = ${step.from}
+                and r.bucket_start >= b.start and r.bucket_start < ${step.end}
+              group by 1, 2, 3`;
+      // Components without values any more (deleted or no longer numeric) lose their row.
+      await sql`
+        with b as (
+          select distinct u.mds, ${sql.raw(bucketStartSql(step.width, 'u.t'))} as start
+          from unnest(${mds}::bigint[], ${times}::timestamptz[]) as u(mds, t)
+        ),
+        agg as (${source}),
+        emptied as (
+          delete from sensor_multi_rollups r using b
+          where r.multi_datastream_id = b.mds and r.bucket_width = ${step.width} and r.bucket_start = b.start
+            and not exists (select 1 from agg where agg.mds = b.mds and agg.start = b.start and agg.component = r.component)
+        )
+        insert into sensor_multi_rollups (multi_datastream_id, bucket_width, bucket_start, component, count, sum, min, max)
+        select mds, ${step.width}, start, component, n, total, lo, hi from agg
+        on conflict (multi_datastream_id, bucket_width, bucket_start, component) do update set
+          count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max
+      `.execute(this.db);
+    }
+    await sql`
+      with d as (select distinct mds from unnest(${mds}::bigint[]) as u(mds)),
+      newest as (
+        select d.mds, o.id, o.phenomenon_time_start, o.result
+        from d cross join lateral (
+          select id, phenomenon_time_start, result from sensor_observations
+          where multi_datastream_id = d.mds order by phenomenon_time_start desc, id desc limit 1
+        ) o
+      ),
+      emptied as (
+        delete from sensor_multi_latest l using d
+        where l.multi_datastream_id = d.mds and not exists (select 1 from newest n where n.mds = d.mds)
+      )
+      insert into sensor_multi_latest (multi_datastream_id, observation_id, phenomenon_time, result, updated_at)
+      select mds, id, phenomenon_time_start, result, now() from newest
+      ${MULTI_LATEST_UPSERT}
     `.execute(this.db);
   }
 

@@ -1,6 +1,6 @@
 // HTTP API of the time-series storage: latest values, rollup aggregates and compact bulk ingestion.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { AppContext } from '../../context.js';
 import { requirePrincipal } from '../../core/auth/principal.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
@@ -8,7 +8,7 @@ import { errorResponses } from '../../core/http/schemas.js';
 import type { ObservationInput } from './observation.types.js';
 import { observationPolicy } from './observation.policy.js';
 import { ROLLUP_TIME_ZONE, ROLLUP_WIDTHS } from './rollup-buckets.js';
-import { LatestValuesCache } from './latest-cache.js';
+import { LatestValuesCache, type LatestSelection } from './latest-cache.js';
 import { TimeseriesRepository } from './timeseries.repository.js';
 
 /** At most this many ids per latest-value request (the URL stays below common proxy limits). */
@@ -21,7 +21,49 @@ const LatestQuery = Type.Object({
       maxItems: LATEST_MAX_IDS,
     }),
   ),
+  multidatastream: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[0-9]{1,15}(,[0-9]{1,15})*$', maxLength: 16_000 }), {
+      maxItems: LATEST_MAX_IDS,
+    }),
+  ),
   municipality: Type.Optional(Type.String({ format: 'uuid' })),
+});
+
+const MultiLatestEntry = Type.Object({
+  id: Type.Integer(),
+  time: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  value: Type.Unknown({
+    description: 'The array result of the newest Observation (one value per component)',
+  }),
+  units: Type.Array(Type.Union([Type.String(), Type.Null()]), {
+    description: "Each component's unit symbol (or name), in the order of the results",
+  }),
+});
+
+const Bucket = Type.Object({
+  count: Type.Integer(),
+  avg: Type.Number(),
+  min: Type.Number(),
+  max: Type.Number(),
+  sum: Type.Number(),
+});
+
+const MultiAggregateResponse = Type.Object({
+  multiDatastreamId: Type.Integer(),
+  interval: Type.Enum([...ROLLUP_WIDTHS]),
+  timeZone: Type.String({ description: 'Time zone of day and month buckets; 5min and hour are UTC' }),
+  units: Type.Array(Type.Union([Type.String(), Type.Null()])),
+  buckets: Type.Array(
+    Type.Object({
+      start: Type.String({ format: 'date-time' }),
+      components: Type.Array(Type.Union([Bucket, Type.Null()]), {
+        description: 'One entry per component (null: no numeric value of it in this bucket)',
+      }),
+    }),
+  ),
+  next: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+    description: 'Pass as `from` for the next page; null on the last page',
+  }),
 });
 
 const LatestEntry = Type.Object({
@@ -102,28 +144,34 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           tags: ['sensors'],
           summary: 'Latest value of each Datastream',
           description:
-            `Either \`datastream\` ids (repeated or comma-separated, at most ${LATEST_MAX_IDS}) or \`municipality\` ` +
-            '(all of its visible Datastreams). Anonymous callers see published Datastreams; staff also the ' +
+            `Either \`datastream\` and/or \`multidatastream\` ids (repeated or comma-separated, at most ` +
+            `${LATEST_MAX_IDS} each) or \`municipality\` (all of its visible Datastreams and MultiDatastreams). ` +
+            '`multiDatastreams` is present when MultiDatastreams were asked for. Anonymous callers see published Datastreams; staff also the ' +
             'unpublished ones of their municipality. Ids that are unknown or not visible are left out. Strong ' +
             'ETag, 304 on If-None-Match.',
           querystring: LatestQuery,
           response: {
-            200: Type.Object({ datastreams: Type.Array(LatestEntry) }),
+            200: Type.Object({
+              datastreams: Type.Array(LatestEntry),
+              multiDatastreams: Type.Optional(Type.Array(MultiLatestEntry)),
+            }),
             304: Type.Null({ description: 'Not modified' }),
             ...errorResponses(400),
           },
         },
       },
       async (request, reply) => {
-        const { datastream, municipality } = request.query;
-        if ((datastream === undefined) === (municipality === undefined))
-          throw Errors.validation('Give either datastream ids or a municipality');
-        let selection: { ids: number[] } | { municipalityId: string };
-        if (datastream) {
-          const ids = [...new Set(datastream.flatMap((v) => v.split(',')).map(Number))];
-          if (ids.length > LATEST_MAX_IDS)
+        const { datastream, multidatastream, municipality } = request.query;
+        const byIds = datastream !== undefined || multidatastream !== undefined;
+        if (byIds === (municipality !== undefined))
+          throw Errors.validation('Give either (multi)datastream ids or a municipality');
+        let selection: LatestSelection;
+        if (byIds) {
+          const ids = idList(datastream);
+          const multiIds = idList(multidatastream);
+          if (ids.length > LATEST_MAX_IDS || multiIds.length > LATEST_MAX_IDS)
             throw Errors.validation(`At most ${LATEST_MAX_IDS} datastreams per request`);
-          selection = { ids };
+          selection = multidatastream === undefined ? { ids } : { ids, multiIds };
         } else selection = { municipalityId: municipality! };
 
         const principal = request.principal;
@@ -197,6 +245,61 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
 
+    app.get(
+      '/api/sensors/multidatastreams/:id/aggregates',
+      {
+        schema: {
+          tags: ['sensors'],
+          summary:
+            'avg/min/max/sum/count of each component of a MultiDatastream per 5 min, hour, day or month',
+          description:
+            'Like the Datastream aggregates, per component (the position in the array results, which is ' +
+            'the order of `multiObservationDataTypes`, `unitOfMeasurements` and the ObservedProperties). ' +
+            `Non-numeric components have no values. Pages of at most \`limit\` buckets (max ${AGGREGATE_MAX_LIMIT}).`,
+          params: Type.Object({ id: Type.Integer({ minimum: 1 }) }),
+          querystring: AggregateQuery,
+          response: { 200: MultiAggregateResponse, ...errorResponses(400, 404) },
+        },
+      },
+      async (request, reply) => {
+        const { id } = request.params;
+        const { interval, limit } = request.query;
+        const from = request.query.from ? new Date(request.query.from) : null;
+        const to = request.query.to ? new Date(request.query.to) : null;
+        const access = await timeseries.multiDatastreamAccess(id);
+        if (!access || !observationPolicy.mayRead(request.principal, access.municipalityId, access.published))
+          throw Errors.notFound('MultiDatastream');
+        const rows = await timeseries.multiRollups(id, interval, from, to, limit + 1);
+        const units = Array.isArray(access.units) ? access.units.map(unitLabel) : [];
+        const buckets: { start: string; components: (Static<typeof Bucket> | null)[] }[] = [];
+        for (const r of rows) {
+          const start = r.start.toISOString();
+          if (buckets.at(-1)?.start !== start) buckets.push({ start, components: units.map(() => null) });
+          const components = buckets.at(-1)!.components;
+          while (components.length <= r.component) components.push(null);
+          components[r.component] = {
+            count: r.count,
+            avg: r.sum / r.count,
+            min: r.min,
+            max: r.max,
+            sum: r.sum,
+          };
+        }
+        void reply.header(
+          'cache-control',
+          request.principal ? 'private, no-cache' : `public, max-age=${Math.max(publicMaxAge, 60)}`,
+        );
+        return {
+          multiDatastreamId: id,
+          interval,
+          timeZone: interval === 'day' || interval === 'month' ? ROLLUP_TIME_ZONE : 'UTC',
+          units,
+          buckets: buckets.slice(0, limit),
+          next: buckets.length > limit ? buckets[limit]!.start : null,
+        };
+      },
+    );
+
     app.post(
       // '::' is Fastify's escape for a literal colon (Google-style custom method).
       '/api/sensors/observations::bulk',
@@ -263,6 +366,17 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
     );
   };
+}
+
+/** Distinct ids of a repeated and/or comma-separated query parameter. */
+function idList(values: string[] | undefined): number[] {
+  return [...new Set((values ?? []).flatMap((v) => v.split(',')).map(Number))];
+}
+
+/** A unit of measurement's symbol, else its name, else null. */
+function unitLabel(unit: unknown): string | null {
+  const u = unit as { symbol?: unknown; name?: unknown } | null;
+  return typeof u?.symbol === 'string' ? u.symbol : typeof u?.name === 'string' ? u.name : null;
 }
 
 function badRow(datastream: number, observation: number, message: string): AppError {

@@ -92,12 +92,20 @@ export class ObservationService {
     const repository = new ObservationRepository(trx);
     const before = await repository.positionsOf(municipalityId, which);
     await change();
+    if ('ids' in which && (await repository.malformedMultiResults(municipalityId, which.ids)).length > 0)
+      throw Errors.validation(
+        'The result of a MultiDatastream Observation is an array with one value per ObservedProperty',
+      );
     const after = 'ids' in which ? await repository.positionsOf(municipalityId, which) : [];
     const positions: ObservationPosition[] = [...before, ...after];
     // Writers of these Datastreams wait until we commit (the same lock and order as the write path).
     await repository.datastreamsOf(
       municipalityId,
       distinct(positions.map((p) => p.datastreamId ?? undefined)),
+    );
+    await repository.multiDatastreamsOf(
+      municipalityId,
+      distinct(positions.map((p) => p.multiDatastreamId ?? undefined)),
     );
     await repository.recompute(positions);
   }
@@ -126,6 +134,17 @@ export class ObservationService {
       municipalityId,
       distinct(inputs.map((i) => i.multiDatastreamId)),
     );
+    // The spec's rule for MultiDatastreams: one result value per ObservedProperty, in their order.
+    const components = new Map(multiDatastreams.map((d) => [d.id, d.components]));
+    inputs.forEach((input, index) => {
+      if (input.multiDatastreamId === undefined) return;
+      const n = components.get(input.multiDatastreamId);
+      if (n !== undefined && (!Array.isArray(input.result) || input.result.length !== n))
+        throw Errors.validation(
+          `The result of an Observation of MultiDatastream ${input.multiDatastreamId} is an array of ${n} values`,
+          { index },
+        );
+    });
     const thingOf = new Map<string, number>([
       ...datastreams.map((d) => [`d${d.id}`, d.thingId] as const),
       ...multiDatastreams.map((d) => [`m${d.id}`, d.thingId] as const),

@@ -58,8 +58,10 @@ export class ObservationRetention {
     const m = scope?.municipalityId ?? null;
     if (this.defaults.rawDays > 0)
       rawDeleted += await this.deleteRaw(daysBefore(now, this.defaults.rawDays), null, m);
-    if (this.defaults.rollup5minDays > 0)
+    if (this.defaults.rollup5minDays > 0) {
       rollupsDeleted += await this.deleteRollups(daysBefore(now, this.defaults.rollup5minDays), null, m);
+      rollupsDeleted += await this.deleteMultiRollups(daysBefore(now, this.defaults.rollup5minDays), m);
+    }
     for (const o of overrides) {
       if (o.raw_days) rawDeleted += await this.deleteRaw(daysBefore(now, o.raw_days), o.datastream_id, m);
       if (o.rollup_5min_days)
@@ -130,6 +132,21 @@ export class ObservationRetention {
               and ${stream} ${tenant}
             limit ${this.batchSize}) d
           where o.bucket_width = '5min' and o.datastream_id = d.datastream_id and o.bucket_start = d.bucket_start`,
+    );
+  }
+
+  /** MultiDatastreams have no per-stream overrides (sensor_retention_policies is per Datastream). */
+  private async deleteMultiRollups(cutoff: Date, municipalityId: string | null) {
+    const tenant = municipalityId
+      ? sql`and r.multi_datastream_id in (select id from sensor_multi_datastreams where municipality_id = ${municipalityId}::uuid)`
+      : sql``;
+    return this.inBatches(
+      sql`delete from sensor_multi_rollups o using (
+            select r.multi_datastream_id, r.bucket_start, r.component from sensor_multi_rollups r
+            where r.bucket_width = '5min' and r.bucket_start < ${cutoff.toISOString()}::timestamptz ${tenant}
+            limit ${this.batchSize}) d
+          where o.bucket_width = '5min' and o.multi_datastream_id = d.multi_datastream_id
+            and o.bucket_start = d.bucket_start and o.component = d.component`,
     );
   }
 

@@ -34,6 +34,19 @@ export interface DatastreamAccess {
 
 const published = sql<boolean>`exists (select 1 from publications p
   where p.resource_type = 'datastream' and p.resource_id = d.id::text)`;
+const publishedMulti = sql<boolean>`exists (select 1 from publications p
+  where p.resource_type = 'multi_datastream' and p.resource_id = d.id::text)`;
+
+export interface MultiRollupRow extends RollupRow {
+  component: number;
+}
+
+export interface MultiDatastreamAccess {
+  id: number;
+  municipalityId: string;
+  units: unknown;
+  published: boolean;
+}
 
 export class TimeseriesRepository {
   constructor(private readonly db: Database) {}
@@ -109,6 +122,73 @@ export class TimeseriesRepository {
       from sensor_datastreams d left join sensor_latest l on l.datastream_id = d.id
       where ${which} and ${visible}`.execute(this.db);
     return result.rows[0]!;
+  }
+
+  /**
+   * latestJson() for MultiDatastreams: `[{"id", "time", "value": [the array result], "units": [symbol or
+   * name per component]}]`, visible ones only, ordered by id.
+   */
+  async multiLatestJson(
+    selection: { ids: number[] } | { municipalityId: string },
+    visibility: Visibility,
+  ): Promise<{ json: string; modified: Date | null }> {
+    const which =
+      'ids' in selection
+        ? sql`d.id = any(${selection.ids}::bigint[])`
+        : sql`d.municipality_id = ${selection.municipalityId}::uuid`;
+    const visible =
+      visibility === 'all'
+        ? sql`true`
+        : visibility.municipalities.length > 0
+          ? sql`(d.municipality_id = any(${visibility.municipalities}::uuid[]) or ${publishedMulti})`
+          : publishedMulti;
+    const result = await sql<{ json: string; modified: Date | null }>`
+      select coalesce(json_agg(json_build_object(
+          'id', d.id,
+          'time', to_char(l.phenomenon_time at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+          'value', l.result,
+          'units', (select coalesce(json_agg(coalesce(u->>'symbol', u->>'name') order by i), '[]'::json)
+                    from jsonb_array_elements(d.unit_of_measurements) with ordinality as x(u, i))
+        ) order by d.id)::text, '[]') as json,
+        max(l.updated_at) as modified
+      from sensor_multi_datastreams d left join sensor_multi_latest l on l.multi_datastream_id = d.id
+      where ${which} and ${visible}`.execute(this.db);
+    return result.rows[0]!;
+  }
+
+  async multiDatastreamAccess(id: number): Promise<MultiDatastreamAccess | undefined> {
+    return this.db
+      .selectFrom('sensor_multi_datastreams as d')
+      .select([
+        'd.id',
+        'd.municipality_id as municipalityId',
+        'd.unit_of_measurements as units',
+        publishedMulti.as('published'),
+      ])
+      .where('d.id', '=', id)
+      .executeTakeFirst();
+  }
+
+  /**
+   * Rollup rows of one MultiDatastream for the first `limit` bucket starts with from <= start < to, in
+   * time and component order (a bucket's components are never split across pages).
+   */
+  async multiRollups(
+    multiDatastreamId: number,
+    width: RollupWidth,
+    from: Date | null,
+    to: Date | null,
+    limit: number,
+  ): Promise<MultiRollupRow[]> {
+    const range = sql`multi_datastream_id = ${multiDatastreamId} and bucket_width = ${width}
+      ${from ? sql`and bucket_start >= ${from.toISOString()}::timestamptz` : sql``}
+      ${to ? sql`and bucket_start < ${to.toISOString()}::timestamptz` : sql``}`;
+    const result = await sql<MultiRollupRow>`
+      select bucket_start as start, component, count, sum, min, max from sensor_multi_rollups
+      where ${range} and bucket_start in (
+        select distinct bucket_start from sensor_multi_rollups where ${range} order by bucket_start limit ${limit})
+      order by bucket_start, component`.execute(this.db);
+    return result.rows;
   }
 
   async datastreamAccess(id: number): Promise<DatastreamAccess | undefined> {

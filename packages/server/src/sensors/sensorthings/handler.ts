@@ -19,7 +19,15 @@ import {
 import { ownedCondition } from '../entities/visibility.js';
 import { sensorViewer, sensorWriteMunicipalities } from '../sensors.policy.js';
 import { parseOptions, rawQueryOptions, type QueryOptions } from './query.js';
-import { parentCondition, propertyValue, Reader, type Json, type ReadSettings } from './reader.js';
+import {
+  parentCondition,
+  parentScope,
+  propertyValue,
+  Reader,
+  type Json,
+  type ReadSettings,
+  type Scope,
+} from './reader.js';
 
 export interface StaRequest {
   method: string;
@@ -60,6 +68,10 @@ const bad = (message: string) => Errors.badRequest(message);
 interface Segment {
   name: string;
   id?: number;
+  /** Array indexes after a property name: `result[0]` (into JSON values). */
+  indexes?: number[];
+  /** The segment as written (decoded): the key of a property answer. */
+  raw: string;
 }
 
 function parsePath(path: string): Segment[] {
@@ -71,9 +83,14 @@ function parsePath(path: string): Segment[] {
     } catch {
       throw bad('Malformed percent-encoding in the path');
     }
+    const indexed = /^([A-Za-z_][\w]*)((?:\[\d{1,9}\])+)$/.exec(part);
+    if (indexed) {
+      const indexes = [...indexed[2]!.matchAll(/\d+/g)].map((d) => Number(d[0]));
+      return { name: indexed[1]!, indexes, raw: part };
+    }
     const m = /^([A-Za-z$][\w.]*)(?:\((?:(\d{1,15})|'(\d{1,15})')\))?$/.exec(part);
     if (!m) throw bad(`Malformed path segment '${part}'`);
-    return { name: m[1]!, ...((m[2] ?? m[3]) ? { id: Number(m[2] ?? m[3]) } : {}) };
+    return { name: m[1]!, raw: part, ...((m[2] ?? m[3]) ? { id: Number(m[2] ?? m[3]) } : {}) };
   });
 }
 
@@ -82,10 +99,19 @@ type Resolved =
       kind: 'collection';
       def: EntityDef;
       conds: ReturnType<typeof parentCondition>[];
+      scope?: Scope;
       parent?: { def: EntityDef; row: Row; nav: NavDef };
     }
   | { kind: 'entity'; def: EntityDef; row: Row; parent?: { def: EntityDef; row: Row; nav: NavDef } }
-  | { kind: 'property'; def: EntityDef; row: Row; property: string };
+  | {
+      kind: 'property';
+      def: EntityDef;
+      row: Row;
+      property: string;
+      /** Keys and indexes into a JSON property (`properties/owner`, `result[0]`); the answer's key. */
+      path: (string | number)[];
+      key: string;
+    };
 
 export const SERVICE_CONFORMANCE = [
   'http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel',
@@ -172,19 +198,28 @@ export class StaHandler {
 
   private async resolve(reader: Reader, segments: Segment[]): Promise<Resolved> {
     const first = segments[0]!;
+    if (first.indexes) throw bad(`Malformed path segment '${first.raw}'`);
     if (!isEntitySet(first.name)) throw Errors.notFound(`Entity set '${first.name}'`);
     let current: Resolved = { kind: 'collection', def: MODEL[first.name], conds: [] };
     if (first.id !== undefined) current = await this.pick(reader, current, first.id);
     for (const segment of segments.slice(1)) {
-      if (current.kind === 'property') throw bad(`Nothing follows the property '${current.property}'`);
+      if (current.kind === 'property') {
+        const kind = propertyOf(current.def, current.property)?.kind;
+        if (segment.id !== undefined || !(kind === 'json' || kind === 'object' || kind === 'result'))
+          throw bad(`Nothing follows the property '${current.property}'`);
+        current.path.push(segment.name, ...(segment.indexes ?? []));
+        current.key = segment.raw;
+        continue;
+      }
       if (current.kind === 'collection') throw bad(`'${segment.name}' cannot follow a collection`);
-      const nav = navOf(current.def, segment.name);
+      const nav = segment.indexes ? undefined : navOf(current.def, segment.name);
       if (nav) {
         const target = MODEL[nav.target];
         const parent = { def: current.def, row: current.row, nav };
         const cond = parentCondition(current.def, current.row.id, nav);
         if (nav.many) {
-          current = { kind: 'collection', def: target, conds: [cond], parent };
+          const scope = parentScope(current.row.id, nav);
+          current = { kind: 'collection', def: target, conds: [cond], parent, ...(scope ? { scope } : {}) };
           if (segment.id !== undefined) current = await this.pick(reader, current, segment.id);
         } else {
           if (segment.id !== undefined) throw bad(`${nav.name} is a single entity`);
@@ -194,9 +229,19 @@ export class StaHandler {
         }
         continue;
       }
-      if (segment.id !== undefined || !(propertyOf(current.def, segment.name) || segment.name === 'id'))
+      const known = propertyOf(current.def, segment.name);
+      if (segment.id !== undefined || !(known || segment.name === 'id'))
         throw Errors.notFound(`Property '${segment.name}' of ${current.def.type}`);
-      current = { kind: 'property', def: current.def, row: current.row, property: segment.name };
+      if (segment.indexes && !(known?.kind === 'json' || known?.kind === 'result'))
+        throw bad(`'${segment.name}' is not an array`);
+      current = {
+        kind: 'property',
+        def: current.def,
+        row: current.row,
+        property: segment.name,
+        path: [...(segment.indexes ?? [])],
+        key: segment.raw,
+      };
     }
     return current;
   }
@@ -225,18 +270,32 @@ export class StaHandler {
   ): Promise<StaResponse> {
     if (target.kind === 'property') {
       const property = propertyOf(target.def, target.property);
-      const v = property ? propertyValue(property, target.row) : target.row.id;
+      let v: unknown = property ? propertyValue(property, target.row) : target.row.id;
+      // Into JSON: a missing key or index is a 404 like a missing property.
+      for (const step of target.path) {
+        const inside =
+          typeof step === 'number'
+            ? Array.isArray(v) && step < v.length
+            : v !== null && typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, step);
+        if (!inside) throw Errors.notFound(`'${target.key}' of ${target.def.type}`);
+        v = (v as Record<string | number, unknown>)[step];
+      }
       if (flags.value) {
         if (v === null) return { status: 204 };
         return { status: 200, text: typeof v === 'string' ? v : JSON.stringify(v) };
       }
       if (v === null) return { status: 204 };
-      return { status: 200, body: { [target.property]: v } };
+      return { status: 200, body: { [target.key]: v } };
     }
     if (flags.ref) {
       if (target.kind === 'entity')
         return { status: 200, body: { '@iot.selfLink': reader.selfLink(target.def, target.row.id) } };
-      const page = await reader.rows(target.def, target.conds, { ...options, expand: [], select: [] });
+      const page = await reader.rows(
+        target.def,
+        target.conds,
+        { ...options, expand: [], select: [] },
+        target.scope,
+      );
       return {
         status: 200,
         body: this.page(
@@ -258,7 +317,7 @@ export class StaHandler {
         throw bad('$top, $skip, $count, $filter and $orderby apply to collections');
       return { status: 200, body: await reader.serialize(target.def, target.row, options) };
     }
-    const page = await reader.rows(target.def, target.conds, options);
+    const page = await reader.rows(target.def, target.conds, options, target.scope);
     if (options.resultFormat === 'dataArray') {
       if (target.def.set !== 'Observations') throw bad('$resultFormat=dataArray applies to Observations');
       return {

@@ -59,6 +59,22 @@ export function parentCondition(parent: EntityDef, parentId: number, nav: NavDef
   return sql`exists (select 1 from ${sql.raw(parent.table)} p0 where p0.id = ${parentId} and ${nav.link('p0', 't0')})`;
 }
 
+/** How a collection below a parent is read besides its conditions: a join and its order (see NavDef.ordered). */
+export interface Scope {
+  join: Sql;
+  order: Sql;
+}
+
+/** The Scope of `nav` below entity `parentId`, for ordered navigations; undefined otherwise. */
+export function parentScope(parentId: number, nav: NavDef): Scope | undefined {
+  const o = nav.ordered;
+  if (!o) return undefined;
+  return {
+    join: sql`join ${sql.raw(o.table)} j0 on j0.${sql.raw(o.child)} = t0.id and j0.${sql.raw(o.parent)} = ${parentId}`,
+    order: sql.raw(`j0.${o.position} asc`),
+  };
+}
+
 export class Reader {
   constructor(
     private readonly db: Database,
@@ -81,16 +97,17 @@ export class Reader {
   }
 
   /** One page of rows plus whether more follow, and the count when asked. */
-  async rows(def: EntityDef, conds: Sql[], options: QueryOptions) {
+  async rows(def: EntityDef, conds: Sql[], options: QueryOptions, scope?: Scope) {
     const repo = new EntityRepository(this.db);
     const where = this.conditions(def, conds, options);
-    const order = options.orderby
+    const order: Sql[] = options.orderby
       ? new FilterTranslator(this.viewer, 'o').orderBy(options.orderby, def, 't0')
       : [];
+    if (scope) order.push(scope.order);
     const top = Math.min(options.top ?? this.settings.defaultTop, this.settings.maxTop);
     const skip = options.skip ?? 0;
-    const rows = await repo.list(def, where, order, top + 1, skip);
-    const count = options.count ? await repo.count(def, where) : undefined;
+    const rows = await repo.list(def, where, order, top + 1, skip, scope?.join);
+    const count = options.count ? await repo.count(def, where, scope?.join) : undefined;
     return { rows: rows.slice(0, top), more: rows.length > top, count, top, skip };
   }
 
@@ -129,7 +146,7 @@ export class Reader {
         const target = MODEL[nav.target];
         const cond = parentCondition(def, row.id, nav);
         if (nav.many) {
-          const page = await this.rows(target, [cond], sub);
+          const page = await this.rows(target, [cond], sub, parentScope(row.id, nav));
           if (page.count !== undefined) out[`${nav.name}@iot.count`] = page.count;
           out[nav.name] = await Promise.all(page.rows.map((r) => this.serialize(target, r, sub)));
           if (page.more)

@@ -1,0 +1,162 @@
+// Points of the OGC conformance tests (ets-sta11, built from FROST-Server's statests) that our own tests
+// did not cover: the MultiDatastream class (ObservedProperties in their order, duplicates included;
+// one result value per ObservedProperty; `result[0]`), JSON sub-paths of properties, the response codes
+// of the create-update-delete class.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { startTestServer, type TestServer } from '../../test-support/server.js';
+import { staTenant, thingWithDatastream, type StaClient } from './sta-fixtures.js';
+
+let server: TestServer;
+before(async () => {
+  server = await startTestServer({ webDist: null });
+});
+after(() => server.close());
+
+const M = 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement';
+
+async function multiSetup(staff: StaClient) {
+  const thing = await staff.create('/Things', thingWithDatastream('Conformance'));
+  const sensor = await staff.create('/Sensors', {
+    name: 's',
+    description: 'd',
+    encodingType: 'text',
+    metadata: 'm',
+  });
+  const ops = [
+    await staff.create('/ObservedProperties', { name: 'first', definition: 'd', description: 'd' }),
+    await staff.create('/ObservedProperties', { name: 'second', definition: 'd', description: 'd' }),
+  ];
+  const mds = (order: number[]) =>
+    staff.create('/MultiDatastreams', {
+      name: 'm',
+      description: 'd',
+      observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_ComplexObservation',
+      multiObservationDataTypes: order.map(() => M),
+      unitOfMeasurements: order.map((i) => ({ name: `u${i}`, symbol: `u${i}`, definition: 'd' })),
+      Thing: { '@iot.id': thing },
+      Sensor: { '@iot.id': sensor },
+      ObservedProperties: order.map((i) => ({ '@iot.id': ops[i] })),
+    });
+  return { thing, sensor, ops, mds };
+}
+
+describe('multi-datastream conformance class', () => {
+  test('ObservedProperties come in their order, duplicates included, also expanded and counted', async () => {
+    const { staff } = await staTenant(server);
+    const { mds } = await multiSetup(staff);
+    const reversed = await mds([1, 0]);
+    const twice = await mds([0, 0]);
+    const names = async (path: string) => (await staff.list(path)).body.value.map((v) => v.name as string);
+    assert.deepEqual(await names(`/MultiDatastreams(${reversed})/ObservedProperties`), ['second', 'first']);
+    assert.deepEqual(await names(`/MultiDatastreams(${twice})/ObservedProperties`), ['first', 'first']);
+    const expanded = await staff.sta<{
+      ObservedProperties: { name: string }[];
+      'ObservedProperties@iot.count': number;
+    }>('GET', `/MultiDatastreams(${reversed})?$expand=ObservedProperties($select=name;$count=true)`);
+    assert.deepEqual(
+      expanded.body.ObservedProperties.map((o) => o.name),
+      ['second', 'first'],
+    );
+    assert.equal(expanded.body['ObservedProperties@iot.count'], 2);
+    const counted = await staff.list(`/MultiDatastreams(${twice})/ObservedProperties?$count=true&$top=1`);
+    assert.equal(counted.body['@iot.count'], 2);
+    assert.equal(counted.body.value.length, 1);
+    assert.ok(counted.body['@iot.nextLink']);
+    const refs = await staff.list(`/MultiDatastreams(${reversed})/ObservedProperties/$ref`);
+    assert.equal(refs.body.value.length, 2);
+  });
+
+  test('a result is an array with one value per ObservedProperty, on create, dataArray and update', async () => {
+    const { staff } = await staTenant(server);
+    const { mds, thing } = await multiSetup(staff);
+    const two = await mds([0, 1]);
+    const one = await mds([0]);
+    for (const [id, result] of [
+      [two, 1],
+      [two, [1]],
+      [two, [1, 2, 3]],
+      [one, [1, 2]],
+    ] as const) {
+      const res = await staff.sta('POST', `/MultiDatastreams(${id})/Observations`, { result });
+      assert.equal(res.status, 400, `${JSON.stringify(result)}: ${res.text}`);
+    }
+    const array = await staff.sta<string[]>('POST', '/CreateObservations', [
+      {
+        MultiDatastream: { '@iot.id': two },
+        components: ['phenomenonTime', 'result'],
+        dataArray: [['2026-01-01T00:00:00Z', [1, 2, 3]]],
+      },
+    ]);
+    assert.equal(array.status, 201, array.text);
+    assert.deepEqual(array.body, ['error']);
+
+    const created = await staff.sta<{ '@iot.id': number }>('POST', `/MultiDatastreams(${two})/Observations`, {
+      result: [4, 'n/a'],
+    });
+    assert.equal(created.status, 201, created.text);
+    const obs = created.body['@iot.id'];
+    assert.equal((await staff.sta('PATCH', `/Observations(${obs})`, { result: [4] })).status, 400);
+    assert.equal((await staff.sta('PATCH', `/Observations(${obs})`, { result: [5, 6] })).status, 200);
+    // Linking to a Datastream as well is refused; so is adding a MultiDatastream from an ObservedProperty.
+    const ds = (await staff.list(`/Things(${thing})/Datastreams`)).body.value[0]!['@iot.id'];
+    assert.equal(
+      (await staff.sta('PATCH', `/Observations(${obs})`, { Datastream: { '@iot.id': ds } })).status,
+      400,
+    );
+  });
+
+  test('result[0] and JSON sub-paths address values inside a property', async () => {
+    const { staff } = await staTenant(server);
+    const { mds, thing } = await multiSetup(staff);
+    const two = await mds([0, 1]);
+    const obs = await staff.create(`/MultiDatastreams(${two})/Observations`, {
+      result: [4, { depth: [7, 8] }],
+    });
+    const first = await staff.sta('GET', `/Observations(${obs})/result[0]`);
+    assert.equal(first.status, 200, first.text);
+    assert.deepEqual(first.body, { 'result[0]': 4 });
+    assert.deepEqual((await staff.sta('GET', `/Observations(${obs})/result[1]/depth[1]`)).body, {
+      'depth[1]': 8,
+    });
+    assert.equal((await staff.sta('GET', `/Observations(${obs})/result[0]/$value`)).text, '4');
+    assert.equal((await staff.sta('GET', `/Observations(${obs})/result[5]`)).status, 404);
+    assert.deepEqual((await staff.sta('GET', `/Things(${thing})/properties/owner`)).body, {
+      owner: 'Bauhof',
+    });
+    assert.equal((await staff.sta('GET', `/Things(${thing})/properties/nothing`)).status, 404);
+    assert.equal((await staff.sta('GET', `/Things(${thing})/name/more`)).status, 400);
+    assert.equal((await staff.sta('GET', `/Things[0]`)).status, 400);
+  });
+});
+
+describe('create-update-delete conformance class', () => {
+  test('response codes: 201 with Location, 200 on update, 404 for missing entities', async () => {
+    const { staff } = await staTenant(server);
+    const created = await staff.sta<{ '@iot.id': number; '@iot.selfLink': string }>('POST', '/Things', {
+      name: 'n',
+      description: 'd',
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.headers.get('location'), created.body['@iot.selfLink']);
+    const id = created.body['@iot.id'];
+    assert.equal((await staff.sta('PATCH', `/Things(${id})`, { name: 'm' })).status, 200);
+    const patch = await staff.sta('PATCH', `/Things(${id})`, [{ op: 'replace', path: '/name', value: 'p' }], {
+      'content-type': 'application/json-patch+json',
+    });
+    assert.equal(patch.status, 200, patch.text);
+    assert.equal((await staff.sta<{ name: string }>('GET', `/Things(${id})`)).body.name, 'p');
+    for (const [method, path] of [
+      ['GET', '/Things(999999999)'],
+      ['GET', '/Things(999999999)/Datastreams'],
+      ['GET', `/Things(${id})/Datastreams(999999999)`],
+      ['PATCH', '/Things(999999999)'],
+      ['DELETE', '/Things(999999999)'],
+    ] as const) {
+      const res = await staff.sta(method, path, method === 'PATCH' ? { name: 'x' } : undefined);
+      assert.equal(res.status, 404, `${method} ${path}`);
+    }
+    assert.equal((await staff.sta('DELETE', `/Things(${id})`)).status, 200);
+    assert.equal((await staff.sta('GET', `/Things(${id})`)).status, 404);
+  });
+});
