@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout.js';
 import { RequireLogin } from './layout/RequireLogin.js';
@@ -25,7 +25,9 @@ const ParticipationArea = lazy(() => import('./pages/participation/Participation
 const PlainLanguagePage = lazy(() => import('./pages/participation/PlainLanguagePage.js'));
 const MeetingPage = lazy(() => import('./pages/cloud/meetings/MeetingPage.js'));
 
-export function App() {
+/** `dashboardArea`: the dashboard's chunk when main.tsx already loaded it for the first page. */
+export function App({ dashboardArea: LoadedDashboardArea }: { dashboardArea?: ComponentType }) {
+  const Dashboard = LoadedDashboardArea ?? DashboardArea;
   return (
     <SessionProvider>
       <RegionsProvider>
@@ -45,7 +47,7 @@ export function App() {
               <Route path="anmelden" element={<LoginPage />} />
               <Route path="passwort-vergessen" element={<PasswordResetPage />} />
               <Route path="passwort-zuruecksetzen" element={<PasswordResetConfirmPage />} />
-              <Route path="dashboard/*" element={<DashboardArea />} />
+              <Route path="dashboard/*" element={<Dashboard />} />
               <Route path="buergerservice/*" element={<ServicesArea />} />
               <Route path="warnungen" element={<WarningsPage />} />
               <Route
