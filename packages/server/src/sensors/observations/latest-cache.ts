@@ -26,6 +26,8 @@ export interface LatestAnswer {
   /** Strong ETag of `body`. */
   etag: string;
   modified: Date | null;
+  /** `modified` as an HTTP date, formatted once per answer rather than once per request. */
+  lastModified: string | null;
   /** The gzip representation, made on first demand. */
   gzipped?: Promise<{ body: Buffer; etag: string }>;
 }
@@ -119,7 +121,12 @@ export class LatestValuesCache {
   async #build(selection: LatestSelection, visibility: Visibility): Promise<LatestAnswer> {
     const { json, modified } = await this.timeseries.latestJson(selection, visibility);
     const body = Buffer.from(`{"datastreams":${json}}`);
-    return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, modified };
+    return {
+      body,
+      etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+      modified,
+      lastModified: modified ? modified.toUTCString() : null,
+    };
   }
 
   #evict(): void {
