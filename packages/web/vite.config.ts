@@ -37,5 +37,7 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
+    // The server reads .vite/manifest.json to preload a route's chunks from index.html (web-pages.ts).
+    manifest: true,
   },
 });

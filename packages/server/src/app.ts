@@ -47,6 +47,8 @@ import { mapTileOrigins, registerEmbedHeaders } from './dashboard/embed.js';
 import { openDataRoutes } from './dashboard/open-data.routes.js';
 import { cloudRoutes } from './cloud/cloud.plugin.js';
 import { participationRoutes } from './participation/participation.routes.js';
+import { WebPages } from './core/http/web-pages.js';
+import { dashboardFirstScreen } from './dashboard/first-screen.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 
@@ -85,7 +87,11 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   const webDist =
     options.webDist === undefined ? (fs.existsSync(WEB_DIST) ? WEB_DIST : null) : options.webDist;
   app.addSchema(ErrorResponse);
-  registerErrorHandling(app, webDist ? webAppFallback : undefined);
+  // Pages carry the region list inline and the dashboards their first screen (core/http/web-pages.ts).
+  const webPages = webDist
+    ? new WebPages(webDist, () => ctx.tenancy.publicRegions(), [dashboardFirstScreen])
+    : null;
+  registerErrorHandling(app, webPages ? webAppFallback(webPages) : undefined);
   registerStrictJson(app);
 
   await app.register(helmet, {
@@ -191,10 +197,30 @@ async function serveWebApp(app: FastifyInstance, root: string): Promise<void> {
 const API_LIKE = /^\/(api|sta|dav|caldav|integrations|open311|healthz|readyz|metrics)(\/|$)/;
 
 /** Unknown page paths are routes of the single-page app; unknown API paths and files stay a JSON 404. */
-function webAppFallback(request: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !API_LIKE.test(request.url);
-  if (!wantsPage) return sendError(request, reply, Errors.notFound('Route'));
-  if (/\.[a-z0-9]{1,8}$/i.test(request.url.split('?')[0]!))
-    return sendError(request, reply, Errors.notFound('File'));
-  return reply.header('cache-control', 'no-cache').sendFile('index.html');
+function webAppFallback(pages: WebPages) {
+  return async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const wantsPage = (request.method === 'GET' || request.method === 'HEAD') && !API_LIKE.test(request.url);
+    if (!wantsPage) return sendError(request, reply, Errors.notFound('Route'));
+    const pathname = request.url.split('?')[0]!;
+    if (/\.[a-z0-9]{1,8}$/i.test(pathname)) return sendError(request, reply, Errors.notFound('File'));
+    void reply.header('cache-control', 'no-cache');
+    let page;
+    try {
+      page = await pages.page(pathname);
+    } catch (error) {
+      // Without the region list the plain page still works: the app asks the API itself.
+      request.log.warn({ err: error }, 'web page built without the region list');
+    }
+    if (!page) return reply.sendFile('index.html');
+    void reply.header('etag', page.etag).header('vary', 'Accept-Encoding');
+    if (request.headers['if-none-match'] === page.etag) return reply.code(304).send();
+    const accepted = request.headers['accept-encoding'] ?? '';
+    const [encoding, body] = /\bbr\b/.test(accepted)
+      ? ['br', page.br]
+      : /\bgzip\b/.test(accepted)
+        ? ['gzip', page.gzip]
+        : [null, page.identity];
+    if (encoding) void reply.header('content-encoding', encoding);
+    return reply.type('text/html; charset=utf-8').send(body);
+  };
 }

@@ -1,4 +1,4 @@
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, type ComponentType } from 'react';
 import { BrowserRouter, Route, Routes } from 'react-router';
 import { Layout } from './layout/Layout.js';
 import { RequireLogin } from './layout/RequireLogin.js';
@@ -30,7 +30,9 @@ const PlainLanguagePage = lazy(() => import('./pages/participation/PlainLanguage
 const MeetingPage = lazy(() => import('./pages/cloud/meetings/MeetingPage.js'));
 const PublicLinkPage = lazy(() => import('./pages/cloud/files/PublicLinkPage.js'));
 
-export function App() {
+/** `dashboardArea`: the dashboard's chunk when main.tsx already loaded it for the first page. */
+export function App({ dashboardArea: LoadedDashboardArea }: { dashboardArea?: ComponentType }) {
+  const Dashboard = LoadedDashboardArea ?? DashboardArea;
   return (
     <SessionProvider>
       <RegionsProvider>
@@ -63,6 +65,7 @@ export function App() {
                 }
               />
               <Route path="dashboard/*" element={<DashboardArea />} />
+              <Route path="dashboard/*" element={<Dashboard />} />
               <Route path="buergerservice/*" element={<ServicesArea />} />
               <Route path="warnungen" element={<WarningsPage />} />
               <Route

@@ -2,14 +2,28 @@ import './fonts/fonts.css';
 import '@kern-ux/native/dist/kern.min.css';
 import './styles.css';
 import './i18n.js';
-import { StrictMode } from 'react';
+import { StrictMode, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+
+// On a dashboard page the server has drawn the heading and lead and preloaded the dashboard's chunk. Waiting
+// for that chunk lets the first render draw the same heading and lead (no loading state in between).
+const path = window.location.pathname;
+const onDashboard = /^\/dashboard(\/|$)/.test(path) && !path.startsWith('/dashboard/embed/');
+const dashboardArea: Promise<ComponentType | undefined> = onDashboard
+  ? import('./pages/areas/DashboardArea.js').then(
+      (module) => module.default,
+      () => undefined, // the route's own lazy loading tries again and shows its error
+    )
+  : Promise.resolve(undefined);
+
+void dashboardArea.then((loaded) =>
+  createRoot(root).render(
+    <StrictMode>
+      <App dashboardArea={loaded} />
+    </StrictMode>,
+  ),
 );

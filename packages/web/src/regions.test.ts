@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PublicRegion } from '@srp/contracts';
-import { platformNameFor } from './regions.js';
+import { inlineRegions, platformNameFor } from './regions.js';
 
 const region = (name: string): PublicRegion => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -25,4 +25,14 @@ void test('the configured name is used while loading, on errors and for several 
     platformNameFor({ status: 'ready', regions: [region('Nord'), region('Süd')] }, 'Fallback'),
     'Fallback',
   );
+});
+
+void test('the region list the server put into the page is read, anything else is ignored', () => {
+  const list = { regions: [region('Südkreis')] };
+  assert.deepEqual(inlineRegions(JSON.stringify(list)), list.regions);
+  assert.equal(inlineRegions(null), null);
+  assert.equal(inlineRegions(''), null);
+  assert.equal(inlineRegions('{"regions":'), null);
+  assert.equal(inlineRegions('{"other":[]}'), null);
+  assert.equal(inlineRegions('null'), null);
 });

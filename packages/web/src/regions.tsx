@@ -1,5 +1,10 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { PublicMunicipality, PublicRegion, PublicRegionList } from '@srp/contracts';
+import {
+  platformNameFor as nameForRegions,
+  type PublicMunicipality,
+  type PublicRegion,
+  type PublicRegionList,
+} from '@srp/contracts';
 import { api } from './api.js';
 
 export type RegionsState =
@@ -7,10 +12,30 @@ export type RegionsState =
 
 const RegionsContext = createContext<RegionsState>({ status: 'loading' });
 
+/**
+ * The region list the server put into the page (`<script id="srp-regions">`), so the first render already
+ * has it; null when it is missing or unreadable (the app then asks the API).
+ */
+export function inlineRegions(text: string | null | undefined): PublicRegion[] | null {
+  if (!text) return null;
+  try {
+    const list = JSON.parse(text) as Partial<PublicRegionList> | null;
+    return Array.isArray(list?.regions) ? list.regions : null;
+  } catch {
+    return null;
+  }
+}
+
+function initialRegions(): RegionsState {
+  const regions = inlineRegions(document.getElementById('srp-regions')?.textContent);
+  return regions ? { status: 'ready', regions } : { status: 'loading' };
+}
+
 /** Loads the public region list once: the header, the start page and municipality pages all use it. */
 export function RegionsProvider({ children }: { children: ReactNode }) {
-  const [state, setState] = useState<RegionsState>({ status: 'loading' });
+  const [state, setState] = useState<RegionsState>(initialRegions);
   useEffect(() => {
+    if (state.status === 'ready') return;
     let active = true;
     api.get<PublicRegionList>('/api/public/regions').then(
       (list) => active && setState({ status: 'ready', regions: list.regions }),
@@ -19,6 +44,7 @@ export function RegionsProvider({ children }: { children: ReactNode }) {
     return () => {
       active = false;
     };
+    // Once per page load: the list is only asked for when the page did not bring it along.
   }, []);
   return <RegionsContext.Provider value={state}>{children}</RegionsContext.Provider>;
 }
@@ -49,10 +75,7 @@ export function allMunicipalities(regions: readonly PublicRegion[]): PublicMunic
  * (while loading, or for several regions).
  */
 export function platformNameFor(state: RegionsState, fallback: string): string {
-  if (state.status !== 'ready' || state.regions.length !== 1) return fallback;
-  const name = state.regions[0]!.name.trim();
-  if (/^smart region\b/i.test(name)) return name;
-  return `Smart Region ${name.replace(/^region\s+/i, '')}`;
+  return state.status === 'ready' ? nameForRegions(state.regions, fallback) : fallback;
 }
 
 export function usePlatformName(fallback: string): string {

@@ -30,14 +30,12 @@ export function registerAuthentication(app: FastifyInstance, options: AuthPlugin
   app.decorateRequest('principal', null);
   app.decorateRequest('sessionToken', null);
 
-  app.addHook('onRequest', async (request, reply) => {
-    if (!options.prefixes.some((prefix) => request.url.startsWith(prefix))) return;
+  const authenticate = async (request: FastifyRequest, reply: FastifyReply, token: string | undefined) => {
     const header = request.headers.authorization;
     if (header) {
       request.principal = await fromAuthorizationHeader(options.auth, header, request, reply);
       return;
     }
-    const token = request.cookies[SESSION_COOKIE];
     if (!token) return;
     const principal = await options.auth.principalFromSession(token);
     if (!principal) {
@@ -51,6 +49,19 @@ export function registerAuthentication(app: FastifyInstance, options: AuthPlugin
       if (typeof sent !== 'string' || !principal.csrfToken || !safeEqual(sent, principal.csrfToken))
         throw Errors.csrf();
     }
+  };
+
+  // Anonymous requests (most public reads) take the synchronous path: no promise, no lookup.
+  app.addHook('onRequest', (request, reply, done) => {
+    const token = request.headers.authorization ? undefined : request.cookies[SESSION_COOKIE];
+    if (
+      (!request.headers.authorization && !token) ||
+      !options.prefixes.some((prefix) => request.url.startsWith(prefix))
+    ) {
+      done();
+      return;
+    }
+    authenticate(request, reply, token).then(() => done(), done);
   });
 }
 

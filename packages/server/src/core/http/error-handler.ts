@@ -87,8 +87,10 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: A
 
 export function registerErrorHandling(
   app: FastifyInstance,
-  notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply = (request, reply) =>
-    sendError(request, reply, Errors.notFound('Route')),
+  notFound: (request: FastifyRequest, reply: FastifyReply) => FastifyReply | Promise<FastifyReply> = (
+    request,
+    reply,
+  ) => sendError(request, reply, Errors.notFound('Route')),
 ): void {
   app.setErrorHandler((error, request, reply) => {
     const appError = toAppError(error);

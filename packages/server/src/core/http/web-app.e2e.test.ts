@@ -6,16 +6,36 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import type { Municipality, Region } from '../db/schema.js';
+import { createTestMunicipality, createTestRegion } from '../../test-support/factories.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 
 const SCRIPT = `console.log(${JSON.stringify('Südkreis '.repeat(300))});`;
-const PAGE = `<!doctype html><html lang="de"><head><title>Smart Region</title></head><body>${'<p>x</p>'.repeat(200)}</body></html>`;
+const PAGE =
+  `<!doctype html><html lang="de"><head><title>Smart Region</title>` +
+  `<script type="module" crossorigin src="/assets/index-AbC123.js"></script>` +
+  `<link rel="modulepreload" crossorigin href="/assets/shared-AbC123.js"></head>` +
+  `<body><div id="root"></div>${'<p>x</p>'.repeat(200)}</body></html>`;
+// The part of Vite's manifest the server reads: the dashboard's chunk and what it imports.
+const MANIFEST = {
+  'index.html': { file: 'assets/index-AbC123.js', isEntry: true, imports: ['_shared.js'] },
+  '_shared.js': { file: 'assets/shared-AbC123.js' },
+  '_tiles.js': { file: 'assets/tiles-AbC123.js', imports: ['_shared.js'] },
+  'src/pages/areas/DashboardArea.tsx': {
+    file: 'assets/DashboardArea-AbC123.js',
+    imports: ['index.html', '_shared.js', '_tiles.js'],
+  },
+};
 
 let server: TestServer;
 let dist: string;
+let region: Region;
+let municipality: Municipality;
 before(async () => {
   dist = await fs.mkdtemp(path.join(os.tmpdir(), 'srp-web-dist-'));
   await fs.mkdir(path.join(dist, 'assets'));
+  await fs.mkdir(path.join(dist, '.vite'));
+  await fs.writeFile(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
   for (const [name, text] of [
     ['assets/index-AbC123.js', SCRIPT],
     ['index.html', PAGE],
@@ -25,6 +45,14 @@ before(async () => {
     await fs.writeFile(path.join(dist, `${name}.gz`), zlib.gzipSync(text));
   }
   server = await startTestServer({ webDist: dist });
+  // The only region of this server, so /dashboard shows it; names that need escaping in HTML and JSON.
+  region = await createTestRegion(server.ctx.db);
+  await server.ctx.db
+    .updateTable('regions')
+    .set({ name: 'Süd <Kreis> & "Land"' })
+    .where('id', '=', region.id)
+    .execute();
+  municipality = await createTestMunicipality(server.ctx.db, region, { name: 'Fulda</script><b>' });
 });
 after(async () => {
   await server.close();
@@ -62,13 +90,89 @@ describe('serving the web app', () => {
     assert.equal(plain.headers.get('cache-control'), 'public, max-age=31536000, immutable');
   });
 
-  test('a page path gets index.html compressed, revalidated on every visit', async () => {
-    const response = await get('/dashboard/gemeinde/flieden', 'br');
+  test('a page path gets index.html compressed, revalidated on every visit, with the region list inline', async () => {
+    const response = await get('/buergerservice', 'br');
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('content-encoding'), 'br');
     assert.equal(response.headers.get('cache-control'), 'no-cache');
+    assert.match(response.headers.get('vary') ?? '', /accept-encoding/i);
     assert.match(response.headers.get('content-type') ?? '', /text\/html/);
-    assert.equal(await response.text(), PAGE);
+    const html = await response.text();
+    // Not a dashboard: the page stays as built, plus the region list.
+    assert.ok(html.includes('<div id="root"></div>'));
+    assert.ok(html.includes('<title>Smart Region</title>'));
+    const json = /<script id="srp-regions" type="application\/json">(.*?)<\/script>/.exec(html)?.[1];
+    assert.ok(json, 'the region list is in the page');
+    assert.ok(!json.includes('</'), 'the JSON cannot close the script element');
+    const list = JSON.parse(json) as { regions: { name: string; municipalities: { name: string }[] }[] };
+    assert.deepEqual(
+      list.regions.map((r) => [r.name, r.municipalities.map((m) => m.name)]),
+      [['Süd <Kreis> & "Land"', ['Fulda</script><b>']]],
+    );
+  });
+
+  test('gzip and identity answers carry the same page; If-None-Match gives 304', async () => {
+    const br = await get('/', 'br');
+    const gzip = await get('/', 'gzip');
+    const plain = await get('/', 'identity');
+    assert.equal(gzip.headers.get('content-encoding'), 'gzip');
+    assert.equal(plain.headers.get('content-encoding'), null);
+    const text = await br.text();
+    assert.equal(await gzip.text(), text);
+    assert.equal((await rawBody(plain)).toString(), text);
+    const etag = br.headers.get('etag');
+    assert.ok(etag);
+    const again = await fetch(`${server.url}/`, { headers: { 'if-none-match': etag } });
+    assert.equal(again.status, 304);
+  });
+
+  test('a dashboard path gets its heading and lead as HTML and preloads the dashboard chunk', async () => {
+    for (const [url, name] of [
+      ['/dashboard', region.name],
+      [`/dashboard/region/${region.slug}`, region.name],
+      [`/dashboard/gemeinde/${municipality.slug}`, municipality.name],
+    ] as const) {
+      const html = await (await get(url, 'br')).text();
+      const heading = /<h1 tabindex="-1" class="kern-heading-x-large">(.*?)<\/h1>/.exec(html)?.[1];
+      assert.equal(
+        heading,
+        name === region.name
+          ? 'Dashboard Süd &#60;Kreis&#62; &#38; &#34;Land&#34;'
+          : 'Dashboard Fulda&#60;/script&#62;&#60;b&#62;',
+        url,
+      );
+      assert.match(html, /<p class="kern-body kern-body--large">Messwerte aus der Region/);
+      assert.match(html, /<main id="main" tabindex="-1" class="kern-container srp-main">/);
+      assert.match(
+        html,
+        /<a href="\/dashboard" class="srp-nav__link active" aria-current="page">Dashboard<\/a>/,
+      );
+      assert.match(
+        html,
+        /<title>Dashboard [^<]+ – Smart Region Süd &#60;Kreis&#62; &#38; &#34;Land&#34;<\/title>/,
+      );
+      // The chunk and what it imports, each once: the shared chunk's link is the built page's own.
+      const preloads = [...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)">/g)].map(
+        (m) => m[1],
+      );
+      assert.deepEqual(preloads.sort(), [
+        '/assets/DashboardArea-AbC123.js',
+        '/assets/shared-AbC123.js',
+        '/assets/tiles-AbC123.js',
+      ]);
+    }
+  });
+
+  test('an unknown dashboard gets the plain page (the app shows its own message)', async () => {
+    for (const url of [
+      '/dashboard/gemeinde/gibt-es-nicht',
+      '/dashboard/kachel/1',
+      '/dashboard/region/nirgends',
+    ]) {
+      const html = await (await get(url, 'br')).text();
+      assert.ok(html.includes('<div id="root"></div>'), url);
+      assert.ok(!html.includes('DashboardArea'), url);
+    }
   });
 
   test('a missing asset stays a 404, not the page', async () => {

@@ -27,6 +27,8 @@ export interface LatestAnswer {
   /** Strong ETag of `body`. */
   etag: string;
   modified: Date | null;
+  /** `modified` as an HTTP date, formatted once per answer rather than once per request. */
+  lastModified: string | null;
   /** The gzip representation, made on first demand. */
   gzipped?: Promise<{ body: Buffer; etag: string }>;
 }
@@ -139,7 +141,12 @@ export class LatestValuesCache {
       (a, b) => (a === null || (b !== null && b > a) ? b : a),
       null,
     );
-    return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"`, modified };
+    return {
+      body,
+      etag: `"${createHash('sha1').update(body).digest('base64url')}"`,
+      modified,
+      lastModified: modified ? modified.toUTCString() : null,
+    };
   }
 
   #evict(): void {

@@ -184,7 +184,7 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           .header('vary', 'Accept-Encoding, Authorization, Cookie')
           // Anonymous answers are the same for everybody, so proxies and browsers may keep them a little.
           .header('cache-control', principal ? 'private, no-cache' : `public, max-age=${publicMaxAge}`);
-        if (answer.modified) void reply.header('last-modified', answer.modified.toUTCString());
+        if (answer.lastModified) void reply.header('last-modified', answer.lastModified);
         if (matches(request.headers['if-none-match'], etag)) return reply.code(304).send(undefined as never);
         if (gzip) void reply.header('content-encoding', 'gzip');
         // Already serialised (and hashed for the ETag): send the bytes as they are.

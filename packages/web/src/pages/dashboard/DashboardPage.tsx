@@ -7,7 +7,7 @@ import {
   type PublicDashboard,
   type PublicTile,
 } from '@srp/contracts';
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api, ApiError } from '../../api.js';
@@ -37,7 +37,8 @@ export function useDashboard(query: string): DashboardState {
     let active = true;
     setState({ status: 'loading' });
     api.get<PublicDashboard>(`/api/public/dashboard${query}`).then(
-      (data) => active && setState({ status: 'ready', data }),
+      // All tiles at once are the page's biggest render: as a transition React splits it into short tasks.
+      (data) => active && startTransition(() => setState({ status: 'ready', data })),
       (error: unknown) =>
         active &&
         setState(

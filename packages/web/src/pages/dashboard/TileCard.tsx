@@ -7,7 +7,7 @@ import {
   type TileBand,
   type TimeRange,
 } from '@srp/contracts';
-import { useId, useState } from 'react';
+import { memo, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   bandFor,
@@ -25,17 +25,26 @@ export type Localised = { de: string; en: string };
 export const pick = (text: Localised, language: string) =>
   (language.startsWith('en') ? text.en : text.de) || text.de;
 
-export function TileCard({
-  tile,
-  values,
-  share = true,
-  headingLevel = 3,
-}: {
+interface TileCardProps {
   tile: PublicTile;
   values: ReadonlyMap<number, LatestValue>;
   share?: boolean;
   headingLevel?: 2 | 3;
-}) {
+}
+
+/** Only a tile whose own values changed re-renders: a live update touches one tile, not the whole page. */
+function sameTileValues(before: TileCardProps, after: TileCardProps): boolean {
+  return (
+    before.tile === after.tile &&
+    before.share === after.share &&
+    before.headingLevel === after.headingLevel &&
+    after.tile.datastreams.every((d) => before.values.get(d.id) === after.values.get(d.id))
+  );
+}
+
+export const TileCard = memo(TileCardView, sameTileValues);
+
+function TileCardView({ tile, values, share = true, headingLevel = 3 }: TileCardProps) {
   const { t, i18n } = useTranslation();
   const language = i18n.language;
   const title = pick(tile.title, language);

@@ -1,7 +1,7 @@
 // Data of the public dashboard: latest values (one request) kept current by the live stream (SSE),
 // aggregates for charts, public warnings; and small helpers for bands, numbers and times.
 import type { LiveObservation, TileBand, TimeRange } from '@srp/contracts';
-import { useEffect, useState } from 'react';
+import { startTransition, useEffect, useState } from 'react';
 import { api, ApiError } from '../../api.js';
 import type { WarningAreaShape } from '../warnings/WarningArea.js';
 
@@ -27,7 +27,9 @@ export function useLatestValues(ids: readonly number[]): {
     if (key === '') return;
     let active = true;
     api.get<{ datastreams: LatestValue[] }>(`/api/sensors/latest?datastream=${key}`).then(
-      (answer) => active && setValues(new Map(answer.datastreams.map((d) => [d.id, d]))),
+      // A transition: React renders the tiles in slices and keeps the page responsive (no long task).
+      (answer) =>
+        active && startTransition(() => setValues(new Map(answer.datastreams.map((d) => [d.id, d])))),
       () => undefined,
     );
     if (typeof EventSource === 'undefined') {
@@ -39,15 +41,17 @@ export function useLatestValues(ids: readonly number[]): {
     source.onerror = () => setLive(source.readyState === EventSource.CLOSED ? 'offline' : 'connecting');
     source.addEventListener('observations', (event) => {
       const incoming = JSON.parse((event as MessageEvent<string>).data) as LiveObservation[];
-      setValues((previous) => {
-        const next = new Map(previous);
-        for (const o of incoming) {
-          const known = next.get(o.id);
-          if (known?.time && known.time > o.time) continue;
-          next.set(o.id, { id: o.id, time: o.time, value: o.value, unit: known?.unit ?? null });
-        }
-        return next;
-      });
+      startTransition(() =>
+        setValues((previous) => {
+          const next = new Map(previous);
+          for (const o of incoming) {
+            const known = next.get(o.id);
+            if (known?.time && known.time > o.time) continue;
+            next.set(o.id, { id: o.id, time: o.time, value: o.value, unit: known?.unit ?? null });
+          }
+          return next;
+        }),
+      );
     });
     return () => {
       active = false;
@@ -88,7 +92,7 @@ export function useAggregates(id: number, range: TimeRange): Loadable<Bucket[]> 
         `/api/sensors/datastreams/${id}/aggregates?interval=${interval}&from=${encodeURIComponent(from)}&limit=1000`,
       )
       .then(
-        (answer) => active && setState({ status: 'ready', data: answer.buckets }),
+        (answer) => active && startTransition(() => setState({ status: 'ready', data: answer.buckets })),
         () => active && setState({ status: 'error' }),
       );
     return () => {
