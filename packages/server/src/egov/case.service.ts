@@ -527,6 +527,7 @@ export class CaseService {
     const tasks = await this.deps.work.list({
       municipalityIds: [c.municipality_id],
       statuses: ['open', 'in_progress'],
+      source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
       limit: 50,
     });
     for (const task of tasks.filter(
@@ -757,6 +758,7 @@ export class CaseService {
       const tasks = await this.deps.work.list({
         municipalityIds: [c.municipality_id],
         statuses: ['open', 'in_progress'],
+        source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
         limit: 200,
       });
       for (const task of tasks.filter(
@@ -978,6 +980,7 @@ export class CaseService {
     const open = await this.deps.work.list({
       municipalityIds: [c.municipality_id],
       statuses: ['open', 'in_progress'],
+      source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
       limit: 200,
     });
     for (const task of open.filter(
