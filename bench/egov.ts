@@ -133,11 +133,15 @@ async function main() {
     const flows: number[] = [];
     const trips: number[] = [];
     const inserts: number[] = [];
+    let flowCpuMs = 0;
     for (let round = 0; round < ROUNDS; round++) {
       trips.push(...(await concurrently(CITIZENS, roundTrip)));
       inserts.push(...(await concurrently(CITIZENS, insert)));
       const wall = performance.now();
+      const cpu = process.cpuUsage();
       flows.push(...(await concurrently(CITIZENS, citizen)));
+      const used = process.cpuUsage(cpu);
+      flowCpuMs += (used.user + used.system) / 1000;
       log(`round ${round + 1}: ${CITIZENS} citizens in ${(performance.now() - wall).toFixed(0)} ms`);
     }
     const fmt = (samples: number[]) =>
@@ -150,6 +154,10 @@ async function main() {
     );
     console.log(
       `  citizen flow (draft + 200 KiB attachment + submit + receipt PDF): ${fmt(flows)}   target p95 < 300 ms`,
+    );
+    // CPU of this process per flow (server and bench client together): the figure load barely changes.
+    console.log(
+      `  CPU time of the Node process per citizen flow (server + client):  ${(flowCpuMs / flows.length).toFixed(1)} ms`,
     );
     console.log(`  reference: bare HTTP round trip (GET /healthz):                   ${fmt(trips)}`);
     console.log(`  reference: bare single-row insert (pg, same concurrency):          ${fmt(inserts)}`);

@@ -607,15 +607,22 @@ test('done in the work inbox advances the case; with a destination it waits for 
   assert.equal(await text(plain.stream), '%PDF-1.4 Ausweis von Erika');
   assert.ok(file);
 
-  ctx.connectors.events.emit('deliveryStatusChanged', {
-    deliveryId: delivery.id,
-    municipalityId: municipality.id,
-    sourceType: CASE_SOURCE,
-    sourceId: submitted.id,
-    status: 'accepted',
-    remoteStatus: 'accept-submission',
-    message: null,
-  });
+  // The connector publishes the answer inside the transaction that records it (outbox).
+  await handle.db.transaction().execute((trx) =>
+    ctx.connectors.outbox.publish(
+      'deliveryStatusChanged',
+      {
+        deliveryId: delivery.id,
+        municipalityId: municipality.id,
+        sourceType: CASE_SOURCE,
+        sourceId: submitted.id,
+        status: 'accepted',
+        remoteStatus: 'accept-submission',
+        message: null,
+      },
+      trx,
+    ),
+  );
   await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:accepted`);
   const done = await ctx.egov.cases.get(submitted.id);
   assert.equal(done.status, 'completed');
@@ -722,17 +729,86 @@ test('a delivery the receiver refuses becomes an inbox task; sent again by hand,
   await ctx.connectors.redeliver(municipality.id, delivery.id, actor);
   await runDeliveryJob(ctx, municipality.id, delivery.id);
   assert.equal((await ctx.connectors.getDelivery(municipality.id, delivery.id)).status, 'delivered');
-  ctx.connectors.events.emit('deliveryStatusChanged', {
-    deliveryId: delivery.id,
-    municipalityId: municipality.id,
-    sourceType: CASE_SOURCE,
-    sourceId: submitted.id,
-    status: 'accepted',
-    remoteStatus: 'accept-submission',
-    message: null,
-  });
+  await handle.db.transaction().execute((trx) =>
+    ctx.connectors.outbox.publish(
+      'deliveryStatusChanged',
+      {
+        deliveryId: delivery.id,
+        municipalityId: municipality.id,
+        sourceType: CASE_SOURCE,
+        sourceId: submitted.id,
+        status: 'accepted',
+        remoteStatus: 'accept-submission',
+        message: null,
+      },
+      trx,
+    ),
+  );
   await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:accepted`);
   const done = await ctx.egov.cases.get(submitted.id);
   assert.equal(done.status, 'completed', 'the accepted redelivery moves the case on');
   assert.deepEqual(await problems(), [], 'the problem task is settled');
+});
+
+test('a paid fee is never lost: its follow-up job commits with the payment, or the payment rolls back', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const { case: submitted } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+  );
+  const data = await ctx.egov.cases.data(await ctx.egov.cases.get(submitted.id));
+  assert.ok(data.payment && !data.payment.paid);
+  const redirect = new URL(await ctx.payments.start(data.payment.url.split('/').at(-1)!));
+  const provider = ctx.paymentProvider as TestPaymentProvider;
+  const order = provider.readOrder(Object.fromEntries(redirect.searchParams));
+  const confirmation = {
+    transactionId: order.transactionId,
+    status: 'paid' as const,
+    amountCents: order.amountCents,
+    reference: order.reference,
+  };
+  const uniqueKey = `egov-continue:${submitted.id}:payment`;
+  const continueJob = () =>
+    handle.db
+      .selectFrom('jobs')
+      .select(['name', 'payload', 'status'])
+      .where('unique_key', '=', uniqueKey)
+      .executeTakeFirst();
+
+  // The job table refuses the follow-up once (e.g. the disk is full): the confirmation fails as a whole.
+  const enqueue = ctx.jobs.enqueue.bind(ctx.jobs);
+  let refused = 0;
+  ctx.jobs.enqueue = (async (...args: Parameters<typeof enqueue>) => {
+    if (args[0] === 'egov.case.continue' && refused++ === 0) throw new Error('could not write the job');
+    return enqueue(...args);
+  }) as typeof ctx.jobs.enqueue;
+  await assert.rejects(ctx.payments.confirm(provider.id, confirmation), /could not write the job/);
+  assert.equal(refused, 1);
+  const stillOpen = await ctx.payments.get(municipality.id, data.payment.paymentId);
+  assert.equal(stillOpen.status, 'pending', 'the payment is not marked paid without its follow-up');
+  assert.equal(await continueJob(), undefined);
+
+  // The provider repeats its notification: now payment and job commit together, the job is there at once.
+  const paid = await ctx.payments.confirm(provider.id, confirmation);
+  assert.equal(paid.status, 'paid');
+  const job = await continueJob();
+  assert.ok(job, "the job was written in the payment's transaction");
+  assert.equal(job.name, 'egov.case.continue');
+  assert.equal(job.status, 'pending');
+  await ctx.egov.cases.continueCase(job.payload as ContinueCase);
+  const moved = await ctx.egov.cases.get(submitted.id);
+  assert.equal(moved.status, 'received', 'the paid case went on to the caseworkers');
+  assert.equal((await openTasks(ctx, municipality.id, submitted.id)).length, 1);
+
+  // Done in the inbox: the continue job is written in the task's own transaction as well.
+  const [task] = await openTasks(ctx, municipality.id, submitted.id);
+  await ctx.work.complete(task!, null, actor);
+  const taskJob = await handle.db
+    .selectFrom('jobs')
+    .select('id')
+    .where('unique_key', '=', `egov-continue:${task!.source_id}:task:${task!.id}`)
+    .executeTakeFirst();
+  assert.ok(taskJob, 'no waiting: the job committed with the completion');
 });

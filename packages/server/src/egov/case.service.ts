@@ -108,25 +108,37 @@ export class CaseService {
   }
 
   /**
-   * Subscribes to the events that move cases on. Each becomes an `egov.case.continue` job, so a failed
-   * attempt (e.g. a concurrent change) is retried by the queue.
+   * Subscribes to the events that move cases on. Each becomes an `egov.case.continue` job written in the
+   * transaction that produced the event (outbox), so a committed payment, delivery answer or inbox
+   * completion always moves its case on; if the job cannot be written, the producer's change rolls back
+   * and its caller retries. A failed attempt of the job (e.g. a concurrent change) is retried by the queue.
    */
   listen(sources: {
-    payments: PaymentService['events'];
-    connectors: ConnectorService['events'];
-    work: WorkService['events'];
+    payments: PaymentService['outbox'];
+    connectors: ConnectorService['outbox'];
+    work: WorkService['outbox'];
   }): void {
-    const enqueue = (payload: ContinueCase, municipalityId: string, key: string) =>
-      void this.deps.jobs
-        .enqueue('egov.case.continue', payload, { municipalityId, uniqueKey: `egov-continue:${key}` })
-        .catch(() => undefined);
-    sources.payments.on('paymentStatusChanged', (e) => {
+    const enqueue = async (trx: Database, payload: ContinueCase, municipalityId: string, key: string) => {
+      await this.deps.jobs.enqueue(
+        'egov.case.continue',
+        payload,
+        { municipalityId, uniqueKey: `egov-continue:${key}` },
+        trx,
+      );
+    };
+    sources.payments.on('paymentStatusChanged', async (e, trx) => {
       if (e.sourceType === CASE_SOURCE && e.status === 'paid')
-        enqueue({ caseId: e.sourceId, kind: 'payment' }, e.municipalityId, `${e.sourceId}:payment`);
+        await enqueue(
+          trx,
+          { caseId: e.sourceId, kind: 'payment' },
+          e.municipalityId,
+          `${e.sourceId}:payment`,
+        );
     });
-    sources.connectors.on('deliveryStatusChanged', (e) => {
+    sources.connectors.on('deliveryStatusChanged', async (e, trx) => {
       if (e.sourceType !== CASE_SOURCE || !['accepted', 'rejected', 'failed'].includes(e.status)) return;
-      enqueue(
+      await enqueue(
+        trx,
         {
           caseId: e.sourceId,
           kind: 'delivery',
@@ -138,11 +150,12 @@ export class CaseService {
         `${e.sourceId}:delivery:${e.deliveryId}:${e.status}`,
       );
     });
-    sources.work.on('completed', (task) => {
+    sources.work.on('completed', async (task, trx) => {
       if (task.source_type !== CASE_SOURCE || this.#completing.has(task.id)) return;
       const [caseId, activityId] = task.source_id.split(':');
       if (!caseId || !activityId) return;
-      enqueue(
+      await enqueue(
+        trx,
         { caseId, kind: 'task', activityId, userId: task.completed_by, note: task.completion_note },
         task.municipality_id,
         `${task.source_id}:task:${task.id}`,
@@ -506,6 +519,7 @@ export class CaseService {
       submittedAt,
       fee: fee.totalCents,
       dueAt: new Date(submittedAt.getTime() + version.processing_days * 86_400_000),
+      loaded: { version, params },
       extra: async (trx) => {
         await this.repository(trx).insertFile({
           id: receiptId,
@@ -574,6 +588,7 @@ export class CaseService {
     const tasks = await this.deps.work.list({
       municipalityIds: [c.municipality_id],
       statuses: ['open', 'in_progress'],
+      source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
       limit: 50,
     });
     for (const task of tasks.filter(
@@ -804,6 +819,7 @@ export class CaseService {
       const tasks = await this.deps.work.list({
         municipalityIds: [c.municipality_id],
         statuses: ['open', 'in_progress'],
+        source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
         limit: 200,
       });
       for (const task of tasks.filter(
@@ -923,10 +939,13 @@ export class CaseService {
       /** The status before the step's own status effects (default: received at submit, else unchanged). */
       status?: EgovCaseStatus;
       extra?: (trx: Database) => Promise<void>;
+      /** Rows the caller loaded already (submit), so the step does not read them again. */
+      loaded?: { version: EgovServiceVersion; params: Awaited<ReturnType<CatalogueService['params']>> };
     },
   ): Promise<EgovCase> {
-    const version = await this.deps.catalogue.version(c.service_version_id);
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const version = options.loaded?.version ?? (await this.deps.catalogue.version(c.service_version_id));
+    const params =
+      options.loaded?.params ?? (await this.deps.catalogue.params(c.municipality_id, version.service_id));
     const base: EgovCaseStatus = options.status ?? (options.submittedAt ? 'received' : c.status);
     let status = base;
     for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
@@ -1031,6 +1050,7 @@ export class CaseService {
     const open = await this.deps.work.list({
       municipalityIds: [c.municipality_id],
       statuses: ['open', 'in_progress'],
+      source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
       limit: 200,
     });
     for (const task of open.filter(

@@ -52,7 +52,7 @@ export function createEgovServices(deps: {
     connectors,
     findMunicipality: (id) => deps.tenancy.municipality(id),
   });
-  cases.listen({ payments: payments.events, connectors: connectors.events, work: deps.work.events });
+  cases.listen({ payments: payments.outbox, connectors: connectors.outbox, work: deps.work.outbox });
   return { catalogue, cases, keys, connectors, payments };
 }
 

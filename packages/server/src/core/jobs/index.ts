@@ -16,3 +16,4 @@ export type {
   JobPayloadMap,
   JsonObject,
 } from './job-types.js';
+export { TransactionalEvents, type OutboxListener } from './outbox.js';

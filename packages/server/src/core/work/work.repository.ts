@@ -24,6 +24,8 @@ export interface InboxQuery {
   teamId?: string | undefined;
   statuses: TaskStatus[];
   assigneeId?: string | undefined;
+  /** Only tasks of this source type whose source id starts with the prefix (e.g. one egov case's steps). */
+  source?: { type: string; idPrefix: string } | undefined;
   /** Keyset pagination over (created_at, id), newest first. */
   before?: { createdAt: Date; id: string } | undefined;
   limit: number;
@@ -89,6 +91,10 @@ export class WorkRepository {
     if (query.municipalityId) q = q.where('municipality_id', '=', query.municipalityId);
     if (query.teamId) q = q.where('team_id', '=', query.teamId);
     if (query.assigneeId) q = q.where('assignee_id', '=', query.assigneeId);
+    if (query.source) {
+      const prefix = query.source.idPrefix.replace(/[\\%_]/g, (c) => `\\${c}`);
+      q = q.where('source_type', '=', query.source.type).where('source_id', 'like', `${prefix}%`);
+    }
     if (query.before) {
       const { createdAt, id } = query.before;
       q = q.where(sql<boolean>`(created_at, id) < (${createdAt}, ${id}::uuid)`);

@@ -5,6 +5,7 @@ import { EventEmitter } from 'node:events';
 import type { Database } from '../db/database.js';
 import type { Task, TaskComment, TaskStatus } from '../db/schema.js';
 import { Errors } from '../errors.js';
+import { TransactionalEvents } from '../jobs/outbox.js';
 import type { AuditActor, AuditService } from '../audit/audit.service.js';
 import { nearestNeighbourRoute } from './route-order.js';
 import { WorkRepository, type NewTask } from './work.repository.js';
@@ -38,6 +39,8 @@ export interface RouteStart {
 export class WorkService {
   /** Emitted after the change is committed; listeners must not throw. */
   readonly events = new EventEmitter<WorkEvents>();
+  /** `completed`/`cancelled` inside the closing transaction, for follow-ups that must not be lost. */
+  readonly outbox = new TransactionalEvents<{ completed: Task; cancelled: Task }>();
 
   constructor(
     private readonly db: Database,
@@ -108,6 +111,8 @@ export class WorkService {
       { status: 'done', completed_at: new Date(), completed_by: actor.userId, completion_note: note },
       'task.completed',
       actor,
+      {},
+      'completed',
     );
     this.events.emit('completed', done);
     return done;
@@ -119,6 +124,8 @@ export class WorkService {
       { status: 'cancelled', completed_at: new Date(), completed_by: actor.userId, completion_note: note },
       'task.cancelled',
       actor,
+      {},
+      'cancelled',
     );
     this.events.emit('cancelled', cancelled);
     return cancelled;
@@ -214,6 +221,7 @@ export class WorkService {
     action: string,
     actor: AuditActor,
     details: Record<string, unknown> = {},
+    event?: 'completed' | 'cancelled',
   ): Promise<Task> {
     return this.db.transaction().execute(async (trx) => {
       const changed = await this.repository(trx).transition(task.id, values);
@@ -223,6 +231,7 @@ export class WorkService {
         { action, targetType: 'task', targetId: task.id, municipalityId: task.municipality_id, details },
         trx,
       );
+      if (event) await this.outbox.publish(event, changed, trx);
       return changed;
     });
   }

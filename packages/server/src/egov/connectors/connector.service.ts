@@ -18,6 +18,7 @@ import { Errors } from '../../core/errors.js';
 import type { FileStorage } from '../../core/files/index.js';
 import {
   PermanentJobError,
+  TransactionalEvents,
   retryDelayMs,
   type BackoffOptions,
   type JobContext,
@@ -93,6 +94,18 @@ interface ConnectorEvents {
   deliveryStatusChanged: [DeliveryStatusChanged];
 }
 
+function statusEvent(delivery: ConnectorDelivery, message: string | null): DeliveryStatusChanged {
+  return {
+    deliveryId: delivery.id,
+    municipalityId: delivery.municipality_id,
+    sourceType: delivery.source_type,
+    sourceId: delivery.source_id,
+    status: delivery.status,
+    remoteStatus: delivery.remote_status,
+    message,
+  };
+}
+
 const FINAL_REMOTE: Record<string, DeliveryStatus> = {
   accepted: 'accepted',
   'accept-submission': 'accepted',
@@ -102,6 +115,8 @@ const FINAL_REMOTE: Record<string, DeliveryStatus> = {
 
 export class ConnectorService {
   readonly events = new EventEmitter<ConnectorEvents>();
+  /** The same event inside the transaction that changed the delivery, for follow-ups that must not be lost. */
+  readonly outbox = new TransactionalEvents<{ deliveryStatusChanged: DeliveryStatusChanged }>();
   private readonly repository: ConnectorRepository;
 
   constructor(
@@ -248,6 +263,7 @@ export class ConnectorService {
         },
         trx,
       );
+      await this.outbox.publish('deliveryStatusChanged', statusEvent(requeued, null), trx);
       return { ...requeued, job_id: jobId };
     });
     this.announce(result, null);
@@ -276,48 +292,62 @@ export class ConnectorService {
         },
         signal: job.signal,
       });
-      const delivered = await this.repository.updateDelivery(
-        municipalityId,
-        deliveryId,
-        {
-          status: 'delivered',
-          attempts,
-          lastError: null,
-          deliveredAt: new Date(),
-          ...(result.remoteId ? { remoteId: result.remoteId } : {}),
-          remoteStatus: result.remoteStatus,
-        },
-        ['queued'],
-      );
-      if (delivered) {
-        await this.audit.record(systemActor('connector'), {
-          action: 'egov.delivery_delivered',
-          targetType: 'connector_delivery',
-          targetId: deliveryId,
+      const delivered = await this.db.transaction().execute(async (trx) => {
+        const row = await new ConnectorRepository(trx).updateDelivery(
           municipalityId,
-          details: { attempts, remoteId: delivered.remote_id },
-        });
-        this.announce(delivered, null);
-      }
+          deliveryId,
+          {
+            status: 'delivered',
+            attempts,
+            lastError: null,
+            deliveredAt: new Date(),
+            ...(result.remoteId ? { remoteId: result.remoteId } : {}),
+            remoteStatus: result.remoteStatus,
+          },
+          ['queued'],
+        );
+        if (!row) return undefined;
+        await this.audit.record(
+          systemActor('connector'),
+          {
+            action: 'egov.delivery_delivered',
+            targetType: 'connector_delivery',
+            targetId: deliveryId,
+            municipalityId,
+            details: { attempts, remoteId: row.remote_id },
+          },
+          trx,
+        );
+        await this.outbox.publish('deliveryStatusChanged', statusEvent(row, null), trx);
+        return row;
+      });
+      if (delivered) this.announce(delivered, null);
     } catch (error) {
       const message = (error as Error).message.slice(0, 1000);
       const givesUp = error instanceof DeliveryRefused || job.attempt >= job.maxAttempts;
-      const updated = await this.repository.updateDelivery(
-        municipalityId,
-        deliveryId,
-        { attempts, lastError: message, ...(givesUp ? { status: 'failed' as const } : {}) },
-        ['queued'],
-      );
-      if (givesUp && updated) {
-        await this.audit.record(systemActor('connector'), {
-          action: 'egov.delivery_failed',
-          targetType: 'connector_delivery',
-          targetId: deliveryId,
+      const failed = await this.db.transaction().execute(async (trx) => {
+        const row = await new ConnectorRepository(trx).updateDelivery(
           municipalityId,
-          details: { attempts, error: message },
-        });
-        this.announce(updated, message);
-      }
+          deliveryId,
+          { attempts, lastError: message, ...(givesUp ? { status: 'failed' as const } : {}) },
+          ['queued'],
+        );
+        if (!givesUp || !row) return undefined;
+        await this.audit.record(
+          systemActor('connector'),
+          {
+            action: 'egov.delivery_failed',
+            targetType: 'connector_delivery',
+            targetId: deliveryId,
+            municipalityId,
+            details: { attempts, error: message },
+          },
+          trx,
+        );
+        await this.outbox.publish('deliveryStatusChanged', statusEvent(row, message), trx);
+        return row;
+      });
+      if (failed) this.announce(failed, message);
       if (error instanceof DeliveryRefused) throw new PermanentJobError(message, { cause: error });
       throw error;
     }
@@ -399,6 +429,7 @@ export class ConnectorService {
         },
         trx,
       );
+      await this.outbox.publish('deliveryStatusChanged', statusEvent(saved!, update.message), trx);
       return saved!;
     });
     this.announce(updated, update.message);
@@ -406,15 +437,7 @@ export class ConnectorService {
   }
 
   private announce(delivery: ConnectorDelivery, message: string | null): void {
-    this.events.emit('deliveryStatusChanged', {
-      deliveryId: delivery.id,
-      municipalityId: delivery.municipality_id,
-      sourceType: delivery.source_type,
-      sourceId: delivery.source_id,
-      status: delivery.status,
-      remoteStatus: delivery.remote_status,
-      message,
-    });
+    this.events.emit('deliveryStatusChanged', statusEvent(delivery, message));
   }
 }
 

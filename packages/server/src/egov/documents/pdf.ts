@@ -15,21 +15,34 @@ export interface PdfContent {
 
 const PAGE = { width: 595.28, height: 841.89, margin: 56 };
 
+// The standard fonts' character sets never change; building the set per line cost more than drawing it.
+const characterSets = new Map<string, Set<number>>();
+
 function printable(font: PDFFont, text: string): string {
-  const supported = new Set(font.getCharacterSet());
+  let supported = characterSets.get(font.name);
+  if (!supported) characterSets.set(font.name, (supported = new Set(font.getCharacterSet())));
   return [...text].map((c) => (supported.has(c.codePointAt(0)!) ? c : '?')).join('');
 }
 
 function wrap(font: PDFFont, size: number, text: string, width: number): string[] {
   const lines: string[] = [];
+  const space = font.widthOfTextAtSize(' ', size);
   for (const paragraph of text.split('\n')) {
+    // Each word is measured once (measuring the growing line per word was quadratic in its length).
     let line = '';
+    let used = 0;
     for (const word of paragraph.split(/\s+/)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (font.widthOfTextAtSize(candidate, size) <= width || !line) line = candidate;
-      else {
+      const wordWidth = font.widthOfTextAtSize(word, size);
+      if (!line) {
+        line = word;
+        used = wordWidth;
+      } else if (used + space + wordWidth <= width) {
+        line = `${line} ${word}`;
+        used += space + wordWidth;
+      } else {
         lines.push(line);
         line = word;
+        used = wordWidth;
       }
     }
     lines.push(line);
@@ -78,5 +91,7 @@ export async function renderPdf(content: PdfContent, language = 'de-DE'): Promis
     y -= 16;
     draw(content.footer, regular, 8, 2);
   }
-  return Buffer.from(await doc.save());
+  // Without object streams pdf-lib skips deflating the object table in JavaScript (pako); a receipt
+  // has a dozen objects, so the file grows by a few hundred bytes only.
+  return Buffer.from(await doc.save({ useObjectStreams: false }));
 }

@@ -9,6 +9,7 @@ import { systemActor } from '../../core/audit/audit.service.js';
 import type { Database } from '../../core/db/database.js';
 import type { Payment, PaymentStatus } from '../../core/db/schema.js';
 import { Errors } from '../../core/errors.js';
+import { TransactionalEvents } from '../../core/jobs/index.js';
 import type { PaymentConfirmation, PaymentProvider } from './payment-provider.js';
 import { PaymentRepository } from './payment.repository.js';
 
@@ -24,6 +25,17 @@ export interface PaymentStatusChanged {
   sourceId: string;
   reference: string;
   status: PaymentStatus;
+}
+
+function statusEvent(payment: Payment): PaymentStatusChanged {
+  return {
+    paymentId: payment.id,
+    municipalityId: payment.municipality_id,
+    sourceType: payment.source_type,
+    sourceId: payment.source_id,
+    reference: payment.reference,
+    status: payment.status,
+  };
 }
 
 export interface NewPayment {
@@ -48,6 +60,8 @@ export function effectiveStatus(payment: Payment, now = new Date()): PaymentStat
 
 export class PaymentService {
   readonly events = new EventEmitter<{ paymentStatusChanged: [PaymentStatusChanged] }>();
+  /** The same event inside the confirming transaction, for follow-ups that must not be lost. */
+  readonly outbox = new TransactionalEvents<{ paymentStatusChanged: PaymentStatusChanged }>();
   private readonly repository: PaymentRepository;
 
   constructor(
@@ -200,17 +214,11 @@ export class PaymentService {
         },
         trx,
       );
+      await this.outbox.publish('paymentStatusChanged', statusEvent(updated), trx);
       return updated;
     });
     if (!changed) return (await this.repository.find(payment.municipality_id, payment.id))!;
-    this.events.emit('paymentStatusChanged', {
-      paymentId: changed.id,
-      municipalityId: changed.municipality_id,
-      sourceType: changed.source_type,
-      sourceId: changed.source_id,
-      reference: changed.reference,
-      status: changed.status,
-    });
+    this.events.emit('paymentStatusChanged', statusEvent(changed));
     return changed;
   }
 
