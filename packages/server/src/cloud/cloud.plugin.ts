@@ -11,6 +11,8 @@ import { linksRoutes } from './sharing/links.routes.js';
 import { PublicLinksService } from './sharing/links.service.js';
 import { caldavRoutes, registerCaldavMethods } from './caldav/caldav.routes.js';
 import { calendarRoutes } from './calendar/calendar.routes.js';
+import { clubDataRoutes } from './privacy/data.routes.js';
+import { clubDataService } from './privacy/data.jobs.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
@@ -31,4 +33,5 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   registerCaldavMethods(app);
   await app.register(caldavRoutes(ctx));
   await app.register(calendarRoutes(ctx));
+  await app.register(clubDataRoutes(ctx, clubDataService(ctx)));
 }

@@ -18,6 +18,7 @@ import * as m0020 from './0020_participation_editor.js';
 import * as m0018 from './0018_cloud_meetings.js';
 import * as m0016 from './0016_cloud_calendar.js';
 import * as m0027 from './0027_cloud_uploads.js';
+import * as m0028 from './0028_cloud_exports.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0018_cloud_meetings': m0018,
   '0016_cloud_calendar': m0016,
   '0027_cloud_uploads': m0027,
+  '0028_cloud_exports': m0028,
 };
