@@ -5,6 +5,7 @@ import { cloudCalendarEn } from './cloudCalendar.js';
 import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
 import { meetingsEn } from './meetings.js';
+import { cloudPrivacyEn } from './cloudPrivacy.js';
 import { cloudFilesEn } from './cloudFiles.js';
 
 const en: Messages = {
@@ -200,6 +201,7 @@ const en: Messages = {
   cloudCalendar: cloudCalendarEn,
   egov: egovEn,
   meetings: meetingsEn,
+  cloudPrivacy: cloudPrivacyEn,
   cloudFiles: cloudFilesEn,
 };
 
