@@ -7,7 +7,7 @@ import yazl from 'yazl';
 import type { AuditActor, AuditService } from '../../core/audit/audit.service.js';
 import type { Database } from '../../core/db/database.js';
 import type { Club, CloudExport } from '../../core/db/schema.js';
-import { Errors } from '../../core/errors.js';
+import { Errors, isAppError } from '../../core/errors.js';
 import type { FileStorage } from '../../core/files/storage.js';
 import type { JobQueue } from '../../core/jobs/index.js';
 import { CalendarRepository } from '../calendar/calendar.repository.js';
@@ -162,13 +162,20 @@ export class ClubDataService {
     let done = 0;
     for (const file of files) {
       if (failure.error) throw failure.error;
-      const content = await this.files.get(file.blob_key!);
+      let content;
+      try {
+        content = await this.files.get(file.blob_key!);
+      } catch (error) {
+        // Purged from the trash while the export ran: it is no longer club data.
+        if (!isAppError(error) || error.code !== 'file_not_found') throw error;
+        await repo.updateExport(exportId, { files_done: ++done });
+        continue;
+      }
       zip.addReadStream(content.stream, `Dateien/${pathOf(file.id)}`, { mtime: file.modified_at });
       // One source stream open at a time: wait until the ZIP has read this one.
       // A failed put rejects the race, so a broken store ends the export here.
       await Promise.race([once(content.stream, 'end'), stored.then(() => undefined)]);
-      done++;
-      await repo.updateExport(exportId, { files_done: done });
+      await repo.updateExport(exportId, { files_done: ++done });
     }
 
     const calendars = new CalendarRepository(this.db);
