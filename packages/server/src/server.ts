@@ -11,6 +11,7 @@ import { migrateToLatest } from './core/db/migrate.js';
 import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { registerCloudUploadJobs, scheduleCloudUploadCleanup } from './cloud/files/uploads.cleanup.js';
+import { registerClubDataJobs, scheduleExportCleanup } from './cloud/privacy/data.jobs.js';
 import { JobWorker } from './core/jobs/index.js';
 import { registerRuleJobs } from './rules/rule.engine.js';
 import { registerEgovJobs, scheduleEgovRetention } from './egov/egov.module.js';
@@ -93,6 +94,8 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await scheduleEgovRetention(ctx.jobs);
     registerCloudUploadJobs(worker, ctx.jobs, ctx.db, ctx.files, config.CLOUD_UPLOAD_EXPIRY_HOURS);
     await scheduleCloudUploadCleanup(ctx.jobs);
+    registerClubDataJobs(worker, ctx);
+    await scheduleExportCleanup(ctx.jobs);
     worker.start();
   }
 

@@ -13,6 +13,8 @@ import { sharesRoutes } from './sharing/shares.routes.js';
 import { CloudSharesService } from './sharing/shares.service.js';
 import { caldavRoutes, registerCaldavMethods } from './caldav/caldav.routes.js';
 import { calendarRoutes } from './calendar/calendar.routes.js';
+import { clubDataRoutes } from './privacy/data.routes.js';
+import { clubDataService } from './privacy/data.jobs.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
@@ -34,4 +36,5 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   registerCaldavMethods(app);
   await app.register(caldavRoutes(ctx));
   await app.register(calendarRoutes(ctx));
+  await app.register(clubDataRoutes(ctx, clubDataService(ctx)));
 }

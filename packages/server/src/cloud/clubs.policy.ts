@@ -34,6 +34,13 @@ export const clubsPolicy = {
   mayAdminister: (_p: Principal, club: Club, m: Membership) => club.status === 'active' && m.role === 'admin',
   mayManageMembers: (_p: Principal, club: Club, m: Membership) =>
     club.status === 'active' && (m.role === 'admin' || m.groups.some((g) => g.mayManageMembers)),
+  /** Exports hold everything of the club: its admins and the municipality's admins. */
+  mayExport: (p: Principal, club: Club, m: Membership) =>
+    club.status === 'active' &&
+    (m.role === 'admin' || hasRoleIn(p, club.municipality_id, CLUB_STEWARD_ROLES)),
+  /** Removing a club's data is confirmed by the municipality; its admins ask through a support request. */
+  mayConfirmDeletion: (p: Principal, club: Club) =>
+    club.status !== 'deleting' && hasRoleIn(p, club.municipality_id, CLUB_STEWARD_ROLES),
   mayOpenSupportRequest: (_p: Principal, _club: Club, m: Membership) => m.role !== null,
   /** The club-wide file right of a member (shares on single folders may add to it). */
   fileAccess: (club: Club, m: Membership): FileAccess => {

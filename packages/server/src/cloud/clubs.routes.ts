@@ -19,7 +19,7 @@ const ClubView = Type.Object({
   slug: Type.String(),
   name: Type.String(),
   registerNumber: Nullable(Type.String()),
-  status: Type.Enum(['applied', 'active', 'rejected']),
+  status: Type.Enum(['applied', 'active', 'rejected', 'deleting']),
   quotaBytes: Type.Number(),
   usedBytes: Type.Number(),
   davUrl: Type.String(),

@@ -6,6 +6,7 @@ import { cloudCalendarDe } from './cloudCalendar.js';
 import { participationDe } from './participation.js';
 import { egovDe } from './egov.js';
 import { meetingsDe } from './meetings.js';
+import { cloudPrivacyDe } from './cloudPrivacy.js';
 import { cloudFilesDe } from './cloudFiles.js';
 import { accountDe } from './account.js';
 
@@ -208,6 +209,7 @@ const de = {
   cloudCalendar: cloudCalendarDe,
   egov: egovDe,
   meetings: meetingsDe,
+  cloudPrivacy: cloudPrivacyDe,
   cloudFiles: cloudFilesDe,
   ...accountDe,
 };

@@ -5,6 +5,7 @@ import { cloudCalendarEn } from './cloudCalendar.js';
 import { participationEn } from './participation.js';
 import { egovEn } from './egov.js';
 import { meetingsEn } from './meetings.js';
+import { cloudPrivacyEn } from './cloudPrivacy.js';
 import { cloudFilesEn } from './cloudFiles.js';
 import { accountEn } from './account.js';
 
@@ -201,6 +202,7 @@ const en: Messages = {
   cloudCalendar: cloudCalendarEn,
   egov: egovEn,
   meetings: meetingsEn,
+  cloudPrivacy: cloudPrivacyEn,
   cloudFiles: cloudFilesEn,
   ...accountEn,
 };

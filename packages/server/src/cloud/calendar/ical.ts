@@ -378,3 +378,32 @@ export function feed(name: string, objects: string[]): string {
   }
   return calendar.toString();
 }
+
+/**
+ * One iCalendar file of many stored objects (for the club export): their components under one
+ * VCALENDAR, each time zone once. Objects that do not parse are left out rather than breaking the file.
+ */
+export function combinedCalendar(name: string, texts: string[]): string {
+  const calendar = new ICAL.Component(['vcalendar', [], []]);
+  calendar.addPropertyWithValue('version', '2.0');
+  calendar.addPropertyWithValue('prodid', '-//Smart Region Platform//Vereinscloud Export//DE');
+  calendar.addPropertyWithValue('x-wr-calname', name);
+  const zones = new Set<string>();
+  for (const text of texts) {
+    let parsed: ICAL.Component;
+    try {
+      parsed = new ICAL.Component(ICAL.parse(text) as unknown[]);
+    } catch {
+      continue;
+    }
+    for (const component of parsed.getAllSubcomponents()) {
+      if (component.name === 'vtimezone') {
+        const tzid = String(component.getFirstPropertyValue('tzid') ?? '');
+        if (zones.has(tzid)) continue;
+        zones.add(tzid);
+      }
+      calendar.addSubcomponent(component);
+    }
+  }
+  return calendar.toString();
+}

@@ -1005,7 +1005,7 @@ export type Payment = Selectable<PaymentsTable>;
 export type ConnectorDestination = Selectable<ConnectorDestinationsTable>;
 export type ConnectorDelivery = Selectable<ConnectorDeliveriesTable>;
 // Club cloud (migration 0012).
-export type ClubStatus = 'applied' | 'active' | 'rejected';
+export type ClubStatus = 'applied' | 'active' | 'rejected' | 'deleting';
 export type ClubMemberRole = 'admin' | 'member';
 export type FileAccess = 'none' | 'read' | 'write';
 type BigCount = ColumnType<number, number | undefined, number>;
@@ -1264,4 +1264,26 @@ export interface CloudUploadsTable {
 }
 export interface DB {
   cloud_uploads: CloudUploadsTable;
+}
+
+// Club exports (migration 0028).
+export type CloudExportStatus = 'queued' | 'running' | 'done' | 'failed';
+export interface CloudExportsTable {
+  id: Generated<string>;
+  club_id: string;
+  municipality_id: string;
+  status: Generated<CloudExportStatus>;
+  files_done: Generated<number>;
+  files_total: Generated<number>;
+  blob_key: string | null;
+  size: number | null;
+  error: string | null;
+  created_by: string | null;
+  created_at: CreatedAt;
+  finished_at: Date | null;
+  expires_at: Date;
+}
+export type CloudExport = Selectable<CloudExportsTable>;
+export interface DB {
+  cloud_exports: CloudExportsTable;
 }

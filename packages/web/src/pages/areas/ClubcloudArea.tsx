@@ -9,6 +9,7 @@ import { AreaLanding } from './AreaLanding.js';
 const FilesArea = lazy(() => import('../cloud/files/FilesPage.js'));
 const MeetingRoomsPage = lazy(() => import('../cloud/meetings/MeetingRoomsPage.js'));
 const CalendarPage = lazy(() => import('../cloud/calendar/CalendarPage.js'));
+const PrivacyPage = lazy(() => import('../cloud/privacy/PrivacyPage.js'));
 
 const lazyPage = (page: ReactNode) => <Suspense fallback={<Loading />}>{page}</Suspense>;
 
@@ -19,6 +20,7 @@ export default function ClubcloudArea() {
       <Route path="dateien/*" element={lazyPage(<FilesArea />)} />
       <Route path="treffen" element={lazyPage(<MeetingRoomsPage />)} />
       <Route path="kalender" element={lazyPage(<CalendarPage />)} />
+      <Route path="datenschutz" element={lazyPage(<PrivacyPage />)} />
       <Route path="*" element={<ClubcloudLanding />} />
     </Routes>
   );
@@ -30,6 +32,7 @@ function ClubcloudLanding() {
     { to: '/vereinscloud/dateien', title: t('cloudFiles.title'), text: t('cloudFiles.cardText') },
     { to: '/vereinscloud/kalender', title: t('cloudCalendar.title'), text: t('cloudCalendar.cardText') },
     { to: '/vereinscloud/treffen', title: t('meetings.nav.title'), text: t('meetings.nav.text') },
+    { to: '/vereinscloud/datenschutz', title: t('cloudPrivacy.title'), text: t('cloudPrivacy.cardText') },
   ];
   return (
     <AreaLanding area="clubcloud">

@@ -20,6 +20,7 @@ import * as m0016 from './0016_cloud_calendar.js';
 import * as m0027 from './0027_cloud_uploads.js';
 import * as m0025 from './0025_citizen_accounts.js';
 import * as m0024 from './0024_multi_datastream_rollups.js';
+import * as m0028 from './0028_cloud_exports.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0027_cloud_uploads': m0027,
   '0025_citizen_accounts': m0025,
   '0024_multi_datastream_rollups': m0024,
+  '0028_cloud_exports': m0028,
 };
