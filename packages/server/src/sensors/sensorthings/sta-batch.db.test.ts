@@ -96,7 +96,7 @@ describe('multipart/mixed $batch', () => {
     const body =
       'a preamble that is ignored\r\n' +
       '--batch_36522ad7\r\n' +
-      part(`GET /sta/v1.1/Things(${thing})?$select=name HTTP/1.1\nHost: localhost\n\n`) +
+      part(`GET /v1.1/Things(${thing})?$select=name HTTP/1.1\nHost: localhost\n\n`) +
       '--batch_36522ad7\r\n' +
       'Content-Type: multipart/mixed;boundary=changeset_77162fcd\r\n\r\n' +
       '--changeset_77162fcd\r\n' +
