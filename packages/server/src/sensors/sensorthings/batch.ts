@@ -1,7 +1,8 @@
-// JSON $batch (OData 4.01 JSON batch format, as SensorThings 1.1 refers to it): requests run in order;
-// requests sharing an atomicityGroup form a change set that runs in one transaction and is rolled back
-// as a whole when one of them fails. "$<id>" at the start of a URL refers to the entity created by an
-// earlier request of the batch.
+// $batch executor and its JSON format (OData 4.01 JSON batch, as SensorThings 1.1 refers to it):
+// requests run in order; requests sharing an atomicityGroup form a change set that runs in one
+// transaction and is rolled back as a whole when one of them fails. "$<id>" at the start of a URL, or
+// as the "@iot.id" of a linked entity in a body, refers to the entity created by an earlier request of
+// the batch. The multipart/mixed format (multipart.ts) is parsed into the same items and run here too.
 import type { Database } from '../../core/db/database.js';
 import type { AppError } from '../../core/errors.js';
 import { Errors } from '../../core/errors.js';
@@ -9,7 +10,7 @@ import { toAppError } from '../../core/http/error-handler.js';
 import type { WriteContext } from '../entities/entity.service.js';
 import type { StaHandler, StaRequest, StaResponse } from './handler.js';
 
-interface BatchItem {
+export interface BatchItem {
   id: string;
   method: string;
   url: string;
@@ -17,9 +18,11 @@ interface BatchItem {
   headers?: Record<string, string>;
   atomicityGroup?: string;
   dependsOn?: string[];
+  /** Set when the item's body could not be read; the item then fails with 400 on its own. */
+  bodyError?: string;
 }
 
-interface BatchResponse {
+export interface BatchResponse {
   id: string;
   status: number;
   headers?: Record<string, string>;
@@ -57,18 +60,52 @@ function parseItems(body: unknown): BatchItem[] {
 
 const errorBody = (e: AppError) => ({ code: e.status, type: 'error', message: e.message });
 
+/** Replaces {"@iot.id": "$<id>"} in a body by the id of the entity request <id> created. */
+function resolveBodyReferences(body: unknown, idOf: (ref: string) => number | string | undefined): unknown {
+  if (Array.isArray(body)) return body.map((v) => resolveBodyReferences(v, idOf));
+  if (typeof body !== 'object' || body === null) return body;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+    const ref = k === '@iot.id' && typeof v === 'string' ? /^\$([\w-]+)$/.exec(v) : null;
+    if (ref) {
+      const id = idOf(ref[1]!);
+      if (id === undefined) throw bad(`Batch body refers to $${ref[1]}, which created nothing`);
+      out[k] = id;
+    } else out[k] = resolveBodyReferences(v, idOf);
+  }
+  return out;
+}
+
 export async function runBatch(
   handler: StaHandler,
   db: Database,
   request: StaRequest,
   announce: (w: WriteContext) => void,
 ): Promise<StaResponse> {
-  const items = parseItems(request.body);
+  const responses = await executeBatch(handler, db, request, parseItems(request.body), announce);
+  return { status: 200, body: { responses } };
+}
+
+/** Runs the items in order; answers one response per item, in the items' order. */
+export async function executeBatch(
+  handler: StaHandler,
+  db: Database,
+  request: StaRequest,
+  items: BatchItem[],
+  announce: (w: WriteContext) => void,
+): Promise<BatchResponse[]> {
   const responses: BatchResponse[] = [];
   const locations = new Map<string, string>();
   const failed = new Set<string>();
 
+  const idOf = (ref: string) => {
+    const m = /\(([^()]+)\)$/.exec(locations.get(ref) ?? '');
+    if (!m) return undefined;
+    const raw = m[1]!.replace(/^'(.*)'$/, '$1');
+    return /^\d+$/.test(raw) ? Number(raw) : raw;
+  };
   const toRequest = (item: BatchItem): StaRequest => {
+    if (item.bodyError !== undefined) throw bad(`Batch request ${item.id}: ${item.bodyError}`);
     let url = item.url;
     const ref = /^\$([\w-]+)(.*)$/.exec(url);
     if (ref) {
@@ -79,15 +116,20 @@ export async function runBatch(
     if (url.startsWith(request.base)) url = url.slice(request.base.length);
     url = url.replace(/^(https?:\/\/[^/]+)?\/sta\/v1\.1/, '');
     const q = url.indexOf('?');
+    // "/v1.1/Things" (a path from the host root of another deployment's layout) → "Things".
+    const path = (q < 0 ? url : url.slice(0, q)).replace(
+      /^(https?:\/\/[^/]+)?(\/[^?()$]*?)?\/v1\.[01](?=\/|$)/,
+      '',
+    );
     const contentType = Object.entries(item.headers ?? {}).find(
       ([k]) => k.toLowerCase() === 'content-type',
     )?.[1];
     return {
       ...request,
       method: item.method,
-      path: (q < 0 ? url : url.slice(0, q)).replace(/^\/?/, '/'),
+      path: path.replace(/^\/?/, '/'),
       query: q < 0 ? '' : url.slice(q + 1),
-      body: item.body,
+      body: resolveBodyReferences(item.body, idOf),
       contentType: contentType ?? 'application/json',
     };
   };
@@ -183,5 +225,5 @@ export async function runBatch(
       }
     }
   }
-  return { status: 200, body: { responses } };
+  return responses;
 }

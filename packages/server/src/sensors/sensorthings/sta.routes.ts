@@ -5,10 +5,12 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../context.js';
 import { AppError } from '../../core/errors.js';
 import { toAppError } from '../../core/http/error-handler.js';
-import { runBatch } from './batch.js';
+import { executeBatch, runBatch } from './batch.js';
 import { hasPostgis } from './filter-postgis.js';
+import type { WriteContext } from '../entities/entity.service.js';
 import type { StaRequest, StaResponse } from './handler.js';
 import { sensorThingsFor } from './module.js';
+import { isMultipart, parseMultipart, renderMultipart } from './multipart.js';
 
 export const STA_PREFIX = '/sta/v1.1';
 
@@ -35,6 +37,11 @@ export function sensorThingsRoutes(ctx: AppContext) {
       return staError(request, reply, new AppError('internal_error', 500, 'Internal server error'));
     });
 
+    // multipart/mixed $batch bodies (OData 4.0) arrive as text and are parsed in multipart.ts.
+    app.addContentTypeParser('multipart/mixed', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, body),
+    );
+
     const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       const url = request.url;
       const q = url.indexOf('?');
@@ -53,7 +60,17 @@ export function sensorThingsRoutes(ctx: AppContext) {
       let response: StaResponse;
       if (/^\/(\$|%24)batch\/?$/.test(path)) {
         if (request.method !== 'POST') throw new AppError('method_not_allowed', 405, 'POST a batch');
-        response = await runBatch(sta.handler, ctx.db, staRequest, (w) => sta.entities.announce(w));
+        const announce = (w: WriteContext) => sta.entities.announce(w);
+        if (isMultipart(staRequest.contentType)) {
+          const batch = parseMultipart(
+            staRequest.contentType,
+            typeof staRequest.body === 'string' ? staRequest.body : '',
+          );
+          const responses = await executeBatch(sta.handler, ctx.db, staRequest, batch.items, announce);
+          const { contentType, body } = renderMultipart(batch, responses);
+          return reply.status(200).type(contentType).send(body);
+        }
+        response = await runBatch(sta.handler, ctx.db, staRequest, announce);
       } else {
         response = await sta.handler.handle(staRequest);
       }
