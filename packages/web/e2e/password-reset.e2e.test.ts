@@ -93,7 +93,7 @@ void describe('password reset by e-mail, in the browser', () => {
       assert.match(await descriptionOf(page, 'Neues Passwort wiederholen'), /nicht gleich/);
       await assertNoAxeViolations(page, 'reset page with field errors');
       await summary.getByRole('link', { name: /zu kurz/ }).click();
-      assert.equal(await page.evaluate(() => document.activeElement?.id), 'reset-new-password');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'reset-password');
 
       // 5. Long enough, but the server refuses it (it contains the e-mail's name): its reason is shown.
       await fillPasswords(page, 'buerger-Sommer-2026', 'buerger-Sommer-2026');

@@ -11,14 +11,14 @@ import {
 import { Link, useSearchParams } from 'react-router';
 import { ApiError, api } from '../api.js';
 import { Alert } from '../layout/Alert.js';
-import { CheckboxField, ErrorSummary, type SummaryItem, TextField } from '../layout/forms.js';
+import { ErrorSummary, type SummaryItem } from '../layout/forms.js';
+import { NewPasswordFields } from '../layout/NewPasswordFields.js';
 import { Page } from '../page.js';
 import { LOGIN_PATH, REQUEST_RESET_PATH } from '../paths.js';
 import { useSession } from '../session.js';
 
-const NEW_FIELD = 'reset-new-password';
-const REPEAT_FIELD = 'reset-repeat-password';
-const RULES_ID = 'reset-password-rules';
+const NEW_FIELD = 'reset-password';
+const REPEAT_FIELD = 'reset-repeat';
 const SUMMARY_PREFIX = 'reset-confirm-errors';
 
 // The policy comes from @srp/contracts, the same code the server checks with. The server names each
@@ -60,7 +60,6 @@ export default function PasswordResetConfirmPage() {
   const [outcome, setOutcome] = useState<Outcome>(token === '' ? 'invalid' : 'form');
   const [newPassword, setNewPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [showPasswords, setShowPasswords] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | undefined>();
   const [submitting, setSubmitting] = useState(false);
@@ -186,46 +185,20 @@ export default function PasswordResetConfirmPage() {
           )}
           <form noValidate onSubmit={(event) => void submit(event)} className="kern-stack-md srp-form">
             <p className="kern-body">{t('passwordResetConfirm.lead')}</p>
-            {/* Read out with the password field (aria-describedby); the tip is left out to keep that short. */}
-            <div id={RULES_ID}>
-              <p className="kern-body kern-body--bold">{t('passwordResetConfirm.rulesTitle')}</p>
-              <ul className="kern-list kern-list--bullet">
-                <li className="kern-body">{t('passwordResetConfirm.ruleLength')}</li>
-                <li className="kern-body">{t('passwordResetConfirm.ruleEmail')}</li>
-                <li className="kern-body">{t('passwordResetConfirm.ruleVariety')}</li>
-              </ul>
-            </div>
-            <p className="kern-body">{t('passwordResetConfirm.rulesTip')}</p>
-            <TextField
-              id={NEW_FIELD}
-              label={t('passwordResetConfirm.newPassword')}
-              type={showPasswords ? 'text' : 'password'}
-              name="new-password"
-              autoComplete="new-password"
-              spellCheck={false}
-              autoCapitalize="off"
-              value={newPassword}
-              onChange={(event) => setNewPassword(event.target.value)}
-              error={fieldErrors.newPassword?.join(' ')}
-              describedBy={RULES_ID}
-            />
-            <TextField
-              id={REPEAT_FIELD}
-              label={t('passwordResetConfirm.repeatPassword')}
-              type={showPasswords ? 'text' : 'password'}
-              name="repeat-password"
-              autoComplete="new-password"
-              spellCheck={false}
-              autoCapitalize="off"
-              value={repeat}
-              onChange={(event) => setRepeat(event.target.value)}
-              error={fieldErrors.repeat}
-            />
-            <CheckboxField
-              id="reset-show-passwords"
-              label={t('passwordResetConfirm.showPasswords')}
-              checked={showPasswords}
-              onChange={setShowPasswords}
+            <NewPasswordFields
+              idPrefix="reset"
+              labels={{
+                password: t('passwordResetConfirm.newPassword'),
+                repeat: t('passwordResetConfirm.repeatPassword'),
+                show: t('passwordResetConfirm.showPasswords'),
+              }}
+              password={newPassword}
+              repeat={repeat}
+              onPasswordChange={setNewPassword}
+              onRepeatChange={setRepeat}
+              passwordError={fieldErrors.newPassword?.join(' ')}
+              repeatError={fieldErrors.repeat}
+              showTip
             />
             <div className="srp-form__actions">
               <button

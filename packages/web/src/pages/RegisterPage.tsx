@@ -6,7 +6,8 @@ import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { ApiError, api } from '../api.js';
 import { Alert } from '../layout/Alert.js';
-import { CheckboxField, ErrorSummary, type SummaryItem, TextField } from '../layout/forms.js';
+import { ErrorSummary, type SummaryItem, TextField } from '../layout/forms.js';
+import { NewPasswordFields } from '../layout/NewPasswordFields.js';
 import { Page } from '../page.js';
 import { allMunicipalities, useRegions } from '../regions.js';
 
@@ -15,7 +16,6 @@ const EMAIL_FIELD = 'register-email';
 const MUNICIPALITY_FIELD = 'register-municipality';
 const PASSWORD_FIELD = 'register-password';
 const REPEAT_FIELD = 'register-repeat';
-const RULES_ID = 'register-password-rules';
 const SUMMARY_PREFIX = 'register-errors';
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -41,7 +41,6 @@ export default function RegisterPage() {
   const [municipalityId, setMunicipalityId] = useState('');
   const [password, setPassword] = useState('');
   const [repeat, setRepeat] = useState('');
-  const [showPasswords, setShowPasswords] = useState(false);
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [formError, setFormError] = useState<string | undefined>();
   const [submitting, setSubmitting] = useState(false);
@@ -227,44 +226,19 @@ export default function RegisterPage() {
             </p>
           )}
         </div>
-        <div id={RULES_ID}>
-          <p className="kern-body kern-body--bold">{t('passwordResetConfirm.rulesTitle')}</p>
-          <ul className="kern-list kern-list--bullet">
-            <li className="kern-body">{t('passwordResetConfirm.ruleLength')}</li>
-            <li className="kern-body">{t('passwordResetConfirm.ruleEmail')}</li>
-            <li className="kern-body">{t('passwordResetConfirm.ruleVariety')}</li>
-          </ul>
-        </div>
-        <TextField
-          id={PASSWORD_FIELD}
-          label={t('register.password')}
-          type={showPasswords ? 'text' : 'password'}
-          name="new-password"
-          autoComplete="new-password"
-          spellCheck={false}
-          autoCapitalize="off"
-          value={password}
-          onChange={(event) => setPassword(event.target.value)}
-          error={fieldErrors.password}
-          describedBy={RULES_ID}
-        />
-        <TextField
-          id={REPEAT_FIELD}
-          label={t('register.repeatPassword')}
-          type={showPasswords ? 'text' : 'password'}
-          name="repeat-password"
-          autoComplete="new-password"
-          spellCheck={false}
-          autoCapitalize="off"
-          value={repeat}
-          onChange={(event) => setRepeat(event.target.value)}
-          error={fieldErrors.repeat}
-        />
-        <CheckboxField
-          id="register-show-passwords"
-          label={t('register.showPasswords')}
-          checked={showPasswords}
-          onChange={setShowPasswords}
+        <NewPasswordFields
+          idPrefix="register"
+          labels={{
+            password: t('register.password'),
+            repeat: t('register.repeatPassword'),
+            show: t('register.showPasswords'),
+          }}
+          password={password}
+          repeat={repeat}
+          onPasswordChange={setPassword}
+          onRepeatChange={setRepeat}
+          passwordError={fieldErrors.password}
+          repeatError={fieldErrors.repeat}
         />
         <p className="kern-body">
           {t('register.privacy')}{' '}
