@@ -1,7 +1,6 @@
 import i18next from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import de, { type Messages } from './locales/de.js';
-import en from './locales/en.js';
 
 export const LANGUAGES = ['de', 'en'] as const;
 export type Language = (typeof LANGUAGES)[number];
@@ -45,7 +44,17 @@ export function languageChosenHere(): boolean {
  */
 export async function applyAccountLanguage(locale: string): Promise<void> {
   if (!isLanguage(locale) || languageChosenHere() || locale === currentLanguage()) return;
-  await i18next.changeLanguage(locale);
+  await switchTo(locale);
+}
+
+// German ships with the app; English is a chunk of its own, fetched the first time it is needed, so
+// the German majority does not download it.
+async function switchTo(language: Language): Promise<void> {
+  if (language === 'en' && !i18next.hasResourceBundle('en', 'translation')) {
+    const { default: en } = await import('./locales/en.js');
+    i18next.addResourceBundle('en', 'translation', en);
+  }
+  await i18next.changeLanguage(language);
 }
 
 export function currentLanguage(): Language {
@@ -58,7 +67,7 @@ export async function changeLanguage(language: Language): Promise<void> {
   } catch {
     // Not persisted, but the switch still applies to this visit.
   }
-  await i18next.changeLanguage(language);
+  await switchTo(language);
 }
 
 // Screen readers pick their voice from <html lang>, so it must follow every switch.
@@ -66,10 +75,11 @@ i18next.on('languageChanged', (language) => {
   document.documentElement.lang = language;
 });
 
-// Resources are bundled, so initialisation can finish synchronously before the first render.
+// German is bundled, so initialisation finishes synchronously; someone who chose English before waits
+// for languageReady (main.tsx does) so the first render is already in English.
 void i18next.use(initReactI18next).init({
-  resources: { de: { translation: de }, en: { translation: en } },
-  lng: initialLanguage(),
+  resources: { de: { translation: de } },
+  lng: 'de',
   fallbackLng: 'de',
   supportedLngs: [...LANGUAGES],
   interpolation: { escapeValue: false }, // React escapes already
@@ -77,5 +87,8 @@ void i18next.use(initReactI18next).init({
 });
 
 document.documentElement.lang = currentLanguage();
+
+export const languageReady: Promise<void> =
+  initialLanguage() === 'de' ? Promise.resolve() : switchTo(initialLanguage()).catch(() => undefined);
 
 export default i18next;

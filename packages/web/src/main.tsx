@@ -1,7 +1,7 @@
 import './fonts/fonts.css';
 import '@kern-ux/native/dist/kern.min.css';
 import './styles.css';
-import './i18n.js';
+import { languageReady } from './i18n.js';
 import { StrictMode, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
@@ -20,7 +20,7 @@ const dashboardArea: Promise<ComponentType | undefined> = onDashboard
     )
   : Promise.resolve(undefined);
 
-void dashboardArea.then((loaded) =>
+void Promise.all([dashboardArea, languageReady]).then(([loaded]) =>
   createRoot(root).render(
     <StrictMode>
       <App dashboardArea={loaded} />

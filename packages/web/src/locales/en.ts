@@ -1,13 +1,13 @@
 import type { Messages } from './de.js';
-import { rulesEn } from './rules.js';
-import { dashboardEn } from './dashboard.js';
-import { cloudCalendarEn } from './cloudCalendar.js';
-import { participationEn } from './participation.js';
-import { egovEn } from './egov.js';
-import { meetingsEn } from './meetings.js';
-import { cloudPrivacyEn } from './cloudPrivacy.js';
-import { cloudFilesEn } from './cloudFiles.js';
-import { accountEn } from './account.js';
+import { rulesEn } from './rules.en.js';
+import { dashboardEn } from './dashboard.en.js';
+import { cloudCalendarEn } from './cloudCalendar.en.js';
+import { participationEn } from './participation.en.js';
+import { egovEn } from './egov.en.js';
+import { meetingsEn } from './meetings.en.js';
+import { cloudPrivacyEn } from './cloudPrivacy.en.js';
+import { cloudFilesEn } from './cloudFiles.en.js';
+import { accountEn } from './account.en.js';
 
 const en: Messages = {
   common: {
