@@ -96,7 +96,6 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     await scheduleCloudUploadCleanup(ctx.jobs);
     registerClubDataJobs(worker, ctx);
     await scheduleExportCleanup(ctx.jobs);
-    worker.start();
   }
 
   // Every instance evaluates the observations it stores itself (rules/README.md: several instances).
@@ -121,6 +120,9 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
     });
     await chirpstackMqtt.start();
   }
+  // Jobs start once the server answers: the demo back-fill keeps an embedded database busy for a minute,
+  // and the start must not queue behind it (PGlite runs one query at a time).
+  worker?.start();
   let simulator: Simulator | null = null;
   if (config.SIMULATOR_ENABLED) {
     simulator = new Simulator(ctx, log.child({ component: 'simulator' }));

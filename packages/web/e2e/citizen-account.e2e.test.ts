@@ -2,49 +2,27 @@
 // the confirmation mail (caught by a local SMTP server), the landing page, the login, an application that
 // shows up in "Meine Anträge", and the account page. Axe checks every new page.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startMailbox, type Mailbox } from '../../server/src/test-support/mailbox.js';
+import { describe, test } from 'node:test';
 import {
   assertNoAxeViolations,
   focusLandsOn,
   headingFocusedAfterNavigation,
-  launchBrowser,
   loginThroughForm,
+  mailBrowserSuite,
   settled,
-  startServer,
+  tokenLinkIn,
   withPage,
-  type TestServer,
 } from './support.js';
 
 const EMAIL = 'neue.buergerin@example.org';
 const PASSWORD = 'Sonnenblume-Wiese-Fluss-42';
 
-function linkIn(text: string, path: string): string {
-  const match = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_%-]+`).exec(text);
-  assert.ok(match, `the mail contains the link:\n${text}`);
-  const url = new URL(match[0]);
-  return `${url.pathname}${url.search}`;
-}
-
 void describe('citizen self-registration, in the browser', () => {
-  let mailbox: Mailbox;
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    mailbox = await startMailbox();
-    server = await startServer({ SMTP_URL: mailbox.url });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await mailbox?.close();
-  });
+  const suite = mailBrowserSuite();
 
   void test('register, read the mail, confirm, sign in, start an application, see it under "Meine Anträge"', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/anmelden`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await page.getByRole('link', { name: 'Noch kein Konto? Konto erstellen' }).click();
       await headingFocusedAfterNavigation(page, 'Konto erstellen');
@@ -71,29 +49,29 @@ void describe('citizen self-registration, in the browser', () => {
       await assertNoAxeViolations(page, 'the "check your mailbox" page');
 
       // Not yet: without confirmation there is no account.
-      await page.goto(`${server.url}/anmelden`);
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await loginThroughForm(page, EMAIL, PASSWORD);
       await page.getByText('Die E-Mail-Adresse oder das Passwort ist falsch.').waitFor();
 
       // The mail, the landing page, and the link is used up afterwards.
-      const mail = await mailbox.nextMailTo(EMAIL);
+      const mail = await suite.mailbox.nextMailTo(EMAIL);
       assert.match(mail.subject, /Bitte bestätigen Sie Ihre E-Mail-Adresse/);
-      const link = linkIn(mail.text, '/konto-bestaetigen');
-      await page.goto(server.url + link);
+      const link = tokenLinkIn(mail.text, '/konto-bestaetigen');
+      await page.goto(suite.server.url + link);
       await page.getByText('Ihr Konto ist aktiv').waitFor();
       assert.equal(new URL(page.url()).search, '', 'the token leaves the address bar');
       await assertNoAxeViolations(page, 'the confirmation page');
-      await page.goto(server.url + link);
+      await page.goto(suite.server.url + link);
       await page.getByText('Dieser Link funktioniert nicht mehr').waitFor();
       await assertNoAxeViolations(page, 'the confirmation page with a used link');
 
       // Sign in and start an application.
-      await page.goto(`${server.url}/anmelden`);
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await loginThroughForm(page, EMAIL, PASSWORD);
       await page.waitForURL((url) => !url.pathname.startsWith('/anmelden'));
-      await page.goto(`${server.url}/buergerservice`);
+      await page.goto(`${suite.server.url}/buergerservice`);
       await settled(page);
       assert.equal(
         await page.locator('#egov-municipality option:checked').textContent(),
@@ -112,7 +90,7 @@ void describe('citizen self-registration, in the browser', () => {
       );
       await page.getByRole('button', { name: 'Speichern und später weitermachen' }).click();
       assert.equal((await saved).status(), 200, 'the draft is saved to the account');
-      await page.goto(`${server.url}/buergerservice`);
+      await page.goto(`${suite.server.url}/buergerservice`);
       await settled(page);
       const mine = page.locator('section[aria-labelledby="egov-mine"]');
       await mine.getByRole('link', { name: /Meldebescheinigung/ }).waitFor();

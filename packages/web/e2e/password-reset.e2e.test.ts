@@ -1,32 +1,22 @@
 // Password reset in the browser, end to end: the request page, the mail (caught by a local SMTP server),
 // the page behind the link with its errors, the new password at the login, and the used link afterwards.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startMailbox, type Mailbox } from '../../server/src/test-support/mailbox.js';
+import { describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
 import {
   assertNoAxeViolations,
   DEMO_PASSWORD,
   focusLandsOn,
   headingFocusedAfterNavigation,
-  launchBrowser,
   loginThroughForm,
+  mailBrowserSuite,
   settled,
-  startServer,
+  tokenLinkIn,
   withPage,
-  type TestServer,
 } from './support.js';
 
 const USER = 'buerger@example.org';
 const NEW_PASSWORD = 'Apfelbaum-Regen-Fahrrad-7';
-
-/** The path and query of the reset link in a mail (the mail's host is the configured PUBLIC_URL). */
-function resetLinkIn(text: string): string {
-  const match = /https?:\/\/\S+\/passwort-zuruecksetzen\?token=[A-Za-z0-9_%-]+/.exec(text);
-  assert.ok(match, `the mail contains the reset link:\n${text}`);
-  const url = new URL(match[0]);
-  return `${url.pathname}${url.search}`;
-}
 
 /** The texts an input's aria-describedby points at, in order. */
 async function descriptionOf(page: Page, label: string): Promise<string> {
@@ -45,25 +35,13 @@ async function fillPasswords(page: Page, first: string, second: string): Promise
 }
 
 void describe('password reset by e-mail, in the browser', () => {
-  let mailbox: Mailbox;
-  let server: TestServer;
-  let browser: Browser;
-  before(async () => {
-    mailbox = await startMailbox();
-    server = await startServer({ SMTP_URL: mailbox.url });
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await mailbox?.close();
-  });
+  const suite = mailBrowserSuite();
 
   void test('request, mail, new password with errors first, login with it, then the link is used up', async () => {
     let link = '';
-    await withPage(browser, async (page) => {
+    await withPage(suite.browser, async (page) => {
       // 1. Ask for a link on the "forgot password" page, reached from the login page.
-      await page.goto(`${server.url}/anmelden`);
+      await page.goto(`${suite.server.url}/anmelden`);
       await settled(page);
       await page.getByRole('link', { name: 'Passwort vergessen?' }).click();
       await headingFocusedAfterNavigation(page, 'Passwort vergessen');
@@ -72,11 +50,11 @@ void describe('password reset by e-mail, in the browser', () => {
       await page.getByText('Anfrage erhalten').waitFor();
 
       // 2. The mail arrives with the link to the reset page.
-      const mail = await mailbox.nextMailTo(USER);
-      link = resetLinkIn(mail.text);
+      const mail = await suite.mailbox.nextMailTo(USER);
+      link = tokenLinkIn(mail.text, '/passwort-zuruecksetzen');
 
       // 3. The page behind the link explains the rules up front and ties them to the field.
-      await page.goto(server.url + link);
+      await page.goto(suite.server.url + link);
       await settled(page);
       await page.getByRole('heading', { level: 1, name: 'Neues Passwort festlegen' }).waitFor();
       assert.match(await descriptionOf(page, 'Neues Passwort'), /mindestens 12 Zeichen/);
@@ -122,8 +100,8 @@ void describe('password reset by e-mail, in the browser', () => {
     });
 
     // 8. The same link a second time: a clear message and the way to a new link.
-    await withPage(browser, async (page) => {
-      await page.goto(server.url + link);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(suite.server.url + link);
       await settled(page);
       await fillPasswords(page, 'Noch-ein-neues-Passwort-8', 'Noch-ein-neues-Passwort-8');
       const invalid = page.locator('.kern-alert--danger');
@@ -137,8 +115,8 @@ void describe('password reset by e-mail, in the browser', () => {
   });
 
   void test('without a token the page says the link does not work, in German and English', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/passwort-zuruecksetzen`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/passwort-zuruecksetzen`);
       await settled(page);
       await page.getByText('Dieser Link funktioniert nicht mehr').waitFor();
       assert.equal(await page.getByLabel('Neues Passwort', { exact: true }).count(), 0);
@@ -154,8 +132,8 @@ void describe('password reset by e-mail, in the browser', () => {
   });
 
   void test('an unknown token is refused only when sent, and the form is in English too', async () => {
-    await withPage(browser, async (page) => {
-      await page.goto(`${server.url}/passwort-zuruecksetzen?token=ausgedacht`);
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/passwort-zuruecksetzen?token=ausgedacht`);
       await settled(page);
       await page.getByRole('button', { name: 'English' }).click();
       await page.getByRole('heading', { level: 1, name: 'Set a new password' }).waitFor();

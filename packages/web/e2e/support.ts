@@ -9,6 +9,7 @@ import axe from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Area } from '@srp/contracts';
 
+import { startMailbox, type Mailbox } from '../../server/src/test-support/mailbox.js';
 import { startTestServer, type TestServer } from '../../server/src/test-support/server.js';
 
 export type { TestServer };
@@ -70,6 +71,30 @@ export function browserSuite(
     await suite.server?.close();
   });
   return suite;
+}
+
+/** browserSuite() with a local SMTP server the platform sends its mail to. */
+export function mailBrowserSuite(): BrowserSuite & { readonly mailbox: Mailbox } {
+  const suite = {} as { server: TestServer; browser: Browser; mailbox: Mailbox };
+  before(async () => {
+    suite.mailbox = await startMailbox();
+    suite.server = await startServer({ SMTP_URL: suite.mailbox.url });
+    suite.browser = await launchBrowser();
+  });
+  after(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+    await suite.mailbox?.close();
+  });
+  return suite;
+}
+
+/** The path and query of the link to `path` in a mail (the mail's host is the configured PUBLIC_URL). */
+export function tokenLinkIn(text: string, path: string): string {
+  const match = new RegExp(`https?://\\S+${path}\\?token=[A-Za-z0-9_%-]+`).exec(text);
+  assert.ok(match, `the mail contains the link to ${path}:\n${text}`);
+  const url = new URL(match[0]);
+  return `${url.pathname}${url.search}`;
 }
 
 export const DESKTOP = { width: 1280, height: 900 };

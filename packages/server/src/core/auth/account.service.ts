@@ -15,6 +15,7 @@ import {
   registrationMail,
 } from './account.mail.js';
 import { AuthRepository } from './auth.repository.js';
+import { throttleMailRequest } from './mail-throttle.js';
 import { assertAcceptablePassword, hashPassword, verifyPassword } from './passwords.js';
 import { senderName } from './password-reset.mail.js';
 import { newToken, sha256 } from './tokens.js';
@@ -23,11 +24,6 @@ export const VERIFY_TOKEN_VALID_MINUTES = 24 * 60;
 export const VERIFY_PAGE_PATH = '/konto-bestaetigen';
 export const EMAIL_CHANGE_PAGE_PATH = '/konto/email-bestaetigen';
 const REQUEST_RESET_PAGE_PATH = '/passwort-vergessen';
-const THROTTLE_WINDOW_SECONDS = 15 * 60;
-/** Registrations and resends per e-mail and address, per address, and per e-mail from anywhere. */
-const MAX_PER_EMAIL_AND_ADDRESS = 5;
-const MAX_PER_ADDRESS = 20;
-const MAX_PER_EMAIL = 10;
 /** Accounts of people with any other role are staff accounts: an administrator removes them. */
 const CITIZEN_ROLES: readonly string[] = ['citizen'];
 
@@ -74,20 +70,6 @@ export class AccountService {
     };
   }
 
-  /** Counts one attempt for each key, known address or not, so the limits reveal nothing either. */
-  private async throttle(kind: string, email: string, ip: string): Promise<void> {
-    const keys: [string, number][] = [
-      [`${kind}:${email}:${ip}`, MAX_PER_EMAIL_AND_ADDRESS],
-      [`${kind}-ip:${ip}`, MAX_PER_ADDRESS],
-      [`${kind}-email:${email}`, MAX_PER_EMAIL],
-    ];
-    for (const [key, max] of keys) {
-      const { failures, retryAfterSeconds } = await this.auth.throttleFailures(key, THROTTLE_WINDOW_SECONDS);
-      if (failures >= max) throw Errors.tooManyRequests(retryAfterSeconds);
-    }
-    for (const [key] of keys) await this.auth.recordThrottleFailure(key, THROTTLE_WINDOW_SECONDS);
-  }
-
   /**
    * Stores the registration and mails the confirmation link; no account exists until it is opened. For an
    * address that has an account, its owner gets a hint instead, and the caller sees no difference.
@@ -99,7 +81,7 @@ export class AccountService {
     if (!municipality) throw Errors.validation('Unknown municipality', { field: 'municipalityId' });
     // Checked before anything is counted or stored: a weak password is the person's own slip.
     assertAcceptablePassword(input.password, email);
-    await this.throttle('register', normalized, context.ip);
+    await throttleMailRequest(this.auth, 'register', normalized, context.ip);
     // Hashed in both cases, so the answer takes as long for a known address as for a new one.
     const passwordHash = await hashPassword(input.password);
     const actor: AuditActor = {
@@ -174,7 +156,7 @@ export class AccountService {
   /** A fresh link for a pending registration (the previous one stops working); silent otherwise. */
   async resendVerification(email: string, context: RequestContext): Promise<void> {
     const normalized = email.trim().toLowerCase();
-    await this.throttle('register', normalized, context.ip);
+    await throttleMailRequest(this.auth, 'register', normalized, context.ip);
     const token = newToken();
     await this.db.transaction().execute(async (trx) => {
       const pending = await new AuthRepository(trx).renewRegistrationToken(
@@ -261,7 +243,7 @@ export class AccountService {
     context: RequestContext,
   ): Promise<void> {
     const newEmail = input.newEmail.trim();
-    await this.throttle('email-change', newEmail.toLowerCase(), context.ip);
+    await throttleMailRequest(this.auth, 'email-change', newEmail.toLowerCase(), context.ip);
     const user = await this.assertPassword(userId, input.currentPassword);
     if (user.email.toLowerCase() === newEmail.toLowerCase())
       throw Errors.validation('This is the current address');

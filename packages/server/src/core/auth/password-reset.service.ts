@@ -9,17 +9,13 @@ import { Errors } from '../errors.js';
 import { IdentityRepository } from '../identity/identity.repository.js';
 import type { NotificationService } from '../notifications/index.js';
 import { AuthRepository } from './auth.repository.js';
+import { throttleMailRequest } from './mail-throttle.js';
 import { hashPassword, assertAcceptablePassword } from './passwords.js';
 import { passwordResetMail, senderName } from './password-reset.mail.js';
 import { newToken, sha256 } from './tokens.js';
 
 export const RESET_TOKEN_VALID_MINUTES = 60;
 export const RESET_PAGE_PATH = '/passwort-zuruecksetzen';
-const THROTTLE_WINDOW_SECONDS = 15 * 60;
-/** Requests per e-mail and address, per address, and per e-mail from anywhere, in the window. */
-const MAX_PER_EMAIL_AND_ADDRESS = 5;
-const MAX_PER_ADDRESS = 20;
-const MAX_PER_EMAIL = 10;
 
 export interface ResetContext {
   ip: string;
@@ -42,17 +38,7 @@ export class PasswordResetService {
 
   async request(email: string, context: ResetContext): Promise<void> {
     const normalized = email.trim().toLowerCase();
-    const keys: [string, number][] = [
-      [`pwreset:${normalized}:${context.ip}`, MAX_PER_EMAIL_AND_ADDRESS],
-      [`pwreset-ip:${context.ip}`, MAX_PER_ADDRESS],
-      [`pwreset-email:${normalized}`, MAX_PER_EMAIL],
-    ];
-    for (const [key, max] of keys) {
-      const { failures, retryAfterSeconds } = await this.auth.throttleFailures(key, THROTTLE_WINDOW_SECONDS);
-      if (failures >= max) throw Errors.tooManyRequests(retryAfterSeconds);
-    }
-    // Counted whether or not the account exists, so the limit reveals nothing either.
-    for (const [key] of keys) await this.auth.recordThrottleFailure(key, THROTTLE_WINDOW_SECONDS);
+    await throttleMailRequest(this.auth, 'pwreset', normalized, context.ip);
 
     const user = await this.identity.findUserByEmail(normalized);
     if (!user || user.status !== 'active') return;

@@ -552,6 +552,10 @@ export interface ConnectorDeliveriesTable {
   created_at: CreatedAt;
   updated_at: Timestamp;
   delivered_at: Timestamp | null;
+  /** Sending round: 1, then one more for each redelivery of a rejected delivery (migration 0029). */
+  round: Generated<number>;
+  /** Remote ids of earlier rounds; late callbacks about them change nothing. */
+  earlier_remote_ids: Generated<string[]>;
 }
 /** A dashboard tile: draft and published configuration (dashboard/tile.model.ts), migration 0011. */
 export interface DashboardTilesTable {
@@ -1286,4 +1290,24 @@ export interface CloudExportsTable {
 export type CloudExport = Selectable<CloudExportsTable>;
 export interface DB {
   cloud_exports: CloudExportsTable;
+}
+
+// Deletion requests of club admins (migration 0030).
+export type ClubDeletionRequestStatus = 'pending' | 'confirmed' | 'declined' | 'withdrawn';
+export interface ClubDeletionRequestsTable {
+  id: Generated<string>;
+  club_id: string;
+  municipality_id: string;
+  status: Generated<ClubDeletionRequestStatus>;
+  note: string | null;
+  requested_by: string | null;
+  task_id: string | null;
+  decided_by: string | null;
+  decision_reason: string | null;
+  created_at: CreatedAt;
+  decided_at: Date | null;
+}
+export type ClubDeletionRequest = Selectable<ClubDeletionRequestsTable>;
+export interface DB {
+  club_deletion_requests: ClubDeletionRequestsTable;
 }

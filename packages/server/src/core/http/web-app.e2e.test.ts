@@ -6,15 +6,21 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
+import i18next from 'i18next';
+import { platformNameFor } from '@srp/contracts';
+// The web app's German texts, as it renders them: the first screen has to say the same.
+import de from '../../../../web/src/locales/de.js';
 import type { Municipality, Region } from '../db/schema.js';
 import { createTestMunicipality, createTestRegion } from '../../test-support/factories.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
 
 const SCRIPT = `console.log(${JSON.stringify('Südkreis '.repeat(300))});`;
+const STYLESHEET = '.srp-header{background:url("/assets/x.svg")}';
 const PAGE =
   `<!doctype html><html lang="de"><head><title>Smart Region</title>` +
   `<script type="module" crossorigin src="/assets/index-AbC123.js"></script>` +
-  `<link rel="modulepreload" crossorigin href="/assets/shared-AbC123.js"></head>` +
+  `<link rel="modulepreload" crossorigin href="/assets/shared-AbC123.js">` +
+  `<link rel="stylesheet" crossorigin href="/assets/index-AbC123.css"></head>` +
   `<body><div id="root"></div>${'<p>x</p>'.repeat(200)}</body></html>`;
 // The part of Vite's manifest the server reads: the dashboard's chunk and what it imports.
 const MANIFEST = {
@@ -27,6 +33,7 @@ const MANIFEST = {
   },
 };
 
+const REGION_NAME = 'Süd <Kreis> & "Land"';
 let server: TestServer;
 let dist: string;
 let region: Region;
@@ -38,6 +45,7 @@ before(async () => {
   await fs.writeFile(path.join(dist, '.vite', 'manifest.json'), JSON.stringify(MANIFEST));
   for (const [name, text] of [
     ['assets/index-AbC123.js', SCRIPT],
+    ['assets/index-AbC123.css', STYLESHEET],
     ['index.html', PAGE],
   ] as const) {
     await fs.writeFile(path.join(dist, name), text);
@@ -47,11 +55,7 @@ before(async () => {
   server = await startTestServer({ webDist: dist });
   // The only region of this server, so /dashboard shows it; names that need escaping in HTML and JSON.
   region = await createTestRegion(server.ctx.db);
-  await server.ctx.db
-    .updateTable('regions')
-    .set({ name: 'Süd <Kreis> & "Land"' })
-    .where('id', '=', region.id)
-    .execute();
+  await server.ctx.db.updateTable('regions').set({ name: REGION_NAME }).where('id', '=', region.id).execute();
   municipality = await createTestMunicipality(server.ctx.db, region, { name: 'Fulda</script><b>' });
 });
 after(async () => {
@@ -100,6 +104,7 @@ describe('serving the web app', () => {
     const html = await response.text();
     // Not a dashboard: the page stays as built, plus the region list.
     assert.ok(html.includes('<div id="root"></div>'));
+    assert.ok(html.includes('<link rel="stylesheet" crossorigin href="/assets/index-AbC123.css">'));
     assert.ok(html.includes('<title>Smart Region</title>'));
     const json = /<script id="srp-regions" type="application\/json">(.*?)<\/script>/.exec(html)?.[1];
     assert.ok(json, 'the region list is in the page');
@@ -143,6 +148,9 @@ describe('serving the web app', () => {
       );
       assert.match(html, /<p class="kern-body kern-body--large">Messwerte aus der Region/);
       assert.match(html, /<main id="main" tabindex="-1" class="kern-container srp-main">/);
+      // The stylesheet comes inline: the first screen paints without another request.
+      assert.ok(html.includes(`<style>${STYLESHEET}</style>`), url);
+      assert.ok(!html.includes('index-AbC123.css'), url);
       assert.match(
         html,
         /<a href="\/dashboard" class="srp-nav__link active" aria-current="page">Dashboard<\/a>/,
@@ -161,6 +169,36 @@ describe('serving the web app', () => {
         '/assets/tiles-AbC123.js',
       ]);
     }
+  });
+
+  test('the first screen says what the app says in German: header, skip link, heading, lead', async () => {
+    const app = i18next.createInstance();
+    await app.init({
+      resources: { de: { translation: de } },
+      lng: 'de',
+      interpolation: { escapeValue: false },
+    });
+    const html = await (await get(`/dashboard/gemeinde/${municipality.slug}`, 'br')).text();
+    const root = /<div id="root">(.*?)<\/main>/s.exec(html)?.[1] ?? '';
+    // Every text between tags and every aria-label, decoded, in document order.
+    const decode = (text: string) =>
+      text.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
+    const texts = [...root.matchAll(/aria-label="([^"]*)"|>([^<]+)</g)].map((m) => decode(m[1] ?? m[2]!));
+    assert.deepEqual(texts, [
+      app.t('common.skipLink'),
+      platformNameFor([{ name: REGION_NAME }], app.t('common.platformName')),
+      app.t('header.menu'),
+      app.t('header.mainNavigation'),
+      app.t('areas.dashboard.name'),
+      app.t('areas.services.name'),
+      app.t('header.switchLanguage'),
+      app.t('header.login'),
+      app.t('dashboard.municipalityTitle', { name: municipality.name }),
+      app.t('dashboard.lead'),
+    ]);
+    const regionPage = await (await get('/dashboard', 'br')).text();
+    const heading = /<h1[^>]*>(.*?)<\/h1>/.exec(regionPage)?.[1] ?? '';
+    assert.equal(decode(heading), app.t('dashboard.regionTitle', { name: REGION_NAME }));
   });
 
   test('an unknown dashboard gets the plain page (the app shows its own message)', async () => {

@@ -4,14 +4,20 @@
 //   does not ask /api/public/regions again);
 // - for routes that register a first screen (the public dashboards): the header, the heading and the
 //   lead paragraph as plain HTML in #root, which React replaces on start, plus modulepreload links for
-//   the route's code chunk.
+//   the route's code chunk, and the stylesheet inline instead of linked.
 // Every page is built once per path and kept for a few seconds, already compressed, with a strong ETag.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
-import { navigationFor, platformNameFor, type Area, type PublicRegion } from '@srp/contracts';
+import {
+  FIRST_SCREEN_DE,
+  navigationFor,
+  platformNameFor,
+  type Area,
+  type PublicRegion,
+} from '@srp/contracts';
 
 const brotliAsync = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
@@ -42,22 +48,6 @@ interface ManifestChunk {
   isEntry?: boolean;
 }
 
-// The German texts of the app shell for an anonymous visitor (packages/web/src/locales/de.ts); the app
-// replaces them with the visitor's language as soon as it starts.
-const SHELL_DE = {
-  platformName: 'Smart Region Südkreis',
-  skipLink: 'Zum Inhalt springen',
-  menu: 'Menü',
-  mainNavigation: 'Hauptnavigation',
-  switchLanguage: 'English',
-  login: 'Anmelden',
-  areas: {
-    dashboard: 'Dashboard',
-    services: 'Bürgerservice',
-    backoffice: 'Verwaltung',
-    clubcloud: 'Vereinscloud',
-  } satisfies Record<Area, string>,
-};
 const AREA_PATHS: Record<Area, string> = {
   dashboard: '/dashboard',
   services: '/buergerservice',
@@ -78,35 +68,52 @@ function inlineJson(value: unknown): string {
 }
 
 export function platformTitle(regions: readonly PublicRegion[]): string {
-  return platformNameFor(regions, SHELL_DE.platformName);
+  return platformNameFor(regions, FIRST_SCREEN_DE.platformName);
 }
 
-/** The same markup as the app's Layout and Header render for an anonymous visitor (no layout shift). */
+/**
+ * The same markup as the app's Layout and Header render for an anonymous visitor (no layout shift), in
+ * German from the texts the app's German locale uses too; the app switches to the visitor's language.
+ */
 function shell(regions: readonly PublicRegion[], screen: FirstScreen): string {
   const nav = navigationFor([])
     .map((area) => {
       const current = area === screen.area;
-      return `<li><a href="${AREA_PATHS[area]}" class="srp-nav__link${current ? ' active' : ''}"${current ? ' aria-current="page"' : ''}>${escapeHtml(SHELL_DE.areas[area])}</a></li>`;
+      return `<li><a href="${AREA_PATHS[area]}" class="srp-nav__link${current ? ' active' : ''}"${current ? ' aria-current="page"' : ''}>${escapeHtml(FIRST_SCREEN_DE.areaNames[area])}</a></li>`;
     })
     .join('');
   return (
-    `<a href="#main" class="srp-skip-link kern-btn kern-btn--primary"><span class="kern-label">${SHELL_DE.skipLink}</span></a>` +
+    `<a href="#main" class="srp-skip-link kern-btn kern-btn--primary"><span class="kern-label">${escapeHtml(FIRST_SCREEN_DE.skipLink)}</span></a>` +
     `<header class="srp-header"><div class="kern-container srp-header__bar">` +
     `<a href="/" class="srp-brand">${escapeHtml(platformTitle(regions))}</a>` +
     `<button type="button" class="kern-btn kern-btn--secondary srp-menu-button" aria-expanded="false">` +
-    `<span class="kern-icon kern-icon--dehaze" aria-hidden="true"></span><span class="kern-label">${SHELL_DE.menu}</span></button>` +
-    `<div class="srp-menu"><nav aria-label="${SHELL_DE.mainNavigation}" class="srp-nav"><ul>${nav}</ul></nav>` +
+    `<span class="kern-icon kern-icon--dehaze" aria-hidden="true"></span><span class="kern-label">${escapeHtml(FIRST_SCREEN_DE.menu)}</span></button>` +
+    `<div class="srp-menu"><nav aria-label="${escapeHtml(FIRST_SCREEN_DE.mainNavigation)}" class="srp-nav"><ul>${nav}</ul></nav>` +
     `<div class="srp-tools"><button type="button" class="kern-btn kern-btn--tertiary" lang="en">` +
-    `<span class="kern-icon kern-icon--language" aria-hidden="true"></span><span class="kern-label">${SHELL_DE.switchLanguage}</span></button>` +
-    `<a href="/anmelden" class="kern-btn kern-btn--primary"><span class="kern-label">${SHELL_DE.login}</span></a></div></div>` +
+    `<span class="kern-icon kern-icon--language" aria-hidden="true"></span><span class="kern-label">${escapeHtml(FIRST_SCREEN_DE.switchLanguage)}</span></button>` +
+    `<a href="/anmelden" class="kern-btn kern-btn--primary"><span class="kern-label">${escapeHtml(FIRST_SCREEN_DE.login)}</span></a></div></div>` +
     `</div></header>` +
     `<main id="main" tabindex="-1" class="kern-container srp-main">${screen.main}</main>`
   );
 }
 
+/** The one stylesheet the built index.html links (Vite puts the entry's CSS there), if it can be inlined. */
+function readStylesheet(root: string, template: string): { link: string; css: string } | null {
+  const links = [...template.matchAll(/<link rel="stylesheet"[^>]* href="\/(assets\/[^"]+\.css)">/g)];
+  if (links.length !== 1) return null;
+  const [link, file] = links[0]!;
+  const full = path.join(root, file!);
+  if (!fs.existsSync(full)) return null;
+  const css = fs.readFileSync(full, 'utf8');
+  // Text that would end the <style> element early cannot be inlined (no valid CSS needs it).
+  return /<\/style/i.test(css) ? null : { link, css };
+}
+
 export class WebPages {
   readonly #template: string | null;
   readonly #manifest: Record<string, ManifestChunk>;
+  /** The built page's stylesheet link and the stylesheet itself, to inline into first screens. */
+  readonly #stylesheet: { link: string; css: string } | null;
   readonly #cache = new Map<string, { expires: number; page: Promise<WebPage> }>();
 
   constructor(
@@ -117,6 +124,7 @@ export class WebPages {
   ) {
     const index = path.join(root, 'index.html');
     this.#template = fs.existsSync(index) ? fs.readFileSync(index, 'utf8') : null;
+    this.#stylesheet = this.#template === null ? null : readStylesheet(root, this.#template);
     const manifest = path.join(root, '.vite', 'manifest.json');
     this.#manifest = fs.existsSync(manifest)
       ? (JSON.parse(fs.readFileSync(manifest, 'utf8')) as Record<string, ManifestChunk>)
@@ -149,6 +157,10 @@ export class WebPages {
       html = html
         .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(screen.title)}</title>`)
         .replace('<div id="root"></div>', `<div id="root">${shell(regions, screen)}</div>`);
+      // The first screen paints with the page alone: no request for the stylesheet on the critical path
+      // (on a phone's slow network that request costs a round trip before anything shows).
+      if (this.#stylesheet)
+        html = html.replace(this.#stylesheet.link, () => `<style>${this.#stylesheet!.css}</style>`);
     }
     html = html.replace('</head>', `${head}</head>`);
     const identity = Buffer.from(html);

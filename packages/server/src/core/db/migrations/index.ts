@@ -21,6 +21,8 @@ import * as m0027 from './0027_cloud_uploads.js';
 import * as m0025 from './0025_citizen_accounts.js';
 import * as m0024 from './0024_multi_datastream_rollups.js';
 import * as m0028 from './0028_cloud_exports.js';
+import * as m0029 from './0029_egov_redelivery_rounds.js';
+import * as m0030 from './0030_club_deletion_requests.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -44,4 +46,6 @@ export const migrations: Record<string, Migration> = {
   '0025_citizen_accounts': m0025,
   '0024_multi_datastream_rollups': m0024,
   '0028_cloud_exports': m0028,
+  '0029_egov_redelivery_rounds': m0029,
+  '0030_club_deletion_requests': m0030,
 };
