@@ -197,7 +197,7 @@ describe('creating Observations by publishing', () => {
     assert.equal(await observationCount(staff, datastream), 1);
   });
 
-  test('publishes arriving while a commit is in flight share the next one; a bad one fails only itself', async () => {
+  test('publishes arriving together share one commit; a bad one fails only itself', async () => {
     const { staff, municipality, datastream } = await mqttTenant(server);
     const principal = await server.ctx.auth.principalFromBearer(await credential(staff, municipality.id));
     const sta = server.mqtt!.sta;
@@ -221,9 +221,9 @@ describe('creating Observations by publishing', () => {
         principal,
       );
     try {
-      // All in one go: the first is stored at once, the other nine while its commit is in flight.
+      // All in one go (as from one network read): they share one commit.
       const ids = await Promise.all(Array.from({ length: 10 }, (_, minute) => publish(minute)));
-      assert.deepEqual(batches, [1, 9]);
+      assert.deepEqual(batches, [10]);
       assert.deepEqual(
         ids,
         [...ids].sort((a, b) => a - b),
@@ -404,6 +404,77 @@ describe('subscriptions', () => {
         return true;
       },
     );
+  });
+
+  test('entity sets hear of updates too; topics along navigation properties', async () => {
+    const { staff, municipality, thing, datastream } = await mqttTenant(server);
+    const key = await credential(staff, municipality.id, 'api_key', ['api']);
+    const watcher = await connect({ username: 'apikey', password: key });
+    const seen = collect(watcher);
+    const idOf = (json: string) => (JSON.parse(json) as { '@iot.id'?: number })['@iot.id'];
+    const sensor = idOf((await staff.sta('GET', `/Datastreams(${datastream})/Sensor`)).text);
+    const otherSensor = await staff.create('/Sensors', {
+      name: 'andere',
+      description: 'd',
+      encodingType: 'text/plain',
+      metadata: 'm',
+    });
+    // The first Observation creates a FeatureOfInterest from the Thing's Location: it is new too.
+    await watcher.subscribeAsync('v1.1/FeaturesOfInterest', { qos: 1 });
+    const observation = await staff.create(`/Datastreams(${datastream})/Observations`, { result: 1 });
+    const [feature] = await received(seen, 'v1.1/FeaturesOfInterest');
+    assert.equal(
+      idOf(feature!),
+      idOf((await staff.sta('GET', `/Observations(${observation})/FeatureOfInterest`)).text),
+    );
+    const topics = {
+      things: 'v1.1/Things',
+      selected: 'v1.1/Things?$select=name,description',
+      sensor: `v1.1/Datastreams(${datastream})/Sensor`,
+      thingOfObservation: `v1.1/Observations(${observation})/Datastream/Thing`,
+      datastreamsOfThing: `v1.1/Things(${thing})/Datastreams`,
+      locations: `v1.1/Datastreams(${datastream})/Thing/Locations`,
+    };
+    await watcher.subscribeAsync(Object.values(topics), { qos: 1 });
+
+    assert.equal((await staff.sta('PATCH', `/Things(${thing})`, { name: 'Umbenannt' })).status, 200);
+    const [updated] = await received(seen, topics.things);
+    const overHttp = (await staff.sta('GET', `/Things(${thing})`)).body;
+    assert.deepEqual(
+      JSON.parse(updated!),
+      JSON.parse(JSON.stringify(overHttp).replaceAll('127.0.0.1', 'localhost')),
+    );
+    const [selected] = await received(seen, topics.selected);
+    assert.deepEqual(JSON.parse(selected!), { name: 'Umbenannt', description: overHttp.description });
+    const [viaObservation] = await received(seen, topics.thingOfObservation);
+    assert.equal(idOf(viaObservation!), thing);
+
+    // A Sensor update reaches Datastreams(1)/Sensor only when it is that Datastream's Sensor.
+    assert.equal((await staff.sta('PATCH', `/Sensors(${otherSensor})`, { name: 'x' })).status, 200);
+    assert.equal((await staff.sta('PATCH', `/Sensors(${sensor})`, { name: 'DHT22 neu' })).status, 200);
+    const [sensorJson] = await received(seen, topics.sensor);
+    assert.equal(idOf(sensorJson!), sensor);
+
+    assert.equal(
+      (await staff.sta('PATCH', `/Datastreams(${datastream})`, { name: 'Pegel neu' })).status,
+      200,
+    );
+    const [datastreamJson] = await received(seen, topics.datastreamsOfThing);
+    assert.equal(idOf(datastreamJson!), datastream);
+
+    const location = await staff.create(`/Things(${thing})/Locations`, {
+      name: 'Neuer Ort',
+      description: 'd',
+      encodingType: 'application/geo+json',
+      location: { type: 'Point', coordinates: [9, 50] },
+    });
+    const [locationJson] = await received(seen, topics.locations);
+    assert.equal(idOf(locationJson!), location);
+
+    await server.mqtt!.sta.idle();
+    assert.equal(seen.get(topics.sensor)!.length, 1, "the other Sensor is not this Datastream's");
+    assert.equal(seen.get(topics.thingOfObservation)!.length, 1);
+    assert.equal(seen.get('v1.1/FeaturesOfInterest')!.length, 1);
   });
 
   test('MQTT over WebSocket at /mqtt', async () => {

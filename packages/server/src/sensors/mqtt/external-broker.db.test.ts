@@ -155,3 +155,89 @@ test('public notifications on the standard topics, only for published Datastream
     await watcher.endAsync();
   }
 });
+
+test('the PUBACK to the broker waits for the commit; a failed store gets none and the broker delivers again', async () => {
+  const [a] = platforms as [RunningPlatform];
+  const { staff, municipality, datastream } = await mqttTenant(asServer(a));
+  const topic = `${PREFIX}/${municipality.slug}/v1.1/Datastreams(${datastream})/Observations`;
+  const stored = async () =>
+    (await staff.list(`/Datastreams(${datastream})/Observations?$count=true&$top=0`)).body['@iot.count'];
+  const deliveries = () => {
+    const all = platforms.map((p) => p.mqtt!.bridge!.deliveries);
+    return {
+      received: all.reduce((sum, d) => sum + d.received, 0),
+      acknowledged: all.reduce((sum, d) => sum + d.acknowledged, 0),
+    };
+  };
+  const send = (from: number, n: number) =>
+    Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        publisher.publishAsync(
+          topic,
+          JSON.stringify({ phenomenonTime: new Date(Date.UTC(2026, 10, 2, 0, from + i)), result: from + i }),
+          { qos: 1 },
+        ),
+      ),
+    );
+
+  // Commits held back: the messages arrive, but no PUBACK leaves until their batch has committed.
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const originals = platforms.map((p) => p.ctx.observations.createGroups.bind(p.ctx.observations));
+  platforms.forEach((p, i) => {
+    p.ctx.observations.createGroups = async (...args) => {
+      await gate;
+      return originals[i]!(...args);
+    };
+  });
+  const start = deliveries();
+  try {
+    await send(0, 30);
+    await waitFor('all 30 delivered to the instances', () =>
+      Promise.resolve(deliveries().received - start.received >= 30 ? true : undefined),
+    );
+    assert.equal(deliveries().acknowledged, start.acknowledged, 'no PUBACK before the commit');
+    assert.equal(await stored(), 0);
+  } finally {
+    release();
+    platforms.forEach((p, i) => (p.ctx.observations.createGroups = originals[i]!));
+  }
+  await waitFor('all 30 acknowledged', () =>
+    Promise.resolve(deliveries().acknowledged - start.acknowledged >= 30 ? true : undefined),
+  );
+  assert.equal(await stored(), 30);
+
+  // A store that fails: no PUBACK, the instance reconnects and the broker delivers the message again.
+  const creates = platforms.map((p) => p.ctx.observations.create.bind(p.ctx.observations));
+  let failures = 0;
+  for (const p of platforms)
+    p.ctx.observations.create = async () => {
+      failures++;
+      throw new Error('disk full');
+    };
+  const failing = deliveries();
+  try {
+    await send(100, 5);
+    await waitFor('the stores failed', () => Promise.resolve(failures >= 5 ? true : undefined));
+    assert.equal(deliveries().acknowledged, failing.acknowledged, 'no PUBACK for what was not stored');
+  } finally {
+    platforms.forEach((p, i) => (p.ctx.observations.create = creates[i]!));
+  }
+  // Each failure drops a connection, which comes back after a backoff: more time than usual on a busy machine.
+  await waitFor(
+    'the 5 delivered again and stored',
+    async () => ((await stored()) === 35 ? true : undefined),
+    60_000,
+  );
+  const after = deliveries();
+  assert.ok(after.received - failing.received > 5, 'the broker delivered the failed messages again');
+  assert.ok(after.acknowledged - failing.acknowledged >= 5);
+  // Stored once each.
+  const results = await staff.list(
+    `/Datastreams(${datastream})/Observations?$top=100&$select=result&$orderby=result`,
+  );
+  assert.deepEqual(
+    results.body.value.map((o) => o.result),
+    [...Array.from({ length: 30 }, (_, i) => i), 100, 101, 102, 103, 104],
+  );
+});

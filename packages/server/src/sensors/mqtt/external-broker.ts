@@ -77,6 +77,17 @@ export class ExternalBrokerBridge {
   /** Messages handled (stored or rejected); tests and the benchmark read it. */
   handled = 0;
 
+  /** Messages received from the broker and PUBACKs sent to it, over all connections (tests read them). */
+  get deliveries(): { received: number; acknowledged: number } {
+    let received = 0;
+    let acknowledged = 0;
+    for (const client of this.clients) {
+      received += client.received;
+      acknowledged += client.acked;
+    }
+    return { received, acknowledged };
+  }
+
   constructor(private readonly options: ExternalBrokerOptions) {
     options.sta.onChange((changes) => this.publishNotifications(changes));
   }
@@ -222,9 +233,10 @@ export class ExternalBrokerBridge {
   }
 }
 
-/** The standard topics a change is announced on. */
+/** The standard topics a change is announced on: the entity set hears of new and of updated entities. */
 function notificationTopics(change: StaChange): string[] {
-  if (change.kind === 'updated') return [`${STA_VERSION}/${change.set}(${change.id})`];
+  if (change.kind === 'updated')
+    return [`${STA_VERSION}/${change.set}(${change.id})`, `${STA_VERSION}/${change.set}`];
   return [
     `${STA_VERSION}/${change.set}`,
     ...(change.datastreamId ? [`${STA_VERSION}/Datastreams(${change.datastreamId})/Observations`] : []),

@@ -12,6 +12,7 @@ import { waitFor } from '../../test-support/wait.js';
 import {
   MqttRefusedError,
   MqttSubscriber,
+  pubackFor,
   type MqttMessage,
   type MqttSubscriberOptions,
 } from './mqtt-subscriber.js';
@@ -202,4 +203,17 @@ test('a broker that stops answering PINGREQ is left and connected to again', asy
   await client.start();
   await waitFor('a second connection', () => Promise.resolve(broker.connections() >= 2 ? true : undefined));
   await waitFor('connected again', () => Promise.resolve(client.connected ? true : undefined));
+});
+
+test('the short PUBACK is what mqtt-packet reads as a successful PUBACK for the id', () => {
+  for (const messageId of [1, 255, 256, 0xabcd, 0xffff]) {
+    const parser = mqttPacket.parser({ protocolVersion: 5 });
+    const packets: Packet[] = [];
+    parser.on('packet', (packet: Packet) => packets.push(packet));
+    parser.parse(pubackFor(messageId));
+    assert.equal(packets.length, 1);
+    assert.equal(packets[0]!.cmd, 'puback');
+    assert.equal((packets[0] as { messageId?: number }).messageId, messageId);
+    assert.equal((packets[0] as { reasonCode?: number }).reasonCode ?? 0, 0);
+  }
 });

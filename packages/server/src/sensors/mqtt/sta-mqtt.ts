@@ -7,7 +7,7 @@ import type { Principal } from '../../core/auth/principal.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
 import type { EntityChange, EntityService } from '../entities/entity.service.js';
 import type { EntitySetName } from '../entities/model.js';
-import type { ObservationService } from '../observations/observation.service.js';
+import type { LockTurn, ObservationService } from '../observations/observation.service.js';
 import type { ObservationInput, StoredObservation } from '../observations/observation.types.js';
 import type { StaHandler } from '../sensorthings/handler.js';
 import { mayWriteSensors, sensorViewer } from '../sensors.policy.js';
@@ -41,6 +41,12 @@ export interface StaChange {
  * batch costs until its messages have been stored one by one, and how long one batch holds its locks.
  */
 const MAX_BATCH = 1_000;
+/**
+ * Group commits under way at once. While one batch commits, the next ones are parsed, open their
+ * transactions and wait for their stream locks, so the commit's round trip and the PUBACK work no longer
+ * stall everything behind them. More would only hold more pool connections waiting for the same locks.
+ */
+const MAX_BATCHES_IN_FLIGHT = 3;
 /** Streams whose municipality is remembered (then forgotten all at once; a query refills it). */
 const MAX_KNOWN_OWNERS = 100_000;
 
@@ -80,14 +86,20 @@ export class StaMqtt {
     this.dispatch(changes.map((c) => ({ set: c.set, id: c.id, kind: c.kind })));
   private readonly onStored = (stored: StoredObservation[]) =>
     this.dispatch(
-      stored.map((o) => ({
-        set: 'Observations' as const,
-        id: o.id,
-        kind: 'created' as const,
-        datastreamId: o.datastreamId,
-        multiDatastreamId: o.multiDatastreamId,
-        featureOfInterestId: o.featureOfInterestId,
-      })),
+      stored.flatMap((o): StaChange[] => [
+        // A FeatureOfInterest made from the Thing's Location for this Observation is new as well.
+        ...(o.featureCreated
+          ? [{ set: 'FeaturesOfInterest' as const, id: o.featureOfInterestId, kind: 'created' as const }]
+          : []),
+        {
+          set: 'Observations',
+          id: o.id,
+          kind: 'created',
+          datastreamId: o.datastreamId,
+          multiDatastreamId: o.multiDatastreamId,
+          featureOfInterestId: o.featureOfInterestId,
+        },
+      ]),
     );
   /** Listeners for every change (external-broker mode publishes public notifications from here). */
   private readonly changeListeners: ((changes: StaChange[]) => void)[] = [];
@@ -112,10 +124,12 @@ export class StaMqtt {
    * Creates the Observation a client published; resolves after the commit with its id. Throws
    * TopicError or AppError (4xx: permanent) or any other error (storage: worth retrying).
    *
-   * Group commit: while one batch is being stored, newly arriving publishes queue up and are stored
-   * together in the next transaction (at most MAX_BATCH), so the commit no longer limits the rate. Each
-   * promise settles only after the commit of ITS batch, which is when the brokers send its PUBACK. One
-   * batch at a time per instance keeps the order of each Datastream's messages.
+   * Group commit: publishes queue up and are stored together in one transaction (at most MAX_BATCH); a
+   * batch starts one event-loop turn after its first publish, so everything from one network read joins
+   * it. Up to MAX_BATCHES_IN_FLIGHT batches are stored at once (a pipeline), so the commit no longer
+   * limits the rate. Each promise settles only after the commit of ITS batch, which is when the brokers
+   * send its PUBACK. Each batch takes its stream locks only after the batch before it has taken its own
+   * (see ObservationService.createGroups), so a Datastream's messages are still stored in arrival order.
    */
   createFromPublish(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
     return new Promise<number>((resolve, reject) => {
@@ -131,18 +145,29 @@ export class StaMqtt {
    * then takes the single path, which reports it as not found.
    */
   private readonly owners = new Map<string, string>();
-  private draining = false;
+  private batchesInFlight = 0;
+  private batchScheduled = false;
+  /** Settles once the most recently started batch holds its stream locks (or gave up). */
+  private previousLocked: Promise<void> = Promise.resolve();
 
   private drain(): void {
-    if (this.draining) return;
-    this.draining = true;
-    void (async () => {
-      try {
-        while (this.queue.length > 0) await this.storeBatch(this.queue.splice(0, MAX_BATCH));
-      } finally {
-        this.draining = false;
-      }
-    })();
+    if (this.batchScheduled || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT || this.queue.length === 0)
+      return;
+    this.batchScheduled = true;
+    setImmediate(() => {
+      this.batchScheduled = false;
+      if (this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT || this.queue.length === 0) return;
+      this.batchesInFlight++;
+      let locked!: () => void;
+      const turn = { after: this.previousLocked, locked: () => locked() };
+      this.previousLocked = new Promise<void>((resolve) => (locked = resolve));
+      void this.storeBatch(this.queue.splice(0, MAX_BATCH), turn).finally(() => {
+        turn.locked();
+        this.batchesInFlight--;
+        this.drain();
+      });
+      this.drain();
+    });
   }
 
   /**
@@ -150,7 +175,7 @@ export class StaMqtt {
    * everything else, and every message of a batch whose transaction failed, takes the path of one
    * HTTP POST each, so a bad message fails only itself and is reported exactly as over HTTP.
    */
-  private async storeBatch(batch: QueuedPublish[]): Promise<void> {
+  private async storeBatch(batch: QueuedPublish[], turn: LockTurn): Promise<void> {
     const plain: PlainPublish[] = [];
     const single = new Set<QueuedPublish>();
     for (const item of batch) {
@@ -159,7 +184,7 @@ export class StaMqtt {
       else single.add(item);
     }
     try {
-      await this.storePlain(plain, single);
+      await this.storePlain(plain, single, turn);
     } catch (error) {
       this.options.log.warn({ err: error, messages: plain.length }, 'MQTT batch failed; storing one by one');
       for (const p of plain) single.add(p.item);
@@ -175,7 +200,7 @@ export class StaMqtt {
   }
 
   /** Stores the plain publishes in one transaction and settles them; the rest moves to `single`. */
-  private async storePlain(plain: PlainPublish[], single: Set<QueuedPublish>): Promise<void> {
+  private async storePlain(plain: PlainPublish[], single: Set<QueuedPublish>, turn: LockTurn): Promise<void> {
     if (plain.length === 0) return;
     const unknown = plain.filter((p) => !this.owners.has(p.key));
     if (unknown.length > 0) {
@@ -202,6 +227,7 @@ export class StaMqtt {
     const entries = [...groups];
     const stored = await this.options.observations.createGroups(
       entries.map(([municipalityId, members]) => ({ municipalityId, inputs: members.map((m) => m.input) })),
+      turn,
     );
     entries.forEach(([, members], g) => members.forEach((m, i) => m.item.resolve(stored[g]![i]!.id)));
   }
@@ -343,13 +369,22 @@ export class StaMqtt {
         const path = resourcePath(subscription.topic, change);
         if (!path) continue;
         const viewer = JSON.stringify(sensorViewer(subscription.principal));
-        const key = `${path}?${subscription.topic.query}#${viewer}`;
-        let payload = rendered.get(key);
-        if (!payload) {
-          payload = this.render(path, subscription.topic.query, subscription.principal);
-          rendered.set(key, payload);
+        const renderOnce = (query: string) => {
+          const key = `${path}?${query}#${viewer}`;
+          let payload = rendered.get(key);
+          if (!payload) {
+            payload = this.render(path, query, subscription.principal);
+            rendered.set(key, payload);
+          }
+          return payload;
+        };
+        if (subscription.topic.kind === 'related') {
+          // Datastreams(1)/Sensor: only an update of the Sensor that is there now concerns it.
+          const current = await renderOnce('$select=id');
+          if (current === null || (JSON.parse(current) as { '@iot.id'?: unknown })['@iot.id'] !== change.id)
+            continue;
         }
-        const json = await payload;
+        const json = await renderOnce(subscription.topic.query);
         if (json === null || !this.subscriptions.has(subscription)) continue;
         if (subscription.topic.kind === 'property') {
           await subscription.primed;
@@ -364,26 +399,30 @@ export class StaMqtt {
 
 /**
  * The resource a subscription is notified with for a change, or null when the change does not concern
- * it. Entity sets and navigation collections hear of new entities; entities and properties of updates.
- * Whether a new entity really lies below the parent (and is visible) is decided by rendering it.
+ * it. Entity sets and navigation collections hear of new and of updated members; entities, entities
+ * reached by navigation and properties of updates. Whether an entity really lies below the parent (and
+ * is visible) is decided by rendering it; which entity a navigation topic stands for, by `sameEntity`.
  */
 export function resourcePath(topic: StaTopic, change: StaChange): string | null {
   if (topic.set !== change.set) return null;
-  if (topic.kind === 'collection') {
-    if (change.kind !== 'created') return null;
-    const parent = topic.parent;
-    if (parent && change.set === 'Observations') {
-      const owner =
-        parent.set === 'Datastreams'
-          ? change.datastreamId
-          : parent.set === 'MultiDatastreams'
-            ? change.multiDatastreamId
-            : change.featureOfInterestId;
-      // Known from the stored Observation: skip the query for other streams.
-      if (owner !== undefined && owner !== parent.id) return null;
+  switch (topic.kind) {
+    case 'collection': {
+      const parent = topic.parent;
+      if (parent && change.set === 'Observations') {
+        const owner =
+          parent.set === 'Datastreams'
+            ? change.datastreamId
+            : parent.set === 'MultiDatastreams'
+              ? change.multiDatastreamId
+              : change.featureOfInterestId;
+        // Known from the stored Observation: skip the query for other streams.
+        if (owner !== undefined && owner !== parent.id) return null;
+      }
+      return `${topic.path}(${change.id})`;
     }
-    return `${topic.path}(${change.id})`;
+    case 'related':
+      return change.kind === 'updated' ? topic.path : null;
+    default:
+      return change.kind === 'updated' && topic.id === change.id ? topic.path : null;
   }
-  if (change.kind !== 'updated' || topic.id !== change.id) return null;
-  return topic.path;
 }

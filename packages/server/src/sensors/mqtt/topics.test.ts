@@ -48,12 +48,38 @@ test('navigation collections and $select', () => {
   assert.equal(parseStaTopic('v1.1/Things(2)/Datastreams').set, 'Datastreams');
 });
 
+test('paths along navigation properties, as HTTP resource paths', () => {
+  assert.deepEqual(parseStaTopic('v1.1/Datastreams(1)/Sensor'), {
+    kind: 'related',
+    set: 'Sensors',
+    path: '/Datastreams(1)/Sensor',
+    query: '',
+  });
+  assert.deepEqual(parseStaTopic('v1.1/Observations(4)/Datastream/Thing'), {
+    kind: 'related',
+    set: 'Things',
+    path: '/Observations(4)/Datastream/Thing',
+    query: '',
+  });
+  assert.deepEqual(parseStaTopic('v1.1/Datastreams(1)/Thing/Locations?$select=name'), {
+    kind: 'collection',
+    set: 'Locations',
+    path: '/Datastreams(1)/Thing/Locations',
+    query: '$select=name',
+  });
+  assert.equal(parseStaTopic('v1.1/HistoricalLocations(3)/Thing/Datastreams').set, 'Datastreams');
+});
+
 test('which topics create Observations', () => {
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Observations')), true);
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Datastreams(1)/Observations')), true);
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/MultiDatastreams(1)/Observations')), true);
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/FeaturesOfInterest(3)/Observations')), true);
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Things')), false);
+  assert.equal(
+    isObservationCreateTopic(parseStaTopic('v1.1/Observations(1)/Datastream/Observations')),
+    false,
+  );
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Observations(4)')), false);
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Observations?$select=result')), false);
 });
@@ -67,7 +93,10 @@ test('refuses what is not a SensorThings topic', () => {
     'v1.1/+/Observations',
     'v1.1/Things(x)',
     'v1.1/Things(5)/colour',
-    'v1.1/Datastreams(1)/Thing',
+    'v1.1/Datastreams(1)/Thing(2)',
+    'v1.1/Datastreams(1)/Thing/Locations/name',
+    'v1.1/Things(1)/Datastreams/Thing',
+    'v1.1/Datastreams(1)/Thing/name',
     'v1.1/Things(1)/Datastreams(2)/Observations',
     'v1.1/Things/name',
     'v1.1/Observations?$filter=result gt 3',

@@ -28,6 +28,8 @@ export type StaTopic =
       parent?: { set: EntitySetName; id: number; nav: string };
     })
   | (TopicBase & { kind: 'entity'; set: EntitySetName; id: number })
+  /** A single entity reached by navigation (`Datastreams(1)/Sensor`): which one is known only by reading. */
+  | (TopicBase & { kind: 'related'; set: EntitySetName })
   | (TopicBase & { kind: 'property'; set: EntitySetName; id: number; property: string });
 
 export class TopicError extends Error {
@@ -62,7 +64,12 @@ function parseQuery(query: string): string {
   return out.join('&');
 }
 
-/** Parses a SensorThings topic; throws TopicError for anything that is not one. */
+/**
+ * Parses a SensorThings topic; throws TopicError for anything that is not one. Besides entity sets,
+ * entities and their properties, a topic may follow navigation properties from an entity, as the
+ * resource paths of HTTP do: single entities on the way (`Observations(1)/Datastream/Thing`), a
+ * collection only at the end (`Datastreams(1)/Thing/Locations`).
+ */
 export function parseStaTopic(topic: string): StaTopic {
   if (topic.includes('#') || topic.includes('+'))
     throw new TopicError('Wildcards are not SensorThings topics; subscribe to an entity set instead');
@@ -75,33 +82,42 @@ export function parseStaTopic(topic: string): StaTopic {
   const path = `/${parts.slice(1).join('/')}`;
   const first = segments[0];
   if (!first || !isEntitySet(first.name)) throw new TopicError(`Unknown entity set in '${topic}'`);
-  const def = MODEL[first.name];
   if (segments.length === 1) {
     return first.id === undefined
       ? { kind: 'collection', set: first.name, path, query }
       : { kind: 'entity', set: first.name, id: first.id, path, query };
   }
-  const second = segments[1]!;
-  if (segments.length > 2 || first.id === undefined || second.id !== undefined)
-    throw new TopicError(
-      `Unsupported topic '${topic}': use Set, Set(id), Set(id)/property or Set(id)/Navigation`,
+  const unsupported = () =>
+    new TopicError(
+      `Unsupported topic '${topic}': use Set, Set(id), Set(id)/property or Set(id) followed by navigation properties`,
     );
-  const nav = navOf(def, second.name);
-  if (nav) {
-    if (!nav.many)
-      throw new TopicError(`${second.name} is a single entity; subscribe to it by its own topic`);
-    return {
-      kind: 'collection',
-      set: nav.target,
-      parent: { set: first.name, id: first.id, nav: nav.name },
-      path,
-      query,
-    };
+  if (first.id === undefined) throw unsupported();
+  let set: EntitySetName = first.name;
+  for (const [i, step] of segments.slice(1).entries()) {
+    const last = i === segments.length - 2;
+    if (step.id !== undefined) throw unsupported();
+    const nav = navOf(MODEL[set], step.name);
+    if (!nav) {
+      // A property, directly of the entity the topic starts with.
+      if (!last || i > 0) throw unsupported();
+      if (step.name !== 'id' && !propertyOf(MODEL[set], step.name))
+        throw new TopicError(`${MODEL[set].type} has no property '${step.name}'`);
+      if (query !== '') throw new TopicError('$select does not apply to a property topic');
+      return { kind: 'property', set, id: first.id, property: step.name, path, query };
+    }
+    set = nav.target;
+    if (nav.many) {
+      if (!last) throw unsupported();
+      return {
+        kind: 'collection',
+        set,
+        ...(i === 0 ? { parent: { set: first.name, id: first.id, nav: nav.name } } : {}),
+        path,
+        query,
+      };
+    }
   }
-  if (second.name !== 'id' && !propertyOf(def, second.name))
-    throw new TopicError(`${def.type} has no property '${second.name}'`);
-  if (query !== '') throw new TopicError('$select does not apply to a property topic');
-  return { kind: 'property', set: first.name, id: first.id, property: second.name, path, query };
+  return { kind: 'related', set, path, query };
 }
 
 /** Topics a client may publish Observations to (create-observations-via-mqtt). */
@@ -110,6 +126,6 @@ export function isObservationCreateTopic(topic: StaTopic): boolean {
     topic.kind === 'collection' &&
     topic.set === 'Observations' &&
     topic.query === '' &&
-    (!topic.parent || OBSERVATION_PARENTS.includes(topic.parent.set))
+    (topic.parent ? OBSERVATION_PARENTS.includes(topic.parent.set) : topic.path === '/Observations')
   );
 }

@@ -12,6 +12,14 @@ import {
 } from './observation.repository.js';
 import type { ObservationInput, StoredObservation } from './observation.types.js';
 
+/** Orders the stream locks of group commits under way at once (see createGroups). */
+export interface LockTurn {
+  /** Settles when the batch started before this one holds its locks (or gave up). */
+  after: Promise<void>;
+  /** Called when this batch holds its locks or failed; calling it again does nothing. */
+  locked: () => void;
+}
+
 export interface ObservationEvents {
   stored: [observations: StoredObservation[]];
 }
@@ -51,18 +59,33 @@ export class ObservationService {
    * after its commit: the group commit of the MQTT paths, where many small publishes arrive at once and
    * a commit per message would be the bottleneck. Groups run in municipality order, so two instances
    * batching the same municipalities lock their Datastreams in the same order. Fails as a whole.
+   *
+   * With `turn`, several batches can be under way at once and still lock (and so store) each stream's
+   * observations in the order the batches were started: the transaction begins only after `turn.after`
+   * and calls `turn.locked()` once it holds all of its locks (or failed). A batch that then waits for a
+   * lock the previous one holds gets it right after that commit, while everything else overlaps.
    */
   async createGroups(
     groups: { municipalityId: string; inputs: ObservationInput[] }[],
+    turn?: LockTurn,
   ): Promise<StoredObservation[][]> {
     const order = groups
       .map((group, index) => ({ group, index }))
       .sort((a, b) => (a.group.municipalityId < b.group.municipalityId ? -1 : 1));
     const stored: StoredObservation[][] = groups.map(() => []);
-    await this.db.transaction().execute(async (trx) => {
-      for (const { group, index } of order)
-        stored[index] = await this.create(group.municipalityId, group.inputs, trx);
-    });
+    try {
+      // Waiting before the transaction holds no connection: the batch before may still need one (a pool
+      // of one, PGlite).
+      await turn?.after;
+      await this.db.transaction().execute(async (trx) => {
+        for (const { group, index } of order)
+          stored[index] = await this.create(group.municipalityId, group.inputs, trx);
+        // Locks are taken by create() just before each insert; all of them are held now.
+        turn?.locked();
+      });
+    } finally {
+      turn?.locked();
+    }
     // Committed: their months' partitions exist (saves a round trip per month in later batches).
     for (const group of groups)
       for (const input of group.inputs) this.#partitionMonths.add(monthOf(input.phenomenonTime.start));
@@ -170,10 +193,14 @@ export class ObservationService {
       if (featureId === undefined) thingIds.add(thingId);
     });
     const featureOfThing = new Map<number, number>();
+    const createdFeatures = new Set<number>();
     const current = await repository.currentFeaturesOfThings([...thingIds]);
     for (const thingId of thingIds) {
       const known = current.get(thingId)?.featureId;
-      featureOfThing.set(thingId, known ?? (await this.featureFromLocation(repository, thingId)));
+      featureOfThing.set(
+        thingId,
+        known ?? (await this.featureFromLocation(repository, thingId, createdFeatures)),
+      );
     }
 
     const rows: ObservationRow[] = inputs.map((input) => {
@@ -203,10 +230,15 @@ export class ObservationService {
       resultTime: row.result_time,
       result: inputs[i]!.result,
       featureOfInterestId: row.feature_of_interest_id,
+      ...(createdFeatures.delete(row.feature_of_interest_id) ? { featureCreated: true as const } : {}),
     }));
   }
 
-  private async featureFromLocation(repository: ObservationRepository, thingId: number): Promise<number> {
+  private async featureFromLocation(
+    repository: ObservationRepository,
+    thingId: number,
+    created: Set<number>,
+  ): Promise<number> {
     const location = await repository.currentLocationOfThing(thingId);
     if (!location) {
       throw new AppError(
@@ -215,10 +247,11 @@ export class ObservationService {
         'The Observation has no FeatureOfInterest and its Thing has no Location to derive one from',
       );
     }
-    return (
-      (await repository.featureForLocation(location.id)) ??
-      (await repository.createFeatureForLocation(location))
-    );
+    const existing = await repository.featureForLocation(location.id);
+    if (existing !== undefined) return existing;
+    const id = await repository.createFeatureForLocation(location);
+    created.add(id);
+    return id;
   }
 }
 

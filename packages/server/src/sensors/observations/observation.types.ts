@@ -25,4 +25,6 @@ export interface StoredObservation {
   resultTime: Date | null;
   result: unknown;
   featureOfInterestId: number;
+  /** Set on the first Observation whose FeatureOfInterest was created for it (from the Thing's Location). */
+  featureCreated?: true;
 }

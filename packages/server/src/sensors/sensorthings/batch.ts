@@ -26,6 +26,8 @@ export interface BatchResponse {
   id: string;
   status: number;
   headers?: Record<string, string>;
+  /** The created entity's URL, also outside `headers` as FROST-Server's JSON batch answers carry it. */
+  location?: string;
   body?: unknown;
   atomicityGroup?: string;
 }
@@ -140,6 +142,7 @@ export async function executeBatch(
       id: item.id,
       status: res.status,
       ...(res.headers ? { headers: res.headers } : {}),
+      ...(res.headers?.location ? { location: res.headers.location } : {}),
       ...(res.body !== undefined ? { body: res.body } : res.text !== undefined ? { body: res.text } : {}),
       ...(item.atomicityGroup ? { atomicityGroup: item.atomicityGroup } : {}),
     };

@@ -11,7 +11,17 @@ import { POSTGIS_FUNCTIONS, postgisCall, postgisGeometry } from './filter-postgi
 import type { Expr, Geometry, OrderItem } from './query.js';
 
 type Ty =
-  'number' | 'string' | 'boolean' | 'datetime' | 'date' | 'time' | 'json' | 'geometry' | 'null' | 'interval';
+  | 'number'
+  | 'string'
+  | 'boolean'
+  | 'datetime'
+  | 'date'
+  | 'time'
+  | 'json'
+  | 'geometry'
+  | 'null'
+  | 'interval'
+  | 'duration';
 
 interface Typed {
   sql: Sql;
@@ -253,6 +263,15 @@ export class FilterTranslator {
       case 'now':
         arity(0);
         return { sql: sql`now()`, type: 'datetime' };
+      case 'before':
+      case 'after':
+      case 'meets':
+      case 'during':
+      case 'overlaps':
+      case 'starts':
+      case 'finishes':
+        arity(2);
+        return { sql: temporal(name, args[0]!, args[1]!), type: 'boolean' };
       case 'mindatetime':
       case 'maxdatetime': {
         arity(1);
@@ -332,6 +351,14 @@ function literal(expr: Extract<Expr, { k: 'lit' }>): Typed {
       return { sql: sql`${expr.value.toISOString()}::timestamptz`, type: 'datetime' };
     case 'date':
       return { sql: sql`${expr.value}::date`, type: 'date' };
+    case 'interval':
+      return {
+        sql: sql`${expr.value.toISOString()}::timestamptz`,
+        type: 'interval',
+        end: sql`${expr.end.toISOString()}::timestamptz`,
+      };
+    case 'duration':
+      return { sql: sql`${expr.value}::interval`, type: 'duration' };
     case 'geometry':
       return { sql: sql`${JSON.stringify(expr.value)}::jsonb`, type: 'geometry', lit: expr.value };
   }
@@ -373,6 +400,8 @@ function toBoolean(v: Typed): Sql {
 }
 
 function arithmetic(op: string, a: Typed, b: Typed): Typed {
+  if ([a.type, b.type].some((t) => t === 'datetime' || t === 'interval' || t === 'duration'))
+    return timeArithmetic(op, a, b);
   const x = asNumber(a);
   const y = asNumber(b);
   switch (op) {
@@ -389,8 +418,92 @@ function arithmetic(op: string, a: Typed, b: Typed): Typed {
   }
 }
 
+/** Durations shift instants and both ends of intervals; the difference of two instants is a duration. */
+function timeArithmetic(op: string, a: Typed, b: Typed): Typed {
+  const isTime = (v: Typed) => v.type === 'datetime' || v.type === 'interval';
+  if (op === 'add' && a.type === 'duration' && isTime(b)) return timeArithmetic(op, b, a);
+  if ((op === 'add' || op === 'sub') && b.type === 'duration') {
+    const o = r(op === 'add' ? '+' : '-');
+    if (a.type === 'duration') return { sql: sql`(${a.sql} ${o} ${b.sql})`, type: 'duration' };
+    if (a.type === 'interval')
+      return { sql: sql`(${a.sql} ${o} ${b.sql})`, type: 'interval', end: sql`(${a.end!} ${o} ${b.sql})` };
+    return { sql: sql`(${asDatetime(a)} ${o} ${b.sql})`, type: 'datetime' };
+  }
+  if (op === 'sub' && isTime(a) && isTime(b))
+    return { sql: sql`(${instant(a)} - ${instant(b)})`, type: 'duration' };
+  throw bad(`Cannot ${op} a ${a.type} and a ${b.type}`);
+}
+
+/** The value of an instant; null for an interval (an interval is not one point in time). */
+function instant(v: Typed): Sql {
+  return v.type === 'interval' ? sql`(case when ${v.end!} is null then ${v.sql} end)` : asDatetime(v);
+}
+
+/**
+ * A time value as start, end and whether it is an interval. Intervals are half-open [start, end);
+ * an instant is start = end. Interval properties hold instants where their end is null
+ * (phenomenonTime of an Observation).
+ */
+interface TimeValue {
+  start: Sql;
+  end: Sql;
+  isInterval: Sql;
+}
+
+function timeValue(v: Typed): TimeValue {
+  if (v.type === 'interval')
+    return {
+      start: v.sql,
+      end: sql`coalesce(${v.end!}, ${v.sql})`,
+      isInterval: sql`(${v.end!} is not null)`,
+    };
+  const t = v.type === 'date' ? sql`((${v.sql})::timestamp at time zone 'UTC')` : asDatetime(v);
+  return { start: t, end: t, isInterval: sql`false` };
+}
+
+/**
+ * Comparison and the temporal relations of SensorThings 1.1 on instants and intervals: `lt`/`before`
+ * when a ends before b starts, `gt`/`after` the other way round, `le`/`ge` by both ends, `eq` when
+ * both ends agree, `meets` when one ends where the other starts, `during` within an interval,
+ * `overlaps` when they share a point, `starts`/`finishes` when the starts/ends agree.
+ */
+function temporal(relation: string, av: Typed, bv: Typed): Sql {
+  const a = timeValue(av);
+  const b = timeValue(bv);
+  switch (relation) {
+    case 'lt':
+    case 'before':
+      return sql`(case when ${a.isInterval} then ${a.end} <= ${b.start} else ${a.start} < ${b.start} end)`;
+    case 'gt':
+    case 'after':
+      return sql`(case when ${b.isInterval} then ${b.end} <= ${a.start} else ${b.start} < ${a.start} end)`;
+    case 'le':
+      return sql`(${a.start} <= ${b.start} and ${a.end} <= ${b.end})`;
+    case 'ge':
+      return sql`(${a.start} >= ${b.start} and ${a.end} >= ${b.end})`;
+    case 'eq':
+      return sql`(${a.start} = ${b.start} and ${a.end} = ${b.end})`;
+    case 'ne':
+      return sql`(not (${a.start} = ${b.start} and ${a.end} = ${b.end}))`;
+    case 'meets':
+      return sql`(${a.end} = ${b.start} or ${a.start} = ${b.end})`;
+    case 'during':
+      if (bv.type !== 'interval') throw bad('during() needs a time interval as its second argument');
+      return sql`(case when ${a.isInterval} then ${a.start} >= ${b.start} and ${a.end} <= ${b.end}
+        else ${a.start} >= ${b.start} and ${a.start} < ${b.end} end)`;
+    case 'overlaps':
+      return sql`(case when ${a.isInterval} and ${b.isInterval} then ${a.start} < ${b.end} and ${a.end} > ${b.start}
+        when ${a.isInterval} then ${a.start} <= ${b.start} and ${b.start} < ${a.end}
+        when ${b.isInterval} then ${b.start} <= ${a.start} and ${a.start} < ${b.end}
+        else ${a.start} = ${b.start} end)`;
+    case 'starts':
+      return sql`(${a.start} = ${b.start})`;
+    default:
+      return sql`(${a.end} = ${b.end})`;
+  }
+}
+
 const OPS: Record<string, string> = { eq: '=', ne: '<>', gt: '>', ge: '>=', lt: '<', le: '<=' };
-const FLIP: Record<string, string> = { eq: 'eq', ne: 'ne', gt: 'lt', ge: 'le', lt: 'gt', le: 'ge' };
 
 function compare(op: string, a: Typed, b: Typed): Sql {
   if (b.type === 'null' || a.type === 'null') {
@@ -399,31 +512,8 @@ function compare(op: string, a: Typed, b: Typed): Sql {
     if (op === 'ne') return sql`(${other.sql} is not null)`;
     return sql`(null::boolean)`;
   }
-  if (b.type === 'interval' && a.type !== 'interval') return compare(FLIP[op]!, b, a);
+  if (a.type === 'interval' || b.type === 'interval') return temporal(op, a, b);
   const o = r(OPS[op]!);
-  if (a.type === 'interval') {
-    if (b.type === 'interval') {
-      if (op === 'eq') return sql`(${a.sql} = ${b.sql} and ${a.end!} is not distinct from ${b.end!})`;
-      if (op === 'ne') return sql`(${a.sql} <> ${b.sql} or ${a.end!} is distinct from ${b.end!})`;
-      return sql`(${a.sql} ${o} ${b.sql})`;
-    }
-    const x = asDatetime(b);
-    const end = sql`coalesce(${a.end!}, ${a.sql})`;
-    switch (op) {
-      case 'eq':
-        return sql`(${a.sql} = ${x} and ${end} = ${x})`;
-      case 'ne':
-        return sql`(not (${a.sql} = ${x} and ${end} = ${x}))`;
-      case 'gt':
-        return sql`(${a.sql} > ${x})`;
-      case 'ge':
-        return sql`(${a.sql} >= ${x})`;
-      case 'lt':
-        return sql`(${end} < ${x})`;
-      default:
-        return sql`(${end} <= ${x})`;
-    }
-  }
   if (a.type === 'geometry' || b.type === 'geometry') {
     if (op !== 'eq' && op !== 'ne') throw bad('Geometries can only be compared for equality');
     return sql`(${geom(a)} ${o} ${geom(b)})`;

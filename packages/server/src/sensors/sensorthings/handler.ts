@@ -337,7 +337,8 @@ export class StaHandler {
   ): Json {
     const out: Json = {};
     if (page.count !== undefined) out['@iot.count'] = page.count;
-    if (page.more) {
+    // $top=0 asks for the count only: a next page of nothing would never end.
+    if (page.more && page.top > 0) {
       const kept = request.query.split('&').filter((p) => p !== '' && !/^(\$|%24)(top|skip)=/i.test(p));
       kept.push(`$top=${page.top}`, `$skip=${page.skip + page.top}`);
       out['@iot.nextLink'] = `${request.base}${request.path}?${kept.join('&')}`;

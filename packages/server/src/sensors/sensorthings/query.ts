@@ -15,6 +15,9 @@ export type Expr =
   | { k: 'lit'; type: 'null' }
   | { k: 'lit'; type: 'datetime'; value: Date }
   | { k: 'lit'; type: 'date'; value: string }
+  | { k: 'lit'; type: 'interval'; value: Date; end: Date }
+  /** An ISO 8601 duration (`duration'PT1H'`), as PostgreSQL reads it. */
+  | { k: 'lit'; type: 'duration'; value: string }
   | { k: 'lit'; type: 'geometry'; value: Geometry }
   | { k: 'path'; segments: string[] }
   | { k: 'bin'; op: string; left: Expr; right: Expr }
@@ -27,6 +30,8 @@ type Token =
   | { t: 'num'; v: number; pos: number }
   | { t: 'dt'; v: Date; pos: number }
   | { t: 'date'; v: string; pos: number }
+  | { t: 'interval'; v: Date; end: Date; pos: number }
+  | { t: 'duration'; v: string; pos: number }
   | { t: 'geo'; v: Geometry; pos: number }
   | { t: 'id'; v: string; pos: number }
   | { t: 'punc'; v: '(' | ')' | ','; pos: number };
@@ -71,6 +76,18 @@ function tokenize(input: string): Token[] {
       if (dt[2]) {
         const date = new Date(`${dt[1]}${dt[2]}${zone ?? 'Z'}`);
         if (Number.isNaN(date.getTime())) throw bad(`Invalid date/time at position ${pos}`);
+        // An ISO 8601 interval start/end: two date/times joined by '/'.
+        const after = input.slice(i + dt[0].length);
+        const endMatch = after.startsWith('/') ? DATETIME.exec(after.slice(1)) : null;
+        if (endMatch?.[2]) {
+          const endZone = endMatch[3]?.startsWith(' ') ? `+${endMatch[3].slice(1)}` : endMatch[3];
+          const end = new Date(`${endMatch[1]}${endMatch[2]}${endZone ?? 'Z'}`);
+          if (Number.isNaN(end.getTime()) || end < date)
+            throw bad(`Invalid time interval at position ${pos}`);
+          tokens.push({ t: 'interval', v: date, end, pos });
+          i += dt[0].length + 1 + endMatch[0].length;
+          continue;
+        }
         tokens.push({ t: 'dt', v: date, pos });
       } else {
         if (Number.isNaN(new Date(`${dt[1]}T00:00:00Z`).getTime()))
@@ -84,6 +101,14 @@ function tokenize(input: string): Token[] {
     if (num) {
       tokens.push({ t: 'num', v: Number(num[0]), pos });
       i += num[0].length;
+      continue;
+    }
+    if (/^duration'/i.test(rest)) {
+      const [value, end] = readQuoted(input, i + 'duration'.length);
+      if (!/^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(value))
+        throw bad(`Invalid ISO 8601 duration '${value}' at position ${pos}`);
+      tokens.push({ t: 'duration', v: value, pos });
+      i = end;
       continue;
     }
     const geo = /^(geography|geometry)'/i.exec(rest);
@@ -278,6 +303,10 @@ class Parser {
         return { k: 'lit', type: 'datetime', value: t.v };
       case 'date':
         return { k: 'lit', type: 'date', value: t.v };
+      case 'interval':
+        return { k: 'lit', type: 'interval', value: t.v, end: t.end };
+      case 'duration':
+        return { k: 'lit', type: 'duration', value: t.v };
       case 'geo':
         return { k: 'lit', type: 'geometry', value: t.v };
       case 'punc': {
@@ -356,6 +385,8 @@ export interface QueryOptions {
   select?: string[];
   expand?: ExpandItem[];
   resultFormat?: 'dataArray';
+  /** Nested in $expand: the options as a query string without $top/$skip, for the nextLink. */
+  nextLinkQuery?: string;
 }
 
 export interface ExpandItem {
@@ -431,7 +462,12 @@ export function parseExpand(text: string): ExpandItem[] {
     }
     const path = m[1]!.split('/');
     // Datastreams/Observations is Datastreams($expand=Observations): the options apply to the last step.
-    let item: ExpandItem = { nav: path.at(-1)!, options: parseOptions(raw, true) };
+    const options = parseOptions(raw, true);
+    options.nextLinkQuery = [...raw]
+      .filter(([key]) => key !== '$top' && key !== '$skip')
+      .map(([key, value]) => `${key}=${encodeURIComponent(value)}`)
+      .join('&');
+    let item: ExpandItem = { nav: path.at(-1)!, options };
     for (let i = path.length - 2; i >= 0; i--) item = { nav: path[i]!, options: { expand: [item] } };
     mergeExpand(items, item);
   }

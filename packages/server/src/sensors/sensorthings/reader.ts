@@ -149,9 +149,9 @@ export class Reader {
           const page = await this.rows(target, [cond], sub, parentScope(row.id, nav));
           if (page.count !== undefined) out[`${nav.name}@iot.count`] = page.count;
           out[nav.name] = await Promise.all(page.rows.map((r) => this.serialize(target, r, sub)));
-          if (page.more)
+          if (page.more && page.top > 0)
             out[`${nav.name}@iot.nextLink`] =
-              `${self}/${nav.name}?$top=${page.top}&$skip=${page.skip + page.top}`;
+              `${self}/${nav.name}?${sub.nextLinkQuery ? `${sub.nextLinkQuery}&` : ''}$top=${page.top}&$skip=${page.skip + page.top}`;
         } else {
           const child = await this.one(target, [cond]);
           out[nav.name] = child ? await this.serialize(target, child, sub) : null;

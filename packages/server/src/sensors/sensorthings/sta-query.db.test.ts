@@ -50,6 +50,8 @@ describe('query options', () => {
     const zero = await staff.list(`/Datastreams(${datastreams[0]})/Observations?$top=0&$count=true`);
     assert.equal(zero.body.value.length, 0);
     assert.equal(zero.body['@iot.count'], 5);
+    // A next page of $top=0 would be the same empty page again.
+    assert.equal(zero.body['@iot.nextLink'], undefined);
   });
 
   test('$select and nested $expand with options', async () => {
@@ -66,7 +68,14 @@ describe('query options', () => {
     assert.equal(ds.name, `${tag}-1 temperature`);
     assert.deepEqual(ds.Observations, [{ result: 14 }, { result: 13 }]);
     assert.equal(ds['Observations@iot.count'], 5);
-    assert.ok(ds['Observations@iot.nextLink']);
+    // The next page of an expanded collection keeps its options, so following it continues the list.
+    const next = await staff.list(
+      new URL(ds['Observations@iot.nextLink'] as string).pathname.slice(ROOT.length) +
+        new URL(ds['Observations@iot.nextLink'] as string).search,
+    );
+    assert.equal(next.status, 200, next.text);
+    assert.deepEqual(next.body.value, [{ result: 12 }, { result: 11 }]);
+    assert.equal(next.body['@iot.count'], 5);
     const path = await staff.list(
       `/Datastreams?$filter=${encodeURIComponent(`Thing/name eq '${tag}-0'`)}&$expand=Thing/Locations,Sensor&$select=id,Thing,@iot.selfLink`,
     );

@@ -120,7 +120,13 @@ describe('data arrays and $batch', () => {
   test('$batch: requests in order, a failing change set is rolled back', async () => {
     const { staff } = await staTenant(server);
     const ok = await staff.sta<{
-      responses: { id: string; status: number; body: Record<string, unknown> }[];
+      responses: {
+        id: string;
+        status: number;
+        body: Record<string, unknown>;
+        location?: string;
+        headers?: Record<string, string>;
+      }[];
     }>('POST', '/$batch', {
       requests: [
         { id: '1', method: 'post', url: 'Things', body: { name: 'batch-a', description: 'd' } },
@@ -141,6 +147,11 @@ describe('data arrays and $batch', () => {
       [201, 200, 201, 200],
     );
     const thing = ok.body.responses[0]!.body['@iot.id'] as number;
+    // The created entity's URL as OData's headers.location and as FROST-Server's location member.
+    const created = ok.body.responses[0]!;
+    assert.equal(created.location, created.body['@iot.selfLink']);
+    assert.equal(created.headers?.location, created.location);
+    assert.equal(ok.body.responses[1]!.location, undefined);
     assert.equal((await staff.list(`/Things(${thing})/Locations`)).body.value.length, 1);
 
     const failing = await staff.sta<{ responses: { id: string; status: number }[] }>('POST', '/$batch', {
