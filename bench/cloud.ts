@@ -3,14 +3,14 @@
 // storage; PGlite and a scratch PostgreSQL database, one after the other, or only the one named) and an
 // unprivileged throwaway Apache httpd with mod_dav_fs on free ports, puts the same files into both, and
 // prints each figure beside Apache's from the same run.
-import { spawnSync } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { fork, spawnSync } from 'node:child_process';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import fs from 'node:fs/promises';
-import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import type { ClientAnswer, ClientRequest } from './cloud-client.js';
 import { createTestClub } from '../packages/server/src/test-support/cloud.js';
 import { basic } from '../packages/server/src/test-support/http.js';
 import { startTestServer } from '../packages/server/src/test-support/server.js';
@@ -24,6 +24,7 @@ const option = (name: string, fallback: number) => {
 const FILES = option('files', 2000);
 const MEGABYTES = option('mb', 256);
 const ROUNDS = option('rounds', 20);
+const LARGE_ROUNDS = option('large-rounds', 5);
 const ENGINES = argv.includes('--postgres')
   ? ['postgres']
   : argv.includes('--pglite')
@@ -77,41 +78,67 @@ async function startApache(dir: string) {
     if (await fs.stat(`${dir}/httpd.pid`).catch(() => null)) break;
     await new Promise((r) => setTimeout(r, 100));
   }
+  const pid = Number(await fs.readFile(`${dir}/httpd.pid`, 'utf8'));
   return {
     url: `http://127.0.0.1:${port}/dav`,
     root,
+    /** CPU time (user + system) of the Apache parent and its children, in ms. */
+    cpuMs: () => processTreeCpuMs(pid),
     stop: () => spawnSync(APACHE, ['-f', conf, '-k', 'stop']),
   };
 }
 
-function request(
-  url: string,
-  method: string,
-  headers: Record<string, string>,
-  body?: Readable,
-): Promise<{ status: number; bytes: number }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
-      let bytes = 0;
-      res.on('data', (d: Buffer) => (bytes += d.length));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, bytes }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    if (body) body.pipe(req);
-    else req.end();
-  });
+type Apache = Awaited<ReturnType<typeof startApache>>;
+
+/** Sums utime + stime from /proc of a process and its direct children (Apache's workers). */
+function processTreeCpuMs(parent: number): number {
+  const ticksPerSecond = 100;
+  let ticks = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // Fields after the command name (which may hold spaces): state ppid ... utime(14) stime(15).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(entry) === parent || Number(fields[1]) === parent)
+      ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return (ticks * 1000) / ticksPerSecond;
 }
+
+/** One request at a time through the client child process (bench/cloud-client.ts), timed there. */
+function startClient() {
+  const child = fork(path.join(import.meta.dirname, 'cloud-client.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 0;
+  const waiting = new Map<number, (answer: ClientAnswer) => void>();
+  child.on('message', (answer: ClientAnswer) => {
+    waiting.get(answer.id)?.(answer);
+    waiting.delete(answer.id);
+  });
+  const request = (url: string, method: string, headers: Record<string, string>, bodyFile?: string) =>
+    new Promise<ClientAnswer>((resolve, reject) => {
+      const id = next++;
+      waiting.set(id, (answer) =>
+        answer.error ? reject(new Error(`${method} ${url}: ${answer.error}`)) : resolve(answer),
+      );
+      const job: ClientRequest = { id, url, method, headers, ...(bodyFile ? { bodyFile } : {}) };
+      child.send(job);
+    });
+  return { request, stop: () => child.disconnect() };
+}
+
+type Request = ReturnType<typeof startClient>['request'];
 
 interface Side {
   url: string;
   headers: Record<string, string>;
-}
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; result: T }> {
-  const start = performance.now();
-  const result = await fn();
-  return { ms: performance.now() - start, result };
 }
 
 const load = () =>
@@ -126,6 +153,7 @@ async function main() {
     `bench:cloud  files=${FILES} large=${MEGABYTES} MiB rounds=${ROUNDS} engines=${ENGINES.join(',')}  load before: ${load()}`,
   );
   const apache = await startApache(path.join(dir, 'apache'));
+  const client = startClient();
   try {
     await fs.mkdir(path.join(apache.root, 'many'));
     for (let i = 0; i < FILES; i++)
@@ -141,16 +169,17 @@ async function main() {
       if (engine === 'postgres') {
         const { url, drop } = await scratchDatabase('srp_bench_cloud');
         try {
-          await benchEngine(engine, { url: apache.url, headers: {} }, large, {
+          await benchEngine(engine, client.request, apache, large, {
             ownDatabase: true,
             env: { DATABASE_URL: url, DATABASE_POOL_SIZE: '10' },
           });
         } finally {
           await drop();
         }
-      } else await benchEngine(engine, { url: apache.url, headers: {} }, large, { env: {} });
+      } else await benchEngine(engine, client.request, apache, large, { env: {} });
     }
   } finally {
+    client.stop();
     apache.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -161,7 +190,8 @@ const fileContent = (i: number) => `Vereinsdatei ${i}\n`;
 
 async function benchEngine(
   engine: string,
-  ref: Side,
+  request: Request,
+  apache: Apache,
   large: string,
   options: { ownDatabase?: boolean; env: Record<string, string> },
 ) {
@@ -172,6 +202,7 @@ async function benchEngine(
   });
   try {
     const { admin, club, appPassword } = await createTestClub(server.ctx);
+    const ref: Side = { url: apache.url, headers: {} };
     const ours: Side = {
       url: `${server.url}/dav/files/${club.slug}`,
       headers: { authorization: basic(admin.email, appPassword) },
@@ -199,10 +230,8 @@ async function benchEngine(
     }
 
     const propfind = async (side: Side) => {
-      const { ms, result } = await timed(() =>
-        request(`${side.url}/many/`, 'PROPFIND', { ...side.headers, depth: '1' }),
-      );
-      if (result.status !== 207) throw new Error(`PROPFIND answered ${result.status}`);
+      const { ms, status } = await request(`${side.url}/many/`, 'PROPFIND', { ...side.headers, depth: '1' });
+      if (status !== 207) throw new Error(`PROPFIND answered ${status}`);
       return ms;
     };
     await propfind(ours);
@@ -215,33 +244,80 @@ async function benchEngine(
     }
 
     const size = MEGABYTES * 1024 * 1024;
-    const upload = async (side: Side, name: string) => {
-      const { ms, result } = await timed(() =>
-        request(
+    const mib = size / 1024 / 1024;
+    /** Wall time as MiB/s, and the CPU the serving side spent per MiB (ours: this process). */
+    const transfer = async (side: Side, cpu: () => number, send: () => Promise<ClientAnswer>) => {
+      const cpuBefore = cpu();
+      const { ms } = await send();
+      return { rate: mib / (ms / 1000), cpuPerMib: (cpu() - cpuBefore) / mib };
+    };
+    const upload = (side: Side, cpu: () => number, name: string) =>
+      transfer(side, cpu, async () => {
+        const answer = await request(
           `${side.url}/${name}`,
           'PUT',
           { ...side.headers, 'content-length': String(size) },
-          createReadStream(large),
-        ),
+          large,
+        );
+        if (answer.status !== 201 && answer.status !== 204) throw new Error(`PUT answered ${answer.status}`);
+        return answer;
+      });
+    const download = (side: Side, cpu: () => number, name: string) =>
+      transfer(side, cpu, async () => {
+        const answer = await request(`${side.url}/${name}`, 'GET', side.headers);
+        if (answer.bytes !== size) throw new Error(`GET delivered ${answer.bytes} bytes`);
+        return answer;
+      });
+    const ourCpu = () => {
+      const { user, system } = process.cpuUsage();
+      return (user + system) / 1000;
+    };
+    type Sample = Awaited<ReturnType<typeof transfer>>;
+    const up = { ours: [] as Sample[], ref: [] as Sample[] };
+    const down = { ours: [] as Sample[], ref: [] as Sample[] };
+    // One unmeasured round to warm both sides, then alternate who goes first: an upload leaves work
+    // behind (Apache's unsynced pages are written back later) that the next upload would pay for.
+    const both = async (refFirst: boolean, refRun: () => Promise<Sample>, ourRun: () => Promise<Sample>) => {
+      if (refFirst) {
+        const r = await refRun();
+        return { r, o: await ourRun() };
+      }
+      const o = await ourRun();
+      return { r: await refRun(), o };
+    };
+    for (let i = -1; i < LARGE_ROUNDS; i++) {
+      const refName = `large-${engine}-${i + 1}.bin`;
+      const ourName = `large-${i + 1}.bin`;
+      const refFirst = i % 2 === 0;
+      const u = await both(
+        refFirst,
+        () => upload(ref, apache.cpuMs, refName),
+        () => upload(ours, ourCpu, ourName),
       );
-      if (result.status !== 201 && result.status !== 204) throw new Error(`PUT answered ${result.status}`);
-      return size / 1024 / 1024 / (ms / 1000);
-    };
-    const download = async (side: Side, name: string) => {
-      const { ms, result } = await timed(() => request(`${side.url}/${name}`, 'GET', side.headers));
-      if (result.bytes !== size) throw new Error(`GET delivered ${result.bytes} bytes`);
-      return size / 1024 / 1024 / (ms / 1000);
-    };
-    const up = { ours: [] as number[], ref: [] as number[] };
-    const down = { ours: [] as number[], ref: [] as number[] };
-    for (let i = 0; i < 3; i++) {
-      up.ref.push(await upload(ref, `large-${engine}-${i}.bin`));
-      up.ours.push(await upload(ours, `large-${i}.bin`));
-      down.ref.push(await download(ref, `large-${engine}-${i}.bin`));
-      down.ours.push(await download(ours, `large-${i}.bin`));
+      const d = await both(
+        refFirst,
+        () => download(ref, apache.cpuMs, refName),
+        () => download(ours, ourCpu, ourName),
+      );
+      if (i < 0) continue;
+      up.ref.push(u.r);
+      up.ours.push(u.o);
+      down.ref.push(d.r);
+      down.ours.push(d.o);
     }
     const median = (xs: number[]) => percentile(xs, 0.5);
-    const rows = [
+    const throughput = (figure: string, samples: { ours: Sample[]; ref: Sample[] }) => {
+      const [o, r] = [median(samples.ours.map((s) => s.rate)), median(samples.ref.map((s) => s.rate))];
+      return [`${figure} (median of ${LARGE_ROUNDS})`, o, r, o / r] as const;
+    };
+    const cpu = (figure: string, samples: { ours: Sample[]; ref: Sample[] }) => {
+      const [o, r] = [
+        median(samples.ours.map((s) => s.cpuPerMib)),
+        median(samples.ref.map((s) => s.cpuPerMib)),
+      ];
+      return [`${figure} (median)`, o, r, r / o] as const;
+    };
+    const rows: (readonly [string, number, number, number])[] = [
       [
         'PROPFIND Depth 1, median ms',
         median(oursTimes),
@@ -254,14 +330,11 @@ async function benchEngine(
         percentile(refTimes, 0.95),
         percentile(refTimes, 0.95) / percentile(oursTimes, 0.95),
       ],
-      ['upload MiB/s (median of 3)', median(up.ours), median(up.ref), median(up.ours) / median(up.ref)],
-      [
-        'download MiB/s (median of 3)',
-        median(down.ours),
-        median(down.ref),
-        median(down.ours) / median(down.ref),
-      ],
-    ] as const;
+      throughput('upload MiB/s', up),
+      throughput('download MiB/s', down),
+      cpu('upload, server CPU ms per MiB', up),
+      cpu('download, server CPU ms per MiB', down),
+    ];
     console.log(
       `\n| Figure (${engine}, ${FILES} files, ${MEGABYTES} MiB file) | platform | Apache mod_dav | ratio (≥ 1 is as good or better) |`,
     );

@@ -33,6 +33,51 @@ void describe('club cloud: export and deletion', () => {
     });
   });
 
+  void test('the board requests the deletion; the municipality declines with a reason; the board withdraws a new request', async () => {
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden?next=/vereinscloud/datenschutz`);
+      await loginThroughForm(page, 'vorstand@tsv-flieden.example');
+      await page.getByRole('heading', { level: 3, name: 'Löschung des Vereins beantragen' }).waitFor();
+      await page.getByText('Laden Sie vorher den Export herunter', { exact: false }).waitFor();
+      const name = page.getByLabel(/Geben Sie zur Bestätigung den Namen des Vereins ein/);
+      await name.fill('Falsch');
+      await page.getByRole('button', { name: 'Löschung beantragen' }).click();
+      await page.getByText('Der eingegebene Name stimmt nicht mit dem Vereinsnamen überein.').waitFor();
+      await page.getByLabel('Begründung für die Gemeinde (freiwillig)').fill('Der Verein löst sich auf');
+      await name.fill(CLUB);
+      await page.getByRole('button', { name: 'Löschung beantragen' }).click();
+      await page.getByRole('status').filter({ hasText: 'Löschung beantragt am' }).waitFor();
+      await settled(page);
+      await assertNoAxeViolations(page, 'deletion requested');
+    });
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden?next=/vereinscloud/datenschutz`);
+      await loginThroughForm(page, 'admin@flieden.example');
+      await page.getByRole('heading', { level: 3, name: 'Löschantrag des Vereins' }).waitFor();
+      await page.getByText('Begründung des Vereins: Der Verein löst sich auf').waitFor();
+      await settled(page);
+      await assertNoAxeViolations(page, 'pending request for staff');
+      await page.getByRole('button', { name: 'Antrag ablehnen' }).click();
+      await page.getByText('Bitte geben Sie eine Begründung für die Ablehnung ein.').waitFor();
+      await page.getByLabel('Begründung der Ablehnung').fill('Bitte erst die Kasse abschließen');
+      await page.getByRole('button', { name: 'Antrag ablehnen' }).click();
+      await page
+        .getByRole('heading', { level: 3, name: 'Löschantrag des Vereins' })
+        .waitFor({ state: 'detached' });
+    });
+    await withPage(suite.browser, async (page) => {
+      await page.goto(`${suite.server.url}/anmelden?next=/vereinscloud/datenschutz`);
+      await loginThroughForm(page, 'vorstand@tsv-flieden.example');
+      await page.getByText('Begründung: Bitte erst die Kasse abschließen').waitFor();
+      await page.getByLabel(/Geben Sie zur Bestätigung den Namen des Vereins ein/).fill(CLUB);
+      await page.getByRole('button', { name: 'Löschung beantragen' }).click();
+      await page.getByRole('button', { name: 'Antrag zurückziehen' }).click();
+      await page.getByRole('status').filter({ hasText: 'zurückgezogen' }).waitFor();
+      await settled(page);
+      await assertNoAxeViolations(page, 'request withdrawn');
+    });
+  });
+
   void test('the municipal admin deletes the club after typing its name', async () => {
     await withPage(suite.browser, async (page) => {
       await page.goto(`${suite.server.url}/anmelden?next=/vereinscloud/datenschutz`);

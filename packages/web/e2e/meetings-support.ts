@@ -145,7 +145,7 @@ function readStats(page: Page): Promise<ConnectionStats[]> {
 }
 
 /** A club with `count` members (the first its admin) and an open room; every member in a logged-in context. */
-async function meetingOf({ server, browser }: Suite, count: number, relay: boolean) {
+export async function meetingOf({ server, browser }: Suite, count: number, relay: boolean) {
   const { club, admin } = await createTestClub(server.ctx);
   const clubs = new ClubsRepository(server.ctx.db);
   const users = [admin];

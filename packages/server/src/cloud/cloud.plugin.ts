@@ -14,7 +14,8 @@ import { CloudSharesService } from './sharing/shares.service.js';
 import { caldavRoutes, registerCaldavMethods } from './caldav/caldav.routes.js';
 import { calendarRoutes } from './calendar/calendar.routes.js';
 import { clubDataRoutes } from './privacy/data.routes.js';
-import { clubDataService } from './privacy/data.jobs.js';
+import { clubDataService, clubDeletionRequests } from './privacy/data.jobs.js';
+import { deletionRequestRoutes } from './privacy/deletion-requests.routes.js';
 
 export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   await app.register(clubsRoutes(ctx));
@@ -36,5 +37,7 @@ export async function cloudRoutes(app: FastifyInstance, ctx: AppContext): Promis
   registerCaldavMethods(app);
   await app.register(caldavRoutes(ctx));
   await app.register(calendarRoutes(ctx));
-  await app.register(clubDataRoutes(ctx, clubDataService(ctx)));
+  const data = clubDataService(ctx);
+  await app.register(clubDataRoutes(ctx, data));
+  await app.register(deletionRequestRoutes(ctx, clubDeletionRequests(ctx, data)));
 }

@@ -38,9 +38,16 @@ export const clubsPolicy = {
   mayExport: (p: Principal, club: Club, m: Membership) =>
     club.status === 'active' &&
     (m.role === 'admin' || hasRoleIn(p, club.municipality_id, CLUB_STEWARD_ROLES)),
-  /** Removing a club's data is confirmed by the municipality; its admins ask through a support request. */
+  /** Removing a club's data is confirmed by the municipality; its admins ask with a deletion request. */
   mayConfirmDeletion: (p: Principal, club: Club) =>
     club.status !== 'deleting' && hasRoleIn(p, club.municipality_id, CLUB_STEWARD_ROLES),
+  mayRequestDeletion: (_p: Principal, club: Club, m: Membership) =>
+    club.status === 'active' && m.role === 'admin',
+  /** The state of a deletion request: the club's admins and the municipal team. */
+  maySeeDeletionRequest: (p: Principal, club: Club, m: Membership) =>
+    m.role === 'admin' || hasRoleIn(p, club.municipality_id, CLUB_SUPPORT_ROLES),
+  /** Whose pending deletion requests a person decides (their municipalities as municipal admin). */
+  deletionDeciderIn: (p: Principal) => municipalitiesWithRole(p, CLUB_STEWARD_ROLES),
   mayOpenSupportRequest: (_p: Principal, _club: Club, m: Membership) => m.role !== null,
   /** The club-wide file right of a member (shares on single folders may add to it). */
   fileAccess: (club: Club, m: Membership): FileAccess => {

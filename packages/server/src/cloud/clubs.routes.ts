@@ -4,11 +4,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { AppContext } from '../context.js';
 import { actorOf } from '../core/audit/audit.service.js';
-import { requirePrincipal, type Principal } from '../core/auth/principal.js';
+import { requirePrincipal } from '../core/auth/principal.js';
 import type { Club } from '../core/db/schema.js';
 import { Errors } from '../core/errors.js';
 import { errorResponses } from '../core/http/schemas.js';
 import { clubsPolicy, type Membership } from './clubs.policy.js';
+import { visibleClub } from './visible-club.js';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Access = Type.Enum(['none', 'read', 'write']);
@@ -43,14 +44,6 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
     myRole: role,
     createdAt: club.created_at.toISOString(),
   });
-
-  /** A club the principal may see (member or supporting staff); others are not found. */
-  async function visibleClub(principal: Principal, clubId: string) {
-    const club = await ctx.clubs.get(clubId);
-    const membership = await ctx.clubs.membership(club.id, principal.userId);
-    if (!clubsPolicy.mayView(principal, club, membership)) throw Errors.notFound('Club');
-    return { club, membership };
-  }
 
   return async (app) => {
     app.get(
@@ -128,7 +121,7 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club, membership } = await visibleClub(principal, request.params.clubId);
+        const { club, membership } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         return present(club, membership.role);
       },
     );
@@ -149,7 +142,7 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club, membership } = await visibleClub(principal, request.params.clubId);
+        const { club, membership } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         if (!clubsPolicy.mayDecide(principal, club)) throw Errors.forbidden();
         const decided = await ctx.clubs.decide(
           club,
@@ -177,7 +170,7 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club, membership } = await visibleClub(principal, request.params.clubId);
+        const { club, membership } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         if (!clubsPolicy.maySetQuota(principal, club)) throw Errors.forbidden();
         const updated = await ctx.clubs.setQuota(club, request.body.quotaBytes, actorOf(principal, request));
         return present(updated, membership.role);
@@ -206,7 +199,7 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club, membership } = await visibleClub(principal, request.params.clubId);
+        const { club, membership } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         if (!clubsPolicy.mayManageMembers(principal, club, membership)) throw Errors.forbidden();
         if (request.body.role === 'admin' && !clubsPolicy.mayAdminister(principal, club, membership))
           throw Errors.forbidden();
@@ -272,7 +265,7 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
-        const { club, membership } = await visibleClub(principal, request.params.clubId);
+        const { club, membership } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         if (membership.role === null) throw Errors.forbidden('Only members see the member list');
         const members = await ctx.clubs.listMembers(club);
         const groups = await ctx.clubs.listGroups(club);
@@ -316,7 +309,7 @@ export function clubsRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club, membership } = await visibleClub(principal, request.params.clubId);
+        const { club, membership } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         if (!clubsPolicy.mayOpenSupportRequest(principal, club, membership)) throw Errors.forbidden();
         const created = await ctx.clubs.openSupportRequest(
           club,

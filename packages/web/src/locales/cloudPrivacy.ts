@@ -31,7 +31,30 @@ export const cloudPrivacyDe = {
     cancel: 'Abbrechen',
     started: 'Der Verein „{{name}}“ wird gelöscht. Der Zugang ist bereits gesperrt.',
     deleting: 'Dieser Verein wird gerade gelöscht.',
-    requestHint:
-      'Als Vereinsadministration können Sie die Löschung über eine Support-Anfrage bei Ihrer Gemeinde beantragen.',
+  },
+  request: {
+    heading: 'Löschung des Vereins beantragen',
+    text: 'Ihre Gemeinde löscht den Verein mit allen Dateien, Kalendern, Treffen, Links und Mitgliedschaften, nachdem sie Ihren Antrag bestätigt hat. Bis dahin können Sie den Antrag zurückziehen.',
+    exportFirst:
+      'Laden Sie vorher den Export herunter: Nach der Löschung lassen sich die Daten nicht wiederherstellen.',
+    noteLabel: 'Begründung für die Gemeinde (freiwillig)',
+    submit: 'Löschung beantragen',
+    pending: 'Löschung beantragt am {{date}}',
+    pendingText:
+      'Ihre Gemeinde entscheidet über den Antrag. Sie erhalten eine E-Mail, sobald entschieden ist.',
+    withdraw: 'Antrag zurückziehen',
+    state_withdrawn: 'Der Löschantrag wurde am {{date}} zurückgezogen.',
+    state_declined: 'Ihre Gemeinde hat den Löschantrag am {{date}} abgelehnt.',
+    state_confirmed: 'Ihre Gemeinde hat die Löschung am {{date}} bestätigt.',
+    reason: 'Begründung: {{reason}}',
+    staffHeading: 'Löschantrag des Vereins',
+    staffPending: 'Löschung beantragt am {{date}} von {{name}}',
+    someone: 'der Vereinsadministration',
+    note: 'Begründung des Vereins: {{note}}',
+    staffText:
+      'Bestätigen Sie den Antrag mit „Verein löschen“ oder lehnen Sie ihn mit einer Begründung ab. Die Vereinsadministration wird benachrichtigt.',
+    declineLabel: 'Begründung der Ablehnung',
+    reasonMissing: 'Bitte geben Sie eine Begründung für die Ablehnung ein.',
+    decline: 'Antrag ablehnen',
   },
 };

@@ -2,7 +2,10 @@
 // public links. The model (see cloud/README.md): club admins may do everything; a node without a share on
 // itself or an ancestor has the member's club-wide right (club default and groups); otherwise the nearest
 // share-carrying node (itself or an ancestor) decides alone: its shares to the member or one of their
-// groups give read or write, and everyone else (but admins) does not see it at all.
+// groups give read or write, and everyone else (but admins) does not see it at all. The folders above
+// something shared with a person that they could not see otherwise are a "way in": listed and opened,
+// showing only what leads down to their shares, and nothing in them may be read or changed. So a member
+// whose club-wide right is "none" still reaches exactly what is shared with them.
 import type { CloudNode, FileAccess } from '../../core/db/schema.js';
 import { maxAccess } from '../clubs.policy.js';
 
@@ -19,6 +22,9 @@ export interface SharedNode {
 }
 
 export class FileAccessView {
+  /** Folders that are only a way down to shares: id → parent id. */
+  private readonly wayIn = new Map<string, string | null>();
+
   constructor(
     /** The club-wide right (already 'write' for admins). */
     readonly base: FileAccess,
@@ -28,11 +34,50 @@ export class FileAccessView {
     private readonly shared: ReadonlyMap<string, SharedNode>,
     private readonly loadPath: (node: CloudNode) => Promise<string[]>,
     private readonly loadPaths: (ids: string[]) => Promise<Map<string, string[]>>,
-  ) {}
+  ) {
+    if (!this.restricted) return;
+    for (const node of shared.values()) {
+      if (this.ownRight(node.pathIds) === 'none') continue;
+      node.pathIds.forEach((id, i) => {
+        if (i > 0 && this.ownRight(node.pathIds.slice(i)) === 'none')
+          this.wayIn.set(id, node.pathIds[i + 1] ?? null);
+      });
+    }
+  }
 
   /** Whether shares can change anything for this person (no shares in the club, or an admin: no). */
   get restricted(): boolean {
-    return !this.admin && this.base !== 'none' && this.shared.size > 0;
+    return !this.admin && this.shared.size > 0;
+  }
+
+  /** Whether the person may open the club's files at all: a club-wide right or something shared. */
+  get opensClub(): boolean {
+    return this.base !== 'none' || this.wayIn.size > 0 || this.sharedWithMe().length > 0;
+  }
+
+  /** The share-carrying nodes that give the person read or write. */
+  sharedWithMe(): string[] {
+    if (!this.restricted) return [];
+    return [...this.shared].filter(([, node]) => this.byRules(node) !== 'none').map(([id]) => id);
+  }
+
+  /** Whether the folder is only a way down to shares (its contents are otherwise hidden). */
+  isWayIn(nodeId: string): boolean {
+    return this.wayIn.has(nodeId);
+  }
+
+  /** The right from the club default, groups and shares, without the ways in. */
+  private ownRight(pathIds: readonly string[]): FileAccess {
+    for (const id of pathIds) {
+      const node = this.shared.get(id);
+      if (node) return this.byRules(node);
+    }
+    return this.base;
+  }
+
+  /** A way in reads as a folder one may only read; its members are filtered by child(). */
+  private withWayIn(nodeId: string, access: FileAccess): FileAccess {
+    return access === 'none' && this.wayIn.has(nodeId) ? 'read' : access;
   }
 
   private byRules(node: SharedNode): FileAccess {
@@ -47,11 +92,7 @@ export class FileAccessView {
   /** The right on the node whose path (node first) is given. */
   fromPath(pathIds: readonly string[]): FileAccess {
     if (!this.restricted) return this.base;
-    for (const id of pathIds) {
-      const node = this.shared.get(id);
-      if (node) return this.byRules(node);
-    }
-    return this.base;
+    return pathIds.length ? this.withWayIn(pathIds[0]!, this.ownRight(pathIds)) : this.base;
   }
 
   /** The right on one node (one query for its path, only when shares exist). */
@@ -62,19 +103,45 @@ export class FileAccessView {
   }
 
   /** The right on a member of a folder whose right is known: no query. */
-  child(folderAccess: FileAccess, child: Pick<CloudNode, 'id'>): FileAccess {
+  child(folderAccess: FileAccess, child: Pick<CloudNode, 'id' | 'parent_id'>): FileAccess {
     if (!this.restricted) return this.base;
     const node = this.shared.get(child.id);
-    return node ? this.byRules(node) : folderAccess;
+    // Inside a way in, members without shares of their own inherit nothing.
+    const inherited = child.parent_id !== null && this.wayIn.has(child.parent_id) ? 'none' : folderAccess;
+    return this.withWayIn(child.id, node ? this.byRules(node) : inherited);
   }
 
-  /** Members of the folder the person may not see (they carry shares that leave them out). */
-  hiddenChildren(folderId: string, folderAccess: FileAccess): string[] {
-    if (!this.restricted) return [];
+  /**
+   * How a folder's listing is narrowed: members to leave out (shared with others only), or, for a way
+   * in, the only members to show.
+   */
+  listingFilter(folderId: string, folderAccess: FileAccess): { hidden: string[]; only?: string[] } {
+    if (!this.restricted) return { hidden: [] };
+    if (this.wayIn.has(folderId)) {
+      const only = new Set<string>();
+      for (const [id, parent] of this.wayIn) if (parent === folderId) only.add(id);
+      for (const [id, node] of this.shared)
+        if (node.pathIds[1] === folderId && this.byRules(node) !== 'none') only.add(id);
+      return { hidden: [], only: [...only] };
+    }
     const hidden: string[] = [];
     for (const [id, node] of this.shared)
-      if (node.pathIds[1] === folderId && this.child(folderAccess, { id }) === 'none') hidden.push(id);
-    return hidden;
+      if (node.pathIds[1] === folderId && this.child(folderAccess, { id, parent_id: folderId }) === 'none')
+        hidden.push(id);
+    return { hidden };
+  }
+
+  /**
+   * Whether the node and everything below may be read: a copy must not carry what the person cannot
+   * see into a folder where they can.
+   */
+  readableThroughout(nodeId: string, access: FileAccess): boolean {
+    if (!this.restricted) return true;
+    if (access === 'none' || this.wayIn.has(nodeId)) return false;
+    for (const [id, node] of this.shared)
+      if (id !== nodeId && node.pathIds.includes(nodeId) && this.ownRight(node.pathIds) === 'none')
+        return false;
+    return true;
   }
 
   /**

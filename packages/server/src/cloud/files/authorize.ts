@@ -10,7 +10,7 @@ export async function clubFiles(ctx: AppContext, userId: string, clubId: string)
   const club = await ctx.clubs.get(clubId);
   const membership = await ctx.clubs.membership(club.id, userId);
   const view = await ctx.cloudFiles.accessFor(club, userId, membership);
-  if (view.base === 'none') throw Errors.notFound('Club');
+  if (!view.opensClub) throw Errors.notFound('Club');
   return { club, membership, view };
 }
 

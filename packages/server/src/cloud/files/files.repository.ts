@@ -143,15 +143,18 @@ export class FilesRepository {
     clubId: string,
     parentId: string,
     page: { sort: ChildSort; order: 'asc' | 'desc'; limit: number; offset: number },
-    hidden: string[] = [],
+    filter: { hidden: string[]; only?: string[] } = { hidden: [] },
   ): Promise<{ items: CloudNode[]; total: number }> {
     let base = this.db
       .selectFrom('cloud_nodes')
       .where('club_id', '=', clubId)
       .where('parent_id', '=', parentId)
       .where('deleted_at', 'is', null);
-    // Members shared with others only; the page and the total leave them out.
-    if (hidden.length) base = base.where('id', 'not in', hidden);
+    // Members shared with others only; the page and the total leave them out. A way in to shares
+    // shows only what leads down to them.
+    if (filter.hidden.length) base = base.where('id', 'not in', filter.hidden);
+    if (filter.only)
+      base = filter.only.length ? base.where('id', 'in', filter.only) : base.where(sql<boolean>`false`);
     const column = ({ name: 'name', size: 'size', modified: 'modified_at' } as const)[page.sort];
     const [items, count] = await Promise.all([
       base

@@ -150,7 +150,7 @@ export function filesRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         const access = await authorizeNode(view, folder, 'read');
         const page_ = { sort: q.sort, order: q.order, limit: q.limit, offset: q.offset };
         const [page, path] = await Promise.all([
-          files.listFolder(club, folder, page_, view.hiddenChildren(folder.id, access)),
+          files.listFolder(club, folder, page_, view.listingFilter(folder.id, access)),
           files.breadcrumb(club, folder),
         ]);
         return {

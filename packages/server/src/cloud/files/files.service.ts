@@ -67,9 +67,12 @@ export class CloudFilesService {
     const base = clubsPolicy.fileAccess(club, membership);
     const admin = membership.role === 'admin';
     const shared = new Map<string, SharedNode>();
-    if (base !== 'none' && !admin) {
+    // A member without a club-wide right may still have shares (see files/access.ts).
+    if (club.status === 'active' && membership.role !== null && !admin) {
       const shares = new SharesRepository(this.db);
-      const [nodes, rules] = await Promise.all([shares.sharedNodes(club.id), shares.rulesOfClub(club.id)]);
+      // Most clubs share nothing: then the one query for the rules is all a request pays.
+      const rules = await shares.rulesOfClub(club.id);
+      const nodes = rules.length > 0 ? await shares.sharedNodes(club.id) : [];
       for (const n of nodes) shared.set(n.node_id, { pathIds: n.path_ids, rules: [] });
       for (const r of rules)
         shared.get(r.node_id)?.rules.push({ groupId: r.group_id, userId: r.user_id, access: r.access });
@@ -225,10 +228,10 @@ export class CloudFilesService {
     club: Club,
     folder: CloudNode,
     page: { sort: ChildSort; order: 'asc' | 'desc'; limit: number; offset: number },
-    hidden: string[] = [],
+    filter: { hidden: string[]; only?: string[] } = { hidden: [] },
   ) {
     if (folder.kind !== 'folder') throw FileErrors.notFolder();
-    return this.repository().childrenPage(club.id, folder.id, page, hidden);
+    return this.repository().childrenPage(club.id, folder.id, page, filter);
   }
 
   /** Root to node, for a breadcrumb (the root has an empty name). */

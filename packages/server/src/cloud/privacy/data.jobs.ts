@@ -3,6 +3,7 @@ import type { AppContext } from '../../context.js';
 import { systemActor } from '../../core/audit/audit.service.js';
 import type { JobQueue, JobWorker } from '../../core/jobs/index.js';
 import { ClubDataService, DELETE_JOB, EXPORT_JOB } from './data.service.js';
+import { ClubDeletionRequestService } from './deletion-requests.service.js';
 
 const CLEANUP_JOB = 'cloud.exports.cleanup';
 const EVERY_MS = 60 * 60_000;
@@ -15,6 +16,9 @@ declare module '../../core/jobs/job-types.js' {
 
 export const clubDataService = (ctx: AppContext) =>
   new ClubDataService(ctx.db, ctx.files, ctx.audit, ctx.jobs, ctx.clubs);
+
+export const clubDeletionRequests = (ctx: AppContext, data = clubDataService(ctx)) =>
+  new ClubDeletionRequestService(ctx.config, ctx.db, ctx.audit, ctx.work, ctx.notifications, data);
 
 export function registerClubDataJobs(worker: JobWorker, ctx: AppContext): void {
   const data = clubDataService(ctx);

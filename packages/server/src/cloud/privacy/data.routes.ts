@@ -9,6 +9,7 @@ import type { CloudExport } from '../../core/db/schema.js';
 import { Errors } from '../../core/errors.js';
 import { errorResponses } from '../../core/http/schemas.js';
 import { clubsPolicy } from '../clubs.policy.js';
+import { visibleClub } from '../visible-club.js';
 import type { ClubDataService } from './data.service.js';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
@@ -40,14 +41,8 @@ const present = (row: CloudExport) => ({
 });
 
 export function clubDataRoutes(ctx: AppContext, data: ClubDataService): FastifyPluginAsyncTypebox {
-  async function visibleClub(principal: Principal, clubId: string) {
-    const club = await ctx.clubs.get(clubId);
-    const membership = await ctx.clubs.membership(club.id, principal.userId);
-    if (!clubsPolicy.mayView(principal, club, membership)) throw Errors.notFound('Club');
-    return { club, membership };
-  }
   async function exportableClub(principal: Principal, clubId: string) {
-    const { club, membership } = await visibleClub(principal, clubId);
+    const { club, membership } = await visibleClub(ctx.clubs, principal, clubId);
     if (!clubsPolicy.mayExport(principal, club, membership)) throw Errors.forbidden();
     return club;
   }
@@ -136,7 +131,7 @@ export function clubDataRoutes(ctx: AppContext, data: ClubDataService): FastifyP
       },
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
-        const { club } = await visibleClub(principal, request.params.clubId);
+        const { club } = await visibleClub(ctx.clubs, principal, request.params.clubId);
         if (!clubsPolicy.mayConfirmDeletion(principal, club)) throw Errors.forbidden();
         if (request.body.confirmName.trim() !== club.name)
           throw Errors.validation('The confirmation does not match the club name', { field: 'confirmName' });

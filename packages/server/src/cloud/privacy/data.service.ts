@@ -242,8 +242,9 @@ export class ClubDataService {
   }
 
   /** Shuts the club at once (no access over any protocol) and queues the removal of its data. */
-  async startDeletion(club: Club, actor: AuditActor): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+  /** Shuts the club and queues the deletion job; inside the caller's transaction when one is given. */
+  async startDeletion(club: Club, actor: AuditActor, executor?: Database): Promise<void> {
+    const start = async (trx: Database) => {
       if (!(await this.repository(trx).markDeleting(club.id))) return;
       await this.jobs.enqueue(
         DELETE_JOB,
@@ -262,7 +263,8 @@ export class ClubDataService {
         },
         trx,
       );
-    });
+    };
+    await (executor ? start(executor) : this.db.transaction().execute(start));
   }
 
   /**

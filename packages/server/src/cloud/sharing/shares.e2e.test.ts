@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { systemActor } from '../../core/audit/audit.service.js';
 import type { Club } from '../../core/db/schema.js';
 import { createTestClub } from '../../test-support/cloud.js';
+import { addTestMembers, davRequest } from '../../test-support/cloud-members.js';
 import { createTestUser, TEST_PASSWORD } from '../../test-support/factories.js';
 import { basic, loggedInClient, type TestClient } from '../../test-support/http.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
@@ -36,16 +37,7 @@ before(async () => {
   club = made.club;
   adminAuth = basic(made.admin.email, made.appPassword);
   const actor = systemActor('test');
-  for (const name of ['alice', 'bob', 'carol'] as const) {
-    const user = await createTestUser(server.ctx.db);
-    const { token } = await server.ctx.clubs.invite(club, user.email, 'member', actor);
-    await server.ctx.clubs.acceptInvitation(token, user.id, actor);
-    people[name] = {
-      id: user.id,
-      email: user.email,
-      client: await loggedInClient(server.url, user.email, TEST_PASSWORD),
-    };
-  }
+  Object.assign(people, await addTestMembers(server, club, ['alice', 'bob', 'carol'] as const));
   const board = await server.ctx.clubs.createGroup(
     club,
     { name: 'Vorstand', fileAccess: 'write', mayManageMembers: false },
@@ -92,11 +84,7 @@ function davAs(
   path: string,
   init: { headers?: Record<string, string>; body?: string | undefined } = {},
 ) {
-  return fetch(`${server.url}/dav/files/${club.slug}${path}`, {
-    method,
-    headers: { authorization: auth, ...init.headers },
-    body: init.body ?? null,
-  });
+  return davRequest(server.url, club, auth, method, path, init);
 }
 const auth = (name: keyof typeof people) => basic(people[name].email, TEST_PASSWORD);
 

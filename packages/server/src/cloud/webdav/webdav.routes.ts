@@ -520,6 +520,8 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
       throw davError(409, 'cloud_parent_missing', 'The destination collection does not exist');
     if (targetAccess !== 'write') throw Errors.forbidden('You may only read in the destination');
     if (move) assertNothingProtected(dav, node);
+    else if (!dav.view.readableThroughout(node.id, dav.access))
+      throw Errors.forbidden('The collection contains items you may not read');
     const existing = await files.child(dav.club, parent, targetNames.at(-1)!);
     if (existing && dav.view.child(targetAccess, existing) !== 'write')
       throw Errors.forbidden('You may not replace the destination');
@@ -642,7 +644,7 @@ export function webdavRoutes(ctx: AppContext, files: CloudFilesService) {
     const club = await ctx.clubs.bySlug(segments[1]!).catch(() => undefined);
     const membership = club ? await ctx.clubs.membership(club.id, principal.userId) : null;
     const view = club && membership ? await files.accessFor(club, principal.userId, membership) : null;
-    if (!club || !view || view.base === 'none') {
+    if (!club || !view || !view.opensClub) {
       (request.body as Readable | undefined)?.resume();
       throw Errors.notFound('Club');
     }

@@ -8,7 +8,7 @@ import { api, ApiError } from '../../../api.js';
 import { Alert } from '../../../layout/Alert.js';
 import { Loading } from '../../../layout/Loading.js';
 import { Page } from '../../../page.js';
-import { shareeName, type PublicLink, type Share } from './ShareDialog.js';
+import { linkTerms, shareeName, type PublicLink, type Share } from './ShareDialog.js';
 
 export function ActiveSharesPage() {
   const { t, i18n } = useTranslation();
@@ -43,7 +43,6 @@ export function ActiveSharesPage() {
       fail(e);
     }
   };
-  const date = (iso: string) => new Date(iso).toLocaleDateString(i18n.language);
 
   return (
     <Page heading={t('cloudFiles.activeShares')}>
@@ -67,12 +66,7 @@ export function ActiveSharesPage() {
             {links.map((l) => (
               <li key={l.id} className="srp-files-row">
                 <span className="kern-body">
-                  <strong>{l.nodeName}</strong> ·{' '}
-                  {l.mode === 'upload_only' ? t('cloudFiles.linkDrop') : t('cloudFiles.linkRead')}
-                  {l.hasPassword ? ` · ${t('cloudFiles.withPassword')}` : ''} ·{' '}
-                  {l.expiresAt
-                    ? t('cloudFiles.until', { date: date(l.expiresAt) })
-                    : t('cloudFiles.unlimited')}
+                  <strong>{l.nodeName}</strong> · {linkTerms(l, t, i18n.language)}
                 </span>
                 <button
                   type="button"

@@ -2,6 +2,7 @@
 // public links (password, expiry, upload-only for folders; copy, revoke). A modal <dialog>: the browser
 // keeps the focus inside and Escape closes it; on close the focus goes back to the "Teilen" button.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../../api.js';
 import { Alert } from '../../../layout/Alert.js';
@@ -35,6 +36,16 @@ interface ShareInfo {
   items: Share[];
   groups: { id: string; name: string }[];
   members: { userId: string; displayName: string }[];
+}
+
+/** What a public link allows, e.g. "Nur hochladen · mit Passwort · bis 31.12.2026". */
+export function linkTerms(link: PublicLink, t: TFunction, language: string): string {
+  const mode = link.mode === 'upload_only' ? t('cloudFiles.linkDrop') : t('cloudFiles.linkRead');
+  const password = link.hasPassword ? ` · ${t('cloudFiles.withPassword')}` : '';
+  const expiry = link.expiresAt
+    ? t('cloudFiles.until', { date: new Date(link.expiresAt).toLocaleDateString(language) })
+    : t('cloudFiles.unlimited');
+  return `${mode}${password} · ${expiry}`;
 }
 
 /** "Gruppe Vorstand" or the member's name; the caller supplies the group label (translated). */
@@ -279,15 +290,7 @@ export function ShareDialog({
             <ul className="kern-list" data-testid="node-links">
               {links.map((l) => (
                 <li key={l.id} className="srp-files-row">
-                  <span className="kern-body">
-                    {l.mode === 'upload_only' ? t('cloudFiles.linkDrop') : t('cloudFiles.linkRead')}
-                    {l.hasPassword ? ` · ${t('cloudFiles.withPassword')}` : ''} ·{' '}
-                    {l.expiresAt
-                      ? t('cloudFiles.until', {
-                          date: new Date(l.expiresAt).toLocaleDateString(i18n.language),
-                        })
-                      : t('cloudFiles.unlimited')}
-                  </span>
+                  <span className="kern-body">{linkTerms(l, t, i18n.language)}</span>
                   <button
                     type="button"
                     className="kern-btn kern-btn--tertiary kern-btn--small"

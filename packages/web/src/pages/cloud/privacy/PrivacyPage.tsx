@@ -1,5 +1,6 @@
 // /vereinscloud/datenschutz — export of all club data (club admins, municipal admins) and deletion of
-// a club (municipal admins, confirmed by typing the club's name in a modal dialog).
+// a club (municipal admins, confirmed by typing the club's name in a modal dialog), and the club admins'
+// deletion requests that municipal admins confirm or decline (DeletionRequest.tsx).
 import { useCallback, useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../../api.js';
@@ -7,6 +8,7 @@ import { Alert } from '../../../layout/Alert.js';
 import { TextField } from '../../../layout/forms.js';
 import { Loading } from '../../../layout/Loading.js';
 import { Page } from '../../../page.js';
+import { DeletionRequestForClub, PendingDeletionRequest, useDeletionRequest } from './DeletionRequest.js';
 
 interface Club {
   id: string;
@@ -53,7 +55,7 @@ export default function PrivacyPage() {
         clubs !== 'error' &&
         clubs.mine.map((club) => (
           <ClubSection key={club.id} club={club} staff={false}>
-            <p className="kern-body">{t('cloudPrivacy.delete.requestHint')}</p>
+            <DeletionRequestForClub club={club} />
           </ClubSection>
         ))}
       {clubs &&
@@ -94,7 +96,7 @@ function ClubSection({ club, staff, children }: { club: Club; staff: boolean; ch
           <ClubExports club={club} />
           {children}
           {staff && (
-            <ClubDeletion
+            <StaffDeletion
               club={club}
               onDeleted={() => {
                 setStatus('deleting');
@@ -195,7 +197,27 @@ function ClubExports({ club }: { club: Club }) {
   );
 }
 
-function ClubDeletion({ club, onDeleted }: { club: Club; onDeleted: () => void }) {
+/** A pending request of the club's admins first; deleting then decides (confirms) that request. */
+function StaffDeletion({ club, onDeleted }: { club: Club; onDeleted: () => void }) {
+  const { request, reload } = useDeletionRequest(club.id);
+  const pending = request?.status === 'pending' ? request : null;
+  return (
+    <>
+      {pending && <PendingDeletionRequest club={club} request={pending} onDecided={reload} />}
+      <ClubDeletion club={club} confirmsRequest={pending !== null} onDeleted={onDeleted} />
+    </>
+  );
+}
+
+function ClubDeletion({
+  club,
+  confirmsRequest,
+  onDeleted,
+}: {
+  club: Club;
+  confirmsRequest: boolean;
+  onDeleted: () => void;
+}) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
   const opener = useRef<HTMLButtonElement>(null);
@@ -223,7 +245,12 @@ function ClubDeletion({ club, onDeleted }: { club: Club; onDeleted: () => void }
       return;
     }
     try {
-      await api.post(`/api/clubs/${club.id}/deletion`, { confirmName: name.trim() });
+      if (confirmsRequest)
+        await api.post(`/api/clubs/${club.id}/deletion-request/decision`, {
+          decision: 'confirm',
+          confirmName: name.trim(),
+        });
+      else await api.post(`/api/clubs/${club.id}/deletion`, { confirmName: name.trim() });
       close();
       onDeleted();
     } catch (e) {
