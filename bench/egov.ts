@@ -1,20 +1,28 @@
-// npm run bench:egov [-- --citizens 50]
-// Online services benchmark (not a test): starts the real platform against a fresh PostgreSQL database,
-// then 50 citizens at once each start a Personenstandsurkunde application, upload an attachment, submit
-// (server-side validation, BPMN start, encrypted storage, PDF receipt) and download the receipt. Prints
-// p50/p95 beside two references measured in the same run at the same concurrency: a bare HTTP round
-// trip (GET /healthz) and a bare single-row insert into PostgreSQL.
+// npm run bench:egov [-- --citizens 50 --instances 1 --rounds 3 --cpu-prof DIR]
+// Online services benchmark (not a test): starts N real platform instances (child processes, egov-server.ts)
+// against one fresh PostgreSQL database; this process is the load generator. 50 citizens at once each
+// start a Personenstandsurkunde application, upload an attachment, submit (server-side validation, fee,
+// BPMN start, encrypted storage, PDF receipt) and download the receipt, each citizen on one instance in
+// turn, as a load balancer would spread them. Prints p50/p95 of the flow and of each step beside two
+// references measured in the same run at the same concurrency: a bare HTTP round trip (GET /healthz) and
+// a bare single-row insert into PostgreSQL; and the servers' CPU time per flow.
+import { fork, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
-import { pino } from 'pino';
-import { parseConfig } from '../packages/server/src/config.js';
-import { systemActor } from '../packages/server/src/core/audit/audit.service.js';
-import { startPlatform } from '../packages/server/src/server.js';
+import type { ServerReply, ServerRequest } from './egov-server.js';
 import { percentile, scratchDatabase } from './lib.js';
 
 const argv = process.argv.slice(2);
-const CITIZENS = Number(argv[argv.indexOf('--citizens') + 1]) || 50;
-const ROUNDS = 3;
+const option = (name: string, fallback: number) => {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 ? Number(argv[at + 1]) || fallback : fallback;
+};
+const CITIZENS = option('citizens', 50);
+const INSTANCES = option('instances', 1);
+const ROUNDS = option('rounds', 3);
+// --cpu-prof DIR: each server instance writes a V8 CPU profile there when it closes.
+const CPU_PROFILE_DIR = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
 const log = (message: string) => console.error(`[bench] ${message}`);
 
 const applicant = {
@@ -27,14 +35,17 @@ const applicant = {
   ort: 'Flieden',
 };
 const attachment = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200 * 1024, 0x41)]);
+const STEPS = ['draft', 'upload', 'submit', 'receipt'] as const;
+type Step = (typeof STEPS)[number];
+type FlowTimes = Record<Step | 'flow', number>;
 
-async function timed<T>(work: () => Promise<T>): Promise<number> {
+async function timed<T>(work: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
-  await work();
-  return performance.now() - start;
+  const result = await work();
+  return [result, performance.now() - start];
 }
 
-async function concurrently(n: number, job: (i: number) => Promise<number>): Promise<number[]> {
+async function concurrently<T>(n: number, job: (i: number) => Promise<T>): Promise<T[]> {
   return Promise.all(Array.from({ length: n }, (_, i) => job(i)));
 }
 
@@ -43,64 +54,87 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-async function main() {
-  const { url, drop } = await scratchDatabase('srp_bench_egov');
-  const platform = await startPlatform(
-    parseConfig({
-      NODE_ENV: 'test',
-      HOST: '127.0.0.1',
-      PORT: '0',
-      DATA_DIR: `${os.tmpdir()}/srp-bench-egov-${process.pid}`,
-      DATABASE_URL: url,
-      DATABASE_POOL_SIZE: '60',
-      LOG_LEVEL: 'silent',
-      DEMO_SEED: 'false',
-      JOBS_ENABLED: 'false',
-      METRICS_ENABLED: 'false',
-    }),
-    { log: pino({ level: 'silent' }), logger: false, webDist: null },
-  );
-  const raw = new pg.Pool({ connectionString: url, max: 20 });
-  try {
-    const db = platform.ctx.db;
-    const region = await db
-      .insertInto('regions')
-      .values({ slug: 'bench', name: 'Bench' })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    const municipality = await db
-      .insertInto('municipalities')
-      .values({ region_id: region.id, slug: 'bench-gemeinde', name: 'Benchhausen' })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    await platform.ctx.egov.catalogue.ensureShippedServices(region.id, systemActor('bench'));
-    const service = (await platform.ctx.egov.catalogue.listOffered(municipality.id)).find(
-      (s) => s.slug === 'personenstandsurkunde',
-    )!;
-    await raw.query('create table bench_ref (id serial primary key, body text not null)');
+/** Sends a request to a server child and waits for its answer of the given kind. */
+function ask<K extends ServerReply['kind']>(
+  child: ChildProcess,
+  request: ServerRequest,
+  kind: K,
+): Promise<Extract<ServerReply, { kind: K }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: ServerReply) => {
+      if (message.kind !== kind) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as Extract<ServerReply, { kind: K }>);
+    };
+    const onExit = (code: number | null) => reject(new Error(`bench server exited with ${code}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(request);
+  });
+}
 
-    const citizen = async (): Promise<number> =>
-      timed(async () => {
-        const created = await json<{ case: { id: string }; resumeToken: string }>(
-          await fetch(`${platform.url}/api/egov/municipalities/${municipality.id}/cases`, {
+async function main() {
+  const { url: databaseUrl, drop } = await scratchDatabase('srp_bench_egov');
+  const dataDir = `${os.tmpdir()}/srp-bench-egov-${process.pid}`;
+  const children: ChildProcess[] = [];
+  const raw = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  try {
+    // One at a time: the first migrates the database and seeds the municipality and its services.
+    const servers: string[] = [];
+    let tenant = { municipalityId: '', serviceId: '' };
+    for (let i = 0; i < INSTANCES; i++) {
+      const child = fork(path.join(import.meta.dirname, 'egov-server.ts'), [], {
+        execArgv: [
+          '--conditions=source',
+          '--import',
+          'tsx',
+          ...(CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : []),
+        ],
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      });
+      children.push(child);
+      // The PostgreSQL server is shared (100 connections): the instances together keep to 50.
+      const poolSize = Math.max(10, Math.floor(50 / INSTANCES));
+      const started = await ask(
+        child,
+        { kind: 'start', databaseUrl, dataDir, poolSize, seed: i === 0 },
+        'started',
+      );
+      servers.push(started.url);
+      if (i === 0) tenant = { municipalityId: started.municipalityId!, serviceId: started.serviceId! };
+    }
+    await raw.query('create table bench_ref (id serial primary key, body text not null)');
+    const serverCpuMicros = async () =>
+      (await Promise.all(children.map((c) => ask(c, { kind: 'cpu' }, 'cpu')))).reduce(
+        (sum, r) => sum + r.micros,
+        0,
+      );
+
+    const citizen = async (i: number): Promise<FlowTimes> => {
+      const base = servers[i % servers.length]!;
+      const flowStart = performance.now();
+      const [created, draft] = await timed(async () =>
+        json<{ case: { id: string }; resumeToken: string }>(
+          await fetch(`${base}/api/egov/municipalities/${tenant.municipalityId}/cases`, {
             method: 'POST',
             headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ serviceId: service.serviceId }),
+            body: JSON.stringify({ serviceId: tenant.serviceId }),
           }),
-        );
-        const headers = { 'x-resume-token': created.resumeToken };
-        const file = await json<{ id: string }>(
+        ),
+      );
+      const headers = { 'x-resume-token': created.resumeToken };
+      const [file, upload] = await timed(async () =>
+        json<{ id: string }>(
           await fetch(
-            `${platform.url}/api/egov/cases/${created.case.id}/attachments?field=urkunde.ausweis&name=ausweis.pdf`,
-            {
-              method: 'POST',
-              headers: { ...headers, 'content-type': 'application/pdf' },
-              body: attachment,
-            },
+            `${base}/api/egov/cases/${created.case.id}/attachments?field=urkunde.ausweis&name=ausweis.pdf`,
+            { method: 'POST', headers: { ...headers, 'content-type': 'application/pdf' }, body: attachment },
           ),
-        );
-        const submitted = await json<{ reference: string; receiptUrl: string }>(
-          await fetch(`${platform.url}/api/egov/cases/${created.case.id}/submit`, {
+        ),
+      );
+      const [submitted, submit] = await timed(async () =>
+        json<{ reference: string; receiptUrl: string }>(
+          await fetch(`${base}/api/egov/cases/${created.case.id}/submit`, {
             method: 'POST',
             headers: { ...headers, 'content-type': 'application/json' },
             body: JSON.stringify({
@@ -119,51 +153,80 @@ async function main() {
               },
             }),
           }),
-        );
-        if (!/^\d{4}-/.test(submitted.reference)) throw new Error('no reference number');
-        const receipt = await fetch(`${platform.url}${submitted.receiptUrl}`, { headers });
-        const bytes = Buffer.from(await receipt.arrayBuffer());
-        if (!bytes.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new Error('no PDF receipt');
+        ),
+      );
+      if (!/^\d{4}-/.test(submitted.reference)) throw new Error('no reference number');
+      const [bytes, receipt] = await timed(async () => {
+        const res = await fetch(`${base}${submitted.receiptUrl}`, { headers });
+        if (!res.ok) throw new Error(`receipt: ${res.status}`);
+        return Buffer.from(await res.arrayBuffer());
       });
-    const roundTrip = () => timed(async () => (await fetch(`${platform.url}/healthz`)).arrayBuffer());
-    const insert = () =>
-      timed(() => raw.query('insert into bench_ref (body) values ($1)', ['x'.repeat(200)]));
+      if (!bytes.subarray(0, 5).equals(Buffer.from('%PDF-'))) throw new Error('no PDF receipt');
+      return { draft, upload, submit, receipt, flow: performance.now() - flowStart };
+    };
+    const roundTrip = async (i: number) =>
+      (await timed(async () => (await fetch(`${servers[i % servers.length]}/healthz`)).arrayBuffer()))[1];
+    const insert = async () =>
+      (await timed(() => raw.query('insert into bench_ref (body) values ($1)', ['x'.repeat(200)])))[1];
 
-    await concurrently(5, citizen); // warm-up: JIT, connection pool, key cache
-    const flows: number[] = [];
+    const flows: FlowTimes[] = [];
+    // A failed flow (e.g. 503 when the database pool is exhausted) is counted and reported, not timed.
+    const failures: string[] = [];
+    const counted = async (i: number) => {
+      try {
+        flows.push(await citizen(i));
+      } catch (error) {
+        failures.push(String(error));
+      }
+    };
     const trips: number[] = [];
     const inserts: number[] = [];
-    let flowCpuMs = 0;
+    let serverCpuMs = 0;
+    let generatorCpuMs = 0;
+    await concurrently(5 * INSTANCES, counted); // warm-up: JIT, connection pools, key caches
+    flows.length = 0;
+    failures.length = 0;
     for (let round = 0; round < ROUNDS; round++) {
       trips.push(...(await concurrently(CITIZENS, roundTrip)));
       inserts.push(...(await concurrently(CITIZENS, insert)));
       const wall = performance.now();
-      const cpu = process.cpuUsage();
-      flows.push(...(await concurrently(CITIZENS, citizen)));
-      const used = process.cpuUsage(cpu);
-      flowCpuMs += (used.user + used.system) / 1000;
+      const serverBefore = await serverCpuMicros();
+      const generatorBefore = process.cpuUsage();
+      await concurrently(CITIZENS, counted);
+      const generatorUsed = process.cpuUsage(generatorBefore);
+      generatorCpuMs += (generatorUsed.user + generatorUsed.system) / 1000;
+      serverCpuMs += ((await serverCpuMicros()) - serverBefore) / 1000;
       log(`round ${round + 1}: ${CITIZENS} citizens in ${(performance.now() - wall).toFixed(0)} ms`);
     }
     const fmt = (samples: number[]) =>
-      `p50 ${percentile(samples, 0.5).toFixed(1)} ms, p95 ${percentile(samples, 0.95).toFixed(1)} ms`;
+      `p50 ${percentile(samples, 0.5).toFixed(1).padStart(7)} ms, p95 ${percentile(samples, 0.95)
+        .toFixed(1)
+        .padStart(7)} ms`;
+    const stepOf = (step: Step | 'flow') => flows.map((f) => f[step]);
     console.log(
-      `bench:egov  PostgreSQL, ${CITIZENS} concurrent citizens x ${ROUNDS} rounds, load ${os
+      `bench:egov  PostgreSQL, ${CITIZENS} concurrent citizens x ${ROUNDS} rounds, ${INSTANCES} instance(s), load ${os
         .loadavg()
         .map((l) => l.toFixed(1))
         .join(' / ')}, ${os.cpus().length} cores`,
     );
     console.log(
-      `  citizen flow (draft + 200 KiB attachment + submit + receipt PDF): ${fmt(flows)}   target p95 < 300 ms`,
+      `  citizen flow (draft + 200 KiB attachment + submit + receipt PDF): ${fmt(stepOf('flow'))}   target p95 < 300 ms`,
     );
-    // CPU of this process per flow (server and bench client together): the figure load barely changes.
+    if (failures.length > 0)
+      console.log(`  FAILED flows: ${failures.length} of ${ROUNDS * CITIZENS}, first: ${failures[0]}`);
+    for (const step of STEPS) console.log(`    step ${step.padEnd(8)}${' '.repeat(51)}${fmt(stepOf(step))}`);
+    // CPU time is the figure load barely changes: the servers' per flow, and the load generator's apart.
     console.log(
-      `  CPU time of the Node process per citizen flow (server + client):  ${(flowCpuMs / flows.length).toFixed(1)} ms`,
+      `  CPU time of the server process(es) per citizen flow:              ${(serverCpuMs / (ROUNDS * CITIZENS)).toFixed(1)} ms`,
+    );
+    console.log(
+      `  CPU time of the load generator per citizen flow (not the server): ${(generatorCpuMs / (ROUNDS * CITIZENS)).toFixed(1)} ms`,
     );
     console.log(`  reference: bare HTTP round trip (GET /healthz):                   ${fmt(trips)}`);
     console.log(`  reference: bare single-row insert (pg, same concurrency):          ${fmt(inserts)}`);
   } finally {
     await raw.end();
-    await platform.close();
+    await Promise.all(children.map((c) => ask(c, { kind: 'close' }, 'closed').catch(() => undefined)));
     await drop();
   }
 }

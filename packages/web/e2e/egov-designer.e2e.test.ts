@@ -122,6 +122,36 @@ void describe('process designer in the browser', () => {
 
       await tabs.getByRole('tab', { name: 'Einstellungen' }).click();
       await page.getByLabel('Bearbeitungsfrist (Tage)').fill('9');
+
+      // Gebühren as a form: the version's two rules, a new surcharge with an exemption, the example fee.
+      const fees = page.getByRole('group', { name: 'Gebührenregeln' });
+      const label = 'Bezeichnung (sehen die Antragstellenden)';
+      const amount = 'Betrag in Euro (je Stück, wenn gezählt wird)';
+      assert.equal(await fees.getByLabel(label).first().inputValue(), 'Einfache Meldebescheinigung');
+      await fees.getByRole('button', { name: 'Gebühr hinzufügen' }).click();
+      const surcharge = fees.getByRole('group', { name: /^Gebühr 3/ });
+      await surcharge.getByLabel(amount).fill('zwölf');
+      await surcharge.getByText(/Bitte geben Sie einen Betrag in Euro an/).waitFor();
+      assert.equal(await surcharge.getByLabel(amount).getAttribute('aria-invalid'), 'true');
+      assert.match(
+        (await surcharge.getByLabel(amount).getAttribute('aria-describedby')) ?? '',
+        /fee-2-amount-error/,
+      );
+      await surcharge.getByLabel(label).fill('Eilzuschlag');
+      await surcharge.getByLabel(amount).fill('7,50');
+      const exemption = surcharge.getByRole('group', { name: 'Befreiung' });
+      await exemption.getByLabel('Die Gebühr entfällt').selectOption('equals');
+      await exemption.getByLabel('Formularfeld').selectOption('bescheinigung.art');
+      await exemption.getByLabel('Wert', { exact: true }).fill('einfach');
+      const example = page.getByRole('region', { name: 'Beispielrechnung' });
+      const art = example.getByLabel(/bescheinigung\.art/);
+      await art.fill('erweitert');
+      await example.getByText(/Gebühr gesamt: 15,50\s€/).waitFor();
+      await art.fill('einfach');
+      await example.getByText(/Gebühr gesamt: 5,00\s€/).waitFor();
+      // The JSON view for experts shows the same rules.
+      await page.getByText('Gebührenregeln als JSON (für Fachleute)').click();
+      assert.match(await page.getByLabel('Gebührenregeln (JSON)').inputValue(), /"Eilzuschlag"/);
       await page.screenshot({ path: screenshotPath('egov-designer-settings.png'), fullPage: true });
       await assertNoAxeViolations(page, 'designer, settings tab');
 
@@ -129,6 +159,12 @@ void describe('process designer in the browser', () => {
       await page.getByRole('status').getByText('Gespeichert.').waitFor();
       const saved = await server.ctx.egov.catalogue.version(draftId);
       assert.equal(saved.processing_days, 9);
+      assert.deepEqual(saved.fee_rules[2], {
+        id: 'gebuehr-3',
+        label: 'Eilzuschlag',
+        amountCents: 750,
+        unless: { field: 'bescheinigung.art', equals: 'einfach' },
+      });
       assert.match(saved.bpmn_xml, /name="Meldedaten prüfen \(Testlauf\)"/);
       assert.match(
         saved.bpmn_xml,

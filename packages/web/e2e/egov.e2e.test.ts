@@ -203,4 +203,76 @@ void describe('online services end to end, in the browser', () => {
       }
     });
   });
+
+  test('a citizen adds applications made without an account: on the resume link, and by reference', async () => {
+    const { server, browser } = suite;
+    const db = server.ctx.db;
+    const flieden = await db
+      .selectFrom('municipalities')
+      .select(['id', 'region_id'])
+      .where('slug', '=', 'flieden')
+      .executeTakeFirstOrThrow();
+    const service = await db
+      .selectFrom('egov_services')
+      .select('id')
+      .where('region_id', '=', flieden.region_id)
+      .where('slug', '=', 'personenstandsurkunde')
+      .executeTakeFirstOrThrow();
+    const version = await server.ctx.egov.catalogue.publishedVersion(service.id);
+    const anonymousDraft = () =>
+      server.ctx.egov.cases.createDraft({
+        municipalityId: flieden.id,
+        version,
+        userId: null,
+        testMode: false,
+        data: { urkunde: { art: 'geburt' } },
+        actor: systemActor('test'),
+      });
+    const onLink = await anonymousDraft();
+    const byReference = await anonymousDraft();
+
+    await withPage(browser, async (page) => {
+      await page.goto(`${server.url}/anmelden`);
+      await loginThroughForm(page, 'buerger@example.org');
+      await page.waitForURL((url) => !url.pathname.startsWith('/anmelden'));
+
+      // Opened with its resume link while logged in: the portal offers to add it.
+      await page.goto(`${server.url}/buergerservice/antraege/${onLink.case.id}#${onLink.resumeToken}`);
+      const add = page.getByRole('button', { name: 'Antrag zu meinem Konto hinzufügen' });
+      await add.waitFor();
+      await assertNoAxeViolations(page, 'the offer to add an application to the account');
+      await add.click();
+      await page.getByRole('status').getByText('Der Antrag gehört jetzt zu Ihrem Konto.').waitFor();
+
+      // Under "Meine Anträge", the other one by the receipt's reference and its resume link.
+      await page.goto(`${server.url}/buergerservice`);
+      const mine = page.getByRole('region', { name: 'Meine Anträge' });
+      await mine.getByRole('link', { name: new RegExp(onLink.case.reference) }).waitFor();
+      const form = page.getByRole('form', { name: 'Antrag ohne Konto gestellt?' });
+      await form.getByRole('button', { name: 'Antrag zu meinem Konto hinzufügen' }).click();
+      await form.getByText('Bitte geben Sie das Aktenzeichen ein.').waitFor();
+      assert.equal(await form.getByLabel('Ihr Aktenzeichen').getAttribute('aria-invalid'), 'true');
+      await form.getByLabel('Ihr Aktenzeichen').fill(byReference.case.reference);
+      await form
+        .getByLabel('Link zum Weitermachen')
+        .fill(`${server.url}/buergerservice/antraege/${byReference.case.id}#${byReference.resumeToken}`);
+      await form.getByRole('button', { name: 'Antrag zu meinem Konto hinzufügen' }).click();
+      await form
+        .getByRole('status')
+        .getByText(`Der Antrag ${byReference.case.reference} gehört jetzt zu Ihrem Konto.`)
+        .waitFor();
+      await mine.getByRole('link', { name: new RegExp(byReference.case.reference) }).waitFor();
+      await assertNoAxeViolations(page, 'my applications with the form to add one');
+    });
+    const owners = await db
+      .selectFrom('egov_cases')
+      .innerJoin('users', 'users.id', 'egov_cases.citizen_user_id')
+      .select('users.email')
+      .where('egov_cases.id', 'in', [onLink.case.id, byReference.case.id])
+      .execute();
+    assert.deepEqual(
+      owners.map((o) => o.email),
+      ['buerger@example.org', 'buerger@example.org'],
+    );
+  });
 });

@@ -9,7 +9,10 @@ import { createContext, type AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import { testDatabase } from '../test-support/db.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
+import { signWebhook } from '../core/notifications/webhook-signature.js';
 import { CASE_SOURCE, DELIVERY_PROBLEM_SOURCE, type ContinueCase } from './case.service.js';
+import { parseStatusUpdate } from './connectors/connector.routes.js';
+import { EgovRepository } from './egov.repository.js';
 import type { TestPaymentProvider } from './payments/test-payment-provider.js';
 
 /** Reads a stream to a string (with listeners: the decrypting stream is a Transform). */
@@ -607,15 +610,27 @@ test('done in the work inbox advances the case; with a destination it waits for 
   assert.equal(await text(plain.stream), '%PDF-1.4 Ausweis von Erika');
   assert.ok(file);
 
-  // The connector publishes the answer inside the transaction that records it (outbox).
+  await acceptDelivery(ctx, municipality.id, submitted.id, delivery.id);
+  const done = await ctx.egov.cases.get(submitted.id);
+  assert.equal(done.status, 'completed');
+  assert.equal(done.engine_state_encrypted, null);
+  assert.equal((await ctx.egov.cases.data(done)).delivery?.status, 'accept-submission');
+});
+
+/**
+ * The specialised software accepts a delivery: the connector publishes that inside the transaction that
+ * records it (outbox), and the continue job it wrote runs.
+ */
+async function acceptDelivery(ctx: AppContext, municipalityId: string, caseId: string, deliveryId: string) {
   await handle.db.transaction().execute((trx) =>
     ctx.connectors.outbox.publish(
       'deliveryStatusChanged',
       {
-        deliveryId: delivery.id,
-        municipalityId: municipality.id,
+        deliveryId,
+        municipalityId,
         sourceType: CASE_SOURCE,
-        sourceId: submitted.id,
+        sourceId: caseId,
+        round: 1,
         status: 'accepted',
         remoteStatus: 'accept-submission',
         message: null,
@@ -623,12 +638,8 @@ test('done in the work inbox advances the case; with a destination it waits for 
       trx,
     ),
   );
-  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:accepted`);
-  const done = await ctx.egov.cases.get(submitted.id);
-  assert.equal(done.status, 'completed');
-  assert.equal(done.engine_state_encrypted, null);
-  assert.equal((await ctx.egov.cases.data(done)).delivery?.status, 'accept-submission');
-});
+  await runContinueJob(ctx, `egov-continue:${caseId}:delivery:${deliveryId}:accepted`);
+}
 
 /** Runs the delivery job once, as the worker would (the db tests run no worker). */
 async function runDeliveryJob(ctx: AppContext, municipalityId: string, deliveryId: string) {
@@ -647,21 +658,15 @@ async function runDeliveryJob(ctx: AppContext, municipalityId: string, deliveryI
     .catch(() => undefined);
 }
 
-test('a delivery the receiver refuses becomes an inbox task; sent again by hand, the case goes on', async () => {
-  // The specialised software refuses (422) until its operators fix the cause.
-  let refusing = true;
-  const receiver = http.createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      res.writeHead(refusing ? 422 : 200, { 'content-type': 'text/plain' });
-      res.end(refusing ? 'Geburtsort fehlt im Register' : 'ok');
-    });
-  });
-  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-  after(() => receiver.close());
-  const ctx = createContext(config, handle);
+const REGISTER_SECRET = 'a-webhook-secret-of-the-register';
+
+/**
+ * A paid certificate application whose inbox task is done, so its delivery to the register (a webhook
+ * destination at `receiver`) is queued; the delivery job has not run yet.
+ */
+async function approvedCaseWithDelivery(ctx: AppContext, receiver: http.Server) {
   const { municipality, service } = await region(ctx);
-  await ctx.connectors.saveDestination(
+  const destination = await ctx.connectors.saveDestination(
     {
       municipalityId: municipality.id,
       serviceKey: 'urn:de:fim:leika:leistung:99050012104000',
@@ -669,7 +674,7 @@ test('a delivery the receiver refuses becomes an inbox task; sent again by hand,
       name: 'Personenstandsregister',
       settings: {
         url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`,
-        secret: 'a-webhook-secret-of-the-register',
+        secret: REGISTER_SECRET,
       },
       enabled: true,
     },
@@ -687,6 +692,23 @@ test('a delivery the receiver refuses becomes an inbox task; sent again by hand,
   await runContinueJob(ctx, `egov-continue:${task.source_id}:task:${task.id}`);
   const [delivery] = await ctx.connectors.listDeliveries({ municipalityIds: [municipality.id], limit: 10 });
   assert.ok(delivery);
+  return { municipality, submitted, delivery, destination };
+}
+
+test('a delivery the receiver refuses becomes an inbox task; sent again by hand, the case goes on', async () => {
+  // The specialised software refuses (422) until its operators fix the cause.
+  let refusing = true;
+  const receiver = http.createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(refusing ? 422 : 200, { 'content-type': 'text/plain' });
+      res.end(refusing ? 'Geburtsort fehlt im Register' : 'ok');
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  after(() => receiver.close());
+  const ctx = createContext(config, handle);
+  const { municipality, submitted, delivery } = await approvedCaseWithDelivery(ctx, receiver);
 
   await runDeliveryJob(ctx, municipality.id, delivery.id);
   const failed = await ctx.connectors.getDelivery(municipality.id, delivery.id);
@@ -729,25 +751,110 @@ test('a delivery the receiver refuses becomes an inbox task; sent again by hand,
   await ctx.connectors.redeliver(municipality.id, delivery.id, actor);
   await runDeliveryJob(ctx, municipality.id, delivery.id);
   assert.equal((await ctx.connectors.getDelivery(municipality.id, delivery.id)).status, 'delivered');
-  await handle.db.transaction().execute((trx) =>
-    ctx.connectors.outbox.publish(
-      'deliveryStatusChanged',
-      {
-        deliveryId: delivery.id,
-        municipalityId: municipality.id,
-        sourceType: CASE_SOURCE,
-        sourceId: submitted.id,
-        status: 'accepted',
-        remoteStatus: 'accept-submission',
-        message: null,
-      },
-      trx,
-    ),
-  );
-  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:accepted`);
+  await acceptDelivery(ctx, municipality.id, submitted.id, delivery.id);
   const done = await ctx.egov.cases.get(submitted.id);
   assert.equal(done.status, 'completed', 'the accepted redelivery moves the case on');
   assert.deepEqual(await problems(), [], 'the problem task is settled');
+});
+
+test('a delivery the receiver rejects through its callback is sent again by hand as a new round, once', async () => {
+  // The register takes every POST (200) and remembers the idempotency key of each.
+  const keys: string[] = [];
+  const receiver = http.createServer((req, res) => {
+    keys.push(String(req.headers['x-srp-delivery']));
+    req.resume();
+    req.on('end', () => res.writeHead(200).end('ok'));
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  after(() => receiver.close());
+  const ctx = createContext(config, handle);
+  const { municipality, submitted, delivery, destination } = await approvedCaseWithDelivery(ctx, receiver);
+  const callback = (remoteId: string, status: string, message: string | null = null) => {
+    const body = JSON.stringify({ remoteId, status, message });
+    return ctx.connectors.receiveStatus(
+      destination.id,
+      body,
+      { 'x-srp-signature': signWebhook(REGISTER_SECRET, body) },
+      parseStatusUpdate,
+    );
+  };
+  await runDeliveryJob(ctx, municipality.id, delivery.id);
+  assert.deepEqual(keys, [delivery.id], 'the first round is keyed by the delivery id');
+
+  // Delivered, then the register rejects it in its callback.
+  const rejected = await callback(delivery.id, 'rejected', 'Geburtsort fehlt im Register');
+  assert.equal(rejected.status, 'rejected');
+  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:rejected`);
+  const problems = async () =>
+    (
+      await ctx.work.list({
+        municipalityIds: [municipality.id],
+        statuses: ['open', 'in_progress'],
+        limit: 100,
+      })
+    ).filter((t) => t.source_type === DELIVERY_PROBLEM_SOURCE && t.source_id === submitted.id);
+  const [problem] = await problems();
+  assert.ok(problem, 'the team gets a high-priority task about the rejection');
+  assert.equal(problem.priority, 'high');
+  assert.match(problem.description, /Geburtsort fehlt im Register/);
+  assert.equal((await ctx.egov.cases.get(submitted.id)).status, 'received', 'the case still waits');
+
+  // Two clicks at once (or two caseworkers): exactly one redelivery, the other is told it is under way.
+  const clicks = await Promise.allSettled([
+    ctx.connectors.redeliver(municipality.id, delivery.id, actor),
+    ctx.connectors.redeliver(municipality.id, delivery.id, actor),
+  ]);
+  assert.equal(clicks.filter((c) => c.status === 'fulfilled').length, 1);
+  const refused = clicks.find((c) => c.status === 'rejected');
+  assert.equal((refused?.reason as { code?: string }).code, 'conflict');
+  const requeued = await ctx.connectors.getDelivery(municipality.id, delivery.id);
+  assert.equal(requeued.status, 'queued');
+  assert.equal(requeued.round, 2);
+  assert.equal(requeued.remote_id, null, 'a new submission, not the rejected one');
+  assert.deepEqual(requeued.earlier_remote_ids, [delivery.id]);
+  const jobs = await handle.db
+    .selectFrom('jobs')
+    .select('id')
+    .where('unique_key', '=', `delivery:${delivery.id}`)
+    .where('status', '=', 'pending')
+    .execute();
+  assert.equal(jobs.length, 1, 'one job for the new round');
+
+  // The job runs twice (at least once): the register gets the new round once, under a new key.
+  await runDeliveryJob(ctx, municipality.id, delivery.id);
+  await runDeliveryJob(ctx, municipality.id, delivery.id);
+  assert.deepEqual(keys, [delivery.id, `${delivery.id}.2`]);
+  const resent = await ctx.connectors.getDelivery(municipality.id, delivery.id);
+  assert.equal(resent.status, 'delivered');
+  assert.equal(resent.remote_id, `${delivery.id}.2`);
+
+  // A late repeat of the first round's rejection is acknowledged and changes nothing.
+  const late = await callback(delivery.id, 'rejected', 'Geburtsort fehlt im Register');
+  assert.equal(late.status, 'delivered');
+  assert.equal((await ctx.connectors.getDelivery(municipality.id, delivery.id)).status, 'delivered');
+
+  // The register accepts the new round: the case goes on and the problem task is settled.
+  assert.equal((await callback(`${delivery.id}.2`, 'accepted')).status, 'accepted');
+  await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}.2:accepted`);
+  assert.equal((await ctx.egov.cases.get(submitted.id)).status, 'completed');
+  assert.deepEqual(await problems(), [], 'the inbox task is closed');
+  await assert.rejects(ctx.connectors.redeliver(municipality.id, delivery.id, actor), { code: 'conflict' });
+
+  const audit = await ctx.audit.list({ municipalityIds: [municipality.id], limit: 200 });
+  const redelivered = audit.filter(
+    (e) => e.action === 'egov.delivery_redelivered' && e.target_id === delivery.id,
+  );
+  assert.equal(redelivered.length, 1);
+  assert.deepEqual(
+    { ...redelivered[0]!.details },
+    {
+      previousStatus: 'rejected',
+      previousError: null,
+      previousRemoteStatus: 'rejected',
+      round: 2,
+      idempotencyKey: `${delivery.id}.2`,
+    },
+  );
 });
 
 test('a paid fee is never lost: its follow-up job commits with the payment, or the payment rolls back', async () => {
@@ -811,4 +918,170 @@ test('a paid fee is never lost: its follow-up job commits with the payment, or t
     .where('unique_key', '=', `egov-continue:${task!.source_id}:task:${task!.id}`)
     .executeTakeFirst();
   assert.ok(taskJob, 'no waiting: the job committed with the completion');
+});
+
+test('an anonymous application is added to an account only with its resume token, once, audited', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const { case: submitted, draft } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+  );
+  const token = draft.resumeToken!;
+  assert.ok(token, 'anonymous applications get a resume token');
+  const erika = await citizenId();
+  const mallory = await citizenId();
+  const asCitizen = (userId: string) => ({ ...systemActor('test'), userId });
+
+  // Knowing the reference (or the e-mail address in the form) is not enough.
+  await assert.rejects(
+    ctx.egov.cases.addToAccount(
+      { reference: submitted.reference },
+      'x'.repeat(43),
+      mallory,
+      asCitizen(mallory),
+    ),
+    { code: 'not_found' },
+  );
+  await assert.rejects(
+    ctx.egov.cases.addToAccount({ reference: 'NO-SUCH-REF' }, token, mallory, asCitizen(mallory)),
+    { code: 'not_found' },
+  );
+  assert.deepEqual(await ctx.egov.cases.listForCitizen(mallory), []);
+
+  // With the token, by reference (as typed from the receipt, in lower case): it is Erika's now.
+  const claimed = await ctx.egov.cases.addToAccount(
+    { reference: submitted.reference.toLowerCase() },
+    token,
+    erika,
+    asCitizen(erika),
+  );
+  assert.equal(claimed.citizen_user_id, erika);
+  assert.equal(claimed.resume_token_hash, null, 'the resume link stops working');
+  assert.equal(claimed.engine_revision, submitted.engine_revision, 'the process state is untouched');
+  assert.deepEqual(
+    (await ctx.egov.cases.listForCitizen(erika)).map((c) => c.reference),
+    [submitted.reference],
+  );
+  await assert.rejects(ctx.egov.cases.forCitizen(submitted.id, { userId: null, resumeToken: token }), {
+    code: 'not_found',
+  });
+  assert.equal(
+    (await ctx.egov.cases.forCitizen(submitted.id, { userId: erika, resumeToken: null })).id,
+    submitted.id,
+  );
+
+  // Again by Erika: nothing changes. By someone else with the (now spent) token: not found.
+  assert.equal(
+    (await ctx.egov.cases.addToAccount({ caseId: submitted.id }, token, erika, asCitizen(erika))).id,
+    submitted.id,
+  );
+  await assert.rejects(
+    ctx.egov.cases.addToAccount({ caseId: submitted.id }, token, mallory, asCitizen(mallory)),
+    {
+      code: 'not_found',
+    },
+  );
+
+  // Two accounts race for one draft with the same token: exactly one wins.
+  const other = await ctx.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    version: await ctx.egov.catalogue.publishedVersion(service('personenstandsurkunde').id),
+    userId: null,
+    testMode: false,
+    data: {},
+    actor,
+  });
+  const race = await Promise.allSettled([
+    ctx.egov.cases.addToAccount({ caseId: other.case.id }, other.resumeToken!, erika, asCitizen(erika)),
+    ctx.egov.cases.addToAccount({ caseId: other.case.id }, other.resumeToken!, mallory, asCitizen(mallory)),
+  ]);
+  assert.equal(race.filter((r) => r.status === 'fulfilled').length, 1);
+
+  const audit = await ctx.audit.list({ municipalityIds: [municipality.id], limit: 200 });
+  const claims = audit.filter((e) => e.action === 'egov_case.claimed');
+  assert.equal(claims.filter((e) => e.target_id === submitted.id).length, 1);
+  assert.deepEqual(claims.find((e) => e.target_id === submitted.id)?.details, {
+    via: 'reference_and_token',
+    status: 'action_required',
+  });
+  assert.equal(claims.filter((e) => e.target_id === other.case.id).length, 1);
+});
+
+test('a draft keeps only fee rules that fit its form; the problems come back per rule in German', async () => {
+  const ctx = createContext(config, handle);
+  const { service } = await region(ctx);
+  const draft = await ctx.egov.catalogue.createDraft(service('personenstandsurkunde').id, actor);
+  const error = await ctx.egov.catalogue
+    .updateDraft(
+      draft,
+      {
+        feeRules: [
+          { id: 'je-stueck', label: 'Je Stück', amountCents: 600, perUnit: { field: 'urkunde.menge' } },
+        ],
+      },
+      actor,
+    )
+    .then(
+      () => null,
+      (e: unknown) => e as { code: string; details: { feeRules: { path: string; message: string }[] } },
+    );
+  assert.ok(error);
+  assert.equal(error.code, 'validation_failed');
+  assert.deepEqual(error.details.feeRules, [
+    {
+      path: 'feeRules[0].perUnit.field',
+      message: 'Je Stück: Das Formularfeld „urkunde.menge“ gibt es im Formular nicht.',
+    },
+  ]);
+  const rules = [
+    { id: 'erste', label: 'Erste Urkunde', amountCents: 1200 },
+    {
+      id: 'weitere',
+      label: 'Jede weitere',
+      amountCents: 600,
+      perUnit: { field: 'urkunde.anzahl', minus: 1 },
+    },
+    {
+      id: 'rente',
+      label: 'Für die Rente frei',
+      amountCents: 0,
+      unless: { field: 'urkunde.zweck', equals: 'rente' },
+    },
+  ];
+  const saved = await ctx.egov.catalogue.updateDraft(draft, { feeRules: rules }, actor);
+  assert.deepEqual(saved.fee_rules, rules);
+});
+
+test('a reference number another case holds is never given twice: the insert yields nothing', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const version = await ctx.egov.catalogue.publishedVersion(service('personenstandsurkunde').id);
+  const first = await ctx.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    version,
+    userId: null,
+    testMode: false,
+    data: {},
+    actor,
+  });
+  const clash = await new EgovRepository(handle.db).insertCase({
+    id: crypto.randomUUID(),
+    municipality_id: municipality.id,
+    service_version_id: version.id,
+    reference: first.case.reference,
+    test_mode: false,
+    citizen_user_id: null,
+    resume_token_hash: null,
+    data_encrypted: first.case.data_encrypted,
+    fee_cents: 0,
+  });
+  assert.equal(clash, undefined);
+  const holders = await handle.db
+    .selectFrom('egov_cases')
+    .select('id')
+    .where('reference', '=', first.case.reference)
+    .execute();
+  assert.deepEqual(holders, [{ id: first.case.id }]);
 });

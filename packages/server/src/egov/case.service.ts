@@ -24,6 +24,7 @@ import { renderPdf } from './documents/pdf.js';
 import { fillTemplate } from './documents/templates.js';
 import type { PaymentService } from './payments/index.js';
 import type { ConnectorService } from './connectors/connector.service.js';
+import { deliveryRoundKey } from './connectors/connector.types.js';
 
 export const CASE_SOURCE = 'egov_case';
 /** Inbox tasks about a failed delivery of a case (source id: the case id). */
@@ -147,7 +148,8 @@ export class CaseService {
           message: e.message,
         },
         e.municipalityId,
-        `${e.sourceId}:delivery:${e.deliveryId}:${e.status}`,
+        // Per round: a redelivery rejected again is a new problem, not a repeat of the first.
+        `${e.sourceId}:delivery:${deliveryRoundKey(e.deliveryId, e.round)}:${e.status}`,
       );
     });
     sources.work.on('completed', async (task, trx) => {
@@ -311,6 +313,47 @@ export class CaseService {
     return found;
   }
 
+  /**
+   * Adds an anonymous application to the logged-in citizen's account. Only with proof of possession: the
+   * resume token of the case (from its link, or typed in with the receipt's reference), never because an
+   * e-mail address in the form matches. A wrong token or reference is "not found" (nothing is revealed);
+   * a case of another account is a conflict; claiming one's own case again changes nothing.
+   */
+  async addToAccount(
+    lookup: { caseId: string } | { reference: string },
+    resumeToken: string,
+    userId: string,
+    actor: AuditActor,
+  ): Promise<EgovCase> {
+    const found =
+      'caseId' in lookup
+        ? await this.repository().findCase(lookup.caseId)
+        : await this.repository().findCaseByReference(lookup.reference.trim().toUpperCase());
+    if (!found) throw Errors.notFound('Case');
+    if (found.citizen_user_id === userId) return found;
+    const proven =
+      found.resume_token_hash !== null &&
+      crypto.timingSafeEqual(Buffer.from(hashToken(resumeToken)), Buffer.from(found.resume_token_hash));
+    if (!proven) throw Errors.notFound('Case');
+    if (found.citizen_user_id !== null) throw Errors.conflict('The application belongs to another account');
+    return this.db.transaction().execute(async (trx) => {
+      const claimed = await this.repository(trx).claimCase(found.id, userId);
+      if (!claimed) throw Errors.conflict('The application belongs to another account');
+      await this.deps.audit.record(
+        actor,
+        {
+          action: 'egov_case.claimed',
+          targetType: 'egov_case',
+          targetId: found.id,
+          municipalityId: found.municipality_id,
+          details: { via: 'caseId' in lookup ? 'resume_link' : 'reference_and_token', status: found.status },
+        },
+        trx,
+      );
+      return claimed;
+    });
+  }
+
   data(c: EgovCase): Promise<CaseData> {
     return this.deps.keys.decryptJson<CaseData>(c.municipality_id, c.id, c.data_encrypted);
   }
@@ -385,13 +428,8 @@ export class CaseService {
     values: Omit<Parameters<EgovRepository['insertCase']>[0], 'reference'>,
   ) {
     for (let attempt = 0; ; attempt++) {
-      const reference = newReference();
-      const taken = await trx
-        .selectFrom('egov_cases')
-        .select('id')
-        .where('reference', '=', reference)
-        .executeTakeFirst();
-      if (!taken) return this.repository(trx).insertCase({ ...values, reference });
+      const inserted = await this.repository(trx).insertCase({ ...values, reference: newReference() });
+      if (inserted) return inserted;
       if (attempt > 5) throw Errors.unavailable('Could not allocate a reference number');
     }
   }
@@ -471,17 +509,20 @@ export class CaseService {
     actor: AuditActor,
   ): Promise<{ case: EgovCase; receiptId: string; fee: FeeQuote }> {
     if (c.status !== 'draft') throw Errors.conflict('The case was submitted already');
-    const version = await this.deps.catalogue.version(c.service_version_id);
+    // Independent reads in parallel: the submission waits for the slowest, not for their sum.
+    const [version, files, municipality] = await Promise.all([
+      this.deps.catalogue.version(c.service_version_id),
+      this.repository().listFiles(c.id),
+      this.municipality(c.municipality_id),
+    ]);
     if (version.status === 'retired' && !c.test_mode)
       throw Errors.conflict('This service version is no longer offered; please start again');
-    const files = await this.repository().listFiles(c.id);
     const checked = validateSubmission(formOf(version), data, {
       isKnownFile: (fileId) => files.some((f) => f.id === fileId && f.kind === 'attachment'),
     });
     if (!checked.valid) throw new ValidationFailed(checked.errors);
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
     const fee = computeFee(feeRulesOf(version), checked.data, params.fee_overrides as FeeOverrides);
-    const municipality = await this.municipality(c.municipality_id);
     const caseData: CaseData = { form: checked.data };
     const step = await this.runner.start(c.id, version.bpmn_xml, { form: checked.data });
     const submittedAt = new Date();
@@ -1046,13 +1087,16 @@ export class CaseService {
       return row;
     });
     // Close the inbox items of steps that are no longer waiting (done by this step, or ended by a timer).
+    // A case being submitted ran no step before, so it has no inbox items yet: nothing to look up.
     const waiting = new Set(step.userTasks.map((t) => `${c.id}:${t.activityId}`));
-    const open = await this.deps.work.list({
-      municipalityIds: [c.municipality_id],
-      statuses: ['open', 'in_progress'],
-      source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
-      limit: 200,
-    });
+    const open = options.submittedAt
+      ? []
+      : await this.deps.work.list({
+          municipalityIds: [c.municipality_id],
+          statuses: ['open', 'in_progress'],
+          source: { type: CASE_SOURCE, idPrefix: `${c.id}:` },
+          limit: 200,
+        });
     for (const task of open.filter(
       (t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`) && !waiting.has(t.source_id),
     )) {

@@ -6,7 +6,7 @@ import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
 import type { Database } from '../core/db/database.js';
 import type { EgovServiceVersion } from '../core/db/schema.js';
 import { Errors } from '../core/errors.js';
-import { computeFee, type FeeOverrides, type FeeQuote, type FeeRule } from './fees.js';
+import { checkFeeRules, computeFee, type FeeOverrides, type FeeQuote, type FeeRule } from './fees.js';
 import { fieldKeys, type FormSchema } from './forms/form-validation.js';
 import { EgovRepository, type MunicipalityServiceParams } from './egov.repository.js';
 import { shippedServices } from './shipped-services.js';
@@ -16,7 +16,8 @@ export interface VersionPatch {
   description?: string;
   formSchema?: FormSchema;
   bpmnXml?: string;
-  feeRules?: FeeRule[];
+  /** Checked with checkFeeRules (German messages per rule and field) before it is stored. */
+  feeRules?: unknown[];
   requiredDocuments?: string[];
   allowAnonymous?: boolean;
   retentionDays?: number;
@@ -24,6 +25,12 @@ export interface VersionPatch {
 }
 
 export const feeRulesOf = (version: EgovServiceVersion) => version.fee_rules as FeeRule[];
+
+/** Fee rules from the designer, checked against the form; the problems go back field by field. */
+export function assertFeeRules(rules: unknown, form: FormSchema): asserts rules is FeeRule[] {
+  const problems = checkFeeRules(rules, fieldKeys(form));
+  if (problems.length > 0) throw Errors.validation('The fee rules are not valid', { feeRules: problems });
+}
 export const formOf = (version: EgovServiceVersion) => version.form_schema as unknown as FormSchema;
 
 /** Throws a validation error unless the XML is a BPMN 2.0 model with an executable process. */
@@ -223,6 +230,7 @@ export class CatalogueService {
     if (version.status !== 'draft') throw Errors.conflict('Only drafts can be changed; create a new draft');
     if (patch.bpmnXml !== undefined) await checkBpmn(patch.bpmnXml);
     if (patch.formSchema !== undefined) checkFormSchema(patch.formSchema);
+    if (patch.feeRules !== undefined) assertFeeRules(patch.feeRules, patch.formSchema ?? formOf(version));
     return this.db.transaction().execute(async (trx) => {
       const updated = await this.repository(trx).updateDraft(version.id, {
         name: patch.name,

@@ -412,3 +412,111 @@ test('process design: a draft rejects colliding field keys, unknown service call
   });
   assert.equal(submitted.status, 200, submitted.text);
 });
+
+test('an anonymous application is added to the account that proves the resume token; never by e-mail', async () => {
+  const { flieden, citizen } = await setup();
+  const anonymous = new TestClient(server.url);
+  const services = (
+    await anonymous.get<{ services: { serviceId: string; slug: string }[] }>(
+      `/api/public/egov/municipalities/${flieden.id}/services`,
+    )
+  ).body.services;
+  const certificate = services.find((s) => s.slug === 'personenstandsurkunde')!;
+  const start = () =>
+    anonymous.post<{ case: CaseView & { claimable: boolean }; resumeToken: string }>(
+      `/api/egov/municipalities/${flieden.id}/cases`,
+      { serviceId: certificate.serviceId, data: { antragsteller: { ...applicant, email: citizen.email } } },
+    );
+  const first = await start();
+  const second = await start();
+  assert.equal(first.status, 201, first.text);
+  assert.equal(first.body.case.claimable, false, 'nobody is logged in');
+  const caseId = first.body.case.id;
+  const resume = { 'x-resume-token': first.body.resumeToken };
+  assert.equal(
+    (await anonymous.request('POST', `/api/egov/cases/${caseId}/claim`, { headers: resume })).status,
+    401,
+  );
+
+  const client = await loggedInClient(server.url, citizen.email, TEST_PASSWORD);
+  assert.deepEqual(
+    (await client.get<{ cases: unknown[] }>('/api/egov/my/cases')).body.cases,
+    [],
+    'not by e-mail',
+  );
+  const opened = await client.request<{ claimable: boolean }>('GET', `/api/egov/cases/${caseId}`, {
+    headers: resume,
+  });
+  assert.equal(opened.body.claimable, true);
+  assert.equal((await client.post(`/api/egov/cases/${caseId}/claim`)).status, 404, 'the token is the proof');
+  const claimed = await client.request<{ claimable: boolean; reference: string }>(
+    'POST',
+    `/api/egov/cases/${caseId}/claim`,
+    { headers: resume },
+  );
+  assert.equal(claimed.status, 200, claimed.text);
+  assert.equal(claimed.body.claimable, false);
+  assert.equal(
+    (await anonymous.request('GET', `/api/egov/cases/${caseId}`, { headers: resume })).status,
+    404,
+  );
+
+  // The second one by reference and resume token, as typed in under "Meine Anträge".
+  const wrong = await client.post('/api/egov/my/cases/claim', {
+    reference: second.body.case.reference,
+    resumeToken: first.body.resumeToken,
+  });
+  assert.equal(wrong.status, 404);
+  const byReference = await client.post<{ id: string }>('/api/egov/my/cases/claim', {
+    reference: second.body.case.reference,
+    resumeToken: second.body.resumeToken,
+  });
+  assert.equal(byReference.status, 200, byReference.text);
+  assert.equal(byReference.body.id, second.body.case.id);
+  const mine = await client.get<{ cases: { id: string }[] }>('/api/egov/my/cases');
+  assert.deepEqual(mine.body.cases.map((c) => c.id).sort(), [caseId, second.body.case.id].sort());
+});
+
+test('fee rules: the designer gets German problems per rule and the fee of unsaved rules for example data', async () => {
+  const { flieden } = await setup();
+  const designer = await createTestUser(server.ctx.db, { home: flieden, roles: ['process_designer'] });
+  const client = await loggedInClient(server.url, designer.email, TEST_PASSWORD);
+  const service = (
+    await client.get<{ services: { id: string; slug: string }[] }>('/api/egov/design/services')
+  ).body.services.find((s) => s.slug === 'personenstandsurkunde')!;
+  const drafted = await client.post<{ id: string }>(`/api/egov/design/services/${service.id}/drafts`, {});
+  assert.equal(drafted.status, 201, drafted.text);
+  const path = `/api/egov/design/versions/${drafted.body.id}`;
+  const bad = await client.patch<{
+    error: { code: string; details: { feeRules: { path: string; message: string }[] } };
+  }>(path, {
+    feeRules: [{ id: 'erste', label: 'Erste', amountCents: -5, when: { field: 'gibt.es.nicht' } }],
+  });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.code, 'validation_failed');
+  assert.deepEqual(
+    bad.body.error.details.feeRules.map((p) => p.path),
+    ['feeRules[0].amountCents', 'feeRules[0].when.field'],
+  );
+  assert.match(bad.body.error.details.feeRules[1]!.message, /gibt es im Formular nicht/);
+
+  const rules = [
+    { id: 'erste', label: 'Erste Urkunde', amountCents: 1200 },
+    {
+      id: 'weitere',
+      label: 'Jede weitere',
+      amountCents: 600,
+      perUnit: { field: 'urkunde.anzahl', minus: 1 },
+    },
+    { id: 'frei', label: 'Rente', amountCents: 300, unless: { field: 'urkunde.zweck', equals: 'rente' } },
+  ];
+  const quote = await client.post<{ totalCents: number }>(`${path}/fee-quote`, {
+    data: { urkunde: { anzahl: 3, zweck: 'rente' } },
+    feeRules: rules,
+  });
+  assert.equal(quote.status, 200, quote.text);
+  assert.equal(quote.body.totalCents, 1200 + 2 * 600, 'unsaved rules, the exemption applied');
+  const saved = await client.patch<{ feeRules: unknown[] }>(path, { feeRules: rules });
+  assert.equal(saved.status, 200, saved.text);
+  assert.deepEqual(saved.body.feeRules, rules);
+});

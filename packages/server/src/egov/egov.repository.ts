@@ -233,12 +233,37 @@ export class EgovRepository {
     resume_token_hash: string | null;
     data_encrypted: string;
     fee_cents: number;
-  }): Promise<EgovCase> {
-    return this.db.insertInto('egov_cases').values(values).returningAll().executeTakeFirstOrThrow();
+  }): Promise<EgovCase | undefined> {
+    // A reference another case holds already inserts nothing (the caller draws a new one): one round
+    // trip instead of a look-up before each insert, and no race between the two.
+    return this.db
+      .insertInto('egov_cases')
+      .values(values)
+      .onConflict((oc) => oc.column('reference').doNothing())
+      .returningAll()
+      .executeTakeFirst();
   }
 
   findCase(caseId: string): Promise<EgovCase | undefined> {
     return this.db.selectFrom('egov_cases').selectAll().where('id', '=', caseId).executeTakeFirst();
+  }
+
+  findCaseByReference(reference: string): Promise<EgovCase | undefined> {
+    return this.db.selectFrom('egov_cases').selectAll().where('reference', '=', reference).executeTakeFirst();
+  }
+
+  /**
+   * Links an anonymous case to an account; only while no account has it. The resume token stops working
+   * (the account is the way in now). No revision bump: the process state is not touched.
+   */
+  claimCase(caseId: string, userId: string): Promise<EgovCase | undefined> {
+    return this.db
+      .updateTable('egov_cases')
+      .set({ citizen_user_id: userId, resume_token_hash: null, updated_at: new Date() })
+      .where('id', '=', caseId)
+      .where('citizen_user_id', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   findCaseByResumeHash(hash: string) {

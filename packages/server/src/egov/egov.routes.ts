@@ -13,7 +13,7 @@ import type { EgovCase, EgovCaseFile, EgovServiceVersion } from '../core/db/sche
 import { Errors } from '../core/errors.js';
 import { errorResponses, MunicipalityParams } from '../core/http/schemas.js';
 import { CASE_SOURCE, MAX_ATTACHMENT_BYTES, type CitizenAccess } from './case.service.js';
-import { feeRulesOf, formOf } from './catalogue.service.js';
+import { assertFeeRules, feeRulesOf, formOf } from './catalogue.service.js';
 import { egovPolicy } from './egov.policy.js';
 import { FeeRule, type FeeOverrides } from './fees.js';
 import { computeFee } from './fees.js';
@@ -67,6 +67,8 @@ const CitizenCaseView = Type.Object({
   versionId: Type.String(),
   testMode: Type.Boolean(),
   feeCents: Type.Integer(),
+  /** True when a logged-in citizen opened an anonymous application: it may be added to the account. */
+  claimable: Type.Boolean(),
   /** The link to pay the fee online while it is unpaid; null otherwise. */
   paymentUrl: Nullable(Type.String()),
   submittedAt: Nullable(Type.String()),
@@ -140,11 +142,16 @@ function accessOf(request: FastifyRequest): CitizenAccess {
 export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const { catalogue, cases } = ctx.egov;
 
-  async function presentCitizenCase(c: EgovCase) {
+  /** `fresh`: the draft was just created from this version, so it has no files yet (saves two reads). */
+  async function presentCitizenCase(
+    c: EgovCase,
+    viewerId: string | null,
+    fresh?: { version: EgovServiceVersion },
+  ) {
     const [version, data, files, messages] = await Promise.all([
-      catalogue.version(c.service_version_id),
+      fresh?.version ?? catalogue.version(c.service_version_id),
       cases.data(c),
-      cases.files(c),
+      fresh ? Promise.resolve([]) : cases.files(c),
       c.status === 'draft' ? Promise.resolve([]) : cases.messages(c),
     ]);
     return {
@@ -157,6 +164,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       versionId: version.id,
       testMode: c.test_mode,
       feeCents: c.fee_cents,
+      claimable: viewerId !== null && c.citizen_user_id === null && !c.test_mode,
       paymentUrl: data.payment && !data.payment.paid ? data.payment.url : null,
       submittedAt: c.submitted_at?.toISOString() ?? null,
       form: data.form,
@@ -323,7 +331,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           actor: actorOf(request.principal, request),
         });
         return reply.status(201).send({
-          case: await presentCitizenCase(created.case),
+          case: await presentCitizenCase(created.case, request.principal?.userId ?? null, { version }),
           resumeToken: created.resumeToken,
           fee: created.fee,
         });
@@ -340,7 +348,67 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           response: { 200: CitizenCaseView, ...errorResponses(404) },
         },
       },
-      async (request) => presentCitizenCase(await cases.forCitizen(request.params.caseId, accessOf(request))),
+      async (request) => {
+        const access = accessOf(request);
+        return presentCitizenCase(await cases.forCitizen(request.params.caseId, access), access.userId);
+      },
+    );
+
+    app.post(
+      '/api/egov/cases/:caseId/claim',
+      {
+        schema: {
+          tags: ['egov'],
+          summary:
+            'Add an anonymous application to the logged-in account; proof is the resume token (x-resume-token)',
+          params: CaseParams,
+          response: { 200: CitizenCaseView, ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request.principal);
+        const { resumeToken } = accessOf(request);
+        if (!resumeToken) throw Errors.notFound('Case');
+        const claimed = await cases.addToAccount(
+          { caseId: request.params.caseId },
+          resumeToken,
+          principal.userId,
+          actorOf(principal, request),
+        );
+        return presentCitizenCase(claimed, principal.userId);
+      },
+    );
+
+    app.post(
+      '/api/egov/my/cases/claim',
+      {
+        schema: {
+          tags: ['egov'],
+          summary:
+            "Add an anonymous application to the logged-in account by the receipt's reference and its resume token",
+          body: Type.Object(
+            {
+              reference: Type.String({ minLength: 5, maxLength: 40 }),
+              resumeToken: Type.String({ pattern: '^[A-Za-z0-9_-]{20,100}$' }),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            200: Type.Object({ id: Type.String(), reference: Type.String() }),
+            ...errorResponses(400, 401, 404, 409),
+          },
+        },
+      },
+      async (request) => {
+        const principal = requirePrincipal(request.principal);
+        const claimed = await cases.addToAccount(
+          { reference: request.body.reference },
+          request.body.resumeToken,
+          principal.userId,
+          actorOf(principal, request),
+        );
+        return { id: claimed.id, reference: claimed.reference };
+      },
     );
 
     app.put(
@@ -679,7 +747,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           limit: 1,
         });
         return {
-          case: await presentCitizenCase(c),
+          case: await presentCitizenCase(c, null),
           assigneeId: c.assignee_id,
           dueAt: c.due_at?.toISOString() ?? null,
           delivery: delivery
@@ -1006,7 +1074,13 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
                 Type.Object({ components: Type.Array(Type.Unknown(), { maxItems: 500 }) }),
               ),
               bpmnXml: Type.Optional(Type.String({ minLength: 50, maxLength: 1_500_000 })),
-              feeRules: Type.Optional(Type.Array(FeeRule, { maxItems: 50 })),
+              feeRules: Type.Optional(
+                Type.Array(Type.Unknown(), {
+                  maxItems: 50,
+                  description:
+                    'Fee rules (see FeeRule in VersionView); problems come back as details.feeRules [{ path, message }] in German',
+                }),
+              ),
               requiredDocuments: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 50 })),
               allowAnonymous: Type.Optional(Type.Boolean()),
               retentionDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 36500 })),
@@ -1052,16 +1126,23 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       {
         schema: {
           tags: ['egov'],
-          summary: 'Compute the fee of a version for sample form data (designer check)',
+          summary:
+            'Compute the fee of a version for sample form data (designer check); with feeRules, for rules not yet saved',
           params: Type.Object({ versionId: Uuid }),
-          body: Type.Object({ data: FormData }, { additionalProperties: false }),
+          body: Type.Object(
+            { data: FormData, feeRules: Type.Optional(Type.Array(Type.Unknown(), { maxItems: 50 })) },
+            { additionalProperties: false },
+          ),
           response: { 200: FeeQuoteView, ...errorResponses(400, 401, 404) },
         },
       },
       async (request) => {
         const principal = requirePrincipal(request.principal);
         const { version } = await versionForDesigner(principal, request.params.versionId);
-        return computeFee(feeRulesOf(version), request.body.data);
+        const { feeRules } = request.body;
+        if (feeRules === undefined) return computeFee(feeRulesOf(version), request.body.data);
+        assertFeeRules(feeRules, formOf(version));
+        return computeFee(feeRules, request.body.data);
       },
     );
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { computeFee, formatEuro, type FeeRule } from './fees.js';
+import { checkFeeRules, computeFee, formatEuro, type FeeRule } from './fees.js';
 
 const certificate: FeeRule[] = [
   { id: 'erste', label: 'Erste Urkunde', amountCents: 1200 },
@@ -54,4 +54,83 @@ test('per-unit rules count list entries and ignore junk', () => {
 test('amounts are shown in euro', () => {
   assert.equal(formatEuro(1250).replace(/\s/g, ' '), '12,50 €');
   assert.equal(formatEuro(1250, 'en'), '€12.50');
+});
+
+test('an exemption waives a rule when a form value says so, even if its condition holds', () => {
+  const rules: FeeRule[] = [
+    {
+      id: 'hundesteuer',
+      label: 'Je Hund',
+      amountCents: 9000,
+      perUnit: { field: 'hunde' },
+      unless: { field: 'befreiung', oneOf: ['blindenhund', 'rettungshund'] },
+    },
+    {
+      id: 'marke',
+      label: 'Hundemarke',
+      amountCents: 500,
+      when: { field: 'marke' },
+      unless: { field: 'sozial' },
+    },
+  ];
+  assert.equal(computeFee(rules, { hunde: [{}, {}] }).totalCents, 18000);
+  assert.equal(computeFee(rules, { hunde: [{}, {}], befreiung: 'blindenhund' }).totalCents, 0);
+  assert.equal(computeFee(rules, { hunde: [{}], marke: true }).totalCents, 9500);
+  assert.equal(computeFee(rules, { hunde: [{}], marke: true, sozial: true }).totalCents, 9000);
+  assert.equal(
+    computeFee(rules, { marke: true, sozial: false }).totalCents,
+    500,
+    'an unticked box exempts nothing',
+  );
+});
+
+test('fee rules are checked with German messages per rule and input', () => {
+  const fields = ['urkunde.anzahl', 'urkunde.art', 'hunde[].name', 'sozial'];
+  assert.deepEqual(checkFeeRules(certificate, ['urkunde.anzahl']), []);
+  assert.deepEqual(
+    checkFeeRules(
+      [
+        { id: 'erste', label: 'Erste', amountCents: 1200, perUnit: { field: 'hunde' } },
+        {
+          id: 'ok',
+          label: 'Befreit',
+          amountCents: 0,
+          unless: { field: 'sozial' },
+          when: { field: 'urkunde.art', oneOf: ['geburt'] },
+        },
+      ],
+      fields,
+    ),
+    [],
+    'a list of the form counts as a field',
+  );
+  const problems = checkFeeRules(
+    [
+      { id: 'Erste Urkunde', label: '', amountCents: 12.5 },
+      { id: 'weitere', label: 'Weitere', amountCents: 600, perUnit: { field: 'urkunde.anzahlx', minus: -1 } },
+      {
+        id: 'weitere',
+        label: 'Doppelt',
+        amountCents: 100,
+        when: { field: 'urkunde.art', equals: 'a', oneOf: ['b'] },
+      },
+      { id: 'frei', label: 'Frei', amountCents: 0, unless: { field: 'sozial', matches: 'x' }, extra: 1 },
+      'kein Objekt',
+    ],
+    fields,
+  );
+  const at = (path: string) => problems.filter((p) => p.path === path).map((p) => p.message);
+  assert.match(at('feeRules[0].id')[0]!, /Kleinbuchstaben/);
+  assert.match(at('feeRules[0].label')[0]!, /Bezeichnung/);
+  assert.match(at('feeRules[0].amountCents')[0]!, /ganze Cent/);
+  assert.match(at('feeRules[1].perUnit.field')[0]!, /„urkunde\.anzahlx“ gibt es im Formular nicht/);
+  assert.match(at('feeRules[1].perUnit.minus')[0]!, /0 bis 1000/);
+  assert.match(at('feeRules[2].id')[0]!, /mehrfach/);
+  assert.match(at('feeRules[2].when')[0]!, /nicht beides/);
+  assert.match(at('feeRules[3].unless')[0]!, /^Befreiung:/);
+  assert.match(at('feeRules[3].extra')[0]!, /unbekannt/);
+  assert.deepEqual(at('feeRules[4]'), ['Die Regel ist kein Objekt.']);
+  assert.deepEqual(checkFeeRules({}), [
+    { path: 'feeRules', message: 'Die Gebührenregeln müssen eine Liste sein.' },
+  ]);
 });

@@ -41,18 +41,11 @@ interface DeliveryView {
   lastError: string | null;
 }
 
-test('admin sets the destination, a substitute caseworker queues, the receiver decrypts, the status returns', async () => {
-  const { region, municipality: flieden } = await createTestTenant(server.ctx.db);
-  const kalbach = await createTestMunicipality(server.ctx.db, region);
-  const adminUser = await createTestUser(server.ctx.db, { home: flieden, roles: ['municipal_admin'] });
-  const caseworkerUser = await createTestUser(server.ctx.db, { home: kalbach, roles: ['caseworker'] });
-  await grantTestRole(server.ctx.db, caseworkerUser, 'caseworker', flieden);
-  const admin = await loggedInClient(server.url, adminUser.email, TEST_PASSWORD);
-  const caseworker = await loggedInClient(server.url, caseworkerUser.email, TEST_PASSWORD);
-
-  const saved = await admin.request<{ id: string; settings: Record<string, unknown>; callbackPath: string }>(
+/** The municipality's Standesamt destination: the local FIT-Connect receiver. */
+const saveFitConnectDestination = (admin: TestClient, municipalityId: string) =>
+  admin.request<{ id: string; settings: Record<string, unknown>; callbackPath: string }>(
     'PUT',
-    `/api/municipalities/${flieden.id}/egov/connector-destinations`,
+    `/api/municipalities/${municipalityId}/egov/connector-destinations`,
     {
       json: {
         serviceKey: SERVICE,
@@ -67,6 +60,17 @@ test('admin sets the destination, a substitute caseworker queues, the receiver d
       },
     },
   );
+
+test('admin sets the destination, a substitute caseworker queues, the receiver decrypts, the status returns', async () => {
+  const { region, municipality: flieden } = await createTestTenant(server.ctx.db);
+  const kalbach = await createTestMunicipality(server.ctx.db, region);
+  const adminUser = await createTestUser(server.ctx.db, { home: flieden, roles: ['municipal_admin'] });
+  const caseworkerUser = await createTestUser(server.ctx.db, { home: kalbach, roles: ['caseworker'] });
+  await grantTestRole(server.ctx.db, caseworkerUser, 'caseworker', flieden);
+  const admin = await loggedInClient(server.url, adminUser.email, TEST_PASSWORD);
+  const caseworker = await loggedInClient(server.url, caseworkerUser.email, TEST_PASSWORD);
+
+  const saved = await saveFitConnectDestination(admin, flieden.id);
   assert.equal(saved.status, 200, saved.text);
   assert.equal(saved.body.settings.callbackSecret, '••••••', 'secrets are never shown again');
   assert.equal(
@@ -201,4 +205,79 @@ test('the dead-letter list and redelivery by hand, only for the municipalities o
     return list.body.deliveries[0]?.status === 'delivered' ? true : undefined;
   });
   assert.ok(receiver.posts.some((p) => p.deliveryId === queued.body.id));
+});
+
+test('a FIT-Connect delivery rejected in the callback is sent again by hand as a new submission, once', async () => {
+  const { municipality: flieden } = await createTestTenant(server.ctx.db);
+  const adminUser = await createTestUser(server.ctx.db, { home: flieden, roles: ['municipal_admin'] });
+  const admin = await loggedInClient(server.url, adminUser.email, TEST_PASSWORD);
+  const saved = await saveFitConnectDestination(admin, flieden.id);
+  assert.equal(saved.status, 200, saved.text);
+  const queued = await admin.post<DeliveryView>(
+    `/api/municipalities/${flieden.id}/egov/connector-deliveries`,
+    {
+      serviceKey: SERVICE,
+      source: { type: 'egov_case', id: 'case-rejected' },
+      submission: {
+        reference: 'FL-E2E-REJ',
+        serviceIdentifier: SERVICE,
+        serviceName: 'Personenstandsurkunde beantragen',
+        data: { urkunde: 'Geburtsurkunde' },
+        attachments: [],
+      },
+    },
+  );
+  assert.equal(queued.status, 202, queued.text);
+  const deliveredAs = async (notRemoteId: string | null) =>
+    waitFor('the delivery', async () => {
+      const found = (
+        await admin.get<{ deliveries: DeliveryView[] }>(
+          `/api/egov/connector-deliveries?sourceType=egov_case&sourceId=case-rejected`,
+        )
+      ).body.deliveries[0];
+      return found?.status === 'delivered' && found.remoteId !== notRemoteId ? found : undefined;
+    });
+  const first = await deliveredAs(null);
+  const anonymous = new TestClient(server.url);
+  const callback = (submissionId: string | null, event: string) => {
+    const body = JSON.stringify({ submissionId, event, reason: 'Geburtsort fehlt' });
+    const timestamp = String(Math.floor(Date.now() / 1000));
+    return anonymous.request<{ status: string }>('POST', saved.body.callbackPath, {
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'callback-authentication': signFitConnectCallback(CALLBACK_SECRET, timestamp, body),
+        'callback-timestamp': timestamp,
+      },
+    });
+  };
+  const rejected = await callback(first.remoteId, 'reject-submission');
+  assert.equal(rejected.body.status, 'rejected');
+
+  const redeliverPath = `/api/municipalities/${flieden.id}/egov/connector-deliveries/${queued.body.id}/redeliver`;
+  const again = await admin.post<DeliveryView>(redeliverPath);
+  assert.equal(again.status, 202, again.text);
+  assert.equal(again.body.status, 'queued');
+  assert.equal((await admin.post(redeliverPath)).status, 409, 'a second click sends nothing more');
+  const second = await deliveredAs(first.remoteId);
+  assert.notEqual(second.remoteId, first.remoteId, 'the receiver got a new submission');
+  const submissions = receiver.submissions.filter(
+    (s) => s.submissionId === first.remoteId || s.submissionId === second.remoteId,
+  );
+  assert.equal(submissions.length, 2);
+  assert.ok(submissions.every((s) => s.verified));
+
+  // The first submission's rejection, repeated late, is acknowledged and changes nothing.
+  assert.equal((await callback(first.remoteId, 'reject-submission')).body.status, 'delivered');
+  assert.equal((await callback(second.remoteId, 'accept-submission')).body.status, 'accepted');
+  assert.deepEqual(
+    events.filter((e) => e.sourceId === 'case-rejected').map((e) => [e.status, e.round]),
+    [
+      ['delivered', 1],
+      ['rejected', 1],
+      ['queued', 2],
+      ['delivered', 2],
+      ['accepted', 2],
+    ],
+  );
 });

@@ -1,6 +1,7 @@
 // SQL of the connector framework. Every read of tenant data names the municipality; the only exceptions
 // are the job (which knows a delivery id from its own payload) and the callback, which finds the
 // destination by its id and then proves itself with the destination's secret.
+import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
 import type {
   ConnectorDelivery,
@@ -123,17 +124,49 @@ export class ConnectorRepository {
       .executeTakeFirst();
   }
 
+  /** The delivery with this remote id; with `earlierRound`, the one whose replaced round had it. */
   findDeliveryByRemoteId(
     municipalityId: string,
     destinationId: string,
     remoteId: string,
+    earlierRound = false,
   ): Promise<ConnectorDelivery | undefined> {
     return this.db
       .selectFrom('connector_deliveries')
       .selectAll()
       .where('municipality_id', '=', municipalityId)
       .where('destination_id', '=', destinationId)
-      .where('remote_id', '=', remoteId)
+      .where(
+        earlierRound
+          ? sql<boolean>`${remoteId} = any(earlier_remote_ids)`
+          : sql<boolean>`remote_id = ${remoteId}`,
+      )
+      .executeTakeFirst();
+  }
+
+  /**
+   * A rejected delivery goes back to the queue as a new round: fresh attempts, no remote id (a new
+   * submission is announced), the old remote id remembered. Only from `rejected`, so it happens once.
+   */
+  startNewRound(municipalityId: string, id: string): Promise<ConnectorDelivery | undefined> {
+    return this.db
+      .updateTable('connector_deliveries')
+      .set({
+        status: 'queued',
+        round: sql<number>`round + 1`,
+        attempts: 0,
+        last_error: null,
+        remote_id: null,
+        remote_status: null,
+        delivered_at: null,
+        earlier_remote_ids: sql<string[]>`case when remote_id is null then earlier_remote_ids
+          else array_append(earlier_remote_ids, remote_id) end`,
+        updated_at: new Date(),
+      })
+      .where('municipality_id', '=', municipalityId)
+      .where('id', '=', id)
+      .where('status', '=', 'rejected')
+      .returningAll()
       .executeTakeFirst();
   }
 

@@ -28,6 +28,7 @@ import { verifyWebhookSignature } from '../../core/notifications/webhook-signatu
 import { ConnectorRepository, type DeliveryFilter } from './connector.repository.js';
 import {
   DeliveryRefused,
+  deliveryRoundKey,
   type Connector,
   type DeliveryStatusChanged,
   type FitConnectSettings,
@@ -100,6 +101,7 @@ function statusEvent(delivery: ConnectorDelivery, message: string | null): Deliv
     municipalityId: delivery.municipality_id,
     sourceType: delivery.source_type,
     sourceId: delivery.source_id,
+    round: delivery.round,
     status: delivery.status,
     remoteStatus: delivery.remote_status,
     message,
@@ -235,22 +237,25 @@ export class ConnectorService {
     return delivery;
   }
 
-  /** Sends a failed delivery again (fresh attempts), e.g. after the receiver or the settings were fixed. */
+  /**
+   * Sends a delivery again by hand, e.g. after the receiver, the settings or the data were fixed.
+   * A failed one (dead letter) gets fresh attempts in the same round: FIT-Connect continues the
+   * submission it had announced. One the receiver rejected through its callback starts a new round with a
+   * new idempotency key, so the receiver takes it as a new submission. The status guard in the update
+   * makes a double click or two staff members at once send it only once (the second gets a conflict).
+   */
   async redeliver(municipalityId: string, id: string, actor: AuditActor): Promise<ConnectorDelivery> {
     const result = await this.db.transaction().execute(async (trx) => {
       const repository = new ConnectorRepository(trx);
-      const requeued = await repository.updateDelivery(
-        municipalityId,
-        id,
-        { status: 'queued', lastError: null },
-        ['failed'],
-      );
-      if (!requeued) {
-        if (await repository.findDelivery(municipalityId, id)) {
-          throw Errors.conflict('Only a failed delivery can be sent again');
-        }
-        throw Errors.notFound('Delivery');
-      }
+      const before = await repository.findDelivery(municipalityId, id);
+      if (!before) throw Errors.notFound('Delivery');
+      const requeued =
+        before.status === 'rejected'
+          ? await repository.startNewRound(municipalityId, id)
+          : await repository.updateDelivery(municipalityId, id, { status: 'queued', lastError: null }, [
+              'failed',
+            ]);
+      if (!requeued) throw Errors.conflict('Only a failed or rejected delivery can be sent again');
       const jobId = await this.enqueue(requeued, trx);
       await this.audit.record(
         actor,
@@ -259,7 +264,13 @@ export class ConnectorService {
           targetType: 'connector_delivery',
           targetId: id,
           municipalityId,
-          details: { previousError: requeued.last_error },
+          details: {
+            previousStatus: before.status,
+            previousError: before.last_error,
+            previousRemoteStatus: before.remote_status,
+            round: requeued.round,
+            idempotencyKey: deliveryRoundKey(id, requeued.round),
+          },
         },
         trx,
       );
@@ -283,6 +294,7 @@ export class ConnectorService {
       const submission = delivery.submission as unknown as Submission;
       const result = await this.connectors[destination.kind].deliver({
         deliveryId,
+        idempotencyKey: deliveryRoundKey(deliveryId, delivery.round),
         destination,
         submission,
         attachments: await this.loadAttachments(submission),
@@ -409,7 +421,17 @@ export class ConnectorService {
       destination.id,
       update.remoteId,
     );
-    if (!delivery) throw Errors.notFound('Delivery');
+    if (!delivery) {
+      // A late message about a round that was rejected and sent again: acknowledged, changes nothing.
+      const superseded = await this.repository.findDeliveryByRemoteId(
+        destination.municipality_id,
+        destination.id,
+        update.remoteId,
+        true,
+      );
+      if (superseded) return superseded;
+      throw Errors.notFound('Delivery');
+    }
     const status = FINAL_REMOTE[update.status];
     // Idempotent: the same message twice changes nothing and is announced once.
     if (delivery.remote_status === update.status && (!status || delivery.status === status)) return delivery;

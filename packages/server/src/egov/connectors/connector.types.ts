@@ -67,6 +67,11 @@ export interface LoadedAttachment extends SubmissionAttachment {
 
 export interface DeliveryAttempt {
   deliveryId: string;
+  /**
+   * Idempotency key of this sending round: the delivery id, then `<id>.<round>` after a redelivery of a
+   * rejected delivery. Retries within a round repeat it (the receiver de-duplicates); a new round is new.
+   */
+  idempotencyKey: string;
   destination: ConnectorDestination;
   submission: Submission;
   attachments: LoadedAttachment[];
@@ -98,9 +103,16 @@ export interface DeliveryStatusChanged {
   municipalityId: string;
   sourceType: string;
   sourceId: string;
+  /** Sending round (1, then one more per redelivery of a rejected delivery). */
+  round: number;
   status: DeliveryStatus;
   remoteStatus: string | null;
   message: string | null;
+}
+
+/** The idempotency key of one sending round of a delivery (the plain id for the first round). */
+export function deliveryRoundKey(deliveryId: string, round: number): string {
+  return round > 1 ? `${deliveryId}.${round}` : deliveryId;
 }
 
 /** Throws DeliveryRefused for 4xx answers (except timeouts and throttling), Error for the rest. */

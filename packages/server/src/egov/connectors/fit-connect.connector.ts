@@ -107,7 +107,7 @@ export const fitConnectConnector: Connector = {
     const { submission } = attempt;
     const attachments = attempt.attachments.map((a, index) => ({
       ...a,
-      id: attachmentId(attempt.deliveryId, index),
+      id: attachmentId(attempt.idempotencyKey, index),
     }));
     const serviceType = { name: submission.serviceName, identifier: submission.serviceIdentifier };
 

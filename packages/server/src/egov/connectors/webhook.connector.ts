@@ -32,13 +32,13 @@ export async function postSigned(
       'content-type': contentType,
       [SIGNATURE_HEADER]: signWebhook(settings.secret, body),
       [EVENT_HEADER]: SUBMISSION_EVENT,
-      [DELIVERY_HEADER]: attempt.deliveryId,
+      [DELIVERY_HEADER]: attempt.idempotencyKey,
     },
     body,
     signal: AbortSignal.any([attempt.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]),
   });
   await checkResponse(response, `posting to ${new URL(settings.url).host}`);
-  return { remoteId: attempt.deliveryId, remoteStatus: `http ${response.status}` };
+  return { remoteId: attempt.idempotencyKey, remoteStatus: `http ${response.status}` };
 }
 
 export function validateUrlAndSecret(settings: Record<string, unknown>): string[] {
@@ -63,6 +63,7 @@ export const webhookConnector: Connector = {
     const { submission } = attempt;
     const body = JSON.stringify({
       deliveryId: attempt.deliveryId,
+      idempotencyKey: attempt.idempotencyKey,
       reference: submission.reference,
       service: { identifier: submission.serviceIdentifier, name: submission.serviceName },
       data: submission.data,

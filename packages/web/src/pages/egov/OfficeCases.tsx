@@ -209,15 +209,14 @@ export function OfficeCaseDetail() {
             })}
           </p>
           <p className="kern-body">{t('egov.office.deliveryHint')}</p>
-          {failedDelivery.status === 'failed' && (
-            <button
-              type="button"
-              className="kern-btn kern-btn--secondary"
-              onClick={() => void redeliver(failedDelivery.id)}
-            >
-              <span className="kern-label">{t('egov.office.redeliver')}</span>
-            </button>
-          )}
+          {/* Dead letters get fresh attempts; a rejection by the receiver a new round (new submission). */}
+          <button
+            type="button"
+            className="kern-btn kern-btn--secondary"
+            onClick={() => void redeliver(failedDelivery.id)}
+          >
+            <span className="kern-label">{t('egov.office.redeliver')}</span>
+          </button>
         </Alert>
       )}
       {redelivered && (

@@ -9,6 +9,7 @@ import { Alert } from '../../layout/Alert.js';
 import { Page } from '../../page.js';
 import { allMunicipalities, useRegions } from '../../regions.js';
 import { useSession } from '../../session.js';
+import { ClaimByReference, ClaimOffer } from './ClaimCase.js';
 import { caseApi, euro, rememberResumeToken, type CaseView } from './egovClient.js';
 import { FormStep, type FormHandle } from './FormStep.js';
 
@@ -68,13 +69,14 @@ function Catalogue() {
       () => setServices([]),
     );
   }, [chosen, query]);
+  const [claims, setClaims] = useState(0);
   useEffect(() => {
     if (session.user)
       void api.get<{ cases: typeof mine }>('/api/egov/my/cases').then(
         (r) => setMine(r.cases),
         () => setMine([]),
       );
-  }, [session.user]);
+  }, [session.user, claims]);
 
   return (
     <Page heading={t('areas.services.name')}>
@@ -164,6 +166,7 @@ function Catalogue() {
               ))}
             </ul>
           )}
+          <ClaimByReference onClaimed={() => setClaims((n) => n + 1)} />
           <a className="kern-link" href="/api/egov/my/export" download>
             {t('egov.portal.export')}
           </a>
@@ -431,6 +434,7 @@ function CasePage() {
         >
           <span className="kern-label">{t('egov.portal.start')}</span>
         </Link>
+        <ClaimOffer view={view} onClaimed={setView} />
       </Page>
     );
   }
@@ -459,6 +463,7 @@ function CasePage() {
         <dt className="kern-label">{t('egov.portal.fee')}</dt>
         <dd className="kern-body">{euro(view.feeCents, i18n.language)}</dd>
       </dl>
+      <ClaimOffer view={view} onClaimed={setView} />
       {view.paymentUrl && (
         <Alert variant="warning" title={t('egov.portal.payTitle')}>
           <p className="kern-body">{t('egov.portal.payText')}</p>

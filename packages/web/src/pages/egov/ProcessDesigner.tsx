@@ -20,6 +20,8 @@ import { Alert } from '../../layout/Alert.js';
 import { CheckboxField, TextField } from '../../layout/forms.js';
 import { Page } from '../../page.js';
 import { useSession } from '../../session.js';
+import { FeeRulesEditor, type FeeRuleProblem } from './FeeRulesEditor.js';
+import type { FeeRule } from './feeRuleForm.js';
 import './designer.css';
 
 export interface DesignVersion {
@@ -31,7 +33,7 @@ export interface DesignVersion {
   description: string;
   formSchema: Record<string, unknown>;
   bpmnXml: string;
-  feeRules: { id: string; label: string; amountCents: number; when?: string }[];
+  feeRules: FeeRule[];
   requiredDocuments: string[];
   allowAnonymous: boolean;
   retentionDays: number;
@@ -104,8 +106,14 @@ interface Problem {
 
 function problemOf(error: unknown, fallback: string): Problem {
   if (error instanceof ApiError) {
-    const details = Object.entries(error.details ?? {}).map(
-      ([key, value]) => `${key}: ${Array.isArray(value) ? value.join(', ') : String(value)}`,
+    const details = Object.entries(error.details ?? {}).flatMap(([key, value]) =>
+      Array.isArray(value)
+        ? value.map((item: unknown) =>
+            item && typeof item === 'object' && 'message' in item
+              ? `${String((item as FeeRuleProblem).path)}: ${String((item as FeeRuleProblem).message)}`
+              : `${key}: ${String(item)}`,
+          )
+        : [`${key}: ${String(value)}`],
     );
     return { message: error.message, details };
   }
@@ -128,6 +136,9 @@ export default function ProcessDesigner() {
   const modeler = useRef<BpmnLike | null>(null);
   const tabRefs = useRef<Record<Tab, HTMLButtonElement | null>>({ form: null, bpmn: null, settings: null });
   const settingsRef = useRef<SettingsValues | null>(null);
+  /** True while the fee-rule form has inputs that are not usable yet: saving would drop them. */
+  const feeRulesUnfinished = useRef(false);
+  const [feeProblems, setFeeProblems] = useState<FeeRuleProblem[]>([]);
 
   useEffect(() => {
     setVersion(null);
@@ -172,6 +183,11 @@ export default function ProcessDesigner() {
   async function save(): Promise<DesignVersion | null> {
     if (!version || !editable) return version;
     const settings = settingsRef.current;
+    if (feeRulesUnfinished.current) {
+      setTab('settings');
+      setProblem({ message: t('egov.fees.fixBeforeSave'), details: [] });
+      return null;
+    }
     setBusy(true);
     setNotice(null);
     try {
@@ -181,10 +197,13 @@ export default function ProcessDesigner() {
       const saved = await api.patch<DesignVersion>(`/api/egov/design/versions/${version.id}`, body);
       setVersion(saved);
       setProblem(null);
+      setFeeProblems([]);
       setNotice(t('egov.designer.saved'));
       return saved;
     } catch (error) {
       setProblem(problemOf(error, t('errors.generic')));
+      const fees = error instanceof ApiError ? error.details?.feeRules : undefined;
+      setFeeProblems(Array.isArray(fees) ? (fees as FeeRuleProblem[]) : []);
       return null;
     } finally {
       setBusy(false);
@@ -362,6 +381,8 @@ export default function ProcessDesigner() {
           version={version}
           editable={editable}
           valuesRef={settingsRef}
+          feeRulesUnfinished={feeRulesUnfinished}
+          feeProblems={feeProblems}
         />
       </TabPanel>
     </Page>
@@ -775,10 +796,14 @@ function SettingsPanel({
   version,
   editable,
   valuesRef,
+  feeRulesUnfinished,
+  feeProblems,
 }: {
   version: DesignVersion;
   editable: boolean;
   valuesRef: RefObject<SettingsValues | null>;
+  feeRulesUnfinished: RefObject<boolean>;
+  feeProblems: readonly FeeRuleProblem[];
 }) {
   const { t } = useTranslation();
   const [values, setValues] = useState<SettingsValues>({
@@ -792,6 +817,20 @@ function SettingsPanel({
   });
   const [feeText, setFeeText] = useState(() => JSON.stringify(version.feeRules, null, 2));
   const [feeError, setFeeError] = useState<string | undefined>();
+  // The JSON view and the form edit the same rules: a valid JSON edit rebuilds the form (new key), a
+  // usable form rewrites the JSON, except right after a JSON edit (the cursor would jump).
+  const [formKey, setFormKey] = useState(0);
+  const fromJson = useRef(false);
+  const onRulesChange = useCallback(
+    (rules: FeeRule[] | null) => {
+      feeRulesUnfinished.current = rules === null;
+      if (!rules) return;
+      setValues((v) => ({ ...v, feeRules: rules }));
+      if (fromJson.current) fromJson.current = false;
+      else setFeeText(JSON.stringify(rules, null, 2));
+    },
+    [feeRulesUnfinished],
+  );
   const [documentsText, setDocumentsText] = useState(version.requiredDocuments.join('\n'));
   useEffect(() => {
     valuesRef.current = editable ? values : null;
@@ -821,39 +860,55 @@ function SettingsPanel({
             onChange={(e) => set('description', e.target.value)}
           />
         </div>
-        <div className={feeError ? 'kern-form-input kern-form-input--error' : 'kern-form-input'}>
-          <label className="kern-label" htmlFor="designer-fees">
-            {t('egov.designer.feeRules')}
-          </label>
-          <p className="kern-hint" id="designer-fees-hint">
-            {t('egov.designer.feeRulesHint')}
-          </p>
-          <textarea
-            id="designer-fees"
-            className="kern-form-input__input srp-code"
-            rows={6}
-            value={feeText}
-            aria-describedby={feeError ? 'designer-fees-hint designer-fees-error' : 'designer-fees-hint'}
-            aria-invalid={feeError ? true : undefined}
-            onChange={(e) => {
-              setFeeText(e.target.value);
-              try {
-                const parsed = JSON.parse(e.target.value) as unknown;
-                if (!Array.isArray(parsed)) throw new Error('not a list');
-                set('feeRules', parsed as SettingsValues['feeRules']);
-                setFeeError(undefined);
-              } catch {
-                setFeeError(t('egov.designer.feeRulesInvalid'));
-              }
-            }}
+        <fieldset className="kern-fieldset">
+          <legend className="kern-label">{t('egov.designer.feeRules')}</legend>
+          <FeeRulesEditor
+            key={formKey}
+            versionId={version.id}
+            rules={values.feeRules}
+            formSchema={version.formSchema}
+            serverProblems={feeProblems}
+            onChange={onRulesChange}
           />
-          {feeError && (
-            <p className="kern-error" id="designer-fees-error">
-              <span className="kern-icon kern-icon--danger" aria-hidden="true" />
-              <span className="kern-body">{feeError}</span>
+        </fieldset>
+        <details className="srp-fee-json">
+          <summary className="kern-label">{t('egov.fees.jsonView')}</summary>
+          <div className={feeError ? 'kern-form-input kern-form-input--error' : 'kern-form-input'}>
+            <label className="kern-label" htmlFor="designer-fees">
+              {t('egov.fees.jsonLabel')}
+            </label>
+            <p className="kern-hint" id="designer-fees-hint">
+              {t('egov.designer.feeRulesHint')}
             </p>
-          )}
-        </div>
+            <textarea
+              id="designer-fees"
+              className="kern-form-input__input srp-code"
+              rows={6}
+              value={feeText}
+              aria-describedby={feeError ? 'designer-fees-hint designer-fees-error' : 'designer-fees-hint'}
+              aria-invalid={feeError ? true : undefined}
+              onChange={(e) => {
+                setFeeText(e.target.value);
+                try {
+                  const parsed = JSON.parse(e.target.value) as unknown;
+                  if (!Array.isArray(parsed)) throw new Error('not a list');
+                  set('feeRules', parsed as SettingsValues['feeRules']);
+                  setFeeError(undefined);
+                  fromJson.current = true;
+                  setFormKey((k) => k + 1);
+                } catch {
+                  setFeeError(t('egov.designer.feeRulesInvalid'));
+                }
+              }}
+            />
+            {feeError && (
+              <p className="kern-error" id="designer-fees-error">
+                <span className="kern-icon kern-icon--danger" aria-hidden="true" />
+                <span className="kern-body">{feeError}</span>
+              </p>
+            )}
+          </div>
+        </details>
         <div className="kern-form-input">
           <label className="kern-label" htmlFor="designer-documents">
             {t('egov.designer.documents')}

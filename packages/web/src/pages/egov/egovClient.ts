@@ -86,6 +86,8 @@ export interface CaseView {
   serviceId: string;
   serviceName: string;
   feeCents: number;
+  /** Opened anonymously while logged in: may be added to the account (POST …/claim). */
+  claimable: boolean;
   paymentUrl: string | null;
   submittedAt: string | null;
   form: Record<string, unknown>;
