@@ -4,24 +4,32 @@
 // Starts the real platform with the demo region (built web app required: npm run build).
 // `-- --rounds N` measures every page N times (interleaved, so machine load hits all pages alike) and
 // prints the median; `-- --json DIR` keeps each full Lighthouse report for a closer look.
+// `-- --dist DIR` (repeatable) measures other builds of the web app instead of packages/web/dist; with
+// several, they run interleaved, so a before/after comparison sees the same machine load.
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import zlib from 'node:zlib';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { startTestServer } from '../packages/server/src/test-support/server.js';
+import { startTestServer, type TestServer } from '../packages/server/src/test-support/server.js';
 
 const CHROME_PATH = process.env.CHROME_PATH ?? '/usr/bin/chromium';
-const DIST = path.resolve(import.meta.dirname, '../packages/web/dist');
 const { values: args } = parseArgs({
-  options: { rounds: { type: 'string', default: '1' }, json: { type: 'string' } },
+  options: {
+    rounds: { type: 'string', default: '1' },
+    json: { type: 'string' },
+    dist: { type: 'string', multiple: true },
+  },
 });
 const rounds = Math.max(1, Number(args.rounds));
+const dists = (args.dist ?? [path.resolve(import.meta.dirname, '../packages/web/dist')]).map((d) =>
+  path.resolve(d),
+);
 
 /** JavaScript the page loads, from the browser's point of view: every script request, gzipped size. */
-function gzippedBytes(files: readonly string[]): number {
-  return files.reduce((sum, file) => sum + zlib.gzipSync(fs.readFileSync(path.join(DIST, file))).length, 0);
+function gzippedBytes(dist: string, files: readonly string[]): number {
+  return files.reduce((sum, file) => sum + zlib.gzipSync(fs.readFileSync(path.join(dist, file))).length, 0);
 }
 
 interface Figures {
@@ -33,6 +41,11 @@ interface Figures {
   tbt: number;
   cls: number;
   bytes: number;
+  /** Main-thread tasks over 50 ms, as the long-tasks audit lists them (durations scaled to its phone CPU). */
+  longTasks: number;
+  longTaskMs: number;
+  /** All main-thread work during the load, as Lighthouse's breakdown sums it. */
+  mainThreadMs: number;
   js: string;
 }
 
@@ -42,17 +55,28 @@ function median(values: number[]): number {
   return measured.length ? measured[Math.floor(measured.length / 2)]! : NaN;
 }
 
-const server = await startTestServer({ seedDemo: true, env: { DASHBOARD_MAP_TILE_URL: 'none' } });
+// One after the other: starting several at once on a busy machine runs into Fastify's plugin timeout.
+const servers: TestServer[] = [];
+for (const webDist of dists)
+  servers.push(await startTestServer({ seedDemo: true, webDist, env: { DASHBOARD_MAP_TILE_URL: 'none' } }));
 const chrome = await chromeLauncher.launch({
   chromePath: CHROME_PATH,
   chromeFlags: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
 });
 try {
-  const pages = [
-    { name: 'public dashboard (region)', url: `${server.url}/dashboard` },
-    { name: 'municipality dashboard', url: `${server.url}/dashboard/gemeinde/flieden` },
-    { name: 'start page (reference)', url: `${server.url}/` },
-  ];
+  const pages = servers.flatMap((server, build) => {
+    const suffix = dists.length > 1 ? ` [${build}]` : '';
+    return [
+      { name: `public dashboard (region)${suffix}`, url: `${server.url}/dashboard`, dist: dists[build]! },
+      {
+        name: `municipality dashboard${suffix}`,
+        url: `${server.url}/dashboard/gemeinde/flieden`,
+        dist: dists[build]!,
+      },
+      { name: `start page (reference)${suffix}`, url: `${server.url}/`, dist: dists[build]! },
+    ];
+  });
+  if (dists.length > 1) dists.forEach((dist, build) => console.log(`[${build}] ${dist}`));
   if (args.json) fs.mkdirSync(args.json, { recursive: true });
   const results = new Map<string, Figures[]>(pages.map((p) => [p.name, []]));
   for (let round = 0; round < rounds; round++)
@@ -74,6 +98,8 @@ try {
         return value === null || value === undefined ? NaN : Math.round(value * 100);
       };
       const metric = (key: string) => audits[key]?.numericValue ?? NaN;
+      const longTasks =
+        (audits['long-tasks']?.details as { items?: { duration: number }[] } | undefined)?.items ?? [];
       const requests =
         (audits['network-requests']?.details as { items?: { url: string; resourceType?: string }[] })
           ?.items ?? [];
@@ -89,18 +115,21 @@ try {
         tbt: metric('total-blocking-time'),
         cls: metric('cumulative-layout-shift'),
         bytes: metric('total-byte-weight'),
-        js: `${(gzippedBytes(scripts) / 1024).toFixed(1)} KB in ${scripts.length} files`,
+        longTasks: longTasks.length,
+        longTaskMs: longTasks.reduce((sum, task) => sum + task.duration, 0),
+        mainThreadMs: metric('mainthread-work-breakdown'),
+        js: `${(gzippedBytes(page.dist, scripts) / 1024).toFixed(1)} KB in ${scripts.length} files`,
       });
     }
   console.log(
-    `${'page'.padEnd(27)} perf a11y best   FCP ms   LCP ms  TBT ms   CLS  transfer  JS loaded (gzip)` +
+    `${'page'.padEnd(31)} perf a11y best   FCP ms   LCP ms  TBT ms   CLS  transfer  long tasks  main thread  JS loaded (gzip)` +
       (rounds > 1 ? `   (median of ${rounds}; perf of each round)` : ''),
   );
   for (const page of pages) {
     const runs = results.get(page.name)!;
     const m = (key: keyof Omit<Figures, 'js'>) => median(runs.map((r) => r[key]));
     console.log(
-      page.name.padEnd(27),
+      page.name.padEnd(31),
       String(m('perf')).padStart(4),
       String(m('a11y')).padStart(4),
       String(m('best')).padStart(4),
@@ -109,11 +138,13 @@ try {
       m('tbt').toFixed(0).padStart(7),
       m('cls').toFixed(3).padStart(5),
       `${(m('bytes') / 1024).toFixed(0)} KB`.padStart(9),
+      `${m('longTasks')} / ${m('longTaskMs').toFixed(0)} ms`.padStart(11),
+      `${m('mainThreadMs').toFixed(0)} ms`.padStart(12),
       ` ${runs[0]!.js}`,
       rounds > 1 ? `  (${runs.map((r) => r.perf).join(', ')})` : '',
     );
   }
 } finally {
   chrome.kill();
-  await server.close();
+  await Promise.all(servers.map((server) => server.close()));
 }

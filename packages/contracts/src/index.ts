@@ -4,3 +4,4 @@ export * from './tenancy.js';
 export * from './password.js';
 export * from './dashboard-values.js';
 export * from './dashboard.js';
+export * from './first-screen-texts.js';

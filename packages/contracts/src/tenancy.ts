@@ -49,14 +49,3 @@ export const MunicipalityPatch = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 export type MunicipalityPatch = Static<typeof MunicipalityPatch>;
-
-/**
- * "Smart Region <region>" when the platform serves exactly one region; the fallback otherwise. Shared so
- * that the server's pre-rendered header and the app name the platform alike.
- */
-export function platformNameFor(regions: readonly { name: string }[], fallback: string): string {
-  if (regions.length !== 1) return fallback;
-  const name = regions[0]!.name.trim();
-  if (/^smart region\b/i.test(name)) return name;
-  return `Smart Region ${name.replace(/^region\s+/i, '')}`;
-}

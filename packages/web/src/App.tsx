@@ -64,7 +64,6 @@ export function App({ dashboardArea: LoadedDashboardArea }: { dashboardArea?: Co
                   </RequireLogin>
                 }
               />
-              <Route path="dashboard/*" element={<DashboardArea />} />
               <Route path="dashboard/*" element={<Dashboard />} />
               <Route path="buergerservice/*" element={<ServicesArea />} />
               <Route path="warnungen" element={<WarningsPage />} />

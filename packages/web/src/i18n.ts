@@ -88,7 +88,9 @@ void i18next.use(initReactI18next).init({
 
 document.documentElement.lang = currentLanguage();
 
+const chosen = initialLanguage();
+// If the English chunk cannot be fetched (offline), the page starts in German rather than not at all.
 export const languageReady: Promise<void> =
-  initialLanguage() === 'de' ? Promise.resolve() : switchTo(initialLanguage()).catch(() => undefined);
+  chosen === 'de' ? Promise.resolve() : switchTo(chosen).catch(() => undefined);
 
 export default i18next;

@@ -1,12 +1,13 @@
 // The public dashboards' first screen as plain HTML in index.html: the heading and the lead paragraph (the
 // largest text on a phone's first screen) paint before any script has loaded. The app draws the same
 // heading and lead in its first render (DashboardView in packages/web), so replacing this moves nothing.
-import type { PublicRegion } from '@srp/contracts';
+import { FIRST_SCREEN_DE, fillPlaceholders, type PublicRegion } from '@srp/contracts';
 import { escapeHtml, platformTitle, type FirstScreen } from '../core/http/web-pages.js';
 
-// German, as packages/web/src/locales/dashboard.ts (dashboard.regionTitle / municipalityTitle / lead).
-const HEADING = (name: string) => `Dashboard ${name}`;
-const LEAD = 'Messwerte aus der Region, live und für alle offen. Die Werte aktualisieren sich von selbst.';
+// The app's German texts for these places (dashboard.regionTitle / municipalityTitle / lead) come from
+// the same constants.
+const HEADING = (name: string) => fillPlaceholders(FIRST_SCREEN_DE.dashboardTitle, { name });
+const LEAD = FIRST_SCREEN_DE.dashboardLead;
 
 /** The web app's chunk for /dashboard/* (its key in Vite's manifest). */
 export const DASHBOARD_CHUNK = 'src/pages/areas/DashboardArea.tsx';

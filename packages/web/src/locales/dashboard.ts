@@ -1,8 +1,11 @@
 // Texts of the public dashboard, the tile editor and the internal sensor view (German first).
+// The heading and lead are shared with the server's first screen (@srp/contracts).
+import { FIRST_SCREEN_DE } from '@srp/contracts';
+
 export const dashboardDe = {
-  regionTitle: 'Dashboard {{name}}',
-  municipalityTitle: 'Dashboard {{name}}',
-  lead: 'Messwerte aus der Region, live und für alle offen. Die Werte aktualisieren sich von selbst.',
+  regionTitle: FIRST_SCREEN_DE.dashboardTitle,
+  municipalityTitle: FIRST_SCREEN_DE.dashboardTitle,
+  lead: FIRST_SCREEN_DE.dashboardLead,
   otherDashboards: 'Weitere Dashboards',
   regionLink: 'Ganze Region',
   loadFailed: 'Das Dashboard konnte nicht geladen werden. Bitte versuchen Sie es später noch einmal.',

@@ -1,3 +1,4 @@
+import { FIRST_SCREEN_DE } from '@srp/contracts';
 import { dashboardDe } from './dashboard.js';
 
 // German is the platform's primary language; every other language must have the same keys (see en.ts).
@@ -12,17 +13,17 @@ import { accountDe } from './account.js';
 
 const de = {
   common: {
-    platformName: 'Smart Region Südkreis',
-    skipLink: 'Zum Inhalt springen',
+    platformName: FIRST_SCREEN_DE.platformName,
+    skipLink: FIRST_SCREEN_DE.skipLink,
     loading: 'Wird geladen …',
     backToStart: 'Zur Startseite',
   },
   header: {
-    menu: 'Menü',
-    mainNavigation: 'Hauptnavigation',
-    switchLanguage: 'English',
+    menu: FIRST_SCREEN_DE.menu,
+    mainNavigation: FIRST_SCREEN_DE.mainNavigation,
+    switchLanguage: FIRST_SCREEN_DE.switchLanguage,
     switchLanguageLang: 'en',
-    login: 'Anmelden',
+    login: FIRST_SCREEN_DE.login,
     logout: 'Abmelden',
     signedInAs: 'Angemeldet als {{name}}',
     logoutFailed: 'Die Abmeldung hat nicht geklappt. Bitte versuchen Sie es noch einmal.',
@@ -33,28 +34,28 @@ const de = {
   },
   areas: {
     dashboard: {
-      name: 'Dashboard',
+      name: FIRST_SCREEN_DE.areaNames.dashboard,
       teaser:
         'Messwerte aus der Region, zum Beispiel Wetter, Pegelstände oder freie Parkplätze. Für alle offen, ohne Anmeldung.',
       description:
         'Im Dashboard zeigen die Gemeinden Messwerte ihrer Sensoren: zum Beispiel Wetter, Pegelstände von Bächen oder die Belegung von Parkplätzen. Alle Daten sind öffentlich und ohne Anmeldung zugänglich.',
     },
     services: {
-      name: 'Bürgerservice',
+      name: FIRST_SCREEN_DE.areaNames.services,
       teaser:
         'Anliegen bei Ihrer Gemeinde online erledigen: Anträge stellen, Schäden melden, den Stand verfolgen.',
       description:
         'Im Bürgerservice erledigen Sie Anliegen bei Ihrer Gemeinde online: Sie stellen Anträge, melden zum Beispiel eine defekte Straßenlaterne und sehen, wie weit die Bearbeitung ist. Manche Dienste gehen ohne Konto, für andere melden Sie sich an.',
     },
     backoffice: {
-      name: 'Verwaltung',
+      name: FIRST_SCREEN_DE.areaNames.backoffice,
       teaser:
         'Für die Mitarbeitenden der Gemeinden: Anträge und Meldungen bearbeiten, Abläufe gestalten, Daten pflegen.',
       description:
         'Die Verwaltung ist der Arbeitsbereich für die Mitarbeitenden der Gemeinden. Hier werden Anträge und Meldungen bearbeitet, Abläufe gestaltet und die Angaben der Gemeinden gepflegt. Vertretungen zwischen den Gemeinden sind möglich.',
     },
     clubcloud: {
-      name: 'Vereinscloud',
+      name: FIRST_SCREEN_DE.areaNames.clubcloud,
       teaser: 'Für Vereine: Mitglieder, Termine und Dokumente an einem Ort, unterstützt von der Gemeinde.',
       description:
         'Die Vereinscloud ist für die Vereine der Region. Vorstände und Mitglieder finden hier Termine, Dokumente und Mitteilungen an einem Ort. Die Gemeinden unterstützen die Vereine dabei.',

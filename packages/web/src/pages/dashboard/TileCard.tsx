@@ -7,15 +7,17 @@ import {
   type TileBand,
   type TimeRange,
 } from '@srp/contracts';
-import { memo, useId, useState } from 'react';
+import { memo, useId, useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   bandFor,
+  formatDate,
   formatNumber,
   formatTime,
   numericValue,
   trendOf,
   useAggregates,
+  type Bucket,
   type LatestValue,
 } from './data.js';
 import { Chart } from './Chart.js';
@@ -147,6 +149,9 @@ function TileValues({ tile, values }: { tile: PublicTile; values: ReadonlyMap<nu
   );
 }
 
+const SHORT_DATE: Intl.DateTimeFormatOptions = { dateStyle: 'short' };
+const WEEKDAY_TIME: Intl.DateTimeFormatOptions = { weekday: 'short', hour: '2-digit', minute: '2-digit' };
+
 function TileChart({
   tile,
   datastream,
@@ -162,11 +167,7 @@ function TileChart({
   const aggregates = useAggregates(datastream.id, range);
   const selectId = useId();
   const longRange = range === '30d' || range === '1y';
-  const tick = (iso: string) =>
-    new Intl.DateTimeFormat(
-      language,
-      longRange ? { dateStyle: 'short' } : { weekday: 'short', hour: '2-digit', minute: '2-digit' },
-    ).format(new Date(iso));
+  const tick = (iso: string) => formatDate(iso, language, longRange ? SHORT_DATE : WEEKDAY_TIME);
   const label = `${title}${tile.datastreams.length > 1 ? ` – ${datastream.name}` : ''}`;
   const trend = aggregates.status === 'ready' ? trendOf(aggregates.data) : null;
 
@@ -219,48 +220,81 @@ function TileChart({
               formatTick={tick}
               bandLabel={(b) => pick(b.label, language)}
             />
-            <details className="srp-details">
-              <summary className="kern-body">{t('dashboard.table')}</summary>
-              <div className="srp-table-scroll">
-                <table className="kern-table kern-table--small">
-                  <caption className="kern-body kern-body--small">
-                    {t('dashboard.tableCaption', { title: label })}
-                  </caption>
-                  <thead className="kern-table__head">
-                    <tr className="kern-table__row">
-                      <th scope="col" className="kern-table__header">
-                        {t('dashboard.time')}
-                      </th>
-                      <th scope="col" className="kern-table__header">
-                        {t('dashboard.average')}
-                        {datastream.unit && datastream.unit !== '1' ? ` (${datastream.unit})` : ''}
-                      </th>
-                      <th scope="col" className="kern-table__header">
-                        {t('dashboard.minimum')}
-                      </th>
-                      <th scope="col" className="kern-table__header">
-                        {t('dashboard.maximum')}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody className="kern-table__body">
-                    {[...aggregates.data].reverse().map((b) => (
-                      <tr key={b.start} className="kern-table__row">
-                        <th scope="row" className="kern-table__cell">
-                          {formatTime(b.start, language)}
-                        </th>
-                        <td className="kern-table__cell">{formatNumber(b.avg, language)}</td>
-                        <td className="kern-table__cell">{formatNumber(b.min, language)}</td>
-                        <td className="kern-table__cell">{formatNumber(b.max, language)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            </details>
+            <BucketTable buckets={aggregates.data} label={label} unit={datastream.unit} />
           </>
         ))}
     </div>
+  );
+}
+
+/**
+ * A closed <details> whose content is built the first time someone opens it (and kept after that). A
+ * dashboard has dozens of these (tables of up to a few hundred rows, share boxes); building them all while
+ * the page loads would cost a phone time for things nobody has asked to see yet.
+ */
+function LazyDetails({ summary, children }: { summary: string; children: () => ReactNode }) {
+  const [opened, setOpened] = useState(false);
+  return (
+    <details className="srp-details" onToggle={(event) => event.currentTarget.open && setOpened(true)}>
+      <summary className="kern-body">{summary}</summary>
+      {opened && children()}
+    </details>
+  );
+}
+
+/** The chart's numbers as a table, the text alternative to the chart. */
+function BucketTable({
+  buckets,
+  label,
+  unit,
+}: {
+  buckets: readonly Bucket[];
+  label: string;
+  unit: string | null;
+}) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.language;
+  return (
+    <LazyDetails summary={t('dashboard.table')}>
+      {() => (
+        <div className="srp-table-scroll">
+          <table className="kern-table kern-table--small">
+            <caption className="kern-body kern-body--small">
+              {t('dashboard.tableCaption', { title: label })}
+            </caption>
+            <thead className="kern-table__head">
+              <tr className="kern-table__row">
+                <th scope="col" className="kern-table__header">
+                  {t('dashboard.time')}
+                </th>
+                <th scope="col" className="kern-table__header">
+                  {t('dashboard.average')}
+                  {unit && unit !== '1' ? ` (${unit})` : ''}
+                </th>
+                <th scope="col" className="kern-table__header">
+                  {t('dashboard.minimum')}
+                </th>
+                <th scope="col" className="kern-table__header">
+                  {t('dashboard.maximum')}
+                </th>
+              </tr>
+            </thead>
+            <tbody className="kern-table__body">
+              {[...buckets].reverse().map((b) => (
+                <tr key={b.start} className="kern-table__row">
+                  <th scope="row" className="kern-table__cell">
+                    {formatTime(b.start, language)}
+                  </th>
+                  <td className="kern-table__cell">{formatNumber(b.avg, language)}</td>
+                  <td className="kern-table__cell">{formatNumber(b.min, language)}</td>
+                  <td className="kern-table__cell">{formatNumber(b.max, language)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </LazyDetails>
   );
 }
 
@@ -302,32 +336,33 @@ function ShareBox({ tile }: { tile: PublicTile }) {
   const link = `${origin}/dashboard/kachel/${tile.id}`;
   const code = `<iframe src="${origin}/dashboard/embed/tile/${tile.id}" title="${pick(tile.title, 'de').replaceAll('"', '&quot;')}" width="100%" height="420" style="border:0" loading="lazy"></iframe>`;
   return (
-    <details className="srp-details">
-      <summary className="kern-body">{t('dashboard.share')}</summary>
-      <div className="kern-stack-xs srp-share">
-        <label htmlFor={linkId} className="kern-label">
-          {t('dashboard.shareLink')}
-        </label>
-        <input id={linkId} className="kern-form-input__input" readOnly value={link} />
-        <label htmlFor={codeId} className="kern-label">
-          {t('dashboard.embedCode')}
-        </label>
-        <textarea id={codeId} className="kern-form-input__input srp-code" readOnly rows={3} value={code} />
-        <div>
-          <button
-            type="button"
-            className="kern-btn kern-btn--secondary"
-            onClick={() => {
-              void navigator.clipboard?.writeText(code).then(() => setCopied(true));
-            }}
-          >
-            <span className="kern-label">{t('dashboard.copy')}</span>
-          </button>
-          <span role="status" className="kern-body kern-body--small">
-            {copied ? ` ${t('dashboard.copied')}` : ''}
-          </span>
+    <LazyDetails summary={t('dashboard.share')}>
+      {() => (
+        <div className="kern-stack-xs srp-share">
+          <label htmlFor={linkId} className="kern-label">
+            {t('dashboard.shareLink')}
+          </label>
+          <input id={linkId} className="kern-form-input__input" readOnly value={link} />
+          <label htmlFor={codeId} className="kern-label">
+            {t('dashboard.embedCode')}
+          </label>
+          <textarea id={codeId} className="kern-form-input__input srp-code" readOnly rows={3} value={code} />
+          <div>
+            <button
+              type="button"
+              className="kern-btn kern-btn--secondary"
+              onClick={() => {
+                void navigator.clipboard?.writeText(code).then(() => setCopied(true));
+              }}
+            >
+              <span className="kern-label">{t('dashboard.copy')}</span>
+            </button>
+            <span role="status" className="kern-body kern-body--small">
+              {copied ? ` ${t('dashboard.copied')}` : ''}
+            </span>
+          </div>
         </div>
-      </div>
-    </details>
+      )}
+    </LazyDetails>
   );
 }

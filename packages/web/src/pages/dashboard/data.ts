@@ -145,12 +145,33 @@ export function bandFor(value: number | null, bands: readonly TileBand[]): TileB
   return bands.find((b) => (b.from === null || value >= b.from) && (b.to === null || value < b.to)) ?? null;
 }
 
+// Creating an Intl formatter costs far more than using one, and a dashboard formats thousands of numbers
+// and times while it loads (values, chart ticks, tables): one formatter per language and style.
+const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+
+function cachedFormatter<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, create: () => F): F {
+  let formatter = formatters.get(key) as F | undefined;
+  if (!formatter) formatters.set(key, (formatter = create()));
+  return formatter;
+}
+
 export function formatNumber(value: number, language: string, digits = 1): string {
-  return new Intl.NumberFormat(language, { maximumFractionDigits: digits }).format(value);
+  return cachedFormatter(
+    `n:${language}:${digits}`,
+    () => new Intl.NumberFormat(language, { maximumFractionDigits: digits }),
+  ).format(value);
 }
 
 export function formatTime(iso: string, language: string): string {
-  return new Intl.DateTimeFormat(language, { dateStyle: 'short', timeStyle: 'short' }).format(new Date(iso));
+  return formatDate(iso, language, { dateStyle: 'short', timeStyle: 'short' });
+}
+
+/** A date or time in one of a few fixed styles (the style object is part of the formatter's key). */
+export function formatDate(iso: string, language: string, style: Intl.DateTimeFormatOptions): string {
+  return cachedFormatter(
+    `d:${language}:${JSON.stringify(style)}`,
+    () => new Intl.DateTimeFormat(language, style),
+  ).format(new Date(iso));
 }
 
 /** Compares the newest bucket with the one a few steps earlier; small changes count as steady. */
