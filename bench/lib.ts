@@ -14,6 +14,9 @@ export async function scratchDatabase(prefix: string): Promise<{ url: string; dr
   await admin.connect();
   await admin.query(`drop database if exists ${name}`);
   await admin.query(`create database ${name}`);
+  // The platform's own connections switch JIT off (core/db/database.ts); the references of the same run
+  // (COPY, raw queries) connect here too and must work under the same settings.
+  await admin.query(`alter database ${name} set jit = off`);
   await admin.end();
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;

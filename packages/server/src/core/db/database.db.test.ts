@@ -31,6 +31,15 @@ test('both engines return the same JavaScript types', async () => {
   assert.deepEqual(row.doc, { a: [1] });
 });
 
+test('statements are never JIT-compiled (compiling cost seconds for millisecond queries)', async () => {
+  const { rows } = await sql<{ jit: string; available: boolean }>`
+    select current_setting('jit') as jit, pg_jit_available() as available`.execute(handle.db);
+  const row = rows[0]!;
+  // PGlite is built without LLVM; PostgreSQL may have it, so our connections switch JIT off.
+  if (handle.kind === 'postgres') assert.equal(row.jit, 'off');
+  else assert.equal(row.available, false);
+});
+
 test('a transaction is isolated from concurrent statements and rolls back as a whole', async () => {
   const { region } = await createTestTenant(handle.db);
   const attempt = handle.db.transaction().execute(async (trx) => {

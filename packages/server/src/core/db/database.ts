@@ -49,6 +49,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
 async function openPostgres(connectionString: string, options: DatabaseOptions): Promise<DatabaseHandle> {
   const pool = new pg.Pool({
     connectionString,
+    // No JIT compilation: our statements are short, and the planner's cost estimate of a filter repeated
+    // over every monthly partition of the observations crosses jit_above_cost, so PostgreSQL spent
+    // seconds compiling a query that runs in milliseconds (measured: 19 s against 4 ms without JIT).
+    options: '-c jit=off',
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
