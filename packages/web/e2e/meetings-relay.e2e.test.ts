@@ -2,26 +2,17 @@
 // API scheme, the browsers are forced to iceTransportPolicy 'relay', and two and four peers still
 // exchange audio and video, every selected candidate pair being relay on both ends.
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
-import { MEDIA_ARGS, meetAndMeasure, startTurn, type Suite, type Turn } from './meetings-support.js';
-import { launchBrowser, startServer } from './support.js';
+import { after, describe, test } from 'node:test';
+import { MEDIA_ARGS, meetAndMeasure, startTurn, type Turn } from './meetings-support.js';
+import { browserSuite } from './support.js';
 
 const TURN_SECRET = randomBytes(16).toString('hex');
-const suite = {} as Suite;
 let turn: Turn | undefined;
-before(async () => {
+const suite = browserSuite(async () => {
   turn = await startTurn(TURN_SECRET);
-  suite.server = await startServer({
-    TURN_URLS: `turn:127.0.0.1:${turn.port}?transport=udp`,
-    TURN_SECRET,
-  });
-  suite.browser = await launchBrowser(MEDIA_ARGS);
-});
-after(async () => {
-  await suite.browser?.close();
-  await suite.server?.close();
-  turn?.close();
-});
+  return { TURN_URLS: `turn:127.0.0.1:${turn.port}?transport=udp`, TURN_SECRET };
+}, MEDIA_ARGS);
+after(() => turn?.close());
 
 describe('video meetings relayed through TURN', () => {
   test('two peers exchange audio and video relayed through coturn', () => meetAndMeasure(suite, 2, true));

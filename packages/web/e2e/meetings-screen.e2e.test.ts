@@ -3,20 +3,12 @@
 // it on the same video track: the decoded frames turn from the 4:3 camera to 16:9 and keep coming, the
 // tile says so; stopping the share brings the camera back.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { meetingOf, MEDIA_ARGS, type Suite } from './meetings-support.js';
-import { assertNoAxeViolations, launchBrowser, startServer } from './support.js';
+import { meetingOf, MEDIA_ARGS } from './meetings-support.js';
+import { assertNoAxeViolations, browserSuite } from './support.js';
 
-const suite = {} as Suite;
-before(async () => {
-  suite.server = await startServer();
-  suite.browser = await launchBrowser(MEDIA_ARGS);
-});
-after(async () => {
-  await suite.browser?.close();
-  await suite.server?.close();
-});
+const suite = browserSuite(undefined, MEDIA_ARGS);
 
 interface Received {
   width: number;

@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { ClubsRepository } from '../../server/src/cloud/clubs.repository.js';
 import { createTestClub } from '../../server/src/test-support/cloud.js';
 import { createTestUser, TEST_PASSWORD } from '../../server/src/test-support/factories.js';
-import { assertNoAxeViolations, type TestServer } from './support.js';
+import { assertNoAxeViolations, type BrowserSuite } from './support.js';
 
 export const MEDIA_ARGS = [
   '--use-fake-ui-for-media-stream',
@@ -81,11 +81,6 @@ export async function startTurn(secret: string): Promise<Turn> {
   };
 }
 
-export interface Suite {
-  server: TestServer;
-  browser: Browser;
-}
-
 interface ConnectionStats {
   state: string;
   audio: number;
@@ -145,7 +140,7 @@ function readStats(page: Page): Promise<ConnectionStats[]> {
 }
 
 /** A club with `count` members (the first its admin) and an open room; every member in a logged-in context. */
-export async function meetingOf({ server, browser }: Suite, count: number, relay: boolean) {
+export async function meetingOf({ server, browser }: BrowserSuite, count: number, relay: boolean) {
   const { club, admin } = await createTestClub(server.ctx);
   const clubs = new ClubsRepository(server.ctx.db);
   const users = [admin];
@@ -181,7 +176,7 @@ export async function meetingOf({ server, browser }: Suite, count: number, relay
   return { contexts, roomId };
 }
 
-export async function meetAndMeasure(suite: Suite, count: number, relay: boolean): Promise<void> {
+export async function meetAndMeasure(suite: BrowserSuite, count: number, relay: boolean): Promise<void> {
   const { server } = suite;
   const { contexts, roomId } = await meetingOf(suite, count, relay);
   const errors: string[] = [];

@@ -2,28 +2,13 @@
 // club's room through the meeting page and exchange media directly (the relayed run through coturn is
 // meetings-relay.e2e.test.ts); and the host's room list, guest link and waiting room as a person uses them.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { createTestClub } from '../../server/src/test-support/cloud.js';
 import { TEST_PASSWORD } from '../../server/src/test-support/factories.js';
-import { instrument, meetAndMeasure, MEDIA_ARGS, type Suite } from './meetings-support.js';
-import {
-  assertNoAxeViolations,
-  launchBrowser,
-  loginThroughForm,
-  PHONE,
-  screenshotPath,
-  startServer,
-} from './support.js';
+import { instrument, meetAndMeasure, MEDIA_ARGS } from './meetings-support.js';
+import { assertNoAxeViolations, browserSuite, loginThroughForm, PHONE, screenshotPath } from './support.js';
 
-const suite = {} as Suite;
-before(async () => {
-  suite.server = await startServer();
-  suite.browser = await launchBrowser(MEDIA_ARGS);
-});
-after(async () => {
-  await suite.browser?.close();
-  await suite.server?.close();
-});
+const suite = browserSuite(undefined, MEDIA_ARGS);
 
 describe('video meetings in the browser', () => {
   test('two peers exchange audio and video directly', () => meetAndMeasure(suite, 2, false));

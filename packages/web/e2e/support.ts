@@ -55,16 +55,18 @@ export interface BrowserSuite {
 }
 
 /**
- * Starts one platform and one Chromium for the enclosing `describe` and stops both after it. Call it at the
- * top of the describe block; `env` (or a function returning it, run in `before`) adds server settings.
+ * Starts one platform and one Chromium for the enclosing `describe` (or the file) and stops both after it.
+ * `env` (or a function returning it, run in `before`) adds server settings; `browserArgs` adds Chromium
+ * switches (fake media devices for the meeting tests).
  */
 export function browserSuite(
   env?: Record<string, string> | (() => Promise<Record<string, string>> | Record<string, string>),
+  browserArgs: readonly string[] = [],
 ): BrowserSuite {
   const suite = {} as { server: TestServer; browser: Browser };
   before(async () => {
     suite.server = await startServer(typeof env === 'function' ? await env() : env);
-    suite.browser = await launchBrowser();
+    suite.browser = await launchBrowser(browserArgs);
   });
   after(async () => {
     await suite.browser?.close();

@@ -27,14 +27,19 @@ export async function addTestMembers<Name extends string>(
   return people;
 }
 
+/** What a test passes per WebDAV request: the Authorization header, the method, the path below the club. */
+export type DavRequestArgs = [
+  auth: string,
+  method: string,
+  path: string,
+  init?: { headers?: Record<string, string>; body?: string | undefined },
+];
+
 /** A WebDAV request below the club's files root, as whoever the Authorization header names. */
 export function davRequest(
   serverUrl: string,
   club: Club,
-  auth: string,
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; body?: string | undefined } = {},
+  ...[auth, method, path, init = {}]: DavRequestArgs
 ) {
   return fetch(`${serverUrl}/dav/files/${club.slug}${path}`, {
     method,

@@ -98,16 +98,11 @@ export class ClubDeletionRequestService {
   /** The requester (or another admin of the club) takes a pending request back. */
   async withdraw(club: Club, actor: AuditActor): Promise<void> {
     const closed = await this.db.transaction().execute(async (trx) => {
-      const repository = this.repository(trx);
-      const open = await repository.pending(club.id);
-      const row =
-        open &&
-        (await repository.close(club.id, open.id, {
-          status: 'withdrawn',
-          decidedBy: actor.userId,
-          reason: null,
-        }));
-      if (!row) throw DeletionRequestErrors.noneOpen();
+      const { row } = await this.closePending(trx, club.id, {
+        status: 'withdrawn',
+        decidedBy: actor.userId,
+        reason: null,
+      });
       await this.audit.record(
         actor,
         {
@@ -127,16 +122,11 @@ export class ClubDeletionRequestService {
   /** A municipal admin confirms (the deletion starts at once) or declines with a reason. */
   async decide(club: Club, decision: DeletionDecision, actor: AuditActor): Promise<void> {
     const closed = await this.db.transaction().execute(async (trx) => {
-      const repository = this.repository(trx);
-      const open = await repository.pending(club.id);
-      const row =
-        open &&
-        (await repository.close(club.id, open.id, {
-          status: decision.confirm ? 'confirmed' : 'declined',
-          decidedBy: actor.userId,
-          reason: decision.reason,
-        }));
-      if (!open || !row) throw DeletionRequestErrors.noneOpen();
+      const { open, row } = await this.closePending(trx, club.id, {
+        status: decision.confirm ? 'confirmed' : 'declined',
+        decidedBy: actor.userId,
+        reason: decision.reason,
+      });
       await this.audit.record(
         actor,
         {
@@ -168,6 +158,19 @@ export class ClubDeletionRequestService {
       return row;
     });
     await this.closeTask(closed.task_id, decision.confirm, decision.reason, actor);
+  }
+
+  /** Closes the club's pending request; none pending (or one decided meanwhile) is an error. */
+  private async closePending(
+    trx: Database,
+    clubId: string,
+    outcome: Parameters<DeletionRequestsRepository['close']>[2],
+  ) {
+    const repository = this.repository(trx);
+    const open = await repository.pending(clubId);
+    const row = open && (await repository.close(clubId, open.id, outcome));
+    if (!open || !row) throw DeletionRequestErrors.noneOpen();
+    return { open, row };
   }
 
   /** The inbox task follows the request; one closed by hand in the inbox meanwhile stays as it is. */

@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import { systemActor } from '../../core/audit/audit.service.js';
 import type { Club } from '../../core/db/schema.js';
 import { createTestClub } from '../../test-support/cloud.js';
-import { addTestMembers, davRequest } from '../../test-support/cloud-members.js';
+import { addTestMembers, davRequest, type DavRequestArgs } from '../../test-support/cloud-members.js';
 import { createTestUser, TEST_PASSWORD } from '../../test-support/factories.js';
 import { basic, loggedInClient, type TestClient } from '../../test-support/http.js';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
@@ -78,14 +78,7 @@ before(async () => {
 });
 after(() => server.close());
 
-function davAs(
-  auth: string,
-  method: string,
-  path: string,
-  init: { headers?: Record<string, string>; body?: string | undefined } = {},
-) {
-  return davRequest(server.url, club, auth, method, path, init);
-}
+const davAs = (...args: DavRequestArgs) => davRequest(server.url, club, ...args);
 const auth = (name: keyof typeof people) => basic(people[name].email, TEST_PASSWORD);
 
 test('WebDAV: a member outside the shared group neither sees nor reads nor writes the folder', async () => {
