@@ -8,6 +8,7 @@ import type { Database } from '../../core/db/database.js';
 import type { ObservationService } from '../observations/observation.service.js';
 import type { ObservationInput, StoredObservation } from '../observations/observation.types.js';
 import { EntityRepository } from './entity.repository.js';
+import { parseIsoInterval } from './iso-time.js';
 import {
   MODEL,
   navOf,
@@ -74,12 +75,14 @@ export function parseInstant(value: unknown, what: string): Date {
 
 export function parseTimeOrInterval(value: unknown, what: string): { start: Date; end: Date | null } {
   if (typeof value === 'string' && value.includes('/')) {
-    const [a, b, ...more] = value.split('/');
-    if (more.length > 0) throw bad(`${what} is not a valid interval`);
-    const start = parseInstant(a, what);
-    const end = parseInstant(b, what);
-    if (end < start) throw bad(`${what} ends before it starts`);
-    return { start, end };
+    const interval = parseIsoInterval(
+      value,
+      (part) => parseInstant(part, what),
+      () => bad(`${what} is not a valid interval`),
+    );
+    if (!interval) throw bad(`${what} is not a valid interval`);
+    if (interval.end < interval.start) throw bad(`${what} ends before it starts`);
+    return interval;
   }
   return { start: parseInstant(value, what), end: null };
 }

@@ -60,6 +60,21 @@ test('$filter literals: quotes, dates with offsets (also a decoded +), geography
   });
 });
 
+test('$filter interval literals: start/end and start/duration are the same interval', () => {
+  const interval = (text: string) =>
+    (parseFilter(`during(phenomenonTime, ${text})`) as { args: unknown[] }).args[1];
+  const day = {
+    k: 'lit',
+    type: 'interval',
+    value: new Date('2024-03-01T00:00:00Z'),
+    end: new Date('2024-03-02T00:00:00Z'),
+  };
+  assert.deepEqual(interval('2024-03-01T00:00:00Z/2024-03-02T00:00:00Z'), day);
+  assert.deepEqual(interval('2024-03-01T00:00:00Z/P1D'), day);
+  assert.deepEqual(interval('2024-03-01T01:00:00+01:00/PT23H59M60S'), day);
+  assert.throws(() => parseFilter('during(phenomenonTime, 2024-03-01T00:00:00Z/P1X)'), AppError);
+});
+
 test('garbage is a 400', () => {
   for (const bad of [
     '',

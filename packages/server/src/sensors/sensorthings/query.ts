@@ -2,6 +2,7 @@
 // $orderby expressions (an AST, translated to SQL elsewhere), and the nested $expand/$select syntax.
 // Everything here is pure; errors are 400s with a message that says what was wrong where.
 import { Errors } from '../../core/errors.js';
+import { isIsoDuration, shiftByDuration } from '../entities/iso-time.js';
 
 export type Geometry =
   | { type: 'Point'; coordinates: number[] }
@@ -76,8 +77,16 @@ function tokenize(input: string): Token[] {
       if (dt[2]) {
         const date = new Date(`${dt[1]}${dt[2]}${zone ?? 'Z'}`);
         if (Number.isNaN(date.getTime())) throw bad(`Invalid date/time at position ${pos}`);
-        // An ISO 8601 interval start/end: two date/times joined by '/'.
+        // An ISO 8601 interval: start/end (two date/times joined by '/') or start/duration.
         const after = input.slice(i + dt[0].length);
+        const durationMatch = after.startsWith('/') ? /^P[\dYMWDTHS.]*/.exec(after.slice(1)) : null;
+        if (durationMatch) {
+          const end = isIsoDuration(durationMatch[0]) && shiftByDuration(date, durationMatch[0], 1);
+          if (!end) throw bad(`Invalid time interval at position ${pos}`);
+          tokens.push({ t: 'interval', v: date, end, pos });
+          i += dt[0].length + 1 + durationMatch[0].length;
+          continue;
+        }
         const endMatch = after.startsWith('/') ? DATETIME.exec(after.slice(1)) : null;
         if (endMatch?.[2]) {
           const endZone = endMatch[3]?.startsWith(' ') ? `+${endMatch[3].slice(1)}` : endMatch[3];
@@ -105,8 +114,7 @@ function tokenize(input: string): Token[] {
     }
     if (/^duration'/i.test(rest)) {
       const [value, end] = readQuoted(input, i + 'duration'.length);
-      if (!/^-?P(?!$)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$/.test(value))
-        throw bad(`Invalid ISO 8601 duration '${value}' at position ${pos}`);
+      if (!isIsoDuration(value)) throw bad(`Invalid ISO 8601 duration '${value}' at position ${pos}`);
       tokens.push({ t: 'duration', v: value, pos });
       i = end;
       continue;

@@ -135,3 +135,35 @@ describe('time comparisons and relations', () => {
     assert.equal(await select(`phenomenonTime gt ${at('0800')}/${at('0700')}`), 400);
   });
 });
+
+describe('interval forms of ISO 8601', () => {
+  test('start/duration and duration/end are stored and filtered as start/end', async () => {
+    const written = [`${at('1000')}/PT1H`, `PT30M/${at('1200')}`];
+    const ids: number[] = [];
+    for (const phenomenonTime of written)
+      ids.push(
+        await staff.create(`/Datastreams(${datastream})/Observations`, {
+          result: 99,
+          phenomenonTime,
+          validTime: phenomenonTime,
+        }),
+      );
+    const read = await staff.sta<{ phenomenonTime: string; validTime: string }>(
+      'GET',
+      `/Observations(${ids[0]})`,
+    );
+    assert.equal(read.body.phenomenonTime, `${at('1000')}/${at('1100')}`.replaceAll(':00Z', ':00.000Z'));
+    assert.equal(read.body.validTime, read.body.phenomenonTime);
+    const later = await staff.sta<{ phenomenonTime: string }>('GET', `/Observations(${ids[1]})`);
+    assert.equal(later.body.phenomenonTime, `${at('1130')}/${at('1200')}`.replaceAll(':00Z', ':00.000Z'));
+    const inFilter = await staff.list(
+      `/Datastreams(${datastream})/Observations?$filter=${encodeURIComponent(`during(phenomenonTime, ${at('1000')}/PT2H)`)}`,
+    );
+    assert.deepEqual(inFilter.body.value.map((o) => o['@iot.id']).sort(), [...ids].sort());
+    const bad = await staff.sta('POST', `/Datastreams(${datastream})/Observations`, {
+      result: 1,
+      phenomenonTime: `${at('1000')}/P1X`,
+    });
+    assert.equal(bad.status, 400);
+  });
+});
