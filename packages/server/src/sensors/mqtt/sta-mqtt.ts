@@ -47,6 +47,10 @@ const MAX_BATCH = 1_000;
  * stall everything behind them. More would only hold more pool connections waiting for the same locks.
  */
 const MAX_BATCHES_IN_FLIGHT = 3;
+/** STA_MAX_TOP's default. */
+const DEFAULT_MAX_TOP = 1_000;
+/** Consecutive ids read as one range instead of `id eq` terms. */
+const MIN_RANGE = 10;
 /** Streams whose municipality is remembered (then forgotten all at once; a query refills it). */
 const MAX_KNOWN_OWNERS = 100_000;
 
@@ -73,6 +77,8 @@ export interface StaMqttOptions {
   /** Absolute service root for selfLinks, e.g. https://example.org/sta/v1.1. */
   base: string;
   log: Logger;
+  /** STA_MAX_TOP: the most entities one GET returns (renderObservations reads ranges this wide). */
+  maxTop?: number;
 }
 
 /** Permanent rejections (bad topic, payload or permission): retrying the same message cannot help. */
@@ -332,23 +338,48 @@ export class StaMqtt {
 
   /**
    * Several new Observations rendered as an anonymous (or `principal`'s) HTTP GET of each would render
-   * them, with one collection query instead of one query each; the ones not visible are missing.
+   * them; the ones not visible are missing. A stored batch's ids are consecutive (one statement draws
+   * them), so its Observations are read as id ranges, one indexed query per `maxTop` ids, with the rows
+   * of other writers in between dropped here; scattered ids are asked for by `id eq` (100 per query).
    */
   async renderObservations(ids: number[], principal: Principal | null): Promise<Map<number, string>> {
     const rendered = new Map<number, string>();
-    if (ids.length === 0) return rendered;
-    const response = await this.options.handler.handle({
-      method: 'GET',
-      path: '/Observations',
-      query: `$filter=${encodeURIComponent(ids.map((id) => `id eq ${id}`).join(' or '))}&$top=${ids.length}`,
-      body: undefined,
-      contentType: undefined,
-      principal,
-      base: this.options.base,
-      municipality: undefined,
-    });
-    const value = (response.body as { value?: { '@iot.id': number }[] } | undefined)?.value ?? [];
-    for (const entity of value) rendered.set(entity['@iot.id'], JSON.stringify(entity));
+    const wanted = new Set(ids);
+    const sorted = [...wanted].sort((a, b) => a - b);
+    const span = this.options.maxTop ?? DEFAULT_MAX_TOP;
+    const filters: { filter: string; top: number }[] = [];
+    const scattered: number[] = [];
+    for (let i = 0; i < sorted.length;) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1]! - sorted[i]! < span) j++;
+      // A range pays off once it stands for several `id eq` terms.
+      if (j - i + 1 >= MIN_RANGE)
+        filters.push({
+          filter: `id ge ${sorted[i]} and id le ${sorted[j]}`,
+          top: sorted[j]! - sorted[i]! + 1,
+        });
+      else scattered.push(...sorted.slice(i, j + 1));
+      i = j + 1;
+    }
+    for (let i = 0; i < scattered.length; i += 100) {
+      const chunk = scattered.slice(i, i + 100);
+      filters.push({ filter: chunk.map((id) => `id eq ${id}`).join(' or '), top: chunk.length });
+    }
+    for (const { filter, top } of filters) {
+      const response = await this.options.handler.handle({
+        method: 'GET',
+        path: '/Observations',
+        query: `$filter=${encodeURIComponent(filter)}&$top=${top}`,
+        body: undefined,
+        contentType: undefined,
+        principal,
+        base: this.options.base,
+        municipality: undefined,
+      });
+      const value = (response.body as { value?: { '@iot.id': number }[] } | undefined)?.value ?? [];
+      for (const entity of value)
+        if (wanted.has(entity['@iot.id'])) rendered.set(entity['@iot.id'], JSON.stringify(entity));
+    }
     return rendered;
   }
 
