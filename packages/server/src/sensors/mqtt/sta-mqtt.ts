@@ -37,10 +37,12 @@ export interface StaChange {
 }
 
 /**
- * Most publishes stored in one transaction (group commit). Bounds the statement, the time one failed
- * batch costs until its messages have been stored one by one, and how long one batch holds its locks.
+ * Most publishes stored in one transaction (group commit). Batches of the same Datastreams commit one
+ * after the other (their stream locks), so under a backlog this size sets the rate: each batch pays the
+ * round trips and the commit once. Bounds the statement and how long one batch holds its locks; a batch
+ * that fails is halved until the bad message is alone (see storeBatch), so its size costs little then.
  */
-const MAX_BATCH = 1_000;
+const MAX_BATCH = 5_000;
 /**
  * Group commits under way at once. While one batch commits, the next ones are parsed, open their
  * transactions and wait for their stream locks, so the commit's round trip and the PUBACK work no longer
@@ -178,8 +180,11 @@ export class StaMqtt {
 
   /**
    * Plain Observations (links by id, writable by the publisher) of the batch go into one transaction;
-   * everything else, and every message of a batch whose transaction failed, takes the path of one
-   * HTTP POST each, so a bad message fails only itself and is reported exactly as over HTTP.
+   * everything else takes the path of one HTTP POST each, so a bad message fails only itself and is
+   * reported exactly as over HTTP. A batch whose transaction fails for one of its messages (e.g. an
+   * unknown FeatureOfInterest) is stored in halves, and a failing half in halves again, until the bad
+   * message is alone and takes the single path: a few transactions instead of one per message. After a
+   * storage failure (not the message's fault) every message takes the single path, as before.
    */
   private async storeBatch(batch: QueuedPublish[], turn: LockTurn): Promise<void> {
     const plain: PlainPublish[] = [];
@@ -192,8 +197,9 @@ export class StaMqtt {
     try {
       await this.storePlain(plain, single, turn);
     } catch (error) {
-      this.options.log.warn({ err: error, messages: plain.length }, 'MQTT batch failed; storing one by one');
-      for (const p of plain) single.add(p.item);
+      this.options.log.warn({ err: error, messages: plain.length }, 'MQTT batch failed; storing it in parts');
+      if (isPermanentRejection(error)) await this.storeHalves(plain, single);
+      else for (const p of plain) single.add(p.item);
     }
     for (const item of batch) {
       if (!single.has(item)) continue;
@@ -205,8 +211,29 @@ export class StaMqtt {
     }
   }
 
+  /** The publishes of a failed batch, in two transactions, halving again what fails (in order). */
+  private async storeHalves(plain: PlainPublish[], single: Set<QueuedPublish>): Promise<void> {
+    if (plain.length === 1) {
+      single.add(plain[0]!.item);
+      return;
+    }
+    const middle = Math.ceil(plain.length / 2);
+    for (const half of [plain.slice(0, middle), plain.slice(middle)]) {
+      try {
+        await this.storePlain(half, single, undefined);
+      } catch (error) {
+        if (isPermanentRejection(error)) await this.storeHalves(half, single);
+        else for (const p of half) single.add(p.item);
+      }
+    }
+  }
+
   /** Stores the plain publishes in one transaction and settles them; the rest moves to `single`. */
-  private async storePlain(plain: PlainPublish[], single: Set<QueuedPublish>, turn: LockTurn): Promise<void> {
+  private async storePlain(
+    plain: PlainPublish[],
+    single: Set<QueuedPublish>,
+    turn: LockTurn | undefined,
+  ): Promise<void> {
     if (plain.length === 0) return;
     const unknown = plain.filter((p) => !this.owners.has(p.key));
     if (unknown.length > 0) {
