@@ -33,9 +33,9 @@ export interface ExternalBrokerOptions {
 }
 
 /** Notifications waiting to be rendered beyond this are dropped (and counted) rather than piling up. */
-const MAX_PENDING_NOTIFICATIONS = 2_000;
-/** New Observations rendered with one query. */
-const NOTIFICATION_CHUNK = 100;
+const MAX_PENDING_NOTIFICATIONS = 10_000;
+/** Changes rendered together (new Observations of consecutive ids: one query, see renderObservations). */
+const NOTIFICATION_CHUNK = 1_000;
 
 /** The permission the broker's attribution grants: sensor writes in one municipality, nothing else. */
 export function brokerPrincipal(m: { id: string; slug: string; name: string }): Principal {
@@ -72,7 +72,9 @@ const RECEIVE_MAXIMUM = 1_000;
 export class ExternalBrokerBridge {
   private readonly clients: MqttSubscriber[] = [];
   private readonly principals = new Map<string, Principal>();
-  private pendingNotifications = 0;
+  /** Changes waiting to be rendered and published (see publishNotifications). */
+  private readonly waiting: StaChange[] = [];
+  private rendering = false;
   private dropped = 0;
   /** Messages handled (stored or rejected); tests and the benchmark read it. */
   handled = 0;
@@ -183,53 +185,68 @@ export class ExternalBrokerBridge {
     return principal;
   }
 
-  private publish(topic: string, payload: string): void {
+  private publish(topic: string, payload: string | Buffer): void {
     const client = this.clients.find((c) => c.connected);
     if (!client?.publish(topic, payload)) this.options.log.debug({ topic }, 'MQTT notification not sent');
   }
 
-  /** Public notifications on the standard topics, rendered as an anonymous HTTP GET would. */
+  /**
+   * Public notifications on the standard topics, rendered as an anonymous HTTP GET would. One rendering
+   * at a time: notifications then never take more than one database connection from the write path
+   * (50 renderings at once used to leave the next group commit waiting for a connection), and what piles
+   * up meanwhile is rendered together, one query per stored batch of Observations.
+   */
   private publishNotifications(changes: StaChange[]): void {
     if (this.clients.length === 0) return;
-    let room = MAX_PENDING_NOTIFICATIONS - this.pendingNotifications;
-    const admitted = changes.filter(() => {
-      if (room-- > 0) return true;
-      if (this.dropped++ % 1000 === 0)
+    for (const change of changes) {
+      if (this.waiting.length < MAX_PENDING_NOTIFICATIONS) this.waiting.push(change);
+      else if (this.dropped++ % 1000 === 0)
         this.options.log.warn(
           { dropped: this.dropped },
           'MQTT notifications dropped: rendering falls behind',
         );
-      return false;
-    });
-    // New Observations (a stored batch can hold hundreds) are rendered in chunks, one query each.
-    const created = admitted.filter((c) => c.set === 'Observations' && c.kind === 'created');
-    for (let i = 0; i < created.length; i += NOTIFICATION_CHUNK)
-      this.track(created.slice(i, i + NOTIFICATION_CHUNK), (chunk) =>
-        this.options.sta.renderObservations(
-          chunk.map((c) => c.id),
-          null,
-        ),
-      );
-    for (const change of admitted)
-      if (!created.includes(change))
-        this.track([change], async ([c]) => {
-          const json = await this.options.sta.render(`/${c!.set}(${c!.id})`, '', null);
-          return new Map(json === null ? [] : [[c!.id, json]]);
-        });
+    }
+    if (!this.rendering) void this.renderWaiting();
   }
 
-  /** Renders the changes (counted as pending meanwhile) and publishes each to its topics. */
-  private track(changes: StaChange[], render: (changes: StaChange[]) => Promise<Map<number, string>>): void {
-    this.pendingNotifications += changes.length;
-    render(changes)
-      .then((rendered) => {
-        for (const change of changes) {
-          const json = rendered.get(change.id);
-          if (json !== undefined) for (const topic of notificationTopics(change)) this.publish(topic, json);
+  private async renderWaiting(): Promise<void> {
+    this.rendering = true;
+    try {
+      while (this.waiting.length > 0) {
+        const changes = this.waiting.splice(0, NOTIFICATION_CHUNK);
+        try {
+          const rendered = await this.render(changes);
+          changes.forEach((change, i) => {
+            const json = rendered[i];
+            if (json === undefined) return;
+            const payload = Buffer.from(json);
+            for (const topic of notificationTopics(change)) this.publish(topic, payload);
+          });
+        } catch (error) {
+          this.options.log.error({ err: error }, 'MQTT notification failed');
         }
-      })
-      .catch((error: unknown) => this.options.log.error({ err: error }, 'MQTT notification failed'))
-      .finally(() => (this.pendingNotifications -= changes.length));
+      }
+    } finally {
+      this.rendering = false;
+    }
+  }
+
+  /** The JSON of each change (undefined: not visible to the public); new Observations with one query. */
+  private async render(changes: StaChange[]): Promise<(string | undefined)[]> {
+    const isNew = (c: StaChange) => c.set === 'Observations' && c.kind === 'created';
+    const observations = await this.options.sta.renderObservations(
+      changes.filter(isNew).map((c) => c.id),
+      null,
+    );
+    const rendered: (string | undefined)[] = [];
+    // One after the other, as above: entity changes are few (a new FeatureOfInterest, updates).
+    for (const c of changes)
+      rendered.push(
+        isNew(c)
+          ? observations.get(c.id)
+          : ((await this.options.sta.render(`/${c.set}(${c.id})`, '', null)) ?? undefined),
+      );
+    return rendered;
   }
 }
 

@@ -66,6 +66,7 @@ export async function startMqtt(
     observations: ctx.observations,
     base: `${publicUrl}${STA_PREFIX}`,
     log,
+    maxTop: config.STA_MAX_TOP,
   });
   const publicHost = new URL(publicUrl).hostname;
   const announce = (conformance: string[], endpoints: string[]) => {

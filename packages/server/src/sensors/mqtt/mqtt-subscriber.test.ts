@@ -13,6 +13,7 @@ import {
   MqttRefusedError,
   MqttSubscriber,
   pubackFor,
+  qos0PublishPacket,
   type MqttMessage,
   type MqttSubscriberOptions,
 } from './mqtt-subscriber.js';
@@ -216,4 +217,21 @@ test('the short PUBACK is what mqtt-packet reads as a successful PUBACK for the 
     assert.equal((packets[0] as { messageId?: number }).messageId, messageId);
     assert.equal((packets[0] as { reasonCode?: number }).reasonCode ?? 0, 0);
   }
+});
+
+test('the hand-written QoS 0 PUBLISH is the packet mqtt-packet encodes', () => {
+  const cases: [string, string | Buffer][] = [
+    ['v1.1/Observations', '{"result":1}'],
+    ['v1.1/Datastreams(12)/Observations', 'ä'.repeat(200)],
+    ['srp/flieden/errors', Buffer.alloc(20_000, 7)],
+    ['v1.1/Thingsß', ''],
+  ];
+  for (const [topic, payload] of cases)
+    assert.deepEqual(
+      qos0PublishPacket(topic, payload),
+      mqttPacket.generate(
+        { cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false },
+        { protocolVersion: 5 },
+      ),
+    );
 });

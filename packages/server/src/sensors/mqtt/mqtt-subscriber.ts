@@ -74,6 +74,32 @@ export function pubackFor(messageId: number): Buffer {
   return Buffer.from([0x40, 0x02, messageId >> 8, messageId & 0xff]);
 }
 
+/**
+ * An MQTT 5 QoS 0 PUBLISH without properties. Written by hand (like pubackFor): a stored batch's
+ * notifications are thousands of these, and mqtt-packet's general encoder was a visible share of the CPU.
+ */
+export function qos0PublishPacket(topic: string, payload: string | Buffer): Buffer {
+  const topicLength = Buffer.byteLength(topic);
+  const payloadLength = typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+  // Topic length, topic, property length 0, payload.
+  let remaining = 2 + topicLength + 1 + payloadLength;
+  const header = [0x30];
+  do {
+    const byte = remaining % 128;
+    remaining = Math.floor(remaining / 128);
+    header.push(remaining > 0 ? byte | 0x80 : byte);
+  } while (remaining > 0);
+  const packet = Buffer.allocUnsafe(header.length + 2 + topicLength + 1 + payloadLength);
+  let at = 0;
+  for (const byte of header) packet[at++] = byte;
+  at = packet.writeUInt16BE(topicLength, at);
+  at += packet.write(topic, at);
+  packet[at++] = 0;
+  if (typeof payload === 'string') packet.write(payload, at);
+  else payload.copy(packet, at);
+  return packet;
+}
+
 /** Server unavailable, server busy, quota exceeded, connection rate exceeded: worth another try. */
 const RETRYABLE = new Set([0x88, 0x89, 0x97, 0x9f]);
 
@@ -95,8 +121,10 @@ export class MqttSubscriber {
     return this.socket !== null && this.subscribed;
   }
   private subscribed = false;
-  /** Writes the acknowledgements collected for the current connection. */
+  /** Writes the acknowledgements (and publishes) collected for the current connection. */
   private flushAcks: (() => void) | null = null;
+  /** Queues a packet for the current connection's next write. */
+  private queueWrite: ((packet: Buffer) => void) | null = null;
 
   /**
    * Connects and subscribes; resolves once the subscription is confirmed. Network errors are retried
@@ -139,10 +167,13 @@ export class MqttSubscriber {
     }
   }
 
-  /** QoS 0 publish (error reports, notifications); dropped while not connected. */
+  /**
+   * QoS 0 publish (error reports, notifications); dropped while not connected. Publishes of one tick
+   * leave in one write, with the PUBACKs (a stored batch's notifications are thousands of small packets).
+   */
   publish(topic: string, payload: string | Buffer): boolean {
-    if (!this.connected) return false;
-    this.write({ cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false });
+    if (!this.connected || !this.queueWrite) return false;
+    this.queueWrite(qos0PublishPacket(topic, payload));
     return true;
   }
 
@@ -164,7 +195,7 @@ export class MqttSubscriber {
     socket.setNoDelay(true);
     this.socket = socket;
     const parser = mqttPacket.parser(PROTOCOL);
-    // Acknowledgements collected during one tick, written together.
+    // Acknowledgements and QoS 0 publishes collected during one tick, written together.
     let acks: Buffer[] = [];
     const flushAcks = () => {
       if (acks.length === 0) return;
@@ -173,7 +204,12 @@ export class MqttSubscriber {
       if (this.socket === socket && !socket.destroyed)
         socket.write(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
     };
+    const queueWrite = (packet: Buffer) => {
+      if (acks.length === 0) queueMicrotask(flushAcks);
+      acks.push(packet);
+    };
     this.flushAcks = flushAcks;
+    this.queueWrite = queueWrite;
     let alive = true;
     const connectTimer = setTimeout(
       () => socket.destroy(new Error(`no CONNACK within ${this.options.connectTimeoutMs ?? 10_000} ms`)),
@@ -198,8 +234,7 @@ export class MqttSubscriber {
               acked = true;
               this.acked++;
               // QoS 2 is never granted (we subscribe with QoS 1); a PUBREC would be its answer.
-              if (acks.length === 0) queueMicrotask(flushAcks);
-              acks.push(pubackFor(id!));
+              queueWrite(pubackFor(id!));
             },
           });
           break;

@@ -37,16 +37,22 @@ export interface StaChange {
 }
 
 /**
- * Most publishes stored in one transaction (group commit). Bounds the statement, the time one failed
- * batch costs until its messages have been stored one by one, and how long one batch holds its locks.
+ * Most publishes stored in one transaction (group commit). Batches of the same Datastreams commit one
+ * after the other (their stream locks), so under a backlog this size sets the rate: each batch pays the
+ * round trips and the commit once. Bounds the statement and how long one batch holds its locks; a batch
+ * that fails is halved until the bad message is alone (see storeBatch), so its size costs little then.
  */
-const MAX_BATCH = 1_000;
+const MAX_BATCH = 5_000;
 /**
- * Group commits under way at once. While one batch commits, the next ones are parsed, open their
- * transactions and wait for their stream locks, so the commit's round trip and the PUBACK work no longer
+ * Group commits under way at once. While one batch inserts and commits, the next is parsed, opens its
+ * transaction and waits for its stream locks, so the commit's round trip and the PUBACK work no longer
  * stall everything behind them. More would only hold more pool connections waiting for the same locks.
  */
 const MAX_BATCHES_IN_FLIGHT = 3;
+/** STA_MAX_TOP's default. */
+const DEFAULT_MAX_TOP = 1_000;
+/** Consecutive ids read as one range instead of `id eq` terms. */
+const MIN_RANGE = 10;
 /** Streams whose municipality is remembered (then forgotten all at once; a query refills it). */
 const MAX_KNOWN_OWNERS = 100_000;
 
@@ -73,6 +79,8 @@ export interface StaMqttOptions {
   /** Absolute service root for selfLinks, e.g. https://example.org/sta/v1.1. */
   base: string;
   log: Logger;
+  /** STA_MAX_TOP: the most entities one GET returns (renderObservations reads ranges this wide). */
+  maxTop?: number;
 }
 
 /** Permanent rejections (bad topic, payload or permission): retrying the same message cannot help. */
@@ -126,9 +134,9 @@ export class StaMqtt {
    *
    * Group commit: publishes queue up and are stored together in one transaction (at most MAX_BATCH); a
    * batch starts one event-loop turn after its first publish, so everything from one network read joins
-   * it. Up to MAX_BATCHES_IN_FLIGHT batches are stored at once (a pipeline), so the commit no longer
-   * limits the rate. Each promise settles only after the commit of ITS batch, which is when the brokers
-   * send its PUBACK. Each batch takes its stream locks only after the batch before it has taken its own
+   * it; the next batch is formed once the one before holds its stream locks (see `gathering`). Up to
+   * MAX_BATCHES_IN_FLIGHT batches are under way at once (a pipeline). Each promise settles only after
+   * the commit of ITS batch, which is when the brokers send its PUBACK. Each batch takes its stream locks only after the batch before it has taken its own
    * (see ObservationService.createGroups), so a Datastream's messages are still stored in arrival order.
    */
   createFromPublish(topicName: string, payload: Buffer, principal: Principal | null): Promise<number> {
@@ -147,11 +155,24 @@ export class StaMqtt {
   private readonly owners = new Map<string, string>();
   private batchesInFlight = 0;
   private batchScheduled = false;
+  /**
+   * The most recent batch does not hold its stream locks yet: the next one is formed only once it does.
+   * Batches of the same streams wait for each other's commits anyway, so splitting the queue early only
+   * made several small batches that each paid the whole serial chain (lock, insert, commit); measured
+   * twice as slow with 3 formed at once. The batch formed after the locks still overlaps their insert
+   * and commit with its own parsing, BEGIN and lock request, and batches of other streams still overlap.
+   */
+  private gathering = false;
   /** Settles once the most recently started batch holds its stream locks (or gave up). */
   private previousLocked: Promise<void> = Promise.resolve();
 
   private drain(): void {
-    if (this.batchScheduled || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT || this.queue.length === 0)
+    if (
+      this.batchScheduled ||
+      this.gathering ||
+      this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT ||
+      this.queue.length === 0
+    )
       return;
     this.batchScheduled = true;
     setImmediate(() => {
@@ -159,7 +180,18 @@ export class StaMqtt {
       if (this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT || this.queue.length === 0) return;
       this.batchesInFlight++;
       let locked!: () => void;
-      const turn = { after: this.previousLocked, locked: () => locked() };
+      let holding = false;
+      this.gathering = true;
+      const turn = {
+        after: this.previousLocked,
+        locked: () => {
+          if (holding) return;
+          holding = true;
+          locked();
+          this.gathering = false;
+          this.drain();
+        },
+      };
       this.previousLocked = new Promise<void>((resolve) => (locked = resolve));
       void this.storeBatch(this.queue.splice(0, MAX_BATCH), turn).finally(() => {
         turn.locked();
@@ -172,8 +204,11 @@ export class StaMqtt {
 
   /**
    * Plain Observations (links by id, writable by the publisher) of the batch go into one transaction;
-   * everything else, and every message of a batch whose transaction failed, takes the path of one
-   * HTTP POST each, so a bad message fails only itself and is reported exactly as over HTTP.
+   * everything else takes the path of one HTTP POST each, so a bad message fails only itself and is
+   * reported exactly as over HTTP. A batch whose transaction fails for one of its messages (e.g. an
+   * unknown FeatureOfInterest) is stored in halves, and a failing half in halves again, until the bad
+   * message is alone and takes the single path: a few transactions instead of one per message. After a
+   * storage failure (not the message's fault) every message takes the single path, as before.
    */
   private async storeBatch(batch: QueuedPublish[], turn: LockTurn): Promise<void> {
     const plain: PlainPublish[] = [];
@@ -186,8 +221,9 @@ export class StaMqtt {
     try {
       await this.storePlain(plain, single, turn);
     } catch (error) {
-      this.options.log.warn({ err: error, messages: plain.length }, 'MQTT batch failed; storing one by one');
-      for (const p of plain) single.add(p.item);
+      this.options.log.warn({ err: error, messages: plain.length }, 'MQTT batch failed; storing it in parts');
+      if (isPermanentRejection(error)) await this.storeHalves(plain, single);
+      else for (const p of plain) single.add(p.item);
     }
     for (const item of batch) {
       if (!single.has(item)) continue;
@@ -199,8 +235,29 @@ export class StaMqtt {
     }
   }
 
+  /** The publishes of a failed batch, in two transactions, halving again what fails (in order). */
+  private async storeHalves(plain: PlainPublish[], single: Set<QueuedPublish>): Promise<void> {
+    if (plain.length === 1) {
+      single.add(plain[0]!.item);
+      return;
+    }
+    const middle = Math.ceil(plain.length / 2);
+    for (const half of [plain.slice(0, middle), plain.slice(middle)]) {
+      try {
+        await this.storePlain(half, single, undefined);
+      } catch (error) {
+        if (isPermanentRejection(error)) await this.storeHalves(half, single);
+        else for (const p of half) single.add(p.item);
+      }
+    }
+  }
+
   /** Stores the plain publishes in one transaction and settles them; the rest moves to `single`. */
-  private async storePlain(plain: PlainPublish[], single: Set<QueuedPublish>, turn: LockTurn): Promise<void> {
+  private async storePlain(
+    plain: PlainPublish[],
+    single: Set<QueuedPublish>,
+    turn: LockTurn | undefined,
+  ): Promise<void> {
     if (plain.length === 0) return;
     const unknown = plain.filter((p) => !this.owners.has(p.key));
     if (unknown.length > 0) {
@@ -332,23 +389,48 @@ export class StaMqtt {
 
   /**
    * Several new Observations rendered as an anonymous (or `principal`'s) HTTP GET of each would render
-   * them, with one collection query instead of one query each; the ones not visible are missing.
+   * them; the ones not visible are missing. A stored batch's ids are consecutive (one statement draws
+   * them), so its Observations are read as id ranges, one indexed query per `maxTop` ids, with the rows
+   * of other writers in between dropped here; scattered ids are asked for by `id eq` (100 per query).
    */
   async renderObservations(ids: number[], principal: Principal | null): Promise<Map<number, string>> {
     const rendered = new Map<number, string>();
-    if (ids.length === 0) return rendered;
-    const response = await this.options.handler.handle({
-      method: 'GET',
-      path: '/Observations',
-      query: `$filter=${encodeURIComponent(ids.map((id) => `id eq ${id}`).join(' or '))}&$top=${ids.length}`,
-      body: undefined,
-      contentType: undefined,
-      principal,
-      base: this.options.base,
-      municipality: undefined,
-    });
-    const value = (response.body as { value?: { '@iot.id': number }[] } | undefined)?.value ?? [];
-    for (const entity of value) rendered.set(entity['@iot.id'], JSON.stringify(entity));
+    const wanted = new Set(ids);
+    const sorted = [...wanted].sort((a, b) => a - b);
+    const span = this.options.maxTop ?? DEFAULT_MAX_TOP;
+    const filters: { filter: string; top: number }[] = [];
+    const scattered: number[] = [];
+    for (let i = 0; i < sorted.length;) {
+      let j = i;
+      while (j + 1 < sorted.length && sorted[j + 1]! - sorted[i]! < span) j++;
+      // A range pays off once it stands for several `id eq` terms.
+      if (j - i + 1 >= MIN_RANGE)
+        filters.push({
+          filter: `id ge ${sorted[i]} and id le ${sorted[j]}`,
+          top: sorted[j]! - sorted[i]! + 1,
+        });
+      else scattered.push(...sorted.slice(i, j + 1));
+      i = j + 1;
+    }
+    for (let i = 0; i < scattered.length; i += 100) {
+      const chunk = scattered.slice(i, i + 100);
+      filters.push({ filter: chunk.map((id) => `id eq ${id}`).join(' or '), top: chunk.length });
+    }
+    for (const { filter, top } of filters) {
+      const response = await this.options.handler.handle({
+        method: 'GET',
+        path: '/Observations',
+        query: `$filter=${encodeURIComponent(filter)}&$top=${top}`,
+        body: undefined,
+        contentType: undefined,
+        principal,
+        base: this.options.base,
+        municipality: undefined,
+      });
+      const value = (response.body as { value?: { '@iot.id': number }[] } | undefined)?.value ?? [];
+      for (const entity of value)
+        if (wanted.has(entity['@iot.id'])) rendered.set(entity['@iot.id'], JSON.stringify(entity));
+    }
     return rendered;
   }
 

@@ -6,6 +6,9 @@ import { bucketStartSql, COARSE_BUCKETS, FIVE_MIN_BUCKET, ROLLUP_TIME_ZONE } fro
 export interface StreamOwner {
   id: number;
   thingId: number;
+  /** The Thing's current Location (the one linked most recently) and its generated FeatureOfInterest. */
+  locationId: number | null;
+  featureId: number | null;
 }
 
 export interface ObservationRow {
@@ -75,6 +78,13 @@ const MULTI_LATEST_UPSERT = sql`on conflict (multi_datastream_id) do update set
   observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
   result = excluded.result, updated_at = excluded.updated_at`;
 
+/** The current Location of stream `d`'s Thing (the one linked most recently) and its generated FeatureOfInterest. */
+const CURRENT_FEATURE = sql`left join lateral (
+    select tl.location_id, lf.feature_of_interest_id from sensor_thing_locations tl
+    left join sensor_location_features lf on lf.location_id = tl.location_id
+    where tl.thing_id = d.thing_id order by tl.location_id desc limit 1
+  ) f on true`;
+
 /** How a newer value replaces the stored latest one (both writers of sensor_latest use it). */
 const LATEST_UPSERT = sql`on conflict (datastream_id) do update set
   observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
@@ -84,21 +94,21 @@ export class ObservationRepository {
   constructor(private readonly db: Database) {}
 
   /**
-   * The municipality's Datastreams among `ids`, with their Thing, locked (FOR NO KEY UPDATE) in id order
-   * until the transaction ends. Writers of the same streams thereby queue up here, in one order, which
-   * keeps the upserts into sensor_latest and sensor_rollups below free of deadlocks; FK checks (KEY
-   * SHARE) and readers are not blocked.
+   * The municipality's Datastreams among `ids`, with their Thing and its current FeatureOfInterest (see
+   * StreamOwner), locked (FOR NO KEY UPDATE) in id order until the transaction ends. Writers of the same
+   * streams thereby queue up here, in one order, which keeps the upserts into sensor_latest and
+   * sensor_rollups below free of deadlocks; FK checks (KEY SHARE) and readers are not blocked. The
+   * FeatureOfInterest comes in the same statement: it is the next thing a writer needs, and every round
+   * trip after the lock lengthens the queue of writers behind it.
    */
   async datastreamsOf(municipalityId: string, ids: number[]): Promise<StreamOwner[]> {
     if (ids.length === 0) return [];
-    return this.db
-      .selectFrom('sensor_datastreams')
-      .select(['id', 'thing_id as thingId'])
-      .where('municipality_id', '=', municipalityId)
-      .where('id', '=', sql<number>`any(${ids}::bigint[])`)
-      .orderBy('id')
-      .forNoKeyUpdate()
-      .execute();
+    const result = await sql<StreamOwner>`
+      select d.id, d.thing_id as "thingId", f.location_id as "locationId", f.feature_of_interest_id as "featureId"
+      from sensor_datastreams d ${CURRENT_FEATURE}
+      where d.municipality_id = ${municipalityId}::uuid and d.id = any(${ids}::bigint[])
+      order by d.id for no key update of d`.execute(this.db);
+    return result.rows;
   }
 
   /** datastreamsOf() for MultiDatastreams, with the number of components of their results. */
@@ -107,18 +117,13 @@ export class ObservationRepository {
     ids: number[],
   ): Promise<(StreamOwner & { components: number })[]> {
     if (ids.length === 0) return [];
-    return this.db
-      .selectFrom('sensor_multi_datastreams')
-      .select([
-        'id',
-        'thing_id as thingId',
-        sql<number>`cardinality(multi_observation_data_types)`.as('components'),
-      ])
-      .where('municipality_id', '=', municipalityId)
-      .where('id', 'in', ids)
-      .orderBy('id')
-      .forNoKeyUpdate()
-      .execute();
+    const result = await sql<StreamOwner & { components: number }>`
+      select d.id, d.thing_id as "thingId", f.location_id as "locationId", f.feature_of_interest_id as "featureId",
+        cardinality(d.multi_observation_data_types) as components
+      from sensor_multi_datastreams d ${CURRENT_FEATURE}
+      where d.municipality_id = ${municipalityId}::uuid and d.id = any(${ids}::bigint[])
+      order by d.id for no key update of d`.execute(this.db);
+    return result.rows;
   }
 
   async streamOwners(datastreamIds: number[], multiDatastreamIds: number[]): Promise<Map<string, string>> {
@@ -232,25 +237,6 @@ export class ObservationRepository {
       .execute();
     // Another writer may have won the race: use whichever mapping is stored.
     return (await this.featureForLocation(location.id)) ?? feature.id;
-  }
-
-  /** The current Location and its generated FeatureOfInterest (if any yet) of each Thing, in one query. */
-  async currentFeaturesOfThings(
-    thingIds: number[],
-  ): Promise<Map<number, { locationId: number; featureId: number | null }>> {
-    if (thingIds.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('sensor_thing_locations as tl')
-      .leftJoin('sensor_location_features as lf', 'lf.location_id', 'tl.location_id')
-      .select(['tl.thing_id', 'tl.location_id', 'lf.feature_of_interest_id'])
-      .distinctOn('tl.thing_id')
-      .where('tl.thing_id', '=', sql<number>`any(${thingIds}::bigint[])`)
-      .orderBy('tl.thing_id')
-      .orderBy('tl.location_id', 'desc')
-      .execute();
-    return new Map(
-      rows.map((r) => [r.thing_id, { locationId: r.location_id, featureId: r.feature_of_interest_id }]),
-    );
   }
 
   /** Creates the monthly partitions the rows need (see migration 0005); a no-op for existing months. */
