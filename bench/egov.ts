@@ -234,10 +234,14 @@ async function main() {
     if (failures.length > 0)
       console.log(`  FAILED flows: ${failures.length} of ${ROUNDS * CITIZENS}, first: ${failures[0]}`);
     for (const step of STEPS) console.log(`    step ${step.padEnd(8)}${' '.repeat(51)}${fmt(stepOf(step))}`);
-    if (JOBS)
-      console.log(
-        `  process starts still running after the round's last citizen: ${drains.map((d) => `${d.toFixed(0)} ms`).join(', ')}`,
+    if (JOBS) {
+      const { rows } = await raw.query<{ n: string; retried: string; dead: string }>(
+        "select count(*) as n, count(*) filter (where attempts > 1) as retried, count(*) filter (where status = 'dead') as dead from jobs where name = 'egov.case.start'",
       );
+      console.log(
+        `  process starts still running after the round's last citizen: ${drains.map((d) => `${d.toFixed(0)} ms`).join(', ')} (${rows[0]!.n} starts, ${rows[0]!.retried} retried, ${rows[0]!.dead} dead)`,
+      );
+    }
     // CPU time is the figure load barely changes: the servers' per flow (process start included), and
     // the load generator's apart.
     console.log(
