@@ -159,6 +159,17 @@ const citizenId = async () =>
       .executeTakeFirstOrThrow()
   ).id;
 
+/** Open inbox tasks about a problem with a case (a failed delivery or process start). */
+const openProblemTasks = async (
+  ctx: AppContext,
+  municipalityId: string,
+  sourceType: string,
+  caseId: string,
+) =>
+  (
+    await ctx.work.list({ municipalityIds: [municipalityId], statuses: ['open', 'in_progress'], limit: 100 })
+  ).filter((t) => t.source_type === sourceType && t.source_id === caseId);
+
 const openTasks = async (ctx: AppContext, municipalityId: string, caseId: string) =>
   (
     await ctx.work.list({ municipalityIds: [municipalityId], statuses: ['open', 'in_progress'], limit: 100 })
@@ -315,14 +326,7 @@ test('a process that cannot start is retried, then shown to the team in the inbo
       workerId: 'test',
       signal: new AbortController().signal,
     });
-  const problems = async () =>
-    (
-      await ctx.work.list({
-        municipalityIds: [municipality.id],
-        statuses: ['open', 'in_progress'],
-        limit: 100,
-      })
-    ).filter((task) => task.source_type === START_PROBLEM_SOURCE && task.source_id === submitted.id);
+  const problems = () => openProblemTasks(ctx, municipality.id, START_PROBLEM_SOURCE, submitted.id);
 
   await assert.rejects(attempt(1), /engine unavailable/);
   assert.equal((await problems()).length, 0, 'an early failure is only retried');
@@ -849,14 +853,7 @@ test('a delivery the receiver refuses becomes an inbox task; sent again by hand,
   assert.equal(failed.status, 'failed', 'a refusal goes to the dead letters at once');
   await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:failed`);
 
-  const problems = async () =>
-    (
-      await ctx.work.list({
-        municipalityIds: [municipality.id],
-        statuses: ['open', 'in_progress'],
-        limit: 100,
-      })
-    ).filter((t) => t.source_type === DELIVERY_PROBLEM_SOURCE && t.source_id === submitted.id);
+  const problems = () => openProblemTasks(ctx, municipality.id, DELIVERY_PROBLEM_SOURCE, submitted.id);
   const [problem] = await problems();
   assert.ok(problem, 'the team gets a task about the failed delivery');
   assert.match(problem.title, /^Übermittlung fehlgeschlagen: .*\(/);
@@ -919,14 +916,7 @@ test('a delivery the receiver rejects through its callback is sent again by hand
   const rejected = await callback(delivery.id, 'rejected', 'Geburtsort fehlt im Register');
   assert.equal(rejected.status, 'rejected');
   await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:rejected`);
-  const problems = async () =>
-    (
-      await ctx.work.list({
-        municipalityIds: [municipality.id],
-        statuses: ['open', 'in_progress'],
-        limit: 100,
-      })
-    ).filter((t) => t.source_type === DELIVERY_PROBLEM_SOURCE && t.source_id === submitted.id);
+  const problems = () => openProblemTasks(ctx, municipality.id, DELIVERY_PROBLEM_SOURCE, submitted.id);
   const [problem] = await problems();
   assert.ok(problem, 'the team gets a high-priority task about the rejection');
   assert.equal(problem.priority, 'high');
