@@ -139,6 +139,8 @@ export const egovEn: typeof egovDe = {
     noCases: 'No open cases.',
     claim: 'Take over',
     openSteps: 'Open steps',
+    processStarting:
+      'The process is being started; its steps appear after reloading. If the start fails, the team gets a task.',
     approve: 'Approve and finish',
     reject: 'Reject',
     done: 'Step done',

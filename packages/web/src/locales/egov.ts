@@ -141,6 +141,8 @@ export const egovDe = {
     noCases: 'Keine offenen Vorgänge.',
     claim: 'Übernehmen',
     openSteps: 'Offene Schritte',
+    processStarting:
+      'Der Prozess wird gerade gestartet; seine Schritte erscheinen nach dem Neuladen. Scheitert der Start, erhält das Team eine Aufgabe.',
     approve: 'Genehmigen und abschließen',
     reject: 'Ablehnen',
     done: 'Schritt erledigt',
