@@ -9,7 +9,7 @@ import { startPlatform } from '../packages/server/src/server.js';
 import { benchMunicipality } from './lib.js';
 
 export type ServerRequest =
-  | { kind: 'start'; databaseUrl: string; dataDir: string; poolSize: number; seed: boolean }
+  | { kind: 'start'; databaseUrl: string; dataDir: string; poolSize: number; seed: boolean; jobs: boolean }
   | { kind: 'cpu' }
   | { kind: 'close' };
 
@@ -47,7 +47,8 @@ async function handle(request: ServerRequest): Promise<void> {
         DATABASE_POOL_SIZE: String(request.poolSize),
         LOG_LEVEL: 'silent',
         DEMO_SEED: 'false',
-        JOBS_ENABLED: 'false',
+        // The process starts after submit in a job: the worker runs them (and the receipt mails).
+        JOBS_ENABLED: String(request.jobs),
         METRICS_ENABLED: 'false',
       }),
       { log: pino({ level: 'silent' }), logger: false, webDist: null },

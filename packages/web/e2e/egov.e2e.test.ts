@@ -164,7 +164,10 @@ void describe('online services end to end, in the browser', () => {
       reference = (await page.getByTestId('reference').textContent())!.trim();
       casePath = new URL(page.url()).pathname;
       assert.match(reference, /^\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$/);
+      // The process starts in a job after the answer; the page asks again until the payment link is there.
+      await page.getByRole('link', { name: /jetzt online bezahlen/ }).waitFor();
       assert.equal(await page.getByTestId('status').textContent(), 'Ihre Mithilfe nötig');
+      assert.equal(await page.getByTestId('processing').count(), 0);
       await assertNoAxeViolations(page, 'the case page with the fee to pay');
 
       // The fee: through the test provider's redirect and signed confirmation.

@@ -10,7 +10,16 @@ import { systemActor } from '../core/audit/audit.service.js';
 import { testDatabase } from '../test-support/db.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
 import { signWebhook } from '../core/notifications/webhook-signature.js';
-import { CASE_SOURCE, DELIVERY_PROBLEM_SOURCE, type ContinueCase } from './case.service.js';
+import { JobWorker } from '../core/jobs/index.js';
+import { waitFor } from '../test-support/wait.js';
+import {
+  awaitsProcessStart,
+  CASE_SOURCE,
+  DELIVERY_PROBLEM_SOURCE,
+  START_PROBLEM_SOURCE,
+  type ContinueCase,
+} from './case.service.js';
+import { processStartJob } from './egov.module.js';
 import { parseStatusUpdate } from './connectors/connector.routes.js';
 import { EgovRepository } from './egov.repository.js';
 import type { TestPaymentProvider } from './payments/test-payment-provider.js';
@@ -63,7 +72,12 @@ function certificateForm(ausweis: string) {
   };
 }
 
-async function submittedCertificate(ctx: AppContext, municipalityId: string, serviceId: string) {
+async function submittedCertificate(
+  ctx: AppContext,
+  municipalityId: string,
+  serviceId: string,
+  options: { start: boolean } = { start: true },
+) {
   const version = await ctx.egov.catalogue.publishedVersion(serviceId);
   const draft = await ctx.egov.cases.createDraft({
     municipalityId,
@@ -84,7 +98,21 @@ async function submittedCertificate(ctx: AppContext, municipalityId: string, ser
     actor,
   );
   const result = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
-  return { ...result, draft, file };
+  assert.equal(result.case.status, 'received', 'stored as received; the process starts in a job');
+  if (!options.start) return { ...result, draft, file };
+  return { ...result, case: await startProcess(ctx, result.case.id), draft, file };
+}
+
+/** Runs the `egov.case.start` job that submit queued (the db tests run no worker); the case after it. */
+async function startProcess(ctx: AppContext, caseId: string) {
+  const job = await handle.db
+    .selectFrom('jobs')
+    .select(['name', 'municipality_id'])
+    .where('unique_key', '=', `egov-start:${caseId}`)
+    .executeTakeFirstOrThrow();
+  assert.equal(job.name, 'egov.case.start');
+  await ctx.egov.cases.startProcess(caseId);
+  return ctx.egov.cases.get(caseId);
 }
 
 /** Runs the `egov.case.continue` job an event queued (the db tests run no worker). */
@@ -130,6 +158,17 @@ const citizenId = async () =>
       .returning('id')
       .executeTakeFirstOrThrow()
   ).id;
+
+/** Open inbox tasks about a problem with a case (a failed delivery or process start). */
+const openProblemTasks = async (
+  ctx: AppContext,
+  municipalityId: string,
+  sourceType: string,
+  caseId: string,
+) =>
+  (
+    await ctx.work.list({ municipalityIds: [municipalityId], statuses: ['open', 'in_progress'], limit: 100 })
+  ).filter((t) => t.source_type === sourceType && t.source_id === caseId);
 
 const openTasks = async (ctx: AppContext, municipalityId: string, caseId: string) =>
   (
@@ -211,6 +250,102 @@ test('a case goes from draft to submitted (receipt, fee, inbox task) to complete
     assert.ok(actions.includes(action), action);
 });
 
+test('submit answers before the engine: the start job, on any instance, brings status, inbox and payment', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const { case: submitted, receiptId } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+    { start: false },
+  );
+  assert.ok(awaitsProcessStart(submitted), 'received, the process not started yet');
+  assert.ok(submitted.submitted_at && submitted.due_at && submitted.fee_cents === 1800);
+  assert.equal(
+    (await ctx.egov.cases.data(submitted)).payment,
+    undefined,
+    'no payment link before the process',
+  );
+  assert.equal((await ctx.egov.cases.openFile(submitted, receiptId)).file.kind, 'receipt');
+  assert.equal((await openTasks(ctx, municipality.id, submitted.id)).length, 0);
+
+  // Another instance (a fresh context that knows only the database) runs the queued start in its worker.
+  const second = createContext(config, handle);
+  const worker = new JobWorker({ queue: second.jobs, unknownJobs: false, pollIntervalMs: 50 });
+  worker.register('egov.case.start', processStartJob(second.egov.cases));
+  worker.start();
+  let started;
+  try {
+    started = await waitFor('the process start', async () => {
+      const c = await second.egov.cases.get(submitted.id);
+      return awaitsProcessStart(c) ? undefined : c;
+    });
+    await waitFor('the start job done', async () => {
+      const job = await handle.db
+        .selectFrom('jobs')
+        .select('status')
+        .where('unique_key', '=', `egov-start:${submitted.id}`)
+        .executeTakeFirst();
+      return job?.status === 'done' ? job : undefined;
+    });
+  } finally {
+    await worker.stop();
+  }
+  assert.equal(started.status, 'action_required', 'the process asked for the fee');
+  assert.match((await second.egov.cases.data(started)).payment?.url ?? '', /\/bezahlen\//);
+  const trail = (await ctx.egov.cases.trail(started)).map((e) => e.action);
+  assert.ok(trail.includes('egov_case.submitted') && trail.includes('egov_case.status_changed'));
+
+  // At least once: the job delivered again changes nothing.
+  await ctx.egov.cases.startProcess(submitted.id);
+  assert.equal((await ctx.egov.cases.get(submitted.id)).engine_revision, started.engine_revision);
+});
+
+test('a process that cannot start is retried, then shown to the team in the inbox; run again, it starts', async (t) => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const { case: submitted } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+    { start: false },
+  );
+  const broken = t.mock.method(ctx.egov.cases.runner, 'start', () =>
+    Promise.reject(new Error('engine unavailable')),
+  );
+  const handler = processStartJob(ctx.egov.cases);
+  const attempt = (n: number) =>
+    handler({
+      id: 0,
+      name: 'egov.case.start',
+      payload: { caseId: submitted.id },
+      municipalityId: municipality.id,
+      attempt: n,
+      maxAttempts: 5,
+      createdAt: new Date(),
+      workerId: 'test',
+      signal: new AbortController().signal,
+    });
+  const problems = () => openProblemTasks(ctx, municipality.id, START_PROBLEM_SOURCE, submitted.id);
+
+  await assert.rejects(attempt(1), /engine unavailable/);
+  assert.equal((await problems()).length, 0, 'an early failure is only retried');
+  await assert.rejects(attempt(5), /engine unavailable/);
+  await assert.rejects(attempt(5), /engine unavailable/);
+  const open = await problems();
+  assert.equal(open.length, 1, 'one task while it is open');
+  assert.match(open[0]!.title, /^Prozessstart fehlgeschlagen: .*\(\d{4}-/);
+  assert.match(open[0]!.description ?? '', /engine unavailable/);
+  assert.equal(open[0]!.priority, 'high');
+  assert.ok(awaitsProcessStart(await ctx.egov.cases.get(submitted.id)), 'the case stays received');
+
+  broken.mock.restore();
+  await attempt(1); // the dead job run again by hand
+  const started = await ctx.egov.cases.get(submitted.id);
+  assert.equal(started.status, 'action_required');
+  assert.equal((await problems()).length, 0, 'the problem task is settled');
+});
+
 test('a rejection runs the other branch: rejection notice and status rejected', async () => {
   const ctx = createContext(config, handle);
   const { municipality, service } = await region(ctx);
@@ -288,6 +423,7 @@ test('gateways on form data: a listed dog needs the proof of competence checked 
       },
       actor,
     );
+    await startProcess(ctx, c.id);
     return (await openTasks(ctx, municipality.id, c.id)).map((t) => t.source_id.split(':')[1]);
   };
   assert.deepEqual(await start(true), ['Sachkunde']);
@@ -397,6 +533,7 @@ test('engine state survives a restart: a second instance resumes the case, timer
     { bescheinigung: { art: 'erweitert' }, antragsteller: applicant, richtig: true },
     actor,
   );
+  await startProcess(first, submitted.id);
   assert.equal(submitted.fee_cents, 800);
   assert.equal((await openTasks(first, municipality.id, submitted.id)).length, 0, 'waiting on the timer');
   const wake = await handle.db
@@ -514,6 +651,7 @@ test('retention deletes closed cases with their files; stale drafts go too; expo
     actor,
   );
   const { case: submitted } = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
+  await startProcess(ctx, submitted.id);
   await ctx.egov.cases.addMessage(submitted, 'citizen', citizen.id, 'Bitte schnell, danke!', actor);
 
   const exported = await ctx.egov.cases.exportForCitizen(citizen.id);
@@ -715,14 +853,7 @@ test('a delivery the receiver refuses becomes an inbox task; sent again by hand,
   assert.equal(failed.status, 'failed', 'a refusal goes to the dead letters at once');
   await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:failed`);
 
-  const problems = async () =>
-    (
-      await ctx.work.list({
-        municipalityIds: [municipality.id],
-        statuses: ['open', 'in_progress'],
-        limit: 100,
-      })
-    ).filter((t) => t.source_type === DELIVERY_PROBLEM_SOURCE && t.source_id === submitted.id);
+  const problems = () => openProblemTasks(ctx, municipality.id, DELIVERY_PROBLEM_SOURCE, submitted.id);
   const [problem] = await problems();
   assert.ok(problem, 'the team gets a task about the failed delivery');
   assert.match(problem.title, /^Übermittlung fehlgeschlagen: .*\(/);
@@ -785,14 +916,7 @@ test('a delivery the receiver rejects through its callback is sent again by hand
   const rejected = await callback(delivery.id, 'rejected', 'Geburtsort fehlt im Register');
   assert.equal(rejected.status, 'rejected');
   await runContinueJob(ctx, `egov-continue:${submitted.id}:delivery:${delivery.id}:rejected`);
-  const problems = async () =>
-    (
-      await ctx.work.list({
-        municipalityIds: [municipality.id],
-        statuses: ['open', 'in_progress'],
-        limit: 100,
-      })
-    ).filter((t) => t.source_type === DELIVERY_PROBLEM_SOURCE && t.source_id === submitted.id);
+  const problems = () => openProblemTasks(ctx, municipality.id, DELIVERY_PROBLEM_SOURCE, submitted.id);
   const [problem] = await problems();
   assert.ok(problem, 'the team gets a high-priority task about the rejection');
   assert.equal(problem.priority, 'high');

@@ -29,6 +29,8 @@ import { deliveryRoundKey } from './connectors/connector.types.js';
 export const CASE_SOURCE = 'egov_case';
 /** Inbox tasks about a failed delivery of a case (source id: the case id). */
 export const DELIVERY_PROBLEM_SOURCE = 'egov_delivery_problem';
+/** Inbox tasks about a process that could not be started after its retries (source id: the case id). */
+export const START_PROBLEM_SOURCE = 'egov_start_problem';
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const ALLOWED_ATTACHMENT_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg']);
 
@@ -37,6 +39,7 @@ declare module '../core/jobs/job-types.js' {
     'egov.case.wake': { caseId: string };
     'egov.case.document': { caseId: string; template: string; activityId: string };
     'egov.case.continue': ContinueCase;
+    'egov.case.start': { caseId: string };
     'egov.retention': Record<string, never>;
   }
 }
@@ -502,7 +505,12 @@ export class CaseService {
     return file;
   }
 
-  /** Validates on the server, fixes the fee, starts the process and writes the receipt. */
+  /**
+   * Validates on the server, fixes the fee, writes the receipt and stores the case as received. The BPMN
+   * process starts in the `egov.case.start` job, written in the same transaction (outbox): the citizen
+   * gets the reference and the receipt without waiting for the engine, and a committed submission is
+   * never left without its process (any instance's worker picks the job up, also after a crash).
+   */
   async submit(
     c: EgovCase,
     data: Record<string, unknown>,
@@ -524,7 +532,6 @@ export class CaseService {
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
     const fee = computeFee(feeRulesOf(version), checked.data, params.fee_overrides as FeeOverrides);
     const caseData: CaseData = { form: checked.data };
-    const step = await this.runner.start(c.id, version.bpmn_xml, { form: checked.data });
     const submittedAt = new Date();
     const receiptId = crypto.randomUUID();
     const receipt = await renderPdf({
@@ -556,49 +563,117 @@ export class CaseService {
     const stored = await storage.put(receiptKey, Readable.from([receipt]), {
       contentType: 'application/pdf',
     });
-    const submitted = await this.persistStep(c, step, caseData, actor, {
-      submittedAt,
-      fee: fee.totalCents,
-      dueAt: new Date(submittedAt.getTime() + version.processing_days * 86_400_000),
-      loaded: { version, params },
-      extra: async (trx) => {
-        await this.repository(trx).insertFile({
-          id: receiptId,
-          case_id: c.id,
-          municipality_id: c.municipality_id,
-          kind: 'receipt',
-          field_key: null,
-          file_name: `Eingangsbestaetigung-${c.reference}.pdf`,
-          content_type: 'application/pdf',
-          size: stored.size,
-          sha256: stored.sha256,
-          storage_key: receiptKey,
-        });
-        await this.deps.audit.record(
-          actor,
+    const sealed = await this.deps.keys.encryptJson(c.municipality_id, c.id, caseData);
+    const submitted = await this.db.transaction().execute(async (trx) => {
+      const row = await this.repository(trx).updateCase(c.id, c.engine_revision, {
+        status: 'received',
+        data_encrypted: sealed,
+        submitted_at: submittedAt,
+        resume_token_hash: c.citizen_user_id ? null : c.resume_token_hash,
+        fee_cents: fee.totalCents,
+        due_at: new Date(submittedAt.getTime() + version.processing_days * 86_400_000),
+      });
+      if (!row) throw Errors.conflict('The case changed meanwhile; reload it');
+      await this.deps.jobs.enqueue(
+        'egov.case.start',
+        { caseId: c.id },
+        { municipalityId: c.municipality_id, uniqueKey: `egov-start:${c.id}` },
+        trx,
+      );
+      await this.repository(trx).insertFile({
+        id: receiptId,
+        case_id: c.id,
+        municipality_id: c.municipality_id,
+        kind: 'receipt',
+        field_key: null,
+        file_name: `Eingangsbestaetigung-${c.reference}.pdf`,
+        content_type: 'application/pdf',
+        size: stored.size,
+        sha256: stored.sha256,
+        storage_key: receiptKey,
+      });
+      await this.deps.audit.record(
+        actor,
+        {
+          action: 'egov_case.submitted',
+          targetType: 'egov_case',
+          targetId: c.id,
+          municipalityId: c.municipality_id,
+          details: { reference: c.reference, version: version.version },
+        },
+        trx,
+      );
+      const email = contactEmail(checked.data);
+      if (email) {
+        await this.deps.notifications.sendEmail(
           {
-            action: 'egov_case.submitted',
-            targetType: 'egov_case',
-            targetId: c.id,
-            municipalityId: c.municipality_id,
-            details: { reference: c.reference, version: version.version },
+            to: email,
+            subject: `Eingangsbestätigung ${c.reference}`,
+            text: `Guten Tag,\n\nIhr Antrag „${version.name}“ ist bei der Gemeinde ${municipality.name} eingegangen. Ihr Aktenzeichen: ${c.reference}.\n\nDie Eingangsbestätigung finden Sie im Bürgerservice.\n`,
           },
-          trx,
+          { executor: trx, municipalityId: c.municipality_id, uniqueKey: `egov-receipt:${c.id}` },
         );
-        const email = contactEmail(checked.data);
-        if (email) {
-          await this.deps.notifications.sendEmail(
-            {
-              to: email,
-              subject: `Eingangsbestätigung ${c.reference}`,
-              text: `Guten Tag,\n\nIhr Antrag „${version.name}“ ist bei der Gemeinde ${municipality.name} eingegangen. Ihr Aktenzeichen: ${c.reference}.\n\nDie Eingangsbestätigung finden Sie im Bürgerservice.\n`,
-            },
-            { executor: trx, municipalityId: c.municipality_id, uniqueKey: `egov-receipt:${c.id}` },
-          );
-        }
-      },
+      }
+      return row;
     });
     return { case: submitted, receiptId, fee };
+  }
+
+  /**
+   * The job behind submit: runs the process's first step (inbox tasks, payment request, delivery) for a
+   * case stored as received. A repeat after the step was written does nothing (at-least-once delivery);
+   * two workers racing are kept apart by the case's revision (the loser's job retries and finds it done).
+   */
+  async startProcess(caseId: string): Promise<void> {
+    const c = await this.repository().findCase(caseId);
+    if (!c || !awaitsProcessStart(c)) return;
+    const [version, data] = await Promise.all([
+      this.deps.catalogue.version(c.service_version_id),
+      this.data(c),
+    ]);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const step = await this.runner.start(c.id, version.bpmn_xml, { form: data.form });
+    const actor = systemActor('egov-process');
+    await this.persistStep(c, step, data, actor, { first: true, loaded: { version, params } });
+    // Started after all (a retry, or the dead job run again by hand): the problem task is settled.
+    await this.deps.work.cancelForSource(START_PROBLEM_SOURCE, c.id, 'Prozess gestartet', actor);
+  }
+
+  /**
+   * The start failed on its last attempt (the job goes to the dead letters): the service's team gets an
+   * inbox task naming the case and the error, so a submission never waits unnoticed. Once the cause is
+   * fixed, the dead job is retried (`queue.retryDeadJob`) and the process starts as usual.
+   */
+  async reportStartProblem(caseId: string, error: string): Promise<void> {
+    const c = await this.repository().findCase(caseId);
+    if (!c || !awaitsProcessStart(c)) return;
+    const version = await this.deps.catalogue.version(c.service_version_id);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const actor = systemActor('egov-process');
+    await this.deps.work.createTask(
+      {
+        municipalityId: c.municipality_id,
+        teamId: params.team_id,
+        sourceType: START_PROBLEM_SOURCE,
+        sourceId: c.id,
+        title: `${c.test_mode ? '[Test] ' : ''}Prozessstart fehlgeschlagen: ${version.name} (${c.reference})`,
+        description: [
+          `Der Antrag ${c.reference} ist eingegangen, sein Prozess konnte aber nicht gestartet werden.`,
+          `Fehler: ${error.slice(0, 500)}`,
+          `Vorgang: /verwaltung/vorgaenge/${c.id}`,
+          `Nach der Korrektur den Auftrag egov-start:${c.id} aus der Fehlerliste erneut ausführen.`,
+        ].join('\n'),
+        priority: 'high',
+      },
+      actor,
+    );
+    await this.deps.audit.record(actor, {
+      action: 'egov_case.start_problem',
+      targetType: 'egov_case',
+      targetId: c.id,
+      municipalityId: c.municipality_id,
+      details: { error: error.slice(0, 500) },
+    });
   }
 
   // --- staff -----------------------------------------------------------------------------------------
@@ -973,11 +1048,10 @@ export class CaseService {
     data: CaseData,
     actor: AuditActor,
     options: {
-      submittedAt?: Date;
-      fee?: number;
-      dueAt?: Date;
+      /** The process's first step (the start job): the case has no inbox items yet. */
+      first?: boolean;
       completedActivity?: string;
-      /** The status before the step's own status effects (default: received at submit, else unchanged). */
+      /** The status before the step's own status effects (default: unchanged). */
       status?: EgovCaseStatus;
       extra?: (trx: Database) => Promise<void>;
       /** Rows the caller loaded already (submit), so the step does not read them again. */
@@ -987,12 +1061,13 @@ export class CaseService {
     const version = options.loaded?.version ?? (await this.deps.catalogue.version(c.service_version_id));
     const params =
       options.loaded?.params ?? (await this.deps.catalogue.params(c.municipality_id, version.service_id));
-    const base: EgovCaseStatus = options.status ?? (options.submittedAt ? 'received' : c.status);
+    const base: EgovCaseStatus = options.status ?? c.status;
     let status = base;
     for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
-    if (!options.submittedAt && status === 'received' && base !== 'received') status = base;
+    // "received" from the model never undoes what staff did meanwhile (claimed: in_progress).
+    if (status === 'received' && base !== 'received') status = base;
     // Outside events the process waits for, settled before the write: the fee and the delivery target.
-    const payment = await this.preparePayment(c, version, step, actor, options.fee ?? c.fee_cents);
+    const payment = await this.preparePayment(c, version, step, actor, c.fee_cents);
     if (payment.data) data = { ...data, payment: payment.data };
     if (payment.pending) status = 'action_required';
     const delivery = step.effects.some((e) => e.kind === 'connector')
@@ -1014,14 +1089,6 @@ export class CaseService {
         status,
         data_encrypted: sealedData,
         engine_state_encrypted: engineState,
-        ...(options.submittedAt
-          ? {
-              submitted_at: options.submittedAt,
-              resume_token_hash: c.citizen_user_id ? null : c.resume_token_hash,
-            }
-          : {}),
-        ...(options.fee !== undefined ? { fee_cents: options.fee } : {}),
-        ...(options.dueAt ? { due_at: options.dueAt } : {}),
         ...(closed && !c.closed_at
           ? {
               closed_at: new Date(),
@@ -1042,7 +1109,7 @@ export class CaseService {
             sourceId: `${c.id}:${task.activityId}`,
             title: `${c.test_mode ? '[Test] ' : ''}${version.name}: ${task.name} (${c.reference})`,
             description: `Vorgang ${c.reference}. Bearbeiten unter /verwaltung/vorgaenge/${c.id}`,
-            dueAt: options.dueAt ?? c.due_at,
+            dueAt: c.due_at,
             priority: 'normal',
           },
           actor,
@@ -1061,7 +1128,7 @@ export class CaseService {
           trx,
         );
       }
-      if (status !== c.status && !options.submittedAt) {
+      if (status !== c.status) {
         await this.deps.audit.record(
           actor,
           {
@@ -1087,9 +1154,9 @@ export class CaseService {
       return row;
     });
     // Close the inbox items of steps that are no longer waiting (done by this step, or ended by a timer).
-    // A case being submitted ran no step before, so it has no inbox items yet: nothing to look up.
+    // A case starting its process ran no step before, so it has no inbox items yet: nothing to look up.
     const waiting = new Set(step.userTasks.map((t) => `${c.id}:${t.activityId}`));
-    const open = options.submittedAt
+    const open = options.first
       ? []
       : await this.deps.work.list({
           municipalityIds: [c.municipality_id],
@@ -1222,6 +1289,16 @@ export class CaseService {
       }
     }
   }
+}
+
+/** Submitted, and its process not started yet (the `egov.case.start` job is pending or failed). */
+export function awaitsProcessStart(c: EgovCase): boolean {
+  return (
+    c.submitted_at !== null &&
+    c.engine_state_encrypted === null &&
+    c.status !== 'completed' &&
+    c.status !== 'rejected'
+  );
 }
 
 export function variablesOf(data: CaseData): Record<string, unknown> {

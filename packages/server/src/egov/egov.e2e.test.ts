@@ -23,6 +23,7 @@ interface CaseView {
   reference: string;
   status: string;
   paymentUrl: string | null;
+  processing: boolean;
   files: { id: string; kind: string; fileName: string }[];
   messages: { sender: string; body: string }[];
 }
@@ -163,7 +164,7 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
     json: { data: form },
   });
   assert.equal(submitted.status, 200, submitted.text);
-  assert.equal(submitted.body.status, 'action_required', 'the fee is due first');
+  assert.equal(submitted.body.status, 'received', 'stored as received; the process starts in a job');
   assert.equal(submitted.body.fee.totalCents, 1200);
   const receipt = await anonymous.request('GET', submitted.body.receiptUrl, { headers: resume });
   assert.equal(receipt.status, 200);
@@ -179,8 +180,12 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
     409,
   );
 
-  // The citizen pays online; the payment event moves the case on to the caseworkers.
-  const unpaid = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+  // The process asks for the fee moments later; the case page offers the payment once it did.
+  const unpaid = await waitFor('the started process', async () => {
+    const view = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+    return view.body.processing ? undefined : view;
+  });
+  assert.equal(unpaid.body.status, 'action_required', 'the fee is due first');
   assert.ok(unpaid.body.paymentUrl, 'the case page offers the payment');
   await payOnline(unpaid.body.paymentUrl);
   const paid = await waitFor('the paid case', async () => {

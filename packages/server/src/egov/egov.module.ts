@@ -1,10 +1,10 @@
 // Wires the online-services domain: catalogue, cases, per-municipality keys, the payment and connector
-// ports, and its background jobs (timer wake-ups, documents, deliveries, retention).
+// ports, and its background jobs (process starts, timer wake-ups, documents, deliveries, retention).
 import type { Config } from '../config.js';
 import type { AuditService } from '../core/audit/audit.service.js';
 import type { Database } from '../core/db/database.js';
 import type { FileStorage } from '../core/files/index.js';
-import type { JobQueue, JobWorker } from '../core/jobs/index.js';
+import { isPermanentJobError, type JobHandler, type JobQueue, type JobWorker } from '../core/jobs/index.js';
 import type { NotificationService } from '../core/notifications/index.js';
 import type { TenancyService } from '../core/tenancy/tenancy.service.js';
 import type { WorkService } from '../core/work/work.service.js';
@@ -58,6 +58,25 @@ export function createEgovServices(deps: {
 
 const RETENTION_EVERY_MS = 60 * 60_000;
 
+/**
+ * The `egov.case.start` handler: starts a submitted case's process. A failure is retried with backoff;
+ * the last one (before the job goes to the dead letters) also puts a task in the team's inbox.
+ */
+export function processStartJob(cases: CaseService): JobHandler<{ caseId: string }> {
+  return async (job) => {
+    try {
+      await cases.startProcess(job.payload.caseId);
+    } catch (error) {
+      if (job.attempt >= job.maxAttempts || isPermanentJobError(error))
+        await cases.reportStartProblem(
+          job.payload.caseId,
+          error instanceof Error ? error.message : String(error),
+        );
+      throw error;
+    }
+  };
+}
+
 export function registerEgovJobs(worker: JobWorker, queue: JobQueue, egov: EgovServices): void {
   worker.register('egov.case.wake', (job) => egov.cases.wake(job.payload.caseId), { timeoutMs: 60_000 });
   worker.register(
@@ -65,6 +84,7 @@ export function registerEgovJobs(worker: JobWorker, queue: JobQueue, egov: EgovS
     (job) => egov.cases.generateDocument(job.payload.caseId, job.payload.template, job.payload.activityId),
     { timeoutMs: 60_000 },
   );
+  worker.register('egov.case.start', processStartJob(egov.cases), { timeoutMs: 60_000 });
   worker.register('egov.case.continue', (job) => egov.cases.continueCase(job.payload), {
     timeoutMs: 60_000,
   });

@@ -12,7 +12,7 @@ import { hasRoleIn, requirePrincipal, type Principal } from '../core/auth/princi
 import type { EgovCase, EgovCaseFile, EgovServiceVersion } from '../core/db/schema.js';
 import { Errors } from '../core/errors.js';
 import { errorResponses, MunicipalityParams } from '../core/http/schemas.js';
-import { CASE_SOURCE, MAX_ATTACHMENT_BYTES, type CitizenAccess } from './case.service.js';
+import { awaitsProcessStart, CASE_SOURCE, MAX_ATTACHMENT_BYTES, type CitizenAccess } from './case.service.js';
 import { assertFeeRules, feeRulesOf, formOf } from './catalogue.service.js';
 import { egovPolicy } from './egov.policy.js';
 import { FeeRule, type FeeOverrides } from './fees.js';
@@ -71,6 +71,11 @@ const CitizenCaseView = Type.Object({
   claimable: Type.Boolean(),
   /** The link to pay the fee online while it is unpaid; null otherwise. */
   paymentUrl: Nullable(Type.String()),
+  /**
+   * Submitted, and the process is being started (a job after submit): the next steps, e.g. the payment
+   * link, appear once it ran; the portal asks again until this is false.
+   */
+  processing: Type.Boolean(),
   submittedAt: Nullable(Type.String()),
   form: FormData,
   files: Type.Array(FileView),
@@ -166,6 +171,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       feeCents: c.fee_cents,
       claimable: viewerId !== null && c.citizen_user_id === null && !c.test_mode,
       paymentUrl: data.payment && !data.payment.paid ? data.payment.url : null,
+      processing: awaitsProcessStart(c),
       submittedAt: c.submitted_at?.toISOString() ?? null,
       form: data.form,
       files: files.map(presentFile),
@@ -473,7 +479,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         schema: {
           tags: ['egov'],
           summary:
-            'Submit: the server validates the form, fixes the fee, starts the process and writes the receipt',
+            'Submit: the server validates the form, fixes the fee, writes the receipt and queues the process start',
           params: CaseParams,
           body: Type.Object({ data: FormData }, { additionalProperties: false }),
           response: {

@@ -30,6 +30,8 @@ export const egovEn: typeof egovDe = {
     receipt: 'Download the receipt (PDF)',
     payTitle: 'Please pay the fee',
     payText: 'Your application is handled as soon as the fee is paid.',
+    processing:
+      'Your application is being passed to the administration. The next steps, such as paying the fee, will appear here in a moment.',
     pay: 'Pay {{fee}} online now',
     loginFirst: 'Please sign in first for this application.',
     caseTitle: 'Application {{reference}}',
@@ -137,6 +139,8 @@ export const egovEn: typeof egovDe = {
     noCases: 'No open cases.',
     claim: 'Take over',
     openSteps: 'Open steps',
+    processStarting:
+      'The process is being started; its steps appear after reloading. If the start fails, the team gets a task.',
     approve: 'Approve and finish',
     reject: 'Reject',
     done: 'Step done',

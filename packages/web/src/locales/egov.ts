@@ -29,6 +29,8 @@ export const egovDe = {
     receipt: 'Eingangsbestätigung herunterladen (PDF)',
     payTitle: 'Bitte bezahlen Sie die Gebühr',
     payText: 'Ihr Antrag wird bearbeitet, sobald die Gebühr bezahlt ist.',
+    processing:
+      'Ihr Antrag wird an die Verwaltung übergeben. Die nächsten Schritte, etwa die Zahlung der Gebühr, erscheinen gleich hier.',
     pay: '{{fee}} jetzt online bezahlen',
     loginFirst: 'Für diesen Antrag melden Sie sich bitte zuerst an.',
     caseTitle: 'Antrag {{reference}}',
@@ -139,6 +141,8 @@ export const egovDe = {
     noCases: 'Keine offenen Vorgänge.',
     claim: 'Übernehmen',
     openSteps: 'Offene Schritte',
+    processStarting:
+      'Der Prozess wird gerade gestartet; seine Schritte erscheinen nach dem Neuladen. Scheitert der Start, erhält das Team eine Aufgabe.',
     approve: 'Genehmigen und abschließen',
     reject: 'Ablehnen',
     done: 'Schritt erledigt',

@@ -243,6 +243,11 @@ export function OfficeCaseDetail() {
             onChange={(e) => setNote(e.target.value)}
           />
         </div>
+        {view.case.processing && (
+          <p className="kern-body" data-testid="process-starting">
+            {t('egov.office.processStarting')}
+          </p>
+        )}
         {view.openSteps.map((s) => (
           <div key={s.activityId} className="kern-stack-xs">
             <p className="kern-body">{s.title}</p>

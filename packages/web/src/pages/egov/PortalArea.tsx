@@ -419,6 +419,22 @@ function CasePage() {
     caseApi.get<CaseView>(caseId).then(setView, () => setError(t('errors.generic')));
   }, [caseId, t]);
 
+  // The process starts in a job right after submit: ask again until it ran (the payment link, if any,
+  // comes with it), at first quickly, then less often.
+  const processing = view?.processing ?? false;
+  const [polls, setPolls] = useState(0);
+  useEffect(() => {
+    if (!processing) return;
+    const timer = setTimeout(
+      () => {
+        caseApi.get<CaseView>(caseId).then(setView, () => undefined);
+        setPolls((n) => n + 1);
+      },
+      Math.min(500 * 2 ** polls, 10_000),
+    );
+    return () => clearTimeout(timer);
+  }, [caseId, processing, polls]);
+
   if (!view)
     return (
       <Page heading={t('common.loading')}>
@@ -464,6 +480,11 @@ function CasePage() {
         <dd className="kern-body">{euro(view.feeCents, i18n.language)}</dd>
       </dl>
       <ClaimOffer view={view} onClaimed={setView} />
+      {view.processing && (
+        <p className="kern-body" role="status" data-testid="processing">
+          {t('egov.portal.processing')}
+        </p>
+      )}
       {view.paymentUrl && (
         <Alert variant="warning" title={t('egov.portal.payTitle')}>
           <p className="kern-body">{t('egov.portal.payText')}</p>

@@ -89,6 +89,8 @@ export interface CaseView {
   /** Opened anonymously while logged in: may be added to the account (POST …/claim). */
   claimable: boolean;
   paymentUrl: string | null;
+  /** Submitted; the process is being started, its next steps (e.g. the payment link) follow shortly. */
+  processing: boolean;
   submittedAt: string | null;
   form: Record<string, unknown>;
   files: { id: string; kind: 'attachment' | 'receipt' | 'document'; fileName: string; size: number }[];
