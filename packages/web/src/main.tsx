@@ -2,7 +2,7 @@ import './fonts/fonts.css';
 import '@kern-ux/native/dist/kern.min.css';
 import './styles.css';
 import { languageReady } from './i18n.js';
-import { StrictMode, type ComponentType } from 'react';
+import { startTransition, StrictMode, type ComponentType } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 
@@ -20,10 +20,14 @@ const dashboardArea: Promise<ComponentType | undefined> = onDashboard
     )
   : Promise.resolve(undefined);
 
+// The first render as a transition: React renders in slices of a few milliseconds and yields in between,
+// instead of one long task that blocks the phone while the server-drawn first screen is already visible.
 void Promise.all([dashboardArea, languageReady]).then(([loaded]) =>
-  createRoot(root).render(
-    <StrictMode>
-      <App dashboardArea={loaded} />
-    </StrictMode>,
+  startTransition(() =>
+    createRoot(root).render(
+      <StrictMode>
+        <App dashboardArea={loaded} />
+      </StrictMode>,
+    ),
   ),
 );
