@@ -70,6 +70,8 @@ void describe('public dashboard in the browser', () => {
       await settled(page);
       for (const field of ['Wetter', 'Wasserstände', 'Abfall', 'Parken'])
         await page.getByRole('heading', { level: 2, name: field, exact: true }).waitFor();
+      // The map follows the tiles and loads Leaflet only once it comes near the viewport.
+      await page.getByTestId('map').scrollIntoViewIfNeeded();
       await page.locator('[data-testid="map"][data-tiles="failed"]').waitFor();
       await page.getByTestId('map-fallback').waitFor();
       assert.ok(
@@ -123,6 +125,8 @@ void describe('public dashboard in the browser', () => {
       await page.goto(`${suite.server.url}/dashboard/gemeinde/flieden`);
       await page.getByRole('heading', { level: 1, name: 'Dashboard Flieden' }).waitFor();
       await settled(page);
+      // Tiles are drawn a few at a time; the map section comes after the last one.
+      await page.getByTestId('map').waitFor({ state: 'attached' });
       assert.equal(await page.getByTestId('tile').count(), own.tiles.length);
       await page.locator('[data-live="open"]').waitFor();
       await suite.server.ctx.observations.create(flieden.id, [
@@ -145,6 +149,7 @@ void describe('public dashboard in the browser', () => {
       await settled(page);
       const map = page.getByTestId('map');
       const markers = page.locator('.srp-map .leaflet-interactive');
+      await map.scrollIntoViewIfNeeded();
       await markers.first().waitFor();
       const count = await markers.count();
       assert.ok(count >= 5, 'markers on the map');

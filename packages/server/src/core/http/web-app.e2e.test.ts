@@ -22,10 +22,17 @@ const PAGE =
   `<link rel="modulepreload" crossorigin href="/assets/shared-AbC123.js">` +
   `<link rel="stylesheet" crossorigin href="/assets/index-AbC123.css"></head>` +
   `<body><div id="root"></div>${'<p>x</p>'.repeat(200)}</body></html>`;
-// The part of Vite's manifest the server reads: the dashboard's chunk and what it imports.
+// The part of Vite's manifest the server reads: the entry's start-up step (App) and route chunk, the
+// dashboard's chunk and what it imports.
 const MANIFEST = {
-  'index.html': { file: 'assets/index-AbC123.js', isEntry: true, imports: ['_shared.js'] },
+  'index.html': {
+    file: 'assets/index-AbC123.js',
+    isEntry: true,
+    imports: ['_shared.js'],
+    dynamicImports: ['src/App.tsx', 'src/pages/areas/DashboardArea.tsx'],
+  },
   '_shared.js': { file: 'assets/shared-AbC123.js' },
+  'src/App.tsx': { file: 'assets/App-AbC123.js', imports: ['index.html', '_shared.js'] },
   '_tiles.js': { file: 'assets/tiles-AbC123.js', imports: ['_shared.js'] },
   'src/pages/areas/DashboardArea.tsx': {
     file: 'assets/DashboardArea-AbC123.js',
@@ -164,11 +171,20 @@ describe('serving the web app', () => {
         (m) => m[1],
       );
       assert.deepEqual(preloads.sort(), [
+        '/assets/App-AbC123.js',
         '/assets/DashboardArea-AbC123.js',
         '/assets/shared-AbC123.js',
         '/assets/tiles-AbC123.js',
       ]);
     }
+  });
+
+  test('every page preloads the start-up steps of the entry, but no route chunk', async () => {
+    const html = await (await get('/', 'br')).text();
+    const preloads = [...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)">/g)].map(
+      (m) => m[1],
+    );
+    assert.deepEqual(preloads.sort(), ['/assets/App-AbC123.js', '/assets/shared-AbC123.js']);
   });
 
   test('the first screen says what the app says in German: header, skip link, heading, lead', async () => {

@@ -4,7 +4,9 @@
 //   does not ask /api/public/regions again);
 // - for routes that register a first screen (the public dashboards): the header, the heading and the
 //   lead paragraph as plain HTML in #root, which React replaces on start, plus modulepreload links for
-//   the route's code chunk, and the stylesheet inline instead of linked.
+//   the route's code chunk, and the stylesheet inline instead of linked;
+// - on every page, modulepreload links for the app's start-up steps (the entry's dynamic imports outside
+//   src/pages/: React DOM, the texts, the app), which main.tsx evaluates one task after the other.
 // Every page is built once per path and kept for a few seconds, already compressed, with a strong ETag.
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -45,7 +47,14 @@ export interface WebPage {
 interface ManifestChunk {
   file: string;
   imports?: string[];
+  dynamicImports?: string[];
   isEntry?: boolean;
+}
+
+/** The entry's dynamic imports that are start-up steps (route chunks live in src/pages/ and are not). */
+function startupChunks(manifest: Record<string, ManifestChunk>): string[] {
+  const entry = Object.values(manifest).find((chunk) => chunk.isEntry);
+  return (entry?.dynamicImports ?? []).filter((key) => !key.startsWith('src/pages/'));
 }
 
 const AREA_PATHS: Record<Area, string> = {
@@ -152,8 +161,8 @@ export class WebPages {
     for (const render of this.screens) screen ??= render(pathname, regions);
     let head = `<script id="srp-regions" type="application/json">${inlineJson({ regions })}</script>`;
     let html = template;
+    head = this.#preloads([...startupChunks(this.#manifest), ...(screen?.chunks ?? [])]) + head;
     if (screen) {
-      head = this.#preloads(screen.chunks) + head;
       html = html
         .replace(/<title>[^<]*<\/title>/, `<title>${escapeHtml(screen.title)}</title>`)
         .replace('<div id="root"></div>', `<div id="root">${shell(regions, screen)}</div>`);

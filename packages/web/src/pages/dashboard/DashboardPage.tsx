@@ -183,6 +183,10 @@ function Dashboard({ dashboard }: { dashboard: PublicDashboard }) {
   const warnings = useWarnings(scope.kind === 'municipality' ? scope.id : null);
   const points = mapPoints(dashboard.tiles, values, i18n.language);
   const fields = FIELDS_OF_ACTION.filter((f) => dashboard.tiles.some((tile) => tile.fieldOfAction === f));
+  // Tiles in page order; only the first `revealed` are drawn yet (see useRevealed).
+  const ordered = fields.flatMap((f) => dashboard.tiles.filter((tile) => tile.fieldOfAction === f));
+  const revealed = useRevealed(ordered.length);
+  const shown = new Set(ordered.slice(0, revealed));
   const scopeQuery = scope.kind === 'region' ? `region=${scope.slug}` : `municipality=${scope.slug}`;
 
   return (
@@ -238,41 +242,45 @@ function Dashboard({ dashboard }: { dashboard: PublicDashboard }) {
         <Alert variant="info" title={t('dashboard.noTiles')} />
       ) : (
         <>
-          <section aria-labelledby="map-heading" className="kern-stack-sm">
-            <h2 id="map-heading" className="kern-heading-medium">
-              {t('dashboard.map')}
-            </h2>
-            <p className="kern-body kern-body--small">{t('dashboard.mapHint')}</p>
-            <SensorMap
-              points={points}
-              tileUrl={dashboard.map.tileUrl}
-              attribution={dashboard.map.attribution}
-            />
-            <details className="srp-details">
-              <summary className="kern-body">{t('dashboard.locations')}</summary>
-              <ul className="kern-list kern-list--bullet" data-testid="locations">
-                {points.map((p) => (
-                  <li key={p.key} className="kern-body srp-pre">
-                    {p.label}
-                  </li>
-                ))}
-              </ul>
-            </details>
-          </section>
-          {fields.map((field: FieldOfAction) => (
-            <section key={field} aria-labelledby={`field-${field}`} className="kern-stack-sm">
-              <h2 id={`field-${field}`} className="kern-heading-medium">
-                {t(`dashboard.fields.${field}`)}
+          {fields
+            .filter((field) => ordered.some((tile) => tile.fieldOfAction === field && shown.has(tile)))
+            .map((field: FieldOfAction) => (
+              <section key={field} aria-labelledby={`field-${field}`} className="kern-stack-sm">
+                <h2 id={`field-${field}`} className="kern-heading-medium">
+                  {t(`dashboard.fields.${field}`)}
+                </h2>
+                <div className="srp-tile-grid">
+                  {dashboard.tiles
+                    .filter((tile) => tile.fieldOfAction === field && shown.has(tile))
+                    .map((tile) => (
+                      <TileCard key={tile.id} tile={tile} values={values} />
+                    ))}
+                </div>
+              </section>
+            ))}
+          {revealed >= ordered.length && (
+            <section aria-labelledby="map-heading" className="kern-stack-sm">
+              <h2 id="map-heading" className="kern-heading-medium">
+                {t('dashboard.map')}
               </h2>
-              <div className="srp-tile-grid">
-                {dashboard.tiles
-                  .filter((tile) => tile.fieldOfAction === field)
-                  .map((tile) => (
-                    <TileCard key={tile.id} tile={tile} values={values} />
+              <p className="kern-body kern-body--small">{t('dashboard.mapHint')}</p>
+              <SensorMap
+                points={points}
+                tileUrl={dashboard.map.tileUrl}
+                attribution={dashboard.map.attribution}
+              />
+              <details className="srp-details">
+                <summary className="kern-body">{t('dashboard.locations')}</summary>
+                <ul className="kern-list kern-list--bullet" data-testid="locations">
+                  {points.map((p) => (
+                    <li key={p.key} className="kern-body srp-pre">
+                      {p.label}
+                    </li>
                   ))}
-              </div>
+                </ul>
+              </details>
             </section>
-          ))}
+          )}
         </>
       )}
       <section aria-labelledby="open-data-heading" className="kern-stack-xs">
@@ -295,6 +303,23 @@ function Dashboard({ dashboard }: { dashboard: PublicDashboard }) {
       </section>
     </>
   );
+}
+
+const TILES_PER_STEP = 2;
+
+/**
+ * How many of `total` tiles to draw: a few more after each commit, each step in a task of its own. Drawing
+ * all tiles at once was one commit (DOM, style, layout) of 100–200 ms on a throttled phone; in steps the
+ * main thread is free between them and the first tiles show sooner.
+ */
+function useRevealed(total: number): number {
+  const [revealed, setRevealed] = useState(TILES_PER_STEP);
+  useEffect(() => {
+    if (revealed >= total) return;
+    const timer = setTimeout(() => startTransition(() => setRevealed((n) => n + TILES_PER_STEP)), 0);
+    return () => clearTimeout(timer);
+  }, [revealed, total]);
+  return revealed;
 }
 
 export function LiveNote({ live }: { live: LiveState }) {

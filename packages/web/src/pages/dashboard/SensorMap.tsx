@@ -1,9 +1,10 @@
 // The map of published measuring points (Leaflet). The tile source is configured on the server; when
 // it is switched off or its tiles fail to load, the markers stay on a plain background and a note says
 // so. Every point is also listed as text below the map (the map is not the only way to the data).
-// The container is drawn at once at its final size; Leaflet itself arrives after the first paint.
+// The container is drawn at once at its final size; Leaflet itself (the largest library of the page, one
+// long task to evaluate) arrives only when the map comes near the viewport: on a phone it is below the fold.
 import type Leaflet from 'leaflet';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type RefObject } from 'react';
 import { useTranslation } from 'react-i18next';
 
 export interface MapPoint {
@@ -32,7 +33,10 @@ export function SensorMap({
   // Bumped when a map was created, so the markers are drawn once Leaflet has arrived.
   const [mapVersion, setMapVersion] = useState(0);
 
+  const near = useNearViewport(element);
+
   useEffect(() => {
+    if (!near) return;
     let cancelled = false;
     let dispose = () => {};
     void import('./leaflet.js').then(({ default: L }) => {
@@ -67,7 +71,7 @@ export function SensorMap({
       cancelled = true;
       dispose();
     };
-  }, [tileUrl, attribution]);
+  }, [near, tileUrl, attribution]);
 
   const signature = points.map((p) => `${p.key}:${p.color}:${p.label}`).join('|');
   useEffect(() => {
@@ -114,4 +118,22 @@ export function SensorMap({
       )}
     </div>
   );
+}
+
+/** True once the element is within a screen's margin of the viewport (stays true). */
+function useNearViewport(element: RefObject<HTMLElement | null>): boolean {
+  const [near, setNear] = useState(typeof IntersectionObserver === 'undefined');
+  useEffect(() => {
+    const target = element.current;
+    if (near || !target) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) setNear(true);
+      },
+      { rootMargin: '200px 0px' },
+    );
+    observer.observe(target);
+    return () => observer.disconnect();
+  }, [element, near]);
+  return near;
 }

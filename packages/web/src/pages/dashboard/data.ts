@@ -145,21 +145,17 @@ export function bandFor(value: number | null, bands: readonly TileBand[]): TileB
   return bands.find((b) => (b.from === null || value >= b.from) && (b.to === null || value < b.to)) ?? null;
 }
 
-// Creating an Intl formatter costs far more than using one, and a dashboard formats thousands of numbers
-// and times while it loads (values, chart ticks, tables): one formatter per language and style.
-const formatters = new Map<string, Intl.NumberFormat | Intl.DateTimeFormat>();
+// Numbers without Intl (see numbers.ts).
+export { formatNumber } from '../../numbers.js';
 
-function cachedFormatter<F extends Intl.NumberFormat | Intl.DateTimeFormat>(key: string, create: () => F): F {
-  let formatter = formatters.get(key) as F | undefined;
+// Creating an Intl formatter costs far more than using one, and a dashboard formats thousands of times
+// while it loads (values, chart ticks, tables): one formatter per language and style.
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+function cachedFormatter(key: string, create: () => Intl.DateTimeFormat): Intl.DateTimeFormat {
+  let formatter = formatters.get(key);
   if (!formatter) formatters.set(key, (formatter = create()));
   return formatter;
-}
-
-export function formatNumber(value: number, language: string, digits = 1): string {
-  return cachedFormatter(
-    `n:${language}:${digits}`,
-    () => new Intl.NumberFormat(language, { maximumFractionDigits: digits }),
-  ).format(value);
 }
 
 export function formatTime(iso: string, language: string): string {

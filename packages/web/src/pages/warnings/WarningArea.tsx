@@ -1,6 +1,7 @@
 // The area of a public warning: a small outline drawn from its GeoJSON polygon, with a text alternative
 // (where, how large) and a link that opens the spot in a map. Used on /warnungen and the dashboard banner.
 import { useTranslation } from 'react-i18next';
+import { formatNumber } from '../../numbers.js';
 import './warnings.css';
 
 type Ring = number[][];
@@ -36,9 +37,9 @@ export function areaExtent(area: WarningAreaShape) {
 export function WarningArea({ area, description }: { area: WarningAreaShape; description: string | null }) {
   const { t, i18n } = useTranslation();
   const e = areaExtent(area);
-  const km = (n: number) =>
-    n.toLocaleString(i18n.language, { maximumFractionDigits: n < 10 ? 1 : 0, minimumFractionDigits: 0 });
-  const coordinate = (n: number) => n.toLocaleString(i18n.language, { maximumFractionDigits: 4 });
+  // Not toLocaleString: the public dashboard shows this while loading, and Intl's number data costs a long task.
+  const km = (n: number) => formatNumber(n, i18n.language, n < 10 ? 1 : 0);
+  const coordinate = (n: number) => formatNumber(n, i18n.language, 4);
   const alt = t('rules.warnings.areaAlt', {
     where: description ?? t('rules.warnings.areaUnnamed'),
     width: km(e.widthKm),
