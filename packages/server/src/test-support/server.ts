@@ -36,6 +36,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ADMIN_PASSWORD: 'Plattform-Testpasswort-42',
     DEMO_SEED: options.seedDemo ? 'true' : 'false',
     MQTT_ENABLED: 'false',
+    // The daily observation maintenance runs unscoped: with retention it would drop the monthly partitions
+    // older than two years for every municipality, and on the PostgreSQL lane the test files share one
+    // database, so one server's job removed another file's observations (dated 2016 or 2024) mid-test.
+    // retention.db.test.ts tests retention, scoped to its own municipality and months.
+    SENSOR_RAW_RETENTION_DAYS: '0',
+    SENSOR_ROLLUP_5MIN_RETENTION_DAYS: '0',
     ...options.env,
   });
   const database = options.ownDatabase ? undefined : await openTestDatabase();
