@@ -167,23 +167,30 @@ describe('serving the web app', () => {
         /<title>Dashboard [^<]+ – Smart Region Süd &#60;Kreis&#62; &#38; &#34;Land&#34;<\/title>/,
       );
       // The chunk and what it imports, each once: the shared chunk's link is the built page's own.
-      const preloads = [...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)">/g)].map(
-        (m) => m[1],
-      );
+      const preloads = [
+        ...html.matchAll(/<link rel="modulepreload" crossorigin(?: fetchpriority="low")? href="([^"]+)">/g),
+      ].map((m) => m[1]);
       assert.deepEqual(preloads.sort(), [
         '/assets/App-AbC123.js',
         '/assets/DashboardArea-AbC123.js',
         '/assets/shared-AbC123.js',
         '/assets/tiles-AbC123.js',
       ]);
+      // Ours at low priority, so the bandwidth of a slow line goes to the page, its stylesheet and fonts
+      // first; the built page's own link (the entry's import) keeps the browser's default.
+      assert.match(
+        html,
+        /<link rel="modulepreload" crossorigin fetchpriority="low" href="\/assets\/App-AbC123.js">/,
+      );
+      assert.match(html, /<link rel="modulepreload" crossorigin href="\/assets\/shared-AbC123.js">/);
     }
   });
 
   test('every page preloads the start-up steps of the entry, but no route chunk', async () => {
     const html = await (await get('/', 'br')).text();
-    const preloads = [...html.matchAll(/<link rel="modulepreload" crossorigin href="([^"]+)">/g)].map(
-      (m) => m[1],
-    );
+    const preloads = [
+      ...html.matchAll(/<link rel="modulepreload" crossorigin(?: fetchpriority="low")? href="([^"]+)">/g),
+    ].map((m) => m[1]);
     assert.deepEqual(preloads.sort(), ['/assets/App-AbC123.js', '/assets/shared-AbC123.js']);
   });
 
