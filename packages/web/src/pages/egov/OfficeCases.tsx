@@ -9,6 +9,7 @@ import { api } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
 import { Page } from '../../page.js';
 import type { CaseView } from './egovClient.js';
+import { useProcessStartPolling } from './useProcessStartPolling.js';
 
 interface CaseRow {
   id: string;
@@ -159,6 +160,7 @@ export function OfficeCaseDetail() {
   useEffect(() => {
     void load();
   }, [load]);
+  useProcessStartPolling(view?.case.processing ?? false, load);
 
   async function act(path: string, body: unknown) {
     try {

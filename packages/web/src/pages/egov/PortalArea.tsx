@@ -1,7 +1,7 @@
 // The citizen portal (/buergerservice/*): find a service of one's municipality, fill it in step by
 // step (each top-level group of the form is a step), save and resume, see the fee, submit, then follow
 // the application with its documents and mailbox.
-import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Route, Routes, useNavigate, useParams, useSearchParams } from 'react-router';
 import { api, ApiError } from '../../api.js';
@@ -12,6 +12,7 @@ import { useSession } from '../../session.js';
 import { ClaimByReference, ClaimOffer } from './ClaimCase.js';
 import { caseApi, euro, rememberResumeToken, type CaseView } from './egovClient.js';
 import { FormStep, type FormHandle } from './FormStep.js';
+import { useProcessStartPolling } from './useProcessStartPolling.js';
 
 interface ServiceSummary {
   serviceId: string;
@@ -419,21 +420,10 @@ function CasePage() {
     caseApi.get<CaseView>(caseId).then(setView, () => setError(t('errors.generic')));
   }, [caseId, t]);
 
-  // The process starts in a job right after submit: ask again until it ran (the payment link, if any,
-  // comes with it), at first quickly, then less often.
-  const processing = view?.processing ?? false;
-  const [polls, setPolls] = useState(0);
-  useEffect(() => {
-    if (!processing) return;
-    const timer = setTimeout(
-      () => {
-        caseApi.get<CaseView>(caseId).then(setView, () => undefined);
-        setPolls((n) => n + 1);
-      },
-      Math.min(500 * 2 ** polls, 10_000),
-    );
-    return () => clearTimeout(timer);
-  }, [caseId, processing, polls]);
+  const refresh = useCallback(() => {
+    caseApi.get<CaseView>(caseId).then(setView, () => undefined);
+  }, [caseId]);
+  useProcessStartPolling(view?.processing ?? false, refresh);
 
   if (!view)
     return (
