@@ -346,6 +346,47 @@ test('a process that cannot start is retried, then shown to the team in the inbo
   assert.equal((await problems()).length, 0, 'the problem task is settled');
 });
 
+test('staff try a start again that gave up: the dead start job is pending again, audited, once', async () => {
+  const ctx = createContext(config, handle);
+  const { municipality, service } = await region(ctx);
+  const { case: submitted } = await submittedCertificate(
+    ctx,
+    municipality.id,
+    service('personenstandsurkunde').id,
+    { start: false },
+  );
+  const startJob = () =>
+    handle.db
+      .selectFrom('jobs')
+      .select(['id', 'status', 'attempts'])
+      .where('unique_key', '=', `egov-start:${submitted.id}`)
+      .executeTakeFirstOrThrow();
+  // Still pending (its worker has not given up): nothing to try again.
+  assert.equal(await ctx.egov.cases.deadStartJob(submitted), undefined);
+  await assert.rejects(ctx.egov.cases.retryStart(submitted, actor), { code: 'conflict' });
+
+  const { id } = await startJob();
+  await handle.db
+    .updateTable('jobs')
+    .set({ status: 'dead', attempts: 5, last_error: 'engine unavailable' })
+    .where('id', '=', id)
+    .execute();
+  assert.deepEqual(await ctx.egov.cases.deadStartJob(submitted), { id, lastError: 'engine unavailable' });
+  await ctx.egov.cases.retryStart(submitted, actor);
+  assert.deepEqual(await startJob(), { id, status: 'pending', attempts: 0 });
+  await assert.rejects(ctx.egov.cases.retryStart(submitted, actor), { code: 'conflict' });
+  const audit = await handle.db
+    .selectFrom('audit_log')
+    .select('details')
+    .where('action', '=', 'egov_case.start_retried')
+    .where('target_id', '=', submitted.id)
+    .execute();
+  assert.deepEqual(
+    audit.map((a) => a.details),
+    [{ jobId: id }],
+  );
+});
+
 test('a rejection runs the other branch: rejection notice and status rejected', async () => {
   const ctx = createContext(config, handle);
   const { municipality, service } = await region(ctx);

@@ -577,7 +577,7 @@ export class CaseService {
       await this.deps.jobs.enqueue(
         'egov.case.start',
         { caseId: c.id },
-        { municipalityId: c.municipality_id, uniqueKey: `egov-start:${c.id}` },
+        { municipalityId: c.municipality_id, uniqueKey: startJobKey(c.id) },
         trx,
       );
       await this.repository(trx).insertFile({
@@ -639,10 +639,36 @@ export class CaseService {
     await this.deps.work.cancelForSource(START_PROBLEM_SOURCE, c.id, 'Prozess gestartet', actor);
   }
 
+  /** The start job of a case that gave up (its attempts used up); undefined while it is pending or done. */
+  async deadStartJob(c: EgovCase): Promise<{ id: number; lastError: string | null } | undefined> {
+    if (!awaitsProcessStart(c)) return undefined;
+    const { jobs } = await this.deps.jobs.listDeadJobs({
+      municipalityId: c.municipality_id,
+      name: 'egov.case.start',
+      uniqueKey: startJobKey(c.id),
+      limit: 1,
+    });
+    return jobs[0] && { id: jobs[0].id, lastError: jobs[0].last_error };
+  }
+
+  /** Staff start a process again whose start gave up, once its cause is fixed (the problem task says so). */
+  async retryStart(c: EgovCase, actor: AuditActor): Promise<void> {
+    const dead = await this.deadStartJob(c);
+    if (!dead) throw Errors.conflict('The process of this case is started or still being started');
+    await this.deps.jobs.retryDeadJob(dead.id, { municipalityId: c.municipality_id });
+    await this.deps.audit.record(actor, {
+      action: 'egov_case.start_retried',
+      targetType: 'egov_case',
+      targetId: c.id,
+      municipalityId: c.municipality_id,
+      details: { jobId: dead.id },
+    });
+  }
+
   /**
    * The start failed on its last attempt (the job goes to the dead letters): the service's team gets an
    * inbox task naming the case and the error, so a submission never waits unnoticed. Once the cause is
-   * fixed, the dead job is retried (`queue.retryDeadJob`) and the process starts as usual.
+   * fixed, staff retry the start on the case page (`retryStart`) and the process starts as usual.
    */
   async reportStartProblem(caseId: string, error: string): Promise<void> {
     const c = await this.repository().findCase(caseId);
@@ -661,7 +687,7 @@ export class CaseService {
           `Der Antrag ${c.reference} ist eingegangen, sein Prozess konnte aber nicht gestartet werden.`,
           `Fehler: ${error.slice(0, 500)}`,
           `Vorgang: /verwaltung/vorgaenge/${c.id}`,
-          `Nach der Korrektur den Auftrag egov-start:${c.id} aus der Fehlerliste erneut ausführen.`,
+          'Nach der Korrektur im Vorgang „Prozessstart erneut versuchen“ wählen.',
         ].join('\n'),
         priority: 'high',
       },
@@ -1292,6 +1318,9 @@ export class CaseService {
 }
 
 /** Submitted, and its process not started yet (the `egov.case.start` job is pending or failed). */
+/** The unique key of a case's start job: one pending start per case. */
+const startJobKey = (caseId: string) => `egov-start:${caseId}`;
+
 export function awaitsProcessStart(c: EgovCase): boolean {
   return (
     c.submitted_at !== null &&

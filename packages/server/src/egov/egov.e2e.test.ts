@@ -218,9 +218,13 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
     case: CaseView & { form: { antragsteller: { familienname: string } } };
     openSteps: { activityId: string }[];
     trail: { action: string }[];
+    startFailed: unknown;
   }>(`/api/egov/backoffice/cases/${caseId}`);
   assert.equal(full.status, 200);
   assert.equal(full.body.case.form.antragsteller.familienname, 'Mustermann');
+  // Started: nothing to try again.
+  assert.equal(full.body.startFailed, null);
+  assert.equal((await caseworker.post(`/api/egov/backoffice/cases/${caseId}/retry-start`, {})).status, 409);
   assert.deepEqual(
     full.body.openSteps.map((s) => s.activityId),
     ['Pruefen'],

@@ -714,6 +714,8 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
                   lastError: Nullable(Type.String()),
                 }),
               ),
+              // The process start gave up after its retries: staff may try again once the cause is fixed.
+              startFailed: Nullable(Type.Object({ lastError: Nullable(Type.String()) })),
               formSchema: Type.Record(Type.String(), Type.Unknown()),
               openSteps: Type.Array(
                 Type.Object({
@@ -746,6 +748,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           limit: 200,
         });
         const trail = await cases.trail(c);
+        const deadStart = await cases.deadStartJob(c);
         const [delivery] = await ctx.connectors.listDeliveries({
           municipalityIds: [c.municipality_id],
           sourceType: CASE_SOURCE,
@@ -764,6 +767,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
                 lastError: delivery.last_error,
               }
             : null,
+          startFailed: deadStart ? { lastError: deadStart.lastError } : null,
           formSchema: formOf(version) as unknown as Record<string, unknown>,
           openSteps: tasks
             .filter((t) => t.source_type === CASE_SOURCE && t.source_id.startsWith(`${c.id}:`))
@@ -844,6 +848,24 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           actorOf(principal, request),
         );
         return { status: updated.status };
+      },
+    );
+
+    app.post(
+      '/api/egov/backoffice/cases/:caseId/retry-start',
+      {
+        schema: {
+          tags: ['egov'],
+          summary: 'Start the process again after its start gave up (the cause is fixed)',
+          params: CaseParams,
+          response: { 204: Type.Null(), ...errorResponses(401, 404, 409) },
+        },
+      },
+      async (request, reply) => {
+        const principal = requirePrincipal(request.principal);
+        const c = await caseForStaff(principal, request.params.caseId, request);
+        await cases.retryStart(c, actorOf(principal, request));
+        return reply.code(204).send(null);
       },
     );
 

@@ -140,7 +140,11 @@ export const egovEn: typeof egovDe = {
     claim: 'Take over',
     openSteps: 'Open steps',
     processStarting:
-      'The process is being started; its steps appear after reloading. If the start fails, the team gets a task.',
+      'The process is being started; its steps appear here once it runs. If the start fails, the team gets a task.',
+    startFailed: 'The process could not be started',
+    startHint: 'The application has been received. Fix the cause, then try the start again.',
+    retryStart: 'Try the process start again',
+    startRetried: 'The start is being tried again.',
     approve: 'Approve and finish',
     reject: 'Reject',
     done: 'Step done',

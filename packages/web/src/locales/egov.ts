@@ -142,7 +142,11 @@ export const egovDe = {
     claim: 'Übernehmen',
     openSteps: 'Offene Schritte',
     processStarting:
-      'Der Prozess wird gerade gestartet; seine Schritte erscheinen nach dem Neuladen. Scheitert der Start, erhält das Team eine Aufgabe.',
+      'Der Prozess wird gerade gestartet; seine Schritte erscheinen hier, sobald er läuft. Scheitert der Start, erhält das Team eine Aufgabe.',
+    startFailed: 'Der Prozess konnte nicht gestartet werden',
+    startHint: 'Der Antrag ist eingegangen. Beheben Sie die Ursache und versuchen Sie den Start dann erneut.',
+    retryStart: 'Prozessstart erneut versuchen',
+    startRetried: 'Der Start wird erneut versucht.',
     approve: 'Genehmigen und abschließen',
     reject: 'Ablehnen',
     done: 'Schritt erledigt',

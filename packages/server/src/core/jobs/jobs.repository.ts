@@ -31,6 +31,7 @@ export interface JobClaim {
 export interface DeadJobFilter {
   municipalityId?: string;
   name?: string;
+  uniqueKey?: string;
   /** Keyset pagination: only jobs with a smaller id (the nextBeforeId of the previous page). */
   beforeId?: number;
   limit: number;
@@ -250,6 +251,7 @@ export class JobsRepository {
     if (filter.municipalityId !== undefined)
       query = query.where('municipality_id', '=', filter.municipalityId);
     if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+    if (filter.uniqueKey !== undefined) query = query.where('unique_key', '=', filter.uniqueKey);
     if (filter.beforeId !== undefined) query = query.where('id', '<', filter.beforeId);
     return query.orderBy('id', 'desc').limit(filter.limit).execute();
   }

@@ -138,6 +138,7 @@ interface StaffCase {
   case: CaseView;
   assigneeId: string | null;
   delivery: { id: string; status: string; remoteStatus: string | null; lastError: string | null } | null;
+  startFailed: { lastError: string | null } | null;
   openSteps: { activityId: string; title: string }[];
   trail: { at: string; action: string; actor: string }[];
 }
@@ -150,6 +151,7 @@ export function OfficeCaseDetail() {
   const [question, setQuestion] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [redelivered, setRedelivered] = useState(false);
+  const [startRetried, setStartRetried] = useState(false);
   const load = useCallback(
     () =>
       api
@@ -162,13 +164,16 @@ export function OfficeCaseDetail() {
   }, [load]);
   useProcessStartPolling(view?.case.processing ?? false, load);
 
-  async function act(path: string, body: unknown) {
+  /** A staff action on the case; false (and the error shown) when it failed. */
+  async function act(path: string, body: unknown): Promise<boolean> {
     try {
       await api.post(`/api/egov/backoffice/cases/${caseId}/${path}`, body);
       setError(null);
       await load();
+      return true;
     } catch {
       setError(t('errors.generic'));
+      return false;
     }
   }
   function ask(e: FormEvent) {
@@ -220,6 +225,28 @@ export function OfficeCaseDetail() {
             <span className="kern-label">{t('egov.office.redeliver')}</span>
           </button>
         </Alert>
+      )}
+      {view.startFailed && (
+        <Alert variant="warning" title={t('egov.office.startFailed')}>
+          {view.startFailed.lastError && (
+            <p className="kern-body">
+              {t('egov.office.deliveryReason', { reason: view.startFailed.lastError })}
+            </p>
+          )}
+          <p className="kern-body">{t('egov.office.startHint')}</p>
+          <button
+            type="button"
+            className="kern-btn kern-btn--secondary"
+            onClick={() => void act('retry-start', {}).then(setStartRetried)}
+          >
+            <span className="kern-label">{t('egov.office.retryStart')}</span>
+          </button>
+        </Alert>
+      )}
+      {startRetried && (
+        <p className="kern-body" role="status">
+          {t('egov.office.startRetried')}
+        </p>
       )}
       {redelivered && (
         <p className="kern-body" role="status">
