@@ -250,7 +250,8 @@ test('a case goes from draft to submitted (receipt, fee, inbox task) to complete
     assert.ok(actions.includes(action), action);
 });
 
-test('submit answers before the engine: the start job, on any instance, brings status, inbox and payment', async () => {
+/** A certificate application submitted in a fresh context, its process not started (its start job pending). */
+async function receivedCertificate() {
   const ctx = createContext(config, handle);
   const { municipality, service } = await region(ctx);
   const { case: submitted, receiptId } = await submittedCertificate(
@@ -259,6 +260,11 @@ test('submit answers before the engine: the start job, on any instance, brings s
     service('personenstandsurkunde').id,
     { start: false },
   );
+  return { ctx, municipality, submitted, receiptId };
+}
+
+test('submit answers before the engine: the start job, on any instance, brings status, inbox and payment', async () => {
+  const { ctx, municipality, submitted, receiptId } = await receivedCertificate();
   assert.ok(awaitsProcessStart(submitted), 'received, the process not started yet');
   assert.ok(submitted.submitted_at && submitted.due_at && submitted.fee_cents === 1800);
   assert.equal(
@@ -302,14 +308,7 @@ test('submit answers before the engine: the start job, on any instance, brings s
 });
 
 test('a process that cannot start is retried, then shown to the team in the inbox; run again, it starts', async (t) => {
-  const ctx = createContext(config, handle);
-  const { municipality, service } = await region(ctx);
-  const { case: submitted } = await submittedCertificate(
-    ctx,
-    municipality.id,
-    service('personenstandsurkunde').id,
-    { start: false },
-  );
+  const { ctx, municipality, submitted } = await receivedCertificate();
   const broken = t.mock.method(ctx.egov.cases.runner, 'start', () =>
     Promise.reject(new Error('engine unavailable')),
   );
@@ -347,14 +346,7 @@ test('a process that cannot start is retried, then shown to the team in the inbo
 });
 
 test('staff try a start again that gave up: the dead start job is pending again, audited, once', async () => {
-  const ctx = createContext(config, handle);
-  const { municipality, service } = await region(ctx);
-  const { case: submitted } = await submittedCertificate(
-    ctx,
-    municipality.id,
-    service('personenstandsurkunde').id,
-    { start: false },
-  );
+  const { ctx, submitted } = await receivedCertificate();
   const startJob = () =>
     handle.db
       .selectFrom('jobs')
