@@ -375,7 +375,9 @@ export function fileStorageContract(name: string, target: () => ContractTarget):
     sample();
     const growth = peak - baseline;
     t.diagnostic(`rss growth ${(growth / MiB).toFixed(1)} MiB for a ${total / MiB} MiB object`);
-    assert.ok(growth < 100 * MiB, `rss grew by ${(growth / MiB).toFixed(1)} MiB`);
+    // Holding the object would grow by its whole size; streaming grows by the buffers under way plus what
+    // the garbage collector has not returned yet (once 116 MiB for the 300 MiB, on a loaded machine).
+    assert.ok(growth < total / 2, `rss grew by ${(growth / MiB).toFixed(1)} MiB`);
     await s().delete(key);
   });
 }
