@@ -8,6 +8,7 @@ import { systemActor } from '../../server/src/core/audit/audit.service.js';
 import {
   assertNoAxeViolations,
   browserSuite,
+  demoService,
   loginThroughForm,
   screenshotPath,
   settled,
@@ -20,17 +21,7 @@ void describe('process designer in the browser', () => {
   test('draft, form field, BPMN change, save, test run, publish; running cases keep their version', async () => {
     const { server, browser } = suite;
     const db = server.ctx.db;
-    const flieden = await db
-      .selectFrom('municipalities')
-      .select(['id', 'region_id'])
-      .where('slug', '=', 'flieden')
-      .executeTakeFirstOrThrow();
-    const service = await db
-      .selectFrom('egov_services')
-      .selectAll()
-      .where('region_id', '=', flieden.region_id)
-      .where('slug', '=', 'meldebescheinigung')
-      .executeTakeFirstOrThrow();
+    const { municipality: flieden, service } = await demoService(server, 'flieden', 'meldebescheinigung');
     const v1 = await server.ctx.egov.catalogue.publishedVersion(service.id);
     // A citizen's application started on version 1, before the designer publishes anything.
     const citizen = await db

@@ -15,7 +15,14 @@ import {
 } from '../../server/src/test-support/connector-test-receiver.js';
 import { freePort } from '../../server/src/test-support/oidc-test-provider.js';
 import { waitFor } from '../../server/src/test-support/wait.js';
-import { assertNoAxeViolations, browserSuite, loginThroughForm, settled, withPage } from './support.js';
+import {
+  assertNoAxeViolations,
+  browserSuite,
+  demoService,
+  loginThroughForm,
+  settled,
+  withPage,
+} from './support.js';
 
 const LEIKA_PERSONENSTANDSURKUNDE = 'urn:de:fim:leika:leistung:99050012104000';
 const CALLBACK_SECRET = 'callback-secret-of-the-register-0123';
@@ -210,17 +217,7 @@ void describe('online services end to end, in the browser', () => {
   test('a citizen adds applications made without an account: on the resume link, and by reference', async () => {
     const { server, browser } = suite;
     const db = server.ctx.db;
-    const flieden = await db
-      .selectFrom('municipalities')
-      .select(['id', 'region_id'])
-      .where('slug', '=', 'flieden')
-      .executeTakeFirstOrThrow();
-    const service = await db
-      .selectFrom('egov_services')
-      .select('id')
-      .where('region_id', '=', flieden.region_id)
-      .where('slug', '=', 'personenstandsurkunde')
-      .executeTakeFirstOrThrow();
+    const { municipality: flieden, service } = await demoService(server, 'flieden', 'personenstandsurkunde');
     const version = await server.ctx.egov.catalogue.publishedVersion(service.id);
     const anonymousDraft = () =>
       server.ctx.egov.cases.createDraft({

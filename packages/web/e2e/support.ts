@@ -75,6 +75,23 @@ export function browserSuite(
   return suite;
 }
 
+/** A municipality of the demo region and one of the region's seeded online services, by their slugs. */
+export async function demoService(server: TestServer, municipalitySlug: string, serviceSlug: string) {
+  const db = server.ctx.db;
+  const municipality = await db
+    .selectFrom('municipalities')
+    .select(['id', 'region_id'])
+    .where('slug', '=', municipalitySlug)
+    .executeTakeFirstOrThrow();
+  const service = await db
+    .selectFrom('egov_services')
+    .select('id')
+    .where('region_id', '=', municipality.region_id)
+    .where('slug', '=', serviceSlug)
+    .executeTakeFirstOrThrow();
+  return { municipality, service };
+}
+
 /** browserSuite() with a local SMTP server the platform sends its mail to. */
 export function mailBrowserSuite(): BrowserSuite & { readonly mailbox: Mailbox } {
   const suite = {} as { server: TestServer; browser: Browser; mailbox: Mailbox };

@@ -287,14 +287,18 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
   assert.deepEqual([row?.total, row?.closed], [1, 1]);
 });
 
+/** The online services a municipality offers, as the public portal lists them. */
+async function publicServices(client: TestClient, municipalityId: string) {
+  const listed = await client.get<{ services: { serviceId: string; slug: string }[] }>(
+    `/api/public/egov/municipalities/${municipalityId}/services`,
+  );
+  return listed.body.services;
+}
+
 test('citizen accounts: services that need one refuse anonymous drafts; own cases and export', async () => {
   const { flieden, citizen } = await setup();
   const anonymous = new TestClient(server.url);
-  const services = (
-    await anonymous.get<{ services: { serviceId: string; slug: string }[] }>(
-      `/api/public/egov/municipalities/${flieden.id}/services`,
-    )
-  ).body.services;
+  const services = await publicServices(anonymous, flieden.id);
   const dog = services.find((s) => s.slug === 'hundesteuer')!;
   assert.equal(
     (await anonymous.post(`/api/egov/municipalities/${flieden.id}/cases`, { serviceId: dog.serviceId }))
@@ -425,11 +429,7 @@ test('process design: a draft rejects colliding field keys, unknown service call
 test('an anonymous application is added to the account that proves the resume token; never by e-mail', async () => {
   const { flieden, citizen } = await setup();
   const anonymous = new TestClient(server.url);
-  const services = (
-    await anonymous.get<{ services: { serviceId: string; slug: string }[] }>(
-      `/api/public/egov/municipalities/${flieden.id}/services`,
-    )
-  ).body.services;
+  const services = await publicServices(anonymous, flieden.id);
   const certificate = services.find((s) => s.slug === 'personenstandsurkunde')!;
   const start = () =>
     anonymous.post<{ case: CaseView & { claimable: boolean }; resumeToken: string }>(

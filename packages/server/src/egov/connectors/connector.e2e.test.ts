@@ -41,6 +41,32 @@ interface DeliveryView {
   lastError: string | null;
 }
 
+/** Hands a submission of case `caseId` to the municipality's connector for the service (default: certificates). */
+const queueDelivery = (
+  client: TestClient,
+  municipalityId: string,
+  delivery: {
+    caseId: string;
+    reference: string;
+    data: Record<string, unknown>;
+    serviceKey?: string;
+    serviceName?: string;
+  },
+) => {
+  const serviceKey = delivery.serviceKey ?? SERVICE;
+  return client.post<DeliveryView>(`/api/municipalities/${municipalityId}/egov/connector-deliveries`, {
+    serviceKey,
+    source: { type: 'egov_case', id: delivery.caseId },
+    submission: {
+      reference: delivery.reference,
+      serviceIdentifier: serviceKey,
+      serviceName: delivery.serviceName ?? 'Personenstandsurkunde beantragen',
+      data: delivery.data,
+      attachments: [],
+    },
+  });
+};
+
 /** The municipality's Standesamt destination: the local FIT-Connect receiver. */
 const saveFitConnectDestination = (admin: TestClient, municipalityId: string) =>
   admin.request<{ id: string; settings: Record<string, unknown>; callbackPath: string }>(
@@ -78,20 +104,11 @@ test('admin sets the destination, a substitute caseworker queues, the receiver d
     403,
   );
 
-  const queued = await caseworker.post<DeliveryView>(
-    `/api/municipalities/${flieden.id}/egov/connector-deliveries`,
-    {
-      serviceKey: SERVICE,
-      source: { type: 'egov_case', id: 'case-e2e' },
-      submission: {
-        reference: 'FL-E2E-1',
-        serviceIdentifier: SERVICE,
-        serviceName: 'Personenstandsurkunde beantragen',
-        data: { urkunde: 'Sterbeurkunde', anzahl: 1 },
-        attachments: [],
-      },
-    },
-  );
+  const queued = await queueDelivery(caseworker, flieden.id, {
+    caseId: 'case-e2e',
+    reference: 'FL-E2E-1',
+    data: { urkunde: 'Sterbeurkunde', anzahl: 1 },
+  });
   assert.equal(queued.status, 202, queued.text);
   const delivered = await waitFor('the delivery', async () => {
     const list = await caseworker.get<{ deliveries: DeliveryView[] }>(
@@ -151,20 +168,13 @@ test('the dead-letter list and redelivery by hand, only for the municipalities o
       },
     });
   assert.equal((await destination(true)).status, 200);
-  const queued = await admin.post<DeliveryView>(
-    `/api/municipalities/${municipality.id}/egov/connector-deliveries`,
-    {
-      serviceKey: 'hundesteuer',
-      source: { type: 'egov_case', id: 'case-dead' },
-      submission: {
-        reference: 'X-1',
-        serviceIdentifier: 'hundesteuer',
-        serviceName: 'Hund',
-        data: {},
-        attachments: [],
-      },
-    },
-  );
+  const queued = await queueDelivery(admin, municipality.id, {
+    caseId: 'case-dead',
+    reference: 'X-1',
+    data: {},
+    serviceKey: 'hundesteuer',
+    serviceName: 'Hund',
+  });
   // Disabled before the worker got to it, or right after: either way redelivery must work afterwards.
   await destination(false);
   await server.ctx.db
@@ -213,20 +223,11 @@ test('a FIT-Connect delivery rejected in the callback is sent again by hand as a
   const admin = await loggedInClient(server.url, adminUser.email, TEST_PASSWORD);
   const saved = await saveFitConnectDestination(admin, flieden.id);
   assert.equal(saved.status, 200, saved.text);
-  const queued = await admin.post<DeliveryView>(
-    `/api/municipalities/${flieden.id}/egov/connector-deliveries`,
-    {
-      serviceKey: SERVICE,
-      source: { type: 'egov_case', id: 'case-rejected' },
-      submission: {
-        reference: 'FL-E2E-REJ',
-        serviceIdentifier: SERVICE,
-        serviceName: 'Personenstandsurkunde beantragen',
-        data: { urkunde: 'Geburtsurkunde' },
-        attachments: [],
-      },
-    },
-  );
+  const queued = await queueDelivery(admin, flieden.id, {
+    caseId: 'case-rejected',
+    reference: 'FL-E2E-REJ',
+    data: { urkunde: 'Geburtsurkunde' },
+  });
   assert.equal(queued.status, 202, queued.text);
   const deliveredAs = async (notRemoteId: string | null) =>
     waitFor('the delivery', async () => {
