@@ -40,6 +40,18 @@ export class PublicationRepository {
     return row !== undefined;
   }
 
+  /** Which of `ids` are published as `type` (one query for a whole batch). */
+  async publishedAmong(type: PublishedResourceType, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom('publications')
+      .select('resource_id')
+      .where('resource_type', '=', type)
+      .where('resource_id', 'in', ids)
+      .execute();
+    return new Set(rows.map((r) => r.resource_id));
+  }
+
   async listPublished(type: PublishedResourceType, municipalityId?: string): Promise<string[]> {
     let query = this.db.selectFrom('publications').select('resource_id').where('resource_type', '=', type);
     if (municipalityId) query = query.where('municipality_id', '=', municipalityId);

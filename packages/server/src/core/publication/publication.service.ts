@@ -53,6 +53,10 @@ export class PublicationService {
     return this.repository().isPublished(type, id);
   }
 
+  publishedAmong(type: PublishedResourceType, ids: string[]): Promise<Set<string>> {
+    return this.repository().publishedAmong(type, ids);
+  }
+
   listPublished(type: PublishedResourceType, municipalityId?: string): Promise<string[]> {
     return this.repository().listPublished(type, municipalityId);
   }

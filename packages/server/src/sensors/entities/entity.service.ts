@@ -558,8 +558,8 @@ function observationInput(columns: Body): ObservationInput {
   if ((datastreamId === undefined) === (multiDatastreamId === undefined))
     throw bad('An Observation needs exactly one of Datastream and MultiDatastream');
   if (!('result_number' in columns)) throw bad('Observation.result is required');
+  // No object spread here: V8 builds a spread literal on a slow path (microseconds per Observation).
   const input: ObservationInput = {
-    ...(datastreamId !== undefined ? { datastreamId } : { multiDatastreamId: multiDatastreamId! }),
     phenomenonTime: {
       start: (columns.phenomenon_time_start as Date | undefined) ?? new Date(),
       end: (columns.phenomenon_time_end as Date | null | undefined) ?? null,
@@ -575,6 +575,8 @@ function observationInput(columns: Body): ObservationInput {
       : null,
     featureOfInterestId: (columns.feature_of_interest_id as number | undefined) ?? null,
   };
+  if (datastreamId !== undefined) input.datastreamId = datastreamId;
+  else input.multiDatastreamId = multiDatastreamId!;
   if (multiDatastreamId !== undefined && !Array.isArray(input.result))
     throw bad('The result of a MultiDatastream Observation is an array');
   return input;

@@ -156,6 +156,47 @@ test('public notifications on the standard topics, only for published Datastream
   }
 });
 
+test('each public notification is exactly what an anonymous GET of the Observation returns', async () => {
+  const [a] = platforms as [RunningPlatform];
+  const { municipality, datastream, publish } = await mqttTenant(asServer(a));
+  await publish();
+  const watcher = await mqtt.connectAsync(BROKER, { clientId: `srp-test-same-${RUN}` });
+  try {
+    const seen = collect(watcher);
+    const standard = `v1.1/Datastreams(${datastream})/Observations`;
+    await watcher.subscribeAsync(standard, { qos: 0 });
+    const at = (minute: number) => new Date(Date.UTC(2026, 10, 2, 10, minute)).toISOString();
+    // Numbers, strings, arrays and booleans are shown from what was stored; a JSON object (jsonb orders
+    // its keys) is read back. Both must give the GET's JSON.
+    const bodies = [
+      { phenomenonTime: at(0), result: 12.5, resultTime: at(1), validTime: `${at(0)}/${at(30)}` },
+      { phenomenonTime: `${at(2)}/${at(3)}`, result: 'trocken', resultQuality: 'gut' },
+      { phenomenonTime: at(4), result: [1, null, 'x', 0.30000000000000004] },
+      { phenomenonTime: at(5), result: true },
+      { phenomenonTime: at(6), result: { zz: 1, a: [2] }, parameters: { battery: 3.1, b: 'x' } },
+    ];
+    for (const body of bodies)
+      await publisher.publishAsync(`${PREFIX}/${municipality.slug}/${standard}`, JSON.stringify(body), {
+        qos: 1,
+      });
+    const notifications = await received(seen, standard, bodies.length);
+    assert.equal(notifications.length, bodies.length);
+    for (const notification of notifications) {
+      const shown = JSON.parse(notification) as Record<string, unknown>;
+      const res = await fetch(shown['@iot.selfLink'] as string);
+      assert.equal(res.status, 200);
+      assert.deepEqual(shown, await res.json());
+    }
+    const results = notifications.map((n) => (JSON.parse(n) as { result: unknown }).result);
+    assert.deepEqual(
+      results.sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+      bodies.map((b) => b.result).sort((x, y) => JSON.stringify(x).localeCompare(JSON.stringify(y))),
+    );
+  } finally {
+    await watcher.endAsync();
+  }
+});
+
 test('the PUBACK to the broker waits for the commit; a failed store gets none and the broker delivers again', async () => {
   const [a] = platforms as [RunningPlatform];
   const { staff, municipality, datastream } = await mqttTenant(asServer(a));

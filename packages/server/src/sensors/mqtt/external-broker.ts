@@ -234,10 +234,14 @@ export class ExternalBrokerBridge {
   /** The JSON of each change (undefined: not visible to the public); new Observations with one query. */
   private async render(changes: StaChange[]): Promise<(string | undefined)[]> {
     const isNew = (c: StaChange) => c.set === 'Observations' && c.kind === 'created';
-    const observations = await this.options.sta.renderObservations(
-      changes.filter(isNew).map((c) => c.id),
-      null,
-    );
+    const created = changes.filter(isNew);
+    const stored = created.flatMap((c) => (c.observation ? [c.observation] : []));
+    const observations = await this.options.sta.renderPublicObservations(stored);
+    // Changes that did not bring their stored Observation along are read back.
+    const unread = created.filter((c) => !c.observation).map((c) => c.id);
+    if (unread.length > 0)
+      for (const [id, json] of await this.options.sta.renderObservations(unread, null))
+        observations.set(id, json);
     const rendered: (string | undefined)[] = [];
     // One after the other, as above: entity changes are few (a new FeatureOfInterest, updates).
     for (const c of changes)
@@ -254,11 +258,9 @@ export class ExternalBrokerBridge {
 function notificationTopics(change: StaChange): string[] {
   if (change.kind === 'updated')
     return [`${STA_VERSION}/${change.set}(${change.id})`, `${STA_VERSION}/${change.set}`];
-  return [
-    `${STA_VERSION}/${change.set}`,
-    ...(change.datastreamId ? [`${STA_VERSION}/Datastreams(${change.datastreamId})/Observations`] : []),
-    ...(change.multiDatastreamId
-      ? [`${STA_VERSION}/MultiDatastreams(${change.multiDatastreamId})/Observations`]
-      : []),
-  ];
+  const topics = [`${STA_VERSION}/${change.set}`];
+  if (change.datastreamId) topics.push(`${STA_VERSION}/Datastreams(${change.datastreamId})/Observations`);
+  if (change.multiDatastreamId)
+    topics.push(`${STA_VERSION}/MultiDatastreams(${change.multiDatastreamId})/Observations`);
+  return topics;
 }

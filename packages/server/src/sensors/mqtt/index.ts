@@ -67,6 +67,7 @@ export async function startMqtt(
     base: `${publicUrl}${STA_PREFIX}`,
     log,
     maxTop: config.STA_MAX_TOP,
+    publications: ctx.publications,
   });
   const publicHost = new URL(publicUrl).hostname;
   const announce = (conformance: string[], endpoints: string[]) => {

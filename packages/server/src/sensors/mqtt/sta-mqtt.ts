@@ -5,11 +5,14 @@
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/auth/principal.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
+import type { PublicationService } from '../../core/publication/publication.service.js';
+import type { Row } from '../entities/entity.repository.js';
 import type { EntityChange, EntityService } from '../entities/entity.service.js';
-import type { EntitySetName } from '../entities/model.js';
+import { MODEL, type EntitySetName } from '../entities/model.js';
 import type { LockTurn, ObservationService } from '../observations/observation.service.js';
 import type { ObservationInput, StoredObservation } from '../observations/observation.types.js';
 import type { StaHandler } from '../sensorthings/handler.js';
+import { entityJsonText } from '../sensorthings/reader.js';
 import { mayWriteSensors, sensorViewer } from '../sensors.policy.js';
 import { isObservationCreateTopic, parseStaTopic, STA_VERSION, TopicError, type StaTopic } from './topics.js';
 
@@ -34,6 +37,8 @@ export interface StaChange {
   datastreamId?: number | null;
   multiDatastreamId?: number | null;
   featureOfInterestId?: number | null;
+  /** A new Observation as stored, so it can be shown without reading it back. */
+  observation?: StoredObservation;
 }
 
 /**
@@ -53,6 +58,8 @@ const MAX_BATCHES_IN_FLIGHT = 3;
 const DEFAULT_MAX_TOP = 1_000;
 /** Consecutive ids read as one range instead of `id eq` terms. */
 const MIN_RANGE = 10;
+/** Parsed publish topics remembered (then forgotten all at once). */
+const MAX_KNOWN_TOPICS = 10_000;
 /** Streams whose municipality is remembered (then forgotten all at once; a query refills it). */
 const MAX_KNOWN_OWNERS = 100_000;
 
@@ -81,6 +88,8 @@ export interface StaMqttOptions {
   log: Logger;
   /** STA_MAX_TOP: the most entities one GET returns (renderObservations reads ranges this wide). */
   maxTop?: number;
+  /** Which streams the public may read (renderPublicObservations). */
+  publications: Pick<PublicationService, 'publishedAmong'>;
 }
 
 /** Permanent rejections (bad topic, payload or permission): retrying the same message cannot help. */
@@ -90,25 +99,27 @@ export function isPermanentRejection(error: unknown): boolean {
 
 export class StaMqtt {
   private readonly subscriptions = new Set<StaSubscription>();
+  private readonly createTopics = new Map<string, StaTopic>();
   private readonly onChanged = (changes: EntityChange[]) =>
     this.dispatch(changes.map((c) => ({ set: c.set, id: c.id, kind: c.kind })));
-  private readonly onStored = (stored: StoredObservation[]) =>
-    this.dispatch(
-      stored.flatMap((o): StaChange[] => [
-        // A FeatureOfInterest made from the Thing's Location for this Observation is new as well.
-        ...(o.featureCreated
-          ? [{ set: 'FeaturesOfInterest' as const, id: o.featureOfInterestId, kind: 'created' as const }]
-          : []),
-        {
-          set: 'Observations',
-          id: o.id,
-          kind: 'created',
-          datastreamId: o.datastreamId,
-          multiDatastreamId: o.multiDatastreamId,
-          featureOfInterestId: o.featureOfInterestId,
-        },
-      ]),
-    );
+  private readonly onStored = (stored: StoredObservation[]) => {
+    const changes: StaChange[] = [];
+    for (const o of stored) {
+      // A FeatureOfInterest made from the Thing's Location for this Observation is new as well.
+      if (o.featureCreated)
+        changes.push({ set: 'FeaturesOfInterest', id: o.featureOfInterestId, kind: 'created' });
+      changes.push({
+        set: 'Observations',
+        id: o.id,
+        kind: 'created',
+        datastreamId: o.datastreamId,
+        multiDatastreamId: o.multiDatastreamId,
+        featureOfInterestId: o.featureOfInterestId,
+        observation: o,
+      });
+    }
+    this.dispatch(changes);
+  };
   /** Listeners for every change (external-broker mode publishes public notifications from here). */
   private readonly changeListeners: ((changes: StaChange[]) => void)[] = [];
   private readonly pending = new Set<Promise<void>>();
@@ -289,13 +300,27 @@ export class StaMqtt {
     entries.forEach(([, members], g) => members.forEach((m, i) => m.item.resolve(stored[g]![i]!.id)));
   }
 
+  /**
+   * A topic devices publish to, parsed once: the same few topics arrive thousands of times. Forgotten all
+   * at once when full, so the memory stays bounded whatever clients send.
+   */
+  private createTopic(name: string): StaTopic {
+    let topic = this.createTopics.get(name);
+    if (!topic) {
+      topic = parseStaTopic(name);
+      if (this.createTopics.size >= MAX_KNOWN_TOPICS) this.createTopics.clear();
+      this.createTopics.set(name, topic);
+    }
+    return topic;
+  }
+
   /** The publish as one plain Observation, or null when it needs the full path (or is invalid). */
   private plain(item: QueuedPublish): PlainPublish | null {
     if (!item.principal) return null;
     let topic: StaTopic;
     let body: unknown;
     try {
-      topic = parseStaTopic(item.topicName);
+      topic = this.createTopic(item.topicName);
       body = JSON.parse(item.payload.toString('utf8'));
     } catch {
       return null;
@@ -434,6 +459,50 @@ export class StaMqtt {
     return rendered;
   }
 
+  /**
+   * New Observations as an anonymous GET of each shows them, made from what was stored instead of read
+   * back: the public sees those of published (Multi)Datastreams (one query per call). A value the
+   * database may reshape (a JSON object: jsonb orders its keys) is read back, so every payload is exactly
+   * the GET's.
+   */
+  async renderPublicObservations(stored: StoredObservation[]): Promise<Map<number, string>> {
+    const distinctIds = (pick: (o: StoredObservation) => number | null) => [
+      ...new Set(
+        stored
+          .map(pick)
+          .filter((id): id is number => id !== null)
+          .map(String),
+      ),
+    ];
+    const [datastreams, multiDatastreams] = await Promise.all([
+      this.options.publications.publishedAmong(
+        'datastream',
+        distinctIds((o) => o.datastreamId),
+      ),
+      this.options.publications.publishedAmong(
+        'multi_datastream',
+        distinctIds((o) => o.multiDatastreamId),
+      ),
+    ]);
+    const rendered = new Map<number, string>();
+    const readBack: number[] = [];
+    for (const o of stored) {
+      const visible =
+        (o.datastreamId !== null && datastreams.has(String(o.datastreamId))) ||
+        (o.multiDatastreamId !== null && multiDatastreams.has(String(o.multiDatastreamId)));
+      if (!visible) continue;
+      if (!keepsShape(o.result) || !keepsShape(o.resultQuality) || !keepsShape(o.parameters)) {
+        readBack.push(o.id);
+        continue;
+      }
+      const self = `${this.options.base}/Observations(${o.id})`;
+      rendered.set(o.id, entityJsonText(MODEL.Observations, storedRow(o), self));
+    }
+    if (readBack.length > 0)
+      for (const [id, json] of await this.renderObservations(readBack, null)) rendered.set(id, json);
+    return rendered;
+  }
+
   private dispatch(changes: StaChange[]): void {
     for (const listener of this.changeListeners) listener(changes);
     if (this.subscriptions.size === 0) return;
@@ -507,4 +576,29 @@ export function resourcePath(topic: StaTopic, change: StaChange): string | null 
     default:
       return change.kind === 'updated' && topic.id === change.id ? topic.path : null;
   }
+}
+
+/** A value that comes back from a jsonb column as it went in: null, a primitive or an array of them. */
+function keepsShape(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (Array.isArray(value)) return value.every((v) => v === null || typeof v !== 'object');
+  return typeof value !== 'object';
+}
+
+/** A stored Observation as the row a read would return (the columns entityJson shows). */
+function storedRow(o: StoredObservation): Row {
+  const numeric = typeof o.result === 'number' && Number.isFinite(o.result);
+  return {
+    id: o.id,
+    municipality_id: o.municipalityId,
+    phenomenon_time_start: o.phenomenonTimeStart,
+    phenomenon_time_end: o.phenomenonTimeEnd,
+    result_time: o.resultTime,
+    result_number: numeric ? o.result : null,
+    result: numeric ? null : (o.result ?? null),
+    result_quality: o.resultQuality ?? null,
+    valid_time_start: o.validTimeStart,
+    valid_time_end: o.validTimeEnd,
+    parameters: o.parameters ?? null,
+  };
 }

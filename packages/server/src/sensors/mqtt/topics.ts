@@ -108,13 +108,9 @@ export function parseStaTopic(topic: string): StaTopic {
     set = nav.target;
     if (nav.many) {
       if (!last) throw unsupported();
-      return {
-        kind: 'collection',
-        set,
-        ...(i === 0 ? { parent: { set: first.name, id: first.id, nav: nav.name } } : {}),
-        path,
-        query,
-      };
+      const collection: StaTopic = { kind: 'collection', set, path, query };
+      if (i === 0) collection.parent = { set: first.name, id: first.id, nav: nav.name };
+      return collection;
     }
   }
   return { kind: 'related', set, path, query };

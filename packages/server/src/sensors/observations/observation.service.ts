@@ -223,18 +223,26 @@ export class ObservationService {
     await repository.ensurePartitions([...missing.values()]);
 
     const ids = await repository.insert(municipalityId, rows);
-    return rows.map((row, i) => ({
-      id: ids[i]!,
-      municipalityId,
-      datastreamId: row.datastream_id,
-      multiDatastreamId: row.multi_datastream_id,
-      phenomenonTimeStart: row.phenomenon_time_start,
-      phenomenonTimeEnd: row.phenomenon_time_end,
-      resultTime: row.result_time,
-      result: inputs[i]!.result,
-      featureOfInterestId: row.feature_of_interest_id,
-      ...(createdFeatures.delete(row.feature_of_interest_id) ? { featureCreated: true as const } : {}),
-    }));
+    return rows.map((row, i) => {
+      const stored: StoredObservation = {
+        id: ids[i]!,
+        municipalityId,
+        datastreamId: row.datastream_id,
+        multiDatastreamId: row.multi_datastream_id,
+        phenomenonTimeStart: row.phenomenon_time_start,
+        phenomenonTimeEnd: row.phenomenon_time_end,
+        resultTime: row.result_time,
+        result: inputs[i]!.result,
+        resultQuality: inputs[i]!.resultQuality ?? null,
+        validTimeStart: row.valid_time_start,
+        validTimeEnd: row.valid_time_end,
+        parameters: inputs[i]!.parameters ?? null,
+        featureOfInterestId: row.feature_of_interest_id,
+      };
+      // Set afterwards rather than spread in: a spread literal is a slow path in V8.
+      if (createdFeatures.delete(row.feature_of_interest_id)) stored.featureCreated = true;
+      return stored;
+    });
   }
 
   private async featureFromLocation(

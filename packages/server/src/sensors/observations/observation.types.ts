@@ -24,6 +24,11 @@ export interface StoredObservation {
   phenomenonTimeEnd: Date | null;
   resultTime: Date | null;
   result: unknown;
+  /** The rest of what was stored, so listeners can show the Observation without reading it back. */
+  resultQuality: unknown;
+  validTimeStart: Date | null;
+  validTimeEnd: Date | null;
+  parameters: Record<string, unknown> | null;
   featureOfInterestId: number;
   /** Set on the first Observation whose FeatureOfInterest was created for it (from the Thing's Location). */
   featureCreated?: true;

@@ -325,7 +325,7 @@ export class StaHandler {
         body: this.page(request, page, this.dataArray(reader, page.rows, options), 'value'),
       };
     }
-    const value = await Promise.all(page.rows.map((row) => reader.serialize(target.def, row, options)));
+    const value = await reader.serializeAll(target.def, page.rows, options);
     return { status: 200, body: this.page(request, page, value) };
   }
 

@@ -27,12 +27,27 @@ export interface ReadSettings {
 
 export type Json = Record<string, unknown>;
 
+const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+const three = (n: number) => (n < 10 ? `00${n}` : n < 100 ? `0${n}` : `${n}`);
+
+/**
+ * `date.toISOString()`, about three times faster for the years 1000–9999 (every Observation rendered
+ * pays for one or more); other years and invalid dates take toISOString itself.
+ */
+export function isoInstant(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (!(year >= 1000 && year <= 9999)) return date.toISOString();
+  return `${year}-${two(date.getUTCMonth() + 1)}-${two(date.getUTCDate())}T${two(date.getUTCHours())}:${two(
+    date.getUTCMinutes(),
+  )}:${two(date.getUTCSeconds())}.${three(date.getUTCMilliseconds())}Z`;
+}
+
 const iso = (d: unknown) =>
   d instanceof Date
-    ? d.toISOString()
+    ? isoInstant(d)
     : d === null || d === undefined
       ? null
-      : new Date(d as string).toISOString();
+      : isoInstant(new Date(d as string));
 
 export function propertyValue(p: PropertyDef, row: Row): unknown {
   const v = row[p.column];
@@ -52,6 +67,42 @@ export function propertyValue(p: PropertyDef, row: Row): unknown {
     default:
       return v ?? null;
   }
+}
+
+/**
+ * An entity as GET shows it without $expand: selfLink, id, properties and navigationLinks, restricted to
+ * `select` when given. Synchronous, so collections and MQTT notifications render rows without promises.
+ */
+export function entityJson(def: EntityDef, row: Row, self: string, select?: string[]): Json {
+  const out: Json = {};
+  if (!select) {
+    out['@iot.selfLink'] = self;
+    out['@iot.id'] = row.id;
+    for (const p of def.properties) out[p.name] = propertyValue(p, row);
+    for (const nav of def.navs) out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
+    return out;
+  }
+  if (select.includes('@iot.selfLink')) out['@iot.selfLink'] = self;
+  if (select.includes('id')) out['@iot.id'] = row.id;
+  for (const p of def.properties) if (select.includes(p.name)) out[p.name] = propertyValue(p, row);
+  for (const nav of def.navs)
+    if (select.includes(nav.name)) out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
+  return out;
+}
+
+/**
+ * `JSON.stringify(entityJson(def, row, self))`, written directly: no object in between, for the MQTT
+ * notifications of every new Observation. The property values go through the same propertyValue.
+ */
+export function entityJsonText(def: EntityDef, row: Row, self: string): string {
+  const link = JSON.stringify(self);
+  let out = `{"@iot.selfLink":${link},"@iot.id":${JSON.stringify(row.id)}`;
+  for (const p of def.properties)
+    out += `,${JSON.stringify(p.name)}:${JSON.stringify(propertyValue(p, row))}`;
+  // Navigation names are plain letters: appended inside the selfLink's JSON string they need no escaping.
+  const linkOpen = link.slice(0, -1);
+  for (const nav of def.navs) out += `,"${nav.name}@iot.navigationLink":${linkOpen}/${nav.name}"`;
+  return `${out}}`;
 }
 
 /** The condition that row t0 is related to entity `parentId` of `parent` through `nav`. */
@@ -131,7 +182,15 @@ export class Reader {
     }
   }
 
+  /** Rows as STA JSON; without $expand no database work is left, so no promise per row either. */
+  async serializeAll(def: EntityDef, rows: Row[], options: QueryOptions): Promise<Json[]> {
+    if (!options.expand?.length)
+      return rows.map((row) => entityJson(def, row, this.selfLink(def, row.id), options.select));
+    return Promise.all(rows.map((row) => this.serialize(def, row, options)));
+  }
+
   async serialize(def: EntityDef, row: Row, options: QueryOptions): Promise<Json> {
+    if (!options.expand?.length) return entityJson(def, row, this.selfLink(def, row.id), options.select);
     const select = options.select;
     const want = (k: string) => !select || select.includes(k);
     const out: Json = {};
@@ -148,7 +207,7 @@ export class Reader {
         if (nav.many) {
           const page = await this.rows(target, [cond], sub, parentScope(row.id, nav));
           if (page.count !== undefined) out[`${nav.name}@iot.count`] = page.count;
-          out[nav.name] = await Promise.all(page.rows.map((r) => this.serialize(target, r, sub)));
+          out[nav.name] = await this.serializeAll(target, page.rows, sub);
           if (page.more && page.top > 0)
             out[`${nav.name}@iot.nextLink`] =
               `${self}/${nav.name}?${sub.nextLinkQuery ? `${sub.nextLinkQuery}&` : ''}$top=${page.top}&$skip=${page.skip + page.top}`;
@@ -156,10 +215,7 @@ export class Reader {
           const child = await this.one(target, [cond]);
           out[nav.name] = child ? await this.serialize(target, child, sub) : null;
         }
-      } else if (want(nav.name) && (select || true)) {
-        if (!select || select.includes(nav.name))
-          out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
-      }
+      } else if (want(nav.name)) out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
     }
     return out;
   }
