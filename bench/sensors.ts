@@ -1,4 +1,4 @@
-// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick]   (or -- --layout: storage layout comparison)
+// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick] [--rounds N (MQTT)]   (or -- --layout: storage layout comparison)
 // The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
@@ -451,24 +451,20 @@ async function benchPGlite() {
  */
 async function benchMqtt(): Promise<Row[]> {
   const messages = quick ? 5_000 : 20_000;
-  let broker: number;
-  try {
-    broker = await brokerQos1Rate(messages);
-  } catch (error) {
-    log(`MQTT broker not measured: ${(error as Error).message}`);
-    broker = NaN;
-  }
-  // As many messages as the broker's own figure above: a rate over fewer (it was 1,000) is mostly the
-  // fixed start and end of the run, which the reference spreads over its 5,000. BENCH_MQTT_STORED
-  // measures another count.
+  // As many messages as the broker's own figure: a rate over fewer (it was 1,000) is mostly the fixed
+  // start and end of the run, which the reference spreads over its 5,000. BENCH_MQTT_STORED measures
+  // another count.
   const stored = Number(process.env.BENCH_MQTT_STORED ?? messages);
-  let platform: { embedded: number; external: number } | null = null;
+  let runs: MqttRuns | null = null;
   try {
-    platform = await measurePlatformMqtt(stored);
+    runs = await measurePlatformMqtt(stored, messages);
   } catch (error) {
     log(`platform MQTT not measured: ${(error as Error).stack}`);
   }
+  const median = (values: number[]) => percentile(values, 0.5);
+  const broker = runs && runs.broker.length > 0 ? median(runs.broker) : NaN;
   const reference = Number.isNaN(broker) ? null : broker;
+  const rounds = `median of ${MQTT_ROUNDS} rounds, each beside a broker-only run`;
   return [
     {
       engine: 'mosquitto',
@@ -478,37 +474,66 @@ async function benchMqtt(): Promise<Row[]> {
       reference: null,
       referenceLabel: '',
       target: null,
-      note: `${messages.toLocaleString('en')} messages`,
+      note: `${messages.toLocaleString('en')} messages, median of ${runs?.broker.length ?? 0} runs`,
     },
     {
       engine: 'postgres',
       figure: 'MQTT QoS 1 via Mosquitto into storage (MQTT_URL)',
-      value: platform?.external ?? NaN,
+      value: runs ? median(runs.external) : NaN,
       unit: 'obs/s',
       reference,
       referenceLabel: 'broker only',
       target: { kind: 'min', value: 0, minRatio: 0.5 },
-      note: `${stored.toLocaleString('en')} observations, 1 instance, ${MQTT_CONNECTIONS} connections`,
+      note: `${stored.toLocaleString('en')} observations, 1 instance, ${MQTT_CONNECTIONS} connections, ${rounds}`,
     },
     {
       engine: 'postgres',
       figure: 'MQTT QoS 1 to the embedded broker, PUBACK after commit',
-      value: platform?.embedded ?? NaN,
+      value: runs ? median(runs.embedded) : NaN,
       unit: 'obs/s',
       reference,
       referenceLabel: 'broker only',
       target: null,
-      note: `${stored.toLocaleString('en')} observations, 1 client, 500 in flight`,
+      note: `${stored.toLocaleString('en')} observations, 1 client, ${PUBLISH_WINDOW} in flight, ${rounds}`,
     },
   ];
 }
 
+/** QoS 1 messages the publisher keeps in flight towards the platform (BENCH_MQTT_WINDOW measures others). */
+const PUBLISH_WINDOW = Number(process.env.BENCH_MQTT_WINDOW ?? 500);
 /** MQTT_CONNECTIONS' default (BENCH_MQTT_CONNECTIONS measures another value). */
 const MQTT_CONNECTIONS = Number(process.env.BENCH_MQTT_CONNECTIONS ?? 64);
 
+/**
+ * Rounds of the MQTT figures (--rounds N, default 5): the machine's speed drifts within seconds, so each
+ * platform run is paired with a broker-only run right before it, and the figures are medians.
+ */
+const MQTT_ROUNDS = process.argv.includes('--rounds')
+  ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5
+  : 5;
+
+interface MqttRuns {
+  broker: number[];
+  external: number[];
+  embedded: number[];
+}
+
 /** Observations stored per second through both MQTT paths, on a scratch PostgreSQL database. */
-async function measurePlatformMqtt(messages: number): Promise<{ embedded: number; external: number }> {
+async function measurePlatformMqtt(messages: number, brokerMessages: number): Promise<MqttRuns> {
   const { url, drop } = await scratchDatabase('srp_bench_mqtt');
+  const runs: MqttRuns = { broker: [], external: [], embedded: [] };
+  /** A broker-only run; a failed one (e.g. the broker dropped messages) is logged and left out. */
+  const brokerRun = async () => {
+    try {
+      const rate = await brokerQos1Rate(brokerMessages);
+      runs.broker.push(rate);
+      return rate;
+    } catch (error) {
+      log(`MQTT broker-only run failed: ${(error as Error).message}`);
+      return NaN;
+    }
+  };
+  const ratio = (value: number, reference: number) => (value / reference).toFixed(2);
   let platform: RunningPlatform | undefined;
   try {
     const port = await freePort();
@@ -521,16 +546,21 @@ async function measurePlatformMqtt(messages: number): Promise<{ embedded: number
     });
     const { municipalityId, apiKey } = await tenantWithKey(platform, false);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, 10);
-    const db = platform.ctx.db;
-    log(`MQTT: ${messages} QoS 1 Observations to the embedded broker`);
-    const embedded = await publishStored(
-      `mqtt://127.0.0.1:${port}`,
-      { username: 'apikey', password: apiKey },
-      (i) => `v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
-      messages,
-      db,
-      ids,
-    );
+    for (let round = 1; round <= MQTT_ROUNDS; round++) {
+      const reference = await brokerRun();
+      const rate = await publishStored(
+        `mqtt://127.0.0.1:${port}`,
+        { username: 'apikey', password: apiKey },
+        (i) => `v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
+        messages,
+        platform.ctx.db,
+        ids,
+      );
+      runs.embedded.push(rate);
+      log(
+        `MQTT round ${round}, embedded broker: ${rate.toFixed(0)} obs/s, broker only ${reference.toFixed(0)} msg/s, ratio ${ratio(rate, reference)}`,
+      );
+    }
     await platform.close();
     const prefix = `srp-bench-${process.pid}`;
     platform = await startBenchPlatform({
@@ -541,16 +571,22 @@ async function measurePlatformMqtt(messages: number): Promise<{ embedded: number
       MQTT_SHARE_GROUP: `bench${process.pid}`,
       MQTT_CONNECTIONS: String(MQTT_CONNECTIONS),
     });
-    log(`MQTT: ${messages} QoS 1 Observations via Mosquitto (MQTT_URL)`);
-    const external = await publishStored(
-      MQTT_URL,
-      {},
-      (i) => `${prefix}/bench-gemeinde/v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
-      messages,
-      platform.ctx.db,
-      ids,
-    );
-    return { embedded, external };
+    for (let round = 1; round <= MQTT_ROUNDS; round++) {
+      const reference = await brokerRun();
+      const rate = await publishStored(
+        MQTT_URL,
+        {},
+        (i) => `${prefix}/bench-gemeinde/v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
+        messages,
+        platform.ctx.db,
+        ids,
+      );
+      runs.external.push(rate);
+      log(
+        `MQTT round ${round}, via Mosquitto: ${rate.toFixed(0)} obs/s, broker only ${reference.toFixed(0)} msg/s, ratio ${ratio(rate, reference)}`,
+      );
+    }
+    return runs;
   } finally {
     await platform?.close();
     await drop();
@@ -605,6 +641,7 @@ async function publishStored(
     }
     before += 1;
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const start = Date.UTC(2025, 0, 1) + (before % 1_000_000) * 60_000;
     const inflight = new Set<Promise<unknown>>();
     for (let i = 0; i < messages; i++) {
@@ -614,7 +651,7 @@ async function publishStored(
       });
       const p = publisher.publishAsync(topic(i), body, { qos: 1 }).finally(() => inflight.delete(p));
       inflight.add(p);
-      if (inflight.size >= 500) await Promise.race(inflight);
+      if (inflight.size >= PUBLISH_WINDOW) await Promise.race(inflight);
     }
     await Promise.all(inflight);
     let last = -1;
@@ -628,10 +665,19 @@ async function publishStored(
       // Often: the step adds to the measured time (with 50 ms it was a fifth of a quiet 1,000-message run).
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
+    cpuPerMessage('platform', cpu0, messages);
     return messages / ((performance.now() - t0) / 1000);
   } finally {
     await publisher.endAsync();
   }
+}
+
+/** Logs this process's CPU time per message of a run: unlike rates, hardly moved by the machine's load. */
+function cpuPerMessage(what: string, since: NodeJS.CpuUsage, messages: number): void {
+  const used = process.cpuUsage(since);
+  log(
+    `MQTT ${what}: ${((used.user + used.system) / messages).toFixed(0)} µs CPU of this process per message`,
+  );
 }
 
 async function freePort(): Promise<number> {
@@ -675,6 +721,7 @@ async function brokerQos1Rate(messages: number): Promise<number> {
       }
     })();
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const payload = (i: number) =>
       JSON.stringify({
         phenomenonTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
@@ -690,6 +737,7 @@ async function brokerQos1Rate(messages: number): Promise<number> {
     }
     await Promise.all(inflight);
     await Promise.race([done, stalled]);
+    cpuPerMessage('broker only', cpu0, messages);
     return messages / ((performance.now() - t0) / 1000);
   } finally {
     await publisher.endAsync();
