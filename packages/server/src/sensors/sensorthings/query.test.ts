@@ -60,7 +60,7 @@ test('$filter literals: quotes, dates with offsets (also a decoded +), geography
   });
 });
 
-test('$filter interval literals: start/end and start/duration are the same interval', () => {
+test('$filter interval literals: start/end, start/duration and duration/end are the same interval', () => {
   const interval = (text: string) =>
     (parseFilter(`during(phenomenonTime, ${text})`) as { args: unknown[] }).args[1];
   const day = {
@@ -72,7 +72,12 @@ test('$filter interval literals: start/end and start/duration are the same inter
   assert.deepEqual(interval('2024-03-01T00:00:00Z/2024-03-02T00:00:00Z'), day);
   assert.deepEqual(interval('2024-03-01T00:00:00Z/P1D'), day);
   assert.deepEqual(interval('2024-03-01T01:00:00+01:00/PT23H59M60S'), day);
+  assert.deepEqual(interval('P1D/2024-03-02T00:00:00Z'), day);
+  assert.deepEqual(interval('PT24H/2024-03-02T01:00:00+01:00'), day);
   assert.throws(() => parseFilter('during(phenomenonTime, 2024-03-01T00:00:00Z/P1X)'), AppError);
+  assert.throws(() => parseFilter('during(phenomenonTime, P1X/2024-03-02T00:00:00Z)'), AppError);
+  // A property named like a duration is still a property when no date/time follows.
+  assert.deepEqual((parseFilter('PT1H eq 1') as { left: unknown }).left, { k: 'path', segments: ['PT1H'] });
 });
 
 test('garbage is a 400', () => {

@@ -106,6 +106,19 @@ function tokenize(input: string): Token[] {
       i += dt[0].length - (dt[3] && !dt[2] ? dt[3].length : 0);
       continue;
     }
+    // An ISO 8601 interval written duration/end (e.g. PT1H/2026-11-01T12:00:00Z).
+    const leading = /^(P[\dYMWDTHS.]+)\//.exec(rest);
+    const leadingEnd = leading ? DATETIME.exec(rest.slice(leading[0].length)) : null;
+    if (leading && leadingEnd?.[2]) {
+      const zone = leadingEnd[3]?.startsWith(' ') ? `+${leadingEnd[3].slice(1)}` : leadingEnd[3];
+      const end = new Date(`${leadingEnd[1]}${leadingEnd[2]}${zone ?? 'Z'}`);
+      const start =
+        !Number.isNaN(end.getTime()) && isIsoDuration(leading[1]!) && shiftByDuration(end, leading[1]!, -1);
+      if (!start) throw bad(`Invalid time interval at position ${pos}`);
+      tokens.push({ t: 'interval', v: start, end, pos });
+      i += leading[0].length + leadingEnd[0].length;
+      continue;
+    }
     const num = /^\d+(\.\d+)?([eE][+-]?\d+)?(?![\w.])/.exec(rest);
     if (num) {
       tokens.push({ t: 'num', v: Number(num[0]), pos });
