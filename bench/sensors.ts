@@ -1,8 +1,8 @@
-// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick] [--rounds N (MQTT)]   (or -- --layout: storage layout comparison)
+// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick] [--rounds N] [--instances N] (the last two: MQTT)   (or -- --layout: storage layout comparison)
 // The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -21,6 +21,7 @@ import type { RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
 import { TimeseriesRepository } from '../packages/server/src/sensors/observations/timeseries.repository.js';
 import { percentile, scratchDatabase, startBenchPlatform, tenantWithKey } from './lib.js';
+import type { MqttServerReply, MqttServerRequest } from './mqtt-server.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -484,7 +485,7 @@ async function benchMqtt(): Promise<Row[]> {
       reference,
       referenceLabel: 'broker only',
       target: { kind: 'min', value: 0, minRatio: 0.5 },
-      note: `${stored.toLocaleString('en')} observations, 1 instance, ${MQTT_CONNECTIONS} connections, ${rounds}`,
+      note: `${stored.toLocaleString('en')} observations, ${MQTT_INSTANCES === 1 ? '1 instance in the bench process' : `${MQTT_INSTANCES} instances (child processes)`}, ${MQTT_CONNECTIONS} connections each, ${rounds}`,
     },
     {
       engine: 'postgres',
@@ -512,6 +513,14 @@ const MQTT_ROUNDS = process.argv.includes('--rounds')
   ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5
   : 5;
 
+/**
+ * Platform instances in the shared subscription (--instances N, default 1). One runs in this process, as
+ * always; more run as child processes (mqtt-server.ts), each its own server on its own event loop.
+ */
+const MQTT_INSTANCES = process.argv.includes('--instances')
+  ? Math.max(1, Number(process.argv[process.argv.indexOf('--instances') + 1]) || 1)
+  : 1;
+
 interface MqttRuns {
   broker: number[];
   external: number[];
@@ -534,7 +543,11 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
     }
   };
   const ratio = (value: number, reference: number) => (value / reference).toFixed(2);
+  // Not counted: the first broker-only run of a process is slow while the MQTT client's code is compiled
+  // (the platform runs get their warm-up message).
+  await brokerQos1Rate(1_000).catch(() => undefined);
   let platform: RunningPlatform | undefined;
+  const children: ChildProcess[] = [];
   try {
     const port = await freePort();
     platform = await startBenchPlatform({
@@ -563,14 +576,27 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
     }
     await platform.close();
     const prefix = `srp-bench-${process.pid}`;
-    platform = await startBenchPlatform({
+    const external = {
       DATABASE_URL: url,
       MQTT_ENABLED: 'true',
       MQTT_URL,
       MQTT_TOPIC_PREFIX: prefix,
       MQTT_SHARE_GROUP: `bench${process.pid}`,
       MQTT_CONNECTIONS: String(MQTT_CONNECTIONS),
-    });
+    };
+    if (MQTT_INSTANCES === 1) platform = await startBenchPlatform(external);
+    else {
+      // This process keeps a platform without MQTT for the row counts; the instances are children.
+      platform = await startBenchPlatform({ DATABASE_URL: url });
+      for (let i = 0; i < MQTT_INSTANCES; i++) {
+        const child = fork(path.join(import.meta.dirname, 'mqtt-server.ts'), [], {
+          execArgv: ['--conditions=source', '--import', 'tsx'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+        });
+        children.push(child);
+        await askChild(child, { kind: 'start', env: external }, 'started');
+      }
+    }
     for (let round = 1; round <= MQTT_ROUNDS; round++) {
       const reference = await brokerRun();
       const rate = await publishStored(
@@ -588,9 +614,30 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
     }
     return runs;
   } finally {
+    await Promise.all(children.map((c) => askChild(c, { kind: 'close' }, 'closed').catch(() => undefined)));
     await platform?.close();
     await drop();
   }
+}
+
+/** Sends a request to a platform child and waits for its answer of the given kind. */
+function askChild<K extends MqttServerReply['kind']>(
+  child: ChildProcess,
+  request: MqttServerRequest,
+  kind: K,
+): Promise<Extract<MqttServerReply, { kind: K }>> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: MqttServerReply) => {
+      if (message.kind !== kind) return;
+      child.off('message', onMessage);
+      child.off('exit', onExit);
+      resolve(message as Extract<MqttServerReply, { kind: K }>);
+    };
+    const onExit = (code: number | null) => reject(new Error(`bench MQTT server exited with ${code}`));
+    child.on('message', onMessage);
+    child.once('exit', onExit);
+    child.send(request);
+  });
 }
 
 /**
