@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { ServerReply, ServerRequest } from './egov-server.js';
-import { percentile, scratchDatabase } from './lib.js';
+import { childAsker, percentile, scratchDatabase } from './lib.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -57,25 +57,7 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-/** Sends a request to a server child and waits for its answer of the given kind. */
-function ask<K extends ServerReply['kind']>(
-  child: ChildProcess,
-  request: ServerRequest,
-  kind: K,
-): Promise<Extract<ServerReply, { kind: K }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: ServerReply) => {
-      if (message.kind !== kind) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as Extract<ServerReply, { kind: K }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`bench server exited with ${code}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send(request);
-  });
-}
+const ask = childAsker<ServerRequest, ServerReply>('bench server');
 
 async function main() {
   const { url: databaseUrl, drop } = await scratchDatabase('srp_bench_egov');

@@ -1,4 +1,5 @@
 // Helpers shared by the benchmark scripts.
+import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { pino } from 'pino';
 import { parseConfig } from '../packages/server/src/config.js';
@@ -94,4 +95,28 @@ export async function tenantWithKey(platform: RunningPlatform, limitToMunicipali
   });
   const { secret } = (await created.json()) as { secret: string };
   return { municipalityId: municipality.id, apiKey: secret };
+}
+
+/**
+ * A typed request/answer over a child process's IPC channel: `ask(child, request, kind)` sends the request
+ * and resolves with the child's next message of that kind (rejects if the child exits first).
+ */
+export function childAsker<Request, Reply extends { kind: string }>(what: string) {
+  return <K extends Reply['kind']>(
+    child: ChildProcess,
+    request: Request,
+    kind: K,
+  ): Promise<Extract<Reply, { kind: K }>> =>
+    new Promise((resolve, reject) => {
+      const onMessage = (message: Reply) => {
+        if (message.kind !== kind) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message as Extract<Reply, { kind: K }>);
+      };
+      const onExit = (code: number | null) => reject(new Error(`${what} exited with ${code}`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+      child.send(request as object);
+    });
 }

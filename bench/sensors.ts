@@ -20,7 +20,7 @@ import type { DB } from '../packages/server/src/core/db/schema.js';
 import type { RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
 import { TimeseriesRepository } from '../packages/server/src/sensors/observations/timeseries.repository.js';
-import { percentile, scratchDatabase, startBenchPlatform, tenantWithKey } from './lib.js';
+import { childAsker, percentile, scratchDatabase, startBenchPlatform, tenantWithKey } from './lib.js';
 import type { MqttServerReply, MqttServerRequest } from './mqtt-server.js';
 
 const args = new Set(process.argv.slice(2));
@@ -513,6 +513,8 @@ const MQTT_ROUNDS = process.argv.includes('--rounds')
   ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5
   : 5;
 
+const askMqttServer = childAsker<MqttServerRequest, MqttServerReply>('bench MQTT server');
+
 /**
  * Platform instances in the shared subscription (--instances N, default 1). One runs in this process, as
  * always; more run as child processes (mqtt-server.ts), each its own server on its own event loop.
@@ -542,7 +544,17 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       return NaN;
     }
   };
-  const ratio = (value: number, reference: number) => (value / reference).toFixed(2);
+  /** MQTT_ROUNDS runs of one path, each right after a broker-only run. */
+  const rounds = async (path: string, rates: number[], run: () => Promise<number>) => {
+    for (let round = 1; round <= MQTT_ROUNDS; round++) {
+      const reference = await brokerRun();
+      const rate = await run();
+      rates.push(rate);
+      log(
+        `MQTT round ${round}, ${path}: ${rate.toFixed(0)} obs/s, broker only ${reference.toFixed(0)} msg/s, ratio ${(rate / reference).toFixed(2)}`,
+      );
+    }
+  };
   // Not counted: the first broker-only run of a process is slow while the MQTT client's code is compiled
   // (the platform runs get their warm-up message).
   await brokerQos1Rate(1_000).catch(() => undefined);
@@ -559,21 +571,17 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
     });
     const { municipalityId, apiKey } = await tenantWithKey(platform, false);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, 10);
-    for (let round = 1; round <= MQTT_ROUNDS; round++) {
-      const reference = await brokerRun();
-      const rate = await publishStored(
+    const db = platform.ctx.db;
+    await rounds('embedded broker', runs.embedded, () =>
+      publishStored(
         `mqtt://127.0.0.1:${port}`,
         { username: 'apikey', password: apiKey },
         (i) => `v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
         messages,
-        platform.ctx.db,
+        db,
         ids,
-      );
-      runs.embedded.push(rate);
-      log(
-        `MQTT round ${round}, embedded broker: ${rate.toFixed(0)} obs/s, broker only ${reference.toFixed(0)} msg/s, ratio ${ratio(rate, reference)}`,
-      );
-    }
+      ),
+    );
     await platform.close();
     const prefix = `srp-bench-${process.pid}`;
     const external = {
@@ -594,50 +602,28 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
         children.push(child);
-        await askChild(child, { kind: 'start', env: external }, 'started');
+        await askMqttServer(child, { kind: 'start', env: external }, 'started');
       }
     }
-    for (let round = 1; round <= MQTT_ROUNDS; round++) {
-      const reference = await brokerRun();
-      const rate = await publishStored(
+    const counting = platform.ctx.db;
+    await rounds('via Mosquitto', runs.external, () =>
+      publishStored(
         MQTT_URL,
         {},
         (i) => `${prefix}/bench-gemeinde/v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
         messages,
-        platform.ctx.db,
+        counting,
         ids,
-      );
-      runs.external.push(rate);
-      log(
-        `MQTT round ${round}, via Mosquitto: ${rate.toFixed(0)} obs/s, broker only ${reference.toFixed(0)} msg/s, ratio ${ratio(rate, reference)}`,
-      );
-    }
+      ),
+    );
     return runs;
   } finally {
-    await Promise.all(children.map((c) => askChild(c, { kind: 'close' }, 'closed').catch(() => undefined)));
+    await Promise.all(
+      children.map((c) => askMqttServer(c, { kind: 'close' }, 'closed').catch(() => undefined)),
+    );
     await platform?.close();
     await drop();
   }
-}
-
-/** Sends a request to a platform child and waits for its answer of the given kind. */
-function askChild<K extends MqttServerReply['kind']>(
-  child: ChildProcess,
-  request: MqttServerRequest,
-  kind: K,
-): Promise<Extract<MqttServerReply, { kind: K }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (message: MqttServerReply) => {
-      if (message.kind !== kind) return;
-      child.off('message', onMessage);
-      child.off('exit', onExit);
-      resolve(message as Extract<MqttServerReply, { kind: K }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`bench MQTT server exited with ${code}`));
-    child.on('message', onMessage);
-    child.once('exit', onExit);
-    child.send(request);
-  });
 }
 
 /**
