@@ -59,7 +59,8 @@ test('entityJsonText is the JSON of entityJson for Observations of every shape',
     ]) {
       const text = entityJsonText(MODEL.Observations, row, self);
       assert.equal(text, JSON.stringify(entityJson(MODEL.Observations, row, self)));
-      assert.equal(JSON.parse(text)['Datastream@iot.navigationLink'], `${self}/Datastream`);
+      const parsed = JSON.parse(text) as Record<string, unknown>;
+      assert.equal(parsed['Datastream@iot.navigationLink'], `${self}/Datastream`);
     }
 });
 
