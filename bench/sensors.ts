@@ -462,10 +462,14 @@ async function benchMqtt(): Promise<Row[]> {
   } catch (error) {
     log(`platform MQTT not measured: ${(error as Error).stack}`);
   }
-  const median = (values: number[]) => percentile(values, 0.5);
-  const broker = runs && runs.broker.length > 0 ? median(runs.broker) : NaN;
-  const reference = Number.isNaN(broker) ? null : broker;
-  const rounds = `median of ${MQTT_ROUNDS} rounds, each beside a broker-only run`;
+  const median = (values: number[]) => (values.length > 0 ? percentile(values, 0.5) : NaN);
+  // Each path is compared with the broker-only runs of its own rounds: the machine's speed drifts.
+  const references = (pairs: MqttPair[]) => median(pairs.map((p) => p.reference).filter(Number.isFinite));
+  const rates = (pairs: MqttPair[]) => median(pairs.map((p) => p.rate));
+  const all = runs ? [...runs.embedded, ...runs.external] : [];
+  const broker = references(all);
+  const referenceOf = (pairs: MqttPair[]) => (Number.isNaN(references(pairs)) ? null : references(pairs));
+  const rounds = `median of ${MQTT_ROUNDS} rounds, each beside a broker-only run (the reference: their median)`;
   return [
     {
       engine: 'mosquitto',
@@ -475,14 +479,14 @@ async function benchMqtt(): Promise<Row[]> {
       reference: null,
       referenceLabel: '',
       target: null,
-      note: `${messages.toLocaleString('en')} messages, median of ${runs?.broker.length ?? 0} runs`,
+      note: `${messages.toLocaleString('en')} messages, median of ${all.length} runs`,
     },
     {
       engine: 'postgres',
       figure: 'MQTT QoS 1 via Mosquitto into storage (MQTT_URL)',
-      value: runs ? median(runs.external) : NaN,
+      value: rates(runs?.external ?? []),
       unit: 'obs/s',
-      reference,
+      reference: referenceOf(runs?.external ?? []),
       referenceLabel: 'broker only',
       target: { kind: 'min', value: 0, minRatio: 0.5 },
       note: `${stored.toLocaleString('en')} observations, ${MQTT_INSTANCES === 1 ? '1 instance in the bench process' : `${MQTT_INSTANCES} instances (child processes)`}, ${MQTT_CONNECTIONS} connections each, ${rounds}`,
@@ -490,9 +494,9 @@ async function benchMqtt(): Promise<Row[]> {
     {
       engine: 'postgres',
       figure: 'MQTT QoS 1 to the embedded broker, PUBACK after commit',
-      value: runs ? median(runs.embedded) : NaN,
+      value: rates(runs?.embedded ?? []),
       unit: 'obs/s',
-      reference,
+      reference: referenceOf(runs?.embedded ?? []),
       referenceLabel: 'broker only',
       target: null,
       note: `${stored.toLocaleString('en')} observations, 1 client, ${PUBLISH_WINDOW} in flight, ${rounds}`,
@@ -523,33 +527,39 @@ const MQTT_INSTANCES = process.argv.includes('--instances')
   ? Math.max(1, Number(process.argv[process.argv.indexOf('--instances') + 1]) || 1)
   : 1;
 
+/** One round: the platform's rate and the broker-only rate measured just before it (NaN: that run failed). */
+interface MqttPair {
+  rate: number;
+  reference: number;
+}
+
 interface MqttRuns {
-  broker: number[];
-  external: number[];
-  embedded: number[];
+  external: MqttPair[];
+  embedded: MqttPair[];
 }
 
 /** Observations stored per second through both MQTT paths, on a scratch PostgreSQL database. */
 async function measurePlatformMqtt(messages: number, brokerMessages: number): Promise<MqttRuns> {
   const { url, drop } = await scratchDatabase('srp_bench_mqtt');
-  const runs: MqttRuns = { broker: [], external: [], embedded: [] };
+  const runs: MqttRuns = { external: [], embedded: [] };
   /** A broker-only run; a failed one (e.g. the broker dropped messages) is logged and left out. */
   const brokerRun = async () => {
     try {
-      const rate = await brokerQos1Rate(brokerMessages);
-      runs.broker.push(rate);
-      return rate;
+      return await brokerQos1Rate(brokerMessages);
     } catch (error) {
       log(`MQTT broker-only run failed: ${(error as Error).message}`);
       return NaN;
     }
   };
   /** MQTT_ROUNDS runs of one path, each right after a broker-only run. */
-  const rounds = async (path: string, rates: number[], run: () => Promise<number>) => {
+  const rounds = async (path: string, pairs: MqttPair[], run: (count: number) => Promise<number>) => {
+    // Not counted: a first run while the platform's code is still being compiled (in child instances
+    // the first round was a third of the later ones).
+    await run(Math.min(messages, 2_000));
     for (let round = 1; round <= MQTT_ROUNDS; round++) {
       const reference = await brokerRun();
-      const rate = await run();
-      rates.push(rate);
+      const rate = await run(messages);
+      pairs.push({ rate, reference });
       log(
         `MQTT round ${round}, ${path}: ${rate.toFixed(0)} obs/s, broker only ${reference.toFixed(0)} msg/s, ratio ${(rate / reference).toFixed(2)}`,
       );
@@ -572,12 +582,12 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
     const { municipalityId, apiKey } = await tenantWithKey(platform, false);
     const ids = await manyDatastreams(platform.ctx.db, municipalityId, 10);
     const db = platform.ctx.db;
-    await rounds('embedded broker', runs.embedded, () =>
+    await rounds('embedded broker', runs.embedded, (count) =>
       publishStored(
         `mqtt://127.0.0.1:${port}`,
         { username: 'apikey', password: apiKey },
         (i) => `v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
-        messages,
+        count,
         db,
         ids,
       ),
@@ -606,16 +616,27 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       }
     }
     const counting = platform.ctx.db;
-    await rounds('via Mosquitto', runs.external, () =>
-      publishStored(
+    const instancesCpu = async () =>
+      (await Promise.all(children.map((c) => askMqttServer(c, { kind: 'cpu' }, 'cpu')))).reduce(
+        (sum, r) => sum + r.micros,
+        0,
+      );
+    await rounds('via Mosquitto', runs.external, async (count) => {
+      const cpuBefore = await instancesCpu();
+      const rate = await publishStored(
         MQTT_URL,
         {},
         (i) => `${prefix}/bench-gemeinde/v1.1/Datastreams(${ids[i % ids.length]})/Observations`,
-        messages,
+        count,
         counting,
         ids,
-      ),
-    );
+      );
+      if (children.length > 0)
+        log(
+          `MQTT platform instances: ${(((await instancesCpu()) - cpuBefore) / count).toFixed(0)} µs CPU per message (all ${children.length} together)`,
+        );
+      return rate;
+    });
     return runs;
   } finally {
     await Promise.all(
