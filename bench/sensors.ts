@@ -1,4 +1,4 @@
-// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick] [--rounds N] [--instances N] (the last two: MQTT)   (or -- --layout: storage layout comparison)
+// npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick] [--rounds N] [--instances N] [--cpu-prof DIR] (the last three: MQTT)   (or -- --layout: storage layout comparison)
 // The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
@@ -527,6 +527,11 @@ const MQTT_INSTANCES = process.argv.includes('--instances')
   ? Math.max(1, Number(process.argv[process.argv.indexOf('--instances') + 1]) || 1)
   : 1;
 
+/** --cpu-prof DIR: each child instance writes a V8 CPU profile there when it closes. */
+const CHILD_CPU_PROFILE_DIR = process.argv.includes('--cpu-prof')
+  ? process.argv[process.argv.indexOf('--cpu-prof') + 1]
+  : undefined;
+
 /** One round: the platform's rate and the broker-only rate measured just before it (NaN: that run failed). */
 interface MqttPair {
   rate: number;
@@ -608,7 +613,12 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       platform = await startBenchPlatform({ DATABASE_URL: url });
       for (let i = 0; i < MQTT_INSTANCES; i++) {
         const child = fork(path.join(import.meta.dirname, 'mqtt-server.ts'), [], {
-          execArgv: ['--conditions=source', '--import', 'tsx'],
+          execArgv: [
+            '--conditions=source',
+            '--import',
+            'tsx',
+            ...(CHILD_CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CHILD_CPU_PROFILE_DIR] : []),
+          ],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
         children.push(child);
