@@ -3,6 +3,7 @@
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
 import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -705,7 +706,7 @@ async function publishStored(
     }
     before += 1;
     const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = cpuMark();
     const start = Date.UTC(2025, 0, 1) + (before % 1_000_000) * 60_000;
     const inflight = new Set<Promise<unknown>>();
     for (let i = 0; i < messages; i++) {
@@ -736,11 +737,39 @@ async function publishStored(
   }
 }
 
-/** Logs this process's CPU time per message of a run: unlike rates, hardly moved by the machine's load. */
-function cpuPerMessage(what: string, since: NodeJS.CpuUsage, messages: number): void {
-  const used = process.cpuUsage(since);
+/** CPU time so far of this process and, when it runs on this machine, of Mosquitto (µs). */
+interface CpuMark {
+  own: NodeJS.CpuUsage;
+  broker: number | null;
+}
+
+/** Mosquitto's CPU time in µs from /proc (its pid file as Debian's package writes it); null elsewhere. */
+function brokerCpuMicros(): number | null {
+  try {
+    const pid = readFileSync('/run/mosquitto/mosquitto.pid', 'utf8').trim();
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms.
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return null;
+  }
+}
+
+const cpuMark = (): CpuMark => ({ own: process.cpuUsage(), broker: brokerCpuMicros() });
+
+/**
+ * Logs the CPU time per message of a run, of this process and of Mosquitto: unlike rates, hardly moved
+ * by the machine's load, and it shows where the time goes.
+ */
+function cpuPerMessage(what: string, since: CpuMark, messages: number): void {
+  const used = process.cpuUsage(since.own);
+  const broker = brokerCpuMicros();
+  const brokerPart =
+    broker !== null && since.broker !== null
+      ? `, Mosquitto ${((broker - since.broker) / messages).toFixed(0)} µs`
+      : '';
   log(
-    `MQTT ${what}: ${((used.user + used.system) / messages).toFixed(0)} µs CPU of this process per message`,
+    `MQTT ${what}: ${((used.user + used.system) / messages).toFixed(0)} µs CPU of this process per message${brokerPart}`,
   );
 }
 
@@ -785,7 +814,7 @@ async function brokerQos1Rate(messages: number): Promise<number> {
       }
     })();
     const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = cpuMark();
     const payload = (i: number) =>
       JSON.stringify({
         phenomenonTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
