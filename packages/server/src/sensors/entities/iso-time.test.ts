@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isIsoDuration, parseIsoInterval, shiftByDuration } from './iso-time.js';
+import { isIsoDuration, isoInstant, parseIsoInterval, shiftByDuration } from './iso-time.js';
 
 const at = (iso: string) => new Date(iso);
 const instant = (part: string) => {
@@ -38,4 +38,22 @@ test('intervals as start/end, start/duration and duration/end', () => {
   assert.equal(parseIsoInterval('a/b/c', instant, invalid), undefined);
   assert.throws(() => parseIsoInterval('2024-03-01T00:00:00Z/yesterday', instant, invalid), /no instant/);
   assert.throws(() => parseIsoInterval('2024-03-01T00:00:00Z/P999999999Y', instant, invalid), /invalid/);
+});
+
+test('isoInstant writes every instant as toISOString does, also outside the years 1000-9999', () => {
+  const instants = [
+    Date.UTC(2026, 10, 22, 14, 5, 9, 7),
+    Date.UTC(1999, 11, 31, 23, 59, 59, 999),
+    Date.UTC(2000, 1, 29),
+    Date.UTC(1000, 0, 1),
+    Date.UTC(9999, 11, 31, 23, 59, 59, 999),
+    Date.UTC(999, 11, 31),
+    Date.UTC(10000, 0, 1),
+    -62198755200000, // the year -1
+    0,
+  ];
+  // And a spread of instants over three centuries, milliseconds included.
+  for (let i = 0; i < 2000; i++) instants.push(Date.UTC(1900, 0, 1) + Math.floor(i * 4_733_119_127.3));
+  for (const t of instants) assert.equal(isoInstant(new Date(t)), new Date(t).toISOString());
+  assert.throws(() => isoInstant(new Date(Number.NaN)), RangeError);
 });

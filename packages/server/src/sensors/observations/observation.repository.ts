@@ -1,6 +1,7 @@
 // SQL of storing observations. Kept apart from the SensorThings query layer because this is the hot path.
 import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
+import { isoInstant } from '../entities/iso-time.js';
 import { bucketStartSql, COARSE_BUCKETS, FIVE_MIN_BUCKET, ROLLUP_TIME_ZONE } from './rollup-buckets.js';
 
 export interface StreamOwner {
@@ -264,13 +265,13 @@ export class ObservationRepository {
         const values = chunk.map(pick);
         return values.some((v) => v !== null) ? values : null;
       };
-      const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+      const iso = (d: Date | null) => (d === null ? null : isoInstant(d));
       const result = await sql<{ ids: string }>`
         with src as materialized (
           select nextval('sensor_observation_ids') as id, u.*
           from unnest(
             ${chunk.map((r) => r.datastream_id)}::bigint[], ${col((r) => r.multi_datastream_id)}::bigint[],
-            ${col((r) => r.feature_of_interest_id)}::bigint[], ${chunk.map((r) => r.phenomenon_time_start.toISOString())}::timestamptz[],
+            ${col((r) => r.feature_of_interest_id)}::bigint[], ${chunk.map((r) => isoInstant(r.phenomenon_time_start))}::timestamptz[],
             ${col((r) => iso(r.phenomenon_time_end))}::timestamptz[], ${col((r) => iso(r.result_time))}::timestamptz[],
             ${col((r) => r.result_number)}::float8[], ${col((r) => r.result)}::jsonb[],
             ${col((r) => r.result_quality)}::jsonb[], ${col((r) => iso(r.valid_time_start))}::timestamptz[],
