@@ -417,6 +417,8 @@ export class EntityService {
    */
   observationInputOf(body: unknown, parent?: { set: EntitySetName; id: number }): ObservationInput | null {
     try {
+      const common = parent?.set === 'Datastreams' ? commonObservationInput(body, parent.id) : undefined;
+      if (common !== undefined) return common;
       const def = MODEL.Observations;
       const { columns, navs } = parseBody(def, body, 'create');
       if (parent) {
@@ -552,6 +554,41 @@ export class EntityService {
 }
 
 /** The ObservationInput of parsed Observation columns (links already resolved to ids). */
+/**
+ * The usual device message posted below a Datastream, `{phenomenonTime, result}` and perhaps resultTime,
+ * read without the general parser's bookkeeping (MQTT takes thousands a second). The same rules and
+ * instant parsers as parseBody; undefined for any other shape, which the general path then reads.
+ * Throws like parseBody for invalid values.
+ */
+function commonObservationInput(body: unknown, datastreamId: number): ObservationInput | undefined {
+  if (!isObject(body)) return undefined;
+  let phenomenonTime: { start: Date; end: Date | null } | undefined;
+  let resultTime: Date | null = null;
+  let result: unknown;
+  for (const key in body) {
+    const value = body[key];
+    if (key === 'phenomenonTime') phenomenonTime = parseTimeOrInterval(value, 'Observation.phenomenonTime');
+    else if (key === 'resultTime')
+      resultTime = value === null ? null : parseInstant(value, 'Observation.resultTime');
+    else if (key === 'result') result = value;
+    else return undefined;
+  }
+  if (result === undefined) throw bad('Observation.result is required');
+  if (result === null) throw bad('Observation.result must not be null');
+  // The same shape (property order) as observationInput's, so both kinds of input share one hidden class.
+  const input: ObservationInput = {
+    phenomenonTime: phenomenonTime ?? { start: new Date(), end: null },
+    resultTime,
+    result: typeof result === 'object' ? JSON.parse(JSON.stringify(result)) : result,
+    resultQuality: null,
+    validTime: null,
+    parameters: null,
+    featureOfInterestId: null,
+  };
+  input.datastreamId = datastreamId;
+  return input;
+}
+
 function observationInput(columns: Body): ObservationInput {
   const datastreamId = columns.datastream_id as number | undefined;
   const multiDatastreamId = columns.multi_datastream_id as number | undefined;

@@ -185,9 +185,14 @@ export class ExternalBrokerBridge {
     return principal;
   }
 
-  private publish(topic: string, payload: string | Buffer): void {
+  private publish(topic: string, payload: string): void {
+    this.publishAll([[topic, payload]]);
+  }
+
+  private publishAll(messages: [topic: string, payload: string][]): void {
     const client = this.clients.find((c) => c.connected);
-    if (!client?.publish(topic, payload)) this.options.log.debug({ topic }, 'MQTT notification not sent');
+    if (!client?.publishAll(messages))
+      this.options.log.debug({ messages: messages.length }, 'MQTT notifications not sent');
   }
 
   /**
@@ -216,12 +221,13 @@ export class ExternalBrokerBridge {
         const changes = this.waiting.splice(0, NOTIFICATION_CHUNK);
         try {
           const rendered = await this.render(changes);
+          const messages: [topic: string, payload: string][] = [];
           changes.forEach((change, i) => {
             const json = rendered[i];
-            if (json === undefined) return;
-            const payload = Buffer.from(json);
-            for (const topic of notificationTopics(change)) this.publish(topic, payload);
+            if (json !== undefined)
+              for (const topic of notificationTopics(change)) messages.push([topic, json]);
           });
+          this.publishAll(messages);
         } catch (error) {
           this.options.log.error({ err: error }, 'MQTT notification failed');
         }

@@ -13,7 +13,7 @@ import {
   MqttRefusedError,
   MqttSubscriber,
   pubackFor,
-  qos0PublishPacket,
+  qos0PublishPackets,
   type MqttMessage,
   type MqttSubscriberOptions,
 } from './mqtt-subscriber.js';
@@ -219,19 +219,21 @@ test('the short PUBACK is what mqtt-packet reads as a successful PUBACK for the 
   }
 });
 
-test('the hand-written QoS 0 PUBLISH is the packet mqtt-packet encodes', () => {
+test('the hand-written QoS 0 PUBLISHes are the packets mqtt-packet encodes', () => {
   const cases: [string, string | Buffer][] = [
     ['v1.1/Observations', '{"result":1}'],
     ['v1.1/Datastreams(12)/Observations', 'ä'.repeat(200)],
     ['srp/flieden/errors', Buffer.alloc(20_000, 7)],
     ['v1.1/Thingsß', ''],
   ];
-  for (const [topic, payload] of cases)
-    assert.deepEqual(
-      qos0PublishPacket(topic, payload),
-      mqttPacket.generate(
-        { cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false },
-        { protocolVersion: 5 },
-      ),
-    );
+  const encoded = cases.map(([topic, payload]) =>
+    mqttPacket.generate(
+      { cmd: 'publish', topic, payload, qos: 0, dup: false, retain: false },
+      { protocolVersion: 5 },
+    ),
+  );
+  cases.forEach((message, i) => assert.deepEqual(qos0PublishPackets([message]), encoded[i]));
+  // Several in one buffer: the same packets one after the other.
+  assert.deepEqual(qos0PublishPackets(cases), Buffer.concat(encoded));
+  assert.equal(qos0PublishPackets([]).length, 0);
 });

@@ -81,14 +81,31 @@ export function entityJson(def: EntityDef, row: Row, self: string, select?: stri
  * notifications of every new Observation. The property values go through the same propertyValue.
  */
 export function entityJsonText(def: EntityDef, row: Row, self: string): string {
+  const keys = jsonKeysOf(def);
   const link = JSON.stringify(self);
   let out = `{"@iot.selfLink":${link},"@iot.id":${JSON.stringify(row.id)}`;
-  for (const p of def.properties)
-    out += `,${JSON.stringify(p.name)}:${JSON.stringify(propertyValue(p, row))}`;
+  const properties = def.properties;
+  for (let i = 0; i < properties.length; i++)
+    out += `${keys.properties[i]}${JSON.stringify(propertyValue(properties[i]!, row))}`;
   // Navigation names are plain letters: appended inside the selfLink's JSON string they need no escaping.
   const linkOpen = link.slice(0, -1);
-  for (const nav of def.navs) out += `,"${nav.name}@iot.navigationLink":${linkOpen}/${nav.name}"`;
+  for (const nav of keys.navs) out += `${nav.key}${linkOpen}${nav.path}"`;
   return `${out}}`;
+}
+
+/** The JSON fragments of an entity type's keys, written once per type rather than per entity. */
+const jsonKeys = new WeakMap<EntityDef, { properties: string[]; navs: { key: string; path: string }[] }>();
+
+function jsonKeysOf(def: EntityDef) {
+  let keys = jsonKeys.get(def);
+  if (!keys) {
+    keys = {
+      properties: def.properties.map((p) => `,${JSON.stringify(p.name)}:`),
+      navs: def.navs.map((nav) => ({ key: `,"${nav.name}@iot.navigationLink":`, path: `/${nav.name}` })),
+    };
+    jsonKeys.set(def, keys);
+  }
+  return keys;
 }
 
 /** The condition that row t0 is related to entity `parentId` of `parent` through `nav`. */
