@@ -13,7 +13,8 @@ import type { EgovCase, EgovCaseFile, EgovServiceVersion } from '../core/db/sche
 import { Errors } from '../core/errors.js';
 import { errorResponses, MunicipalityParams } from '../core/http/schemas.js';
 import { awaitsProcessStart, CASE_SOURCE, MAX_ATTACHMENT_BYTES, type CitizenAccess } from './case.service.js';
-import { assertFeeRules, feeRulesOf, formOf } from './catalogue.service.js';
+import { assertFeeRules, feeRulesOf, formOf, type VersionContent } from './catalogue.service.js';
+import type { MunicipalityServiceParams } from './egov.repository.js';
 import { egovPolicy } from './egov.policy.js';
 import { FeeRule, type FeeOverrides } from './fees.js';
 import { computeFee } from './fees.js';
@@ -151,10 +152,10 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   async function presentCitizenCase(
     c: EgovCase,
     viewerId: string | null,
-    fresh?: { version: EgovServiceVersion },
+    fresh?: { version: VersionContent },
   ) {
     const [version, data, files, messages] = await Promise.all([
-      fresh?.version ?? catalogue.version(c.service_version_id),
+      fresh?.version ?? catalogue.content(c.service_version_id),
       cases.data(c),
       fresh ? Promise.resolve([]) : cases.files(c),
       c.status === 'draft' ? Promise.resolve([]) : cases.messages(c),
@@ -311,26 +312,24 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const { municipalityId } = request.params;
         const { serviceId, versionId, data } = request.body;
-        let version: EgovServiceVersion;
+        let offer: { version: VersionContent; params: MunicipalityServiceParams };
         let testMode = false;
         if (versionId) {
           // Test mode: a designer runs any version (drafts included) end to end.
           const principal = requirePrincipal(request.principal);
           if (!egovPolicy.mayTestRun(principal, municipalityId))
             throw Errors.forbidden('Test runs are for process designers');
-          version = await catalogue.version(versionId);
+          const version = await catalogue.content(versionId);
           if (version.service_id !== serviceId) throw Errors.notFound('Service version');
+          offer = { version, params: await catalogue.params(municipalityId, serviceId) };
           testMode = true;
         } else {
-          const offered = (await catalogue.listOffered(municipalityId)).find(
-            (s) => s.serviceId === serviceId,
-          );
-          if (!offered) throw Errors.notFound('Service');
-          version = await catalogue.version(offered.versionId);
+          offer = await catalogue.offer(municipalityId, serviceId);
         }
+        const { version } = offer;
         const created = await cases.createDraft({
           municipalityId,
-          version,
+          ...offer,
           userId: request.principal?.userId ?? null,
           testMode,
           data: data ?? {},
@@ -741,7 +740,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request) => {
         const principal = requirePrincipal(request.principal);
         const c = await caseForStaff(principal, request.params.caseId, request);
-        const version = await catalogue.version(c.service_version_id);
+        const version = await catalogue.content(c.service_version_id);
         const tasks = await ctx.work.list({
           municipalityIds: [c.municipality_id],
           statuses: ['open', 'in_progress'],
