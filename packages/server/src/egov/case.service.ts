@@ -400,7 +400,7 @@ export class CaseService {
     testMode: boolean;
     data: Record<string, unknown>;
     actor: AuditActor;
-  }): Promise<{ case: EgovCase; resumeToken: string | null; fee: FeeQuote }> {
+  }): Promise<{ case: EgovCase; data: CaseData; resumeToken: string | null; fee: FeeQuote }> {
     const { version } = input;
     if (!input.userId && !version.allow_anonymous)
       throw Errors.unauthenticated('This service needs a citizen account; please log in');
@@ -437,7 +437,7 @@ export class CaseService {
       );
       return row;
     });
-    return { case: created, resumeToken, fee };
+    return { case: created, data, resumeToken, fee };
   }
 
   private async insertWithReference(
