@@ -540,6 +540,7 @@ test('versions: drafts change, publishing retires the old version, running cases
     false,
     'switched off',
   );
+  await assert.rejects(ctx.egov.catalogue.offer(municipality.id, serviceId), { code: 'not_found' });
   assert.equal((await ctx.egov.catalogue.listOffered(municipality.id, 'urkunde')).length, 1, 'search');
 });
 
