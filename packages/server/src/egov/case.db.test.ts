@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import { parseConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
+import type { EgovCase } from '../core/db/schema.js';
 import { testDatabase } from '../test-support/db.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
 import { signWebhook } from '../core/notifications/webhook-signature.js';
@@ -72,6 +73,20 @@ function certificateForm(ausweis: string) {
   };
 }
 
+/** Uploads the identity card a certificate application asks for. */
+function attachIdCard(ctx: AppContext, c: EgovCase) {
+  return ctx.egov.cases.addAttachment(
+    c,
+    {
+      fieldKey: 'urkunde.ausweis',
+      fileName: 'ausweis.pdf',
+      contentType: 'application/pdf',
+      body: Readable.from([Buffer.from('%PDF-1.4 Ausweis von Erika')]),
+    },
+    actor,
+  );
+}
+
 async function submittedCertificate(
   ctx: AppContext,
   municipalityId: string,
@@ -88,16 +103,7 @@ async function submittedCertificate(
     data: {},
     actor,
   });
-  const file = await ctx.egov.cases.addAttachment(
-    draft.case,
-    {
-      fieldKey: 'urkunde.ausweis',
-      fileName: 'ausweis.pdf',
-      contentType: 'application/pdf',
-      body: Readable.from([Buffer.from('%PDF-1.4 Ausweis von Erika')]),
-    },
-    actor,
-  );
+  const file = await attachIdCard(ctx, draft.case);
   const result = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
   assert.equal(result.case.status, 'received', 'stored as received; the process starts in a job');
   if (!options.start) return { ...result, draft, file };
@@ -558,16 +564,7 @@ test('instances keep published versions in memory: a draft change is seen at onc
     data: {},
     actor,
   });
-  const file = await second.egov.cases.addAttachment(
-    draft.case,
-    {
-      fieldKey: 'urkunde.ausweis',
-      fileName: 'ausweis.pdf',
-      contentType: 'application/pdf',
-      body: Readable.from([Buffer.from('%PDF-1.4 Ausweis')]),
-    },
-    actor,
-  );
+  const file = await attachIdCard(second, draft.case);
   // A designer on the first instance drafts version 2; the second reads it, then it changes.
   const v2 = await first.egov.catalogue.createDraft(serviceId, actor);
   assert.equal((await second.egov.catalogue.content(v2.id)).name, v2.name);

@@ -193,8 +193,8 @@ export class EgovRepository {
   }
 
   /** Published services of the municipality's region that the municipality has not switched off. */
-  async listOffered(municipalityId: string, search?: string): Promise<ServiceListing[]> {
-    let query = this.db
+  private offered(municipalityId: string) {
+    return this.db
       .selectFrom('egov_services as s')
       .innerJoin('municipalities as m', 'm.region_id', 's.region_id')
       .innerJoin('egov_service_versions as v', (join) =>
@@ -204,7 +204,11 @@ export class EgovRepository {
         join.onRef('ms.service_id', '=', 's.id').onRef('ms.municipality_id', '=', 'm.id'),
       )
       .where('m.id', '=', municipalityId)
-      .where((eb) => eb.or([eb('ms.enabled', 'is', null), eb('ms.enabled', '=', true)]))
+      .where((eb) => eb.or([eb('ms.enabled', 'is', null), eb('ms.enabled', '=', true)]));
+  }
+
+  async listOffered(municipalityId: string, search?: string): Promise<ServiceListing[]> {
+    let query = this.offered(municipalityId)
       .select([
         's.id as serviceId',
         's.slug as slug',
@@ -231,25 +235,15 @@ export class EgovRepository {
   }
 
   /**
-   * The published version of one service the municipality offers (same rules as listOffered) with the
+   * The published version of one service the municipality offers (see offered) with the
    * municipality's parameters for it (undefined: none set), in one statement.
    */
   async findOffer(
     municipalityId: string,
     serviceId: string,
   ): Promise<{ versionId: string; params: MunicipalityServiceParams | undefined } | undefined> {
-    const row = await this.db
-      .selectFrom('egov_services as s')
-      .innerJoin('municipalities as m', 'm.region_id', 's.region_id')
-      .innerJoin('egov_service_versions as v', (join) =>
-        join.onRef('v.service_id', '=', 's.id').on('v.status', '=', 'published'),
-      )
-      .leftJoin('egov_municipality_services as ms', (join) =>
-        join.onRef('ms.service_id', '=', 's.id').onRef('ms.municipality_id', '=', 'm.id'),
-      )
-      .where('m.id', '=', municipalityId)
+    const row = await this.offered(municipalityId)
       .where('s.id', '=', serviceId)
-      .where((eb) => eb.or([eb('ms.enabled', 'is', null), eb('ms.enabled', '=', true)]))
       .select(['v.id as versionId', ...PARAM_COLUMNS])
       .executeTakeFirst();
     return row && { versionId: row.versionId, params: paramsOf(row) };
