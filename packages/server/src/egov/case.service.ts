@@ -14,7 +14,7 @@ import type { JobQueue } from '../core/jobs/index.js';
 import type { NotificationService } from '../core/notifications/index.js';
 import type { WorkService } from '../core/work/work.service.js';
 import type { CatalogueService } from './catalogue.service.js';
-import { feeRulesOf, formOf, type VersionContent } from './catalogue.service.js';
+import { formOf, type VersionContent } from './catalogue.service.js';
 import type { MunicipalityServiceParams } from './egov.repository.js';
 import { formatEuro, type FeeQuote } from './fees.js';
 import { validateSubmission, type FieldErrors } from './forms/form-validation.js';
