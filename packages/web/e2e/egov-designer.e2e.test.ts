@@ -32,6 +32,7 @@ void describe('process designer in the browser', () => {
     const running = await server.ctx.egov.cases.createDraft({
       municipalityId: flieden.id,
       version: v1,
+      params: await server.ctx.egov.catalogue.params(flieden.id, service.id),
       userId: citizen.id,
       testMode: false,
       data: {},

@@ -218,11 +218,11 @@ void describe('online services end to end, in the browser', () => {
     const { server, browser } = suite;
     const db = server.ctx.db;
     const { municipality: flieden, service } = await demoService(server, 'flieden', 'personenstandsurkunde');
-    const version = await server.ctx.egov.catalogue.publishedVersion(service.id);
+    const offer = await server.ctx.egov.catalogue.offer(flieden.id, service.id);
     const anonymousDraft = () =>
       server.ctx.egov.cases.createDraft({
         municipalityId: flieden.id,
-        version,
+        ...offer,
         userId: null,
         testMode: false,
         data: { urkunde: { art: 'geburt' } },

@@ -7,6 +7,7 @@ import { after, test } from 'node:test';
 import { parseConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
+import type { EgovCase } from '../core/db/schema.js';
 import { testDatabase } from '../test-support/db.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
 import { signWebhook } from '../core/notifications/webhook-signature.js';
@@ -72,6 +73,20 @@ function certificateForm(ausweis: string) {
   };
 }
 
+/** Uploads the identity card a certificate application asks for. */
+function attachIdCard(ctx: AppContext, c: EgovCase) {
+  return ctx.egov.cases.addAttachment(
+    c,
+    {
+      fieldKey: 'urkunde.ausweis',
+      fileName: 'ausweis.pdf',
+      contentType: 'application/pdf',
+      body: Readable.from([Buffer.from('%PDF-1.4 Ausweis von Erika')]),
+    },
+    actor,
+  );
+}
+
 async function submittedCertificate(
   ctx: AppContext,
   municipalityId: string,
@@ -82,21 +97,13 @@ async function submittedCertificate(
   const draft = await ctx.egov.cases.createDraft({
     municipalityId,
     version,
+    params: await ctx.egov.catalogue.params(municipalityId, version.service_id),
     userId: null,
     testMode: false,
     data: {},
     actor,
   });
-  const file = await ctx.egov.cases.addAttachment(
-    draft.case,
-    {
-      fieldKey: 'urkunde.ausweis',
-      fileName: 'ausweis.pdf',
-      contentType: 'application/pdf',
-      body: Readable.from([Buffer.from('%PDF-1.4 Ausweis von Erika')]),
-    },
-    actor,
-  );
+  const file = await attachIdCard(ctx, draft.case);
   const result = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
   assert.equal(result.case.status, 'received', 'stored as received; the process starts in a job');
   if (!options.start) return { ...result, draft, file };
@@ -413,6 +420,7 @@ test('gateways on form data: a listed dog needs the proof of competence checked 
     const draft = await ctx.egov.cases.createDraft({
       municipalityId: municipality.id,
       version,
+      params: await ctx.egov.catalogue.params(municipality.id, version.service_id),
       userId: (
         await handle.db
           .insertInto('users')
@@ -471,6 +479,7 @@ test('versions: drafts change, publishing retires the old version, running cases
   const old = await ctx.egov.cases.createDraft({
     municipalityId: municipality.id,
     version: v1,
+    params: await ctx.egov.catalogue.params(municipality.id, v1.service_id),
     userId: await citizenId(),
     testMode: false,
     data: {},
@@ -537,7 +546,41 @@ test('versions: drafts change, publishing retires the old version, running cases
     false,
     'switched off',
   );
+  await assert.rejects(ctx.egov.catalogue.offer(municipality.id, serviceId), { code: 'not_found' });
   assert.equal((await ctx.egov.catalogue.listOffered(municipality.id, 'urkunde')).length, 1, 'search');
+});
+
+test('instances keep published versions in memory: a draft change is seen at once, a retirement at submit', async () => {
+  const first = createContext(config, handle);
+  const second = createContext(config, handle);
+  const { municipality, service } = await region(first);
+  const serviceId = service('personenstandsurkunde').id;
+  // The second instance serves a citizen: version 1 is now in its memory.
+  const draft = await second.egov.cases.createDraft({
+    municipalityId: municipality.id,
+    ...(await second.egov.catalogue.offer(municipality.id, serviceId)),
+    userId: null,
+    testMode: false,
+    data: {},
+    actor,
+  });
+  const file = await attachIdCard(second, draft.case);
+  // A designer on the first instance drafts version 2; the second reads it, then it changes.
+  const v2 = await first.egov.catalogue.createDraft(serviceId, actor);
+  assert.equal((await second.egov.catalogue.content(v2.id)).name, v2.name);
+  const renamed = await first.egov.catalogue.updateDraft(v2, { name: 'Personenstandsurkunde (neu)' }, actor);
+  assert.equal(
+    (await second.egov.catalogue.content(v2.id)).name,
+    'Personenstandsurkunde (neu)',
+    'a draft is read afresh',
+  );
+  await first.egov.catalogue.publish(renamed, actor);
+  assert.equal((await second.egov.catalogue.offer(municipality.id, serviceId)).version.id, v2.id);
+  await assert.rejects(
+    second.egov.cases.submit(draft.case, certificateForm(file.id), actor),
+    { code: 'conflict' },
+    'version 1 was retired by the other instance',
+  );
 });
 
 test('engine state survives a restart: a second instance resumes the case, timers included', async () => {
@@ -556,6 +599,7 @@ test('engine state survives a restart: a second instance resumes the case, timer
   const draft = await first.egov.cases.createDraft({
     municipalityId: municipality.id,
     version,
+    params: await first.egov.catalogue.params(municipality.id, version.service_id),
     userId: await citizenId(),
     testMode: true,
     data: {},
@@ -668,6 +712,7 @@ test('retention deletes closed cases with their files; stale drafts go too; expo
   const draft = await ctx.egov.cases.createDraft({
     municipalityId: municipality.id,
     version,
+    params: await ctx.egov.catalogue.params(municipality.id, version.service_id),
     userId: citizen.id,
     testMode: false,
     data: {},
@@ -706,6 +751,7 @@ test('retention deletes closed cases with their files; stale drafts go too; expo
   const stale = await ctx.egov.cases.createDraft({
     municipalityId: municipality.id,
     version,
+    params: await ctx.egov.catalogue.params(municipality.id, version.service_id),
     userId: null,
     testMode: false,
     data: {},
@@ -1145,6 +1191,7 @@ test('an anonymous application is added to an account only with its resume token
   const other = await ctx.egov.cases.createDraft({
     municipalityId: municipality.id,
     version: await ctx.egov.catalogue.publishedVersion(service('personenstandsurkunde').id),
+    params: await ctx.egov.catalogue.params(municipality.id, service('personenstandsurkunde').id),
     userId: null,
     testMode: false,
     data: {},
@@ -1218,6 +1265,7 @@ test('a reference number another case holds is never given twice: the insert yie
   const first = await ctx.egov.cases.createDraft({
     municipalityId: municipality.id,
     version,
+    params: await ctx.egov.catalogue.params(municipality.id, version.service_id),
     userId: null,
     testMode: false,
     data: {},

@@ -8,14 +8,15 @@ import { Readable } from 'node:stream';
 import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import type { Database } from '../core/db/database.js';
-import type { EgovCase, EgovCaseStatus, EgovServiceVersion } from '../core/db/schema.js';
+import type { EgovCase, EgovCaseStatus } from '../core/db/schema.js';
 import { AppError, Errors } from '../core/errors.js';
 import type { JobQueue } from '../core/jobs/index.js';
 import type { NotificationService } from '../core/notifications/index.js';
 import type { WorkService } from '../core/work/work.service.js';
 import type { CatalogueService } from './catalogue.service.js';
-import { feeRulesOf, formOf } from './catalogue.service.js';
-import { computeFee, formatEuro, type FeeOverrides, type FeeQuote } from './fees.js';
+import { formOf, type VersionContent } from './catalogue.service.js';
+import type { MunicipalityServiceParams } from './egov.repository.js';
+import { formatEuro, type FeeQuote } from './fees.js';
 import { validateSubmission, type FieldErrors } from './forms/form-validation.js';
 import { EgovRepository } from './egov.repository.js';
 import type { MunicipalityKeys } from './privacy/municipality-keys.js';
@@ -71,6 +72,17 @@ export interface Municipal {
   name: string;
   region_id: string;
 }
+
+// toLocaleString would build this formatter for every receipt (the same output: 22.11.2026, 15:27:25).
+const BERLIN_TIME = new Intl.DateTimeFormat('de-DE', {
+  timeZone: 'Europe/Berlin',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+});
 
 const hashToken = (token: string) => crypto.createHash('sha256').update(token).digest('hex');
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -227,7 +239,7 @@ export class CaseService {
     c: EgovCase,
     event: Extract<ContinueCase, { kind: 'delivery' }>,
   ): Promise<void> {
-    const version = await this.deps.catalogue.version(c.service_version_id);
+    const version = await this.deps.catalogue.content(c.service_version_id);
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
     const [delivery] = await this.deps.connectors.listDeliveries({
       municipalityIds: [c.municipality_id],
@@ -381,12 +393,14 @@ export class CaseService {
 
   async createDraft(input: {
     municipalityId: string;
-    version: EgovServiceVersion;
+    version: VersionContent;
+    /** The municipality's parameters for the service (fee overrides), as the caller read them. */
+    params: MunicipalityServiceParams;
     userId: string | null;
     testMode: boolean;
     data: Record<string, unknown>;
     actor: AuditActor;
-  }): Promise<{ case: EgovCase; resumeToken: string | null; fee: FeeQuote }> {
+  }): Promise<{ case: EgovCase; data: CaseData; resumeToken: string | null; fee: FeeQuote }> {
     const { version } = input;
     if (!input.userId && !version.allow_anonymous)
       throw Errors.unauthenticated('This service needs a citizen account; please log in');
@@ -394,7 +408,7 @@ export class CaseService {
       partial: true,
       isKnownFile: () => false,
     });
-    const fee = await this.deps.catalogue.quote(version, input.municipalityId, checked.data);
+    const fee = this.deps.catalogue.quote(version, input.params, checked.data);
     const id = crypto.randomUUID();
     const resumeToken = crypto.randomBytes(32).toString('base64url');
     const data: CaseData = { form: checked.data };
@@ -423,7 +437,7 @@ export class CaseService {
       );
       return row;
     });
-    return { case: created, resumeToken, fee };
+    return { case: created, data, resumeToken, fee };
   }
 
   private async insertWithReference(
@@ -442,13 +456,16 @@ export class CaseService {
     data: Record<string, unknown>,
   ): Promise<{ case: EgovCase; fee: FeeQuote; errors: FieldErrors }> {
     if (c.status !== 'draft') throw Errors.conflict('The case was submitted already');
-    const version = await this.deps.catalogue.version(c.service_version_id);
-    const files = await this.repository().listFiles(c.id);
+    const [version, files] = await Promise.all([
+      this.deps.catalogue.content(c.service_version_id),
+      this.repository().listFiles(c.id),
+    ]);
     const checked = validateSubmission(formOf(version), data, {
       partial: true,
       isKnownFile: (fileId) => files.some((f) => f.id === fileId && f.kind === 'attachment'),
     });
-    const fee = await this.deps.catalogue.quote(version, c.municipality_id, checked.data);
+    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const fee = this.deps.catalogue.quote(version, params, checked.data);
     const saved = await this.repository().updateCase(c.id, c.engine_revision, {
       data_encrypted: await this.deps.keys.encryptJson(c.municipality_id, c.id, {
         form: checked.data,
@@ -517,31 +534,31 @@ export class CaseService {
     actor: AuditActor,
   ): Promise<{ case: EgovCase; receiptId: string; fee: FeeQuote }> {
     if (c.status !== 'draft') throw Errors.conflict('The case was submitted already');
-    // Independent reads in parallel: the submission waits for the slowest, not for their sum.
-    const [version, files, municipality] = await Promise.all([
-      this.deps.catalogue.version(c.service_version_id),
+    // Independent reads in parallel: the submission waits for the slowest, not for their sum. The
+    // version's content comes from memory; its status, the municipality and its parameters are read now.
+    const [version, files, { status, municipalityName, params }] = await Promise.all([
+      this.deps.catalogue.content(c.service_version_id),
       this.repository().listFiles(c.id),
-      this.municipality(c.municipality_id),
+      this.deps.catalogue.submission(c.municipality_id, c.service_version_id),
     ]);
-    if (version.status === 'retired' && !c.test_mode)
+    if (status === 'retired' && !c.test_mode)
       throw Errors.conflict('This service version is no longer offered; please start again');
     const checked = validateSubmission(formOf(version), data, {
       isKnownFile: (fileId) => files.some((f) => f.id === fileId && f.kind === 'attachment'),
     });
     if (!checked.valid) throw new ValidationFailed(checked.errors);
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
-    const fee = computeFee(feeRulesOf(version), checked.data, params.fee_overrides as FeeOverrides);
+    const fee = this.deps.catalogue.quote(version, params, checked.data);
     const caseData: CaseData = { form: checked.data };
     const submittedAt = new Date();
     const receiptId = crypto.randomUUID();
     const receipt = await renderPdf({
       title: 'Eingangsbestätigung',
       subject: `${version.name} – ${c.reference}`,
-      sender: [`Gemeinde ${municipality.name}`, params.responsible_office || 'Bürgerservice'],
+      sender: [`Gemeinde ${municipalityName}`, params.responsible_office || 'Bürgerservice'],
       paragraphs: [
-        `Vielen Dank. Ihr Antrag „${version.name}“ ist bei der Gemeinde ${municipality.name} eingegangen.`,
+        `Vielen Dank. Ihr Antrag „${version.name}“ ist bei der Gemeinde ${municipalityName} eingegangen.`,
         `Aktenzeichen: ${c.reference}`,
-        `Eingegangen am: ${submittedAt.toLocaleString('de-DE', { timeZone: 'Europe/Berlin' })}`,
+        `Eingegangen am: ${BERLIN_TIME.format(submittedAt)}`,
         `Gebühr: ${formatEuro(fee.totalCents)}`,
         ...fee.lines.map(
           (l) => `${l.label}${l.units > 1 ? ` (${l.units}×)` : ''}: ${formatEuro(l.amountCents)}`,
@@ -609,7 +626,7 @@ export class CaseService {
           {
             to: email,
             subject: `Eingangsbestätigung ${c.reference}`,
-            text: `Guten Tag,\n\nIhr Antrag „${version.name}“ ist bei der Gemeinde ${municipality.name} eingegangen. Ihr Aktenzeichen: ${c.reference}.\n\nDie Eingangsbestätigung finden Sie im Bürgerservice.\n`,
+            text: `Guten Tag,\n\nIhr Antrag „${version.name}“ ist bei der Gemeinde ${municipalityName} eingegangen. Ihr Aktenzeichen: ${c.reference}.\n\nDie Eingangsbestätigung finden Sie im Bürgerservice.\n`,
           },
           { executor: trx, municipalityId: c.municipality_id, uniqueKey: `egov-receipt:${c.id}` },
         );
@@ -628,7 +645,7 @@ export class CaseService {
     const c = await this.repository().findCase(caseId);
     if (!c || !awaitsProcessStart(c)) return;
     const [version, data] = await Promise.all([
-      this.deps.catalogue.version(c.service_version_id),
+      this.deps.catalogue.content(c.service_version_id),
       this.data(c),
     ]);
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
@@ -673,7 +690,7 @@ export class CaseService {
   async reportStartProblem(caseId: string, error: string): Promise<void> {
     const c = await this.repository().findCase(caseId);
     if (!c || !awaitsProcessStart(c)) return;
-    const version = await this.deps.catalogue.version(c.service_version_id);
+    const version = await this.deps.catalogue.content(c.service_version_id);
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
     const actor = systemActor('egov-process');
     await this.deps.work.createTask(
@@ -779,7 +796,7 @@ export class CaseService {
   ): Promise<EgovCase> {
     if (!c.engine_state_encrypted || c.status === 'completed' || c.status === 'rejected')
       throw Errors.conflict('The case has no running process');
-    const version = await this.deps.catalogue.version(c.service_version_id);
+    const version = await this.deps.catalogue.content(c.service_version_id);
     const data = await this.data(c);
     const next: CaseData = {
       ...data,
@@ -901,7 +918,7 @@ export class CaseService {
     const marker = `${activityId}:${template}`;
     const existing = await this.repository().listFiles(c.id);
     if (existing.some((f) => f.kind === 'document' && f.field_key === marker)) return;
-    const version = await this.deps.catalogue.version(c.service_version_id);
+    const version = await this.deps.catalogue.content(c.service_version_id);
     const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
     const municipality = await this.municipality(c.municipality_id);
     const data = await this.data(c);
@@ -1081,10 +1098,10 @@ export class CaseService {
       status?: EgovCaseStatus;
       extra?: (trx: Database) => Promise<void>;
       /** Rows the caller loaded already (submit), so the step does not read them again. */
-      loaded?: { version: EgovServiceVersion; params: Awaited<ReturnType<CatalogueService['params']>> };
+      loaded?: { version: VersionContent; params: Awaited<ReturnType<CatalogueService['params']>> };
     },
   ): Promise<EgovCase> {
-    const version = options.loaded?.version ?? (await this.deps.catalogue.version(c.service_version_id));
+    const version = options.loaded?.version ?? (await this.deps.catalogue.content(c.service_version_id));
     const params =
       options.loaded?.params ?? (await this.deps.catalogue.params(c.municipality_id, version.service_id));
     const base: EgovCaseStatus = options.status ?? c.status;
@@ -1206,7 +1223,7 @@ export class CaseService {
   /** Requests the fee online when the step asked for it; without a provider the fee is invoiced. */
   private async preparePayment(
     c: EgovCase,
-    version: EgovServiceVersion,
+    version: VersionContent,
     step: StepResult,
     actor: AuditActor,
     amountCents: number,
@@ -1239,7 +1256,7 @@ export class CaseService {
   }
 
   /** The submission for the service's connector destination; null when the case stays in the platform. */
-  private async prepareDelivery(c: EgovCase, version: EgovServiceVersion, data: CaseData) {
+  private async prepareDelivery(c: EgovCase, version: VersionContent, data: CaseData) {
     const service = await this.deps.catalogue.service(version.service_id);
     const destination = await this.deps.connectors.destinationFor(c.municipality_id, [
       service.leika_key,
@@ -1266,7 +1283,7 @@ export class CaseService {
   private async applyEffect(
     trx: Database,
     c: EgovCase,
-    version: EgovServiceVersion,
+    version: VersionContent,
     effect: Effect,
   ): Promise<void> {
     switch (effect.kind) {

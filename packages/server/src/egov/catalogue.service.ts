@@ -24,14 +24,33 @@ export interface VersionPatch {
   processingDays?: number;
 }
 
-export const feeRulesOf = (version: EgovServiceVersion) => version.fee_rules as FeeRule[];
+/**
+ * What a version says (form, process, fees, texts). It never changes once the version left the draft
+ * state, unlike its status (published -> retired), which is therefore not part of it.
+ */
+export type VersionContent = Omit<EgovServiceVersion, 'status' | 'published_at'>;
+
+/** The municipality's parameters when it has not set any for a service. */
+const DEFAULT_PARAMS: MunicipalityServiceParams = {
+  enabled: true,
+  responsible_office: '',
+  contact_email: null,
+  contact_phone: null,
+  fee_overrides: {},
+  team_id: null,
+};
+
+/** Published and retired versions kept in memory per instance; a draft is always read from the database. */
+const CONTENT_CACHE_SIZE = 200;
+
+export const feeRulesOf = (version: VersionContent) => version.fee_rules as FeeRule[];
 
 /** Fee rules from the designer, checked against the form; the problems go back field by field. */
 export function assertFeeRules(rules: unknown, form: FormSchema): asserts rules is FeeRule[] {
   const problems = checkFeeRules(rules, fieldKeys(form));
   if (problems.length > 0) throw Errors.validation('The fee rules are not valid', { feeRules: problems });
 }
-export const formOf = (version: EgovServiceVersion) => version.form_schema as unknown as FormSchema;
+export const formOf = (version: VersionContent) => version.form_schema as unknown as FormSchema;
 
 /** Throws a validation error unless the XML is a BPMN 2.0 model with an executable process. */
 export async function checkBpmn(xml: string): Promise<void> {
@@ -92,6 +111,9 @@ export function checkFormSchema(schema: FormSchema): void {
 }
 
 export class CatalogueService {
+  /** Version id -> content, oldest first (a hit moves to the end). Safe across instances: see content(). */
+  readonly #contents = new Map<string, VersionContent>();
+
   constructor(
     private readonly db: Database,
     private readonly audit: AuditService,
@@ -155,6 +177,28 @@ export class CatalogueService {
     return version;
   }
 
+  /**
+   * The content of a version, from memory once it has left the draft state: a published or retired
+   * version never changes again (only its status does, which is why it is left out), so every instance
+   * may keep it. Drafts change while designers test them and are read afresh each time.
+   */
+  async content(versionId: string): Promise<VersionContent> {
+    const cached = this.#contents.get(versionId);
+    if (cached) {
+      this.#contents.delete(versionId);
+      this.#contents.set(versionId, cached);
+      return cached;
+    }
+    const version = await this.version(versionId);
+    if (version.status !== 'draft') {
+      const { status: _status, published_at: _publishedAt, ...content } = version;
+      this.#contents.set(versionId, content);
+      if (this.#contents.size > CONTENT_CACHE_SIZE)
+        this.#contents.delete(this.#contents.keys().next().value!);
+    }
+    return version;
+  }
+
   async publishedVersion(serviceId: string): Promise<EgovServiceVersion> {
     const version = await this.repository().findPublishedVersion(serviceId);
     if (!version) throw Errors.notFound('Service');
@@ -162,24 +206,40 @@ export class CatalogueService {
   }
 
   async params(municipalityId: string, serviceId: string): Promise<MunicipalityServiceParams> {
-    return (
-      (await this.repository().findParams(municipalityId, serviceId)) ?? {
-        enabled: true,
-        responsible_office: '',
-        contact_email: null,
-        contact_phone: null,
-        fee_overrides: {},
-        team_id: null,
-      }
-    );
+    return (await this.repository().findParams(municipalityId, serviceId)) ?? DEFAULT_PARAMS;
   }
 
-  async quote(
-    version: EgovServiceVersion,
+  /**
+   * The service a citizen starts in a municipality: its published version (content from memory) and the
+   * municipality's parameters, in one read; not found unless the municipality offers it.
+   */
+  async offer(
     municipalityId: string,
-    data: Record<string, unknown>,
-  ): Promise<FeeQuote> {
-    const params = await this.params(municipalityId, version.service_id);
+    serviceId: string,
+  ): Promise<{ version: VersionContent; params: MunicipalityServiceParams }> {
+    const offered = await this.repository().findOffer(municipalityId, serviceId);
+    if (!offered) throw Errors.notFound('Service');
+    return { version: await this.content(offered.versionId), params: offered.params ?? DEFAULT_PARAMS };
+  }
+
+  /**
+   * What a submission needs besides the version's content, read fresh in one statement: the version's
+   * current status (another instance may have retired it), the municipality's name and its parameters.
+   */
+  async submission(
+    municipalityId: string,
+    versionId: string,
+  ): Promise<{
+    status: EgovServiceVersion['status'];
+    municipalityName: string;
+    params: MunicipalityServiceParams;
+  }> {
+    const found = await this.repository().findSubmissionContext(municipalityId, versionId);
+    if (!found) throw Errors.notFound('Service version');
+    return { ...found, params: found.params ?? DEFAULT_PARAMS };
+  }
+
+  quote(version: VersionContent, params: MunicipalityServiceParams, data: Record<string, unknown>): FeeQuote {
     return computeFee(feeRulesOf(version), data, params.fee_overrides as FeeOverrides);
   }
 

@@ -25,6 +25,35 @@ export interface MunicipalityServiceParams {
   team_id: string | null;
 }
 
+const PARAM_COLUMNS = [
+  'ms.enabled',
+  'ms.responsible_office',
+  'ms.contact_email',
+  'ms.contact_phone',
+  'ms.fee_overrides',
+  'ms.team_id',
+] as const;
+
+/** The parameters from a left join; `enabled` is never null in a stored row, so null means none. */
+function paramsOf(row: {
+  enabled: boolean | null;
+  responsible_office: string | null;
+  contact_email: string | null;
+  contact_phone: string | null;
+  fee_overrides: unknown;
+  team_id: string | null;
+}): MunicipalityServiceParams | undefined {
+  if (row.enabled === null) return undefined;
+  return {
+    enabled: row.enabled,
+    responsible_office: row.responsible_office ?? '',
+    contact_email: row.contact_email,
+    contact_phone: row.contact_phone,
+    fee_overrides: row.fee_overrides as Record<string, unknown>,
+    team_id: row.team_id,
+  };
+}
+
 export class EgovRepository {
   constructor(private readonly db: Database) {}
 
@@ -164,8 +193,8 @@ export class EgovRepository {
   }
 
   /** Published services of the municipality's region that the municipality has not switched off. */
-  async listOffered(municipalityId: string, search?: string): Promise<ServiceListing[]> {
-    let query = this.db
+  private offered(municipalityId: string) {
+    return this.db
       .selectFrom('egov_services as s')
       .innerJoin('municipalities as m', 'm.region_id', 's.region_id')
       .innerJoin('egov_service_versions as v', (join) =>
@@ -175,7 +204,11 @@ export class EgovRepository {
         join.onRef('ms.service_id', '=', 's.id').onRef('ms.municipality_id', '=', 'm.id'),
       )
       .where('m.id', '=', municipalityId)
-      .where((eb) => eb.or([eb('ms.enabled', 'is', null), eb('ms.enabled', '=', true)]))
+      .where((eb) => eb.or([eb('ms.enabled', 'is', null), eb('ms.enabled', '=', true)]));
+  }
+
+  async listOffered(municipalityId: string, search?: string): Promise<ServiceListing[]> {
+    let query = this.offered(municipalityId)
       .select([
         's.id as serviceId',
         's.slug as slug',
@@ -199,6 +232,38 @@ export class EgovRepository {
       );
     }
     return query.execute();
+  }
+
+  /**
+   * The published version of one service the municipality offers (see offered) with the
+   * municipality's parameters for it (undefined: none set), in one statement.
+   */
+  async findOffer(
+    municipalityId: string,
+    serviceId: string,
+  ): Promise<{ versionId: string; params: MunicipalityServiceParams | undefined } | undefined> {
+    const row = await this.offered(municipalityId)
+      .where('s.id', '=', serviceId)
+      .select(['v.id as versionId', ...PARAM_COLUMNS])
+      .executeTakeFirst();
+    return row && { versionId: row.versionId, params: paramsOf(row) };
+  }
+
+  /**
+   * For a submission: the version's status now, the municipality's name and its parameters for the
+   * version's service (undefined: none set), in one statement.
+   */
+  async findSubmissionContext(municipalityId: string, versionId: string) {
+    const row = await this.db
+      .selectFrom('egov_service_versions as v')
+      .innerJoin('municipalities as m', (join) => join.on('m.id', '=', municipalityId))
+      .leftJoin('egov_municipality_services as ms', (join) =>
+        join.onRef('ms.service_id', '=', 'v.service_id').onRef('ms.municipality_id', '=', 'm.id'),
+      )
+      .where('v.id', '=', versionId)
+      .select(['v.status', 'm.name as municipalityName', ...PARAM_COLUMNS])
+      .executeTakeFirst();
+    return row && { status: row.status, municipalityName: row.municipalityName, params: paramsOf(row) };
   }
 
   findParams(municipalityId: string, serviceId: string): Promise<MunicipalityServiceParams | undefined> {

@@ -12,8 +12,15 @@ import { hasRoleIn, requirePrincipal, type Principal } from '../core/auth/princi
 import type { EgovCase, EgovCaseFile, EgovServiceVersion } from '../core/db/schema.js';
 import { Errors } from '../core/errors.js';
 import { errorResponses, MunicipalityParams } from '../core/http/schemas.js';
-import { awaitsProcessStart, CASE_SOURCE, MAX_ATTACHMENT_BYTES, type CitizenAccess } from './case.service.js';
-import { assertFeeRules, feeRulesOf, formOf } from './catalogue.service.js';
+import {
+  awaitsProcessStart,
+  CASE_SOURCE,
+  MAX_ATTACHMENT_BYTES,
+  type CaseData,
+  type CitizenAccess,
+} from './case.service.js';
+import { assertFeeRules, feeRulesOf, formOf, type VersionContent } from './catalogue.service.js';
+import type { MunicipalityServiceParams } from './egov.repository.js';
 import { egovPolicy } from './egov.policy.js';
 import { FeeRule, type FeeOverrides } from './fees.js';
 import { computeFee } from './fees.js';
@@ -147,15 +154,18 @@ function accessOf(request: FastifyRequest): CitizenAccess {
 export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   const { catalogue, cases } = ctx.egov;
 
-  /** `fresh`: the draft was just created from this version, so it has no files yet (saves two reads). */
+  /**
+   * `fresh`: the draft was just created from this version with this data, so it has no files yet (saves
+   * a read and a decryption).
+   */
   async function presentCitizenCase(
     c: EgovCase,
     viewerId: string | null,
-    fresh?: { version: EgovServiceVersion },
+    fresh?: { version: VersionContent; data: CaseData },
   ) {
     const [version, data, files, messages] = await Promise.all([
-      fresh?.version ?? catalogue.version(c.service_version_id),
-      cases.data(c),
+      fresh?.version ?? catalogue.content(c.service_version_id),
+      fresh?.data ?? cases.data(c),
       fresh ? Promise.resolve([]) : cases.files(c),
       c.status === 'draft' ? Promise.resolve([]) : cases.messages(c),
     ]);
@@ -311,33 +321,34 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const { municipalityId } = request.params;
         const { serviceId, versionId, data } = request.body;
-        let version: EgovServiceVersion;
+        let offer: { version: VersionContent; params: MunicipalityServiceParams };
         let testMode = false;
         if (versionId) {
           // Test mode: a designer runs any version (drafts included) end to end.
           const principal = requirePrincipal(request.principal);
           if (!egovPolicy.mayTestRun(principal, municipalityId))
             throw Errors.forbidden('Test runs are for process designers');
-          version = await catalogue.version(versionId);
+          const version = await catalogue.content(versionId);
           if (version.service_id !== serviceId) throw Errors.notFound('Service version');
+          offer = { version, params: await catalogue.params(municipalityId, serviceId) };
           testMode = true;
         } else {
-          const offered = (await catalogue.listOffered(municipalityId)).find(
-            (s) => s.serviceId === serviceId,
-          );
-          if (!offered) throw Errors.notFound('Service');
-          version = await catalogue.version(offered.versionId);
+          offer = await catalogue.offer(municipalityId, serviceId);
         }
+        const { version } = offer;
         const created = await cases.createDraft({
           municipalityId,
-          version,
+          ...offer,
           userId: request.principal?.userId ?? null,
           testMode,
           data: data ?? {},
           actor: actorOf(request.principal, request),
         });
         return reply.status(201).send({
-          case: await presentCitizenCase(created.case, request.principal?.userId ?? null, { version }),
+          case: await presentCitizenCase(created.case, request.principal?.userId ?? null, {
+            version,
+            data: created.data,
+          }),
           resumeToken: created.resumeToken,
           fee: created.fee,
         });
@@ -741,7 +752,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request) => {
         const principal = requirePrincipal(request.principal);
         const c = await caseForStaff(principal, request.params.caseId, request);
-        const version = await catalogue.version(c.service_version_id);
+        const version = await catalogue.content(c.service_version_id);
         const tasks = await ctx.work.list({
           municipalityIds: [c.municipality_id],
           statuses: ['open', 'in_progress'],

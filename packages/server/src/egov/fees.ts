@@ -100,11 +100,14 @@ export function computeFee(
   return { lines, totalCents: lines.reduce((sum, l) => sum + l.amountCents, 0) };
 }
 
+// Built once: a NumberFormat costs more to create than to use, and a receipt formats several amounts.
+const EURO = {
+  de: new Intl.NumberFormat('de-DE', { style: 'currency', currency: 'EUR' }),
+  en: new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'EUR' }),
+};
+
 export function formatEuro(cents: number, locale: 'de' | 'en' = 'de'): string {
-  return new Intl.NumberFormat(locale === 'de' ? 'de-DE' : 'en-GB', {
-    style: 'currency',
-    currency: 'EUR',
-  }).format(cents / 100);
+  return EURO[locale].format(cents / 100);
 }
 
 /** One problem in a list of fee rules: where (`feeRules[0].amountCents`) and what, in German. */

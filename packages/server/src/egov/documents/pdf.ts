@@ -14,6 +14,7 @@ export interface PdfContent {
 }
 
 const PAGE = { width: 595.28, height: 841.89, margin: 56 };
+const TEXT_COLOR = rgb(0.1, 0.1, 0.1);
 
 // The standard fonts' character sets never change; building the set per line cost more than drawing it.
 const characterSets = new Map<string, Set<number>>();
@@ -63,15 +64,25 @@ export async function renderPdf(content: PdfContent, language = 'de-DE'): Promis
   let page = doc.addPage([PAGE.width, PAGE.height]);
   let y = PAGE.height - PAGE.margin;
 
+  // The lines of one block that fit on the page go in one drawText (pdf-lib's per-call work, e.g. a font
+  // resource entry per call, cost more than the text itself); they sit where line by line put them.
   const draw = (text: string, font: PDFFont, size: number, gap = 4) => {
-    for (const line of wrap(font, size, printable(font, text), width)) {
+    const lines = wrap(font, size, printable(font, text), width);
+    while (lines.length > 0) {
       if (y < PAGE.margin + size) {
         page = doc.addPage([PAGE.width, PAGE.height]);
         y = PAGE.height - PAGE.margin;
       }
-      y -= size;
-      page.drawText(line, { x: PAGE.margin, y, size, font, color: rgb(0.1, 0.1, 0.1) });
-      y -= gap;
+      const fit = Math.min(lines.length, 1 + Math.floor((y - PAGE.margin - size) / (size + gap)));
+      page.drawText(lines.splice(0, fit).join('\n'), {
+        x: PAGE.margin,
+        y: y - size,
+        size,
+        font,
+        lineHeight: size + gap,
+        color: TEXT_COLOR,
+      });
+      y -= fit * (size + gap);
     }
   };
 

@@ -72,12 +72,22 @@ const TIME = /^\d{2}:\d{2}(:\d{2})?([+-]\d{2}:\d{2}|Z)?$/;
 const MAX_TEXT = 10_000;
 const MAX_LIST = 100;
 
+/**
+ * The part of the scope an expression can name. feelin copies and scans the whole scope on every
+ * evaluation, and the scope is the submitted data, so only names that occur in the expression's text go in.
+ */
+function referencedIn(expression: string, context: Record<string, unknown>): Record<string, unknown> {
+  const scope: Record<string, unknown> = {};
+  for (const key of Object.keys(context)) if (expression.includes(key)) scope[key] = context[key];
+  return scope;
+}
+
 function isHidden(component: FormComponent, context: Record<string, unknown>): boolean {
   const hide = component.conditional?.hide;
   if (!hide) return false;
   const expression = hide.startsWith('=') ? hide.slice(1) : hide;
   try {
-    return evaluate(expression, context).value === true;
+    return evaluate(expression, referencedIn(expression, context)).value === true;
   } catch {
     // A broken condition must not hide a field the citizen was asked for.
     return false;
