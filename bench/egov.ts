@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import type { ServerReply, ServerRequest } from './egov-server.js';
+import { certificateApplication } from '../packages/server/src/test-support/egov-applications.js';
 import { childAsker, percentile, scratchDatabase } from './lib.js';
 
 const argv = process.argv.slice(2);
@@ -28,15 +29,6 @@ const CPU_PROFILE_DIR = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-p
 const JOBS = !argv.includes('--no-jobs');
 const log = (message: string) => console.error(`[bench] ${message}`);
 
-const applicant = {
-  vorname: 'Erika',
-  familienname: 'Mustermann',
-  geburtsdatum: '1980-05-17',
-  email: 'erika@example.org',
-  strasse: 'Marktplatz 3',
-  plz: '36103',
-  ort: 'Flieden',
-};
 const attachment = Buffer.concat([Buffer.from('%PDF-1.4\n'), Buffer.alloc(200 * 1024, 0x41)]);
 const STEPS = ['draft', 'upload', 'submit', 'receipt'] as const;
 type Step = (typeof STEPS)[number];
@@ -122,21 +114,7 @@ async function main() {
           await fetch(`${base}/api/egov/cases/${created.case.id}/submit`, {
             method: 'POST',
             headers: { ...headers, 'content-type': 'application/json' },
-            body: JSON.stringify({
-              data: {
-                urkunde: {
-                  art: 'geburt',
-                  name_im_register: 'Erika Mustermann',
-                  ereignisdatum: '1980-05-17',
-                  ereignisort: 'Fulda',
-                  anzahl: 2,
-                  zweck: 'rente',
-                  ausweis: file.id,
-                },
-                antragsteller: applicant,
-                richtig: true,
-              },
-            }),
+            body: JSON.stringify({ data: certificateApplication(file.id) }),
           }),
         ),
       );

@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { pino } from 'pino';
 import { JobWorker } from '../../server/src/core/jobs/job-worker.js';
 import { registerEgovJobs } from '../../server/src/egov/egov.module.js';
+import { certificateApplication } from '../../server/src/test-support/egov-applications.js';
 import {
   assertNoAxeViolations,
   browserSuite,
@@ -14,16 +15,6 @@ import {
   settled,
   withPage,
 } from './support.js';
-
-const applicant = {
-  vorname: 'Erika',
-  familienname: 'Mustermann',
-  geburtsdatum: '1980-05-17',
-  email: 'erika@example.org',
-  strasse: 'Marktplatz 3',
-  plz: '36103',
-  ort: 'Flieden',
-};
 
 void describe('a process start that gave up, in the back office', () => {
   // No job worker in the server: the test decides when the start job runs.
@@ -60,21 +51,7 @@ void describe('a process start that gave up, in the back office', () => {
     const { reference } = await api<{ reference: string }>(`/api/egov/cases/${caseId}/submit`, {
       method: 'POST',
       headers: { ...citizen, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        data: {
-          urkunde: {
-            art: 'geburt',
-            name_im_register: 'Erika Mustermann',
-            ereignisdatum: '1980-05-17',
-            ereignisort: 'Fulda',
-            anzahl: 1,
-            zweck: 'rente',
-            ausweis: file.id,
-          },
-          antragsteller: applicant,
-          richtig: true,
-        },
-      }),
+      body: JSON.stringify({ data: certificateApplication(file.id, 1) }),
     });
 
     // The start job gave up (as after five failed attempts).

@@ -9,6 +9,7 @@ import { createContext, type AppContext } from '../context.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import type { EgovCase } from '../core/db/schema.js';
 import { testDatabase } from '../test-support/db.js';
+import { certificateApplication, TEST_APPLICANT } from '../test-support/egov-applications.js';
 import { createTestMunicipality, createTestTenant } from '../test-support/factories.js';
 import { signWebhook } from '../core/notifications/webhook-signature.js';
 import { JobWorker } from '../core/jobs/index.js';
@@ -47,32 +48,6 @@ async function region(ctx: AppContext) {
   return { ...tenant, service };
 }
 
-const applicant = {
-  vorname: 'Erika',
-  familienname: 'Mustermann',
-  geburtsdatum: '1980-05-17',
-  email: 'erika@example.org',
-  strasse: 'Marktplatz 3',
-  plz: '36103',
-  ort: 'Flieden',
-};
-
-function certificateForm(ausweis: string) {
-  return {
-    urkunde: {
-      art: 'geburt',
-      name_im_register: 'Erika Mustermann',
-      ereignisdatum: '1980-05-17',
-      ereignisort: 'Fulda',
-      anzahl: 2,
-      zweck: 'rente',
-      ausweis,
-    },
-    antragsteller: applicant,
-    richtig: true,
-  };
-}
-
 /** Uploads the identity card a certificate application asks for. */
 function attachIdCard(ctx: AppContext, c: EgovCase) {
   return ctx.egov.cases.addAttachment(
@@ -104,7 +79,7 @@ async function submittedCertificate(
     actor,
   });
   const file = await attachIdCard(ctx, draft.case);
-  const result = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
+  const result = await ctx.egov.cases.submit(draft.case, certificateApplication(file.id), actor);
   assert.equal(result.case.status, 'received', 'stored as received; the process starts in a job');
   if (!options.start) return { ...result, draft, file };
   return { ...result, case: await startProcess(ctx, result.case.id), draft, file };
@@ -459,7 +434,7 @@ test('gateways on form data: a listed dog needs the proof of competence checked 
           ...(sachkunde ? { sachkunde } : {}),
         },
         weitere_hunde: [{ name: 'Luna', rasse: 'Dackel' }],
-        antragsteller: applicant,
+        antragsteller: TEST_APPLICANT,
         richtig: true,
       },
       actor,
@@ -577,7 +552,7 @@ test('instances keep published versions in memory: a draft change is seen at onc
   await first.egov.catalogue.publish(renamed, actor);
   assert.equal((await second.egov.catalogue.offer(municipality.id, serviceId)).version.id, v2.id);
   await assert.rejects(
-    second.egov.cases.submit(draft.case, certificateForm(file.id), actor),
+    second.egov.cases.submit(draft.case, certificateApplication(file.id), actor),
     { code: 'conflict' },
     'version 1 was retired by the other instance',
   );
@@ -607,7 +582,7 @@ test('engine state survives a restart: a second instance resumes the case, timer
   });
   const { case: submitted } = await first.egov.cases.submit(
     draft.case,
-    { bescheinigung: { art: 'erweitert' }, antragsteller: applicant, richtig: true },
+    { bescheinigung: { art: 'erweitert' }, antragsteller: TEST_APPLICANT, richtig: true },
     actor,
   );
   await startProcess(first, submitted.id);
@@ -728,7 +703,7 @@ test('retention deletes closed cases with their files; stale drafts go too; expo
     },
     actor,
   );
-  const { case: submitted } = await ctx.egov.cases.submit(draft.case, certificateForm(file.id), actor);
+  const { case: submitted } = await ctx.egov.cases.submit(draft.case, certificateApplication(file.id), actor);
   await startProcess(ctx, submitted.id);
   await ctx.egov.cases.addMessage(submitted, 'citizen', citizen.id, 'Bitte schnell, danke!', actor);
 

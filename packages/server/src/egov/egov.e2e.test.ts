@@ -10,6 +10,7 @@ import {
   TEST_PASSWORD,
 } from '../test-support/factories.js';
 import { systemActor } from '../core/audit/audit.service.js';
+import { certificateApplication, TEST_APPLICANT } from '../test-support/egov-applications.js';
 import { waitFor } from '../test-support/wait.js';
 
 let server: TestServer;
@@ -45,16 +46,6 @@ async function payOnline(payUrl: string) {
   assert.equal(confirmed.status, 303);
   assert.equal((await browser.get(local(confirmed.headers.get('location')!))).status, 303);
 }
-
-const applicant = {
-  vorname: 'Erika',
-  familienname: 'Mustermann',
-  geburtsdatum: '1980-05-17',
-  email: 'erika@example.org',
-  strasse: 'Marktplatz 3',
-  plz: '36103',
-  ort: 'Flieden',
-};
 
 async function setup() {
   const { region, municipality: flieden } = await createTestTenant(server.ctx.db);
@@ -122,19 +113,7 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
   );
   assert.equal(wrongType.status, 400);
 
-  const form = {
-    urkunde: {
-      art: 'geburt',
-      name_im_register: 'Erika Mustermann',
-      ereignisdatum: '1980-05-17',
-      ereignisort: 'Fulda',
-      anzahl: 1,
-      zweck: 'rente',
-      ausweis: upload.body.id,
-    },
-    antragsteller: applicant,
-    richtig: true,
-  };
+  const form = certificateApplication(upload.body.id, 1);
   const saved = await anonymous.request<{ fee: { totalCents: number } }>(
     'PUT',
     `/api/egov/cases/${caseId}/draft`,
@@ -146,7 +125,7 @@ test('anonymous citizen: catalogue, draft, attachment, server-side validation, s
     error: { code: string; details: { fields: Record<string, string[]> } };
   }>('POST', `/api/egov/cases/${caseId}/submit`, {
     headers: resume,
-    json: { data: { ...form, antragsteller: { ...applicant, plz: '123' } } },
+    json: { data: { ...form, antragsteller: { ...TEST_APPLICANT, plz: '123' } } },
   });
   assert.equal(invalid.status, 400);
   assert.equal(invalid.body.error.code, 'egov_form_invalid');
@@ -322,7 +301,7 @@ test('citizen accounts: services that need one refuse anonymous drafts; own case
           haltung_seit: '2024-03-01',
           listenhund: false,
         },
-        antragsteller: applicant,
+        antragsteller: TEST_APPLICANT,
         richtig: true,
       },
     },
@@ -434,7 +413,10 @@ test('an anonymous application is added to the account that proves the resume to
   const start = () =>
     anonymous.post<{ case: CaseView & { claimable: boolean }; resumeToken: string }>(
       `/api/egov/municipalities/${flieden.id}/cases`,
-      { serviceId: certificate.serviceId, data: { antragsteller: { ...applicant, email: citizen.email } } },
+      {
+        serviceId: certificate.serviceId,
+        data: { antragsteller: { ...TEST_APPLICANT, email: citizen.email } },
+      },
     );
   const first = await start();
   const second = await start();
