@@ -239,8 +239,7 @@ export class CaseService {
     c: EgovCase,
     event: Extract<ContinueCase, { kind: 'delivery' }>,
   ): Promise<void> {
-    const version = await this.deps.catalogue.content(c.service_version_id);
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const { version, params } = await this.serviceOf(c);
     const [delivery] = await this.deps.connectors.listDeliveries({
       municipalityIds: [c.municipality_id],
       sourceType: CASE_SOURCE,
@@ -456,15 +455,14 @@ export class CaseService {
     data: Record<string, unknown>,
   ): Promise<{ case: EgovCase; fee: FeeQuote; errors: FieldErrors }> {
     if (c.status !== 'draft') throw Errors.conflict('The case was submitted already');
-    const [version, files] = await Promise.all([
-      this.deps.catalogue.content(c.service_version_id),
+    const [{ version, params }, files] = await Promise.all([
+      this.serviceOf(c),
       this.repository().listFiles(c.id),
     ]);
     const checked = validateSubmission(formOf(version), data, {
       partial: true,
       isKnownFile: (fileId) => files.some((f) => f.id === fileId && f.kind === 'attachment'),
     });
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
     const fee = this.deps.catalogue.quote(version, params, checked.data);
     const saved = await this.repository().updateCase(c.id, c.engine_revision, {
       data_encrypted: await this.deps.keys.encryptJson(c.municipality_id, c.id, {
@@ -644,11 +642,7 @@ export class CaseService {
   async startProcess(caseId: string): Promise<void> {
     const c = await this.repository().findCase(caseId);
     if (!c || !awaitsProcessStart(c)) return;
-    const [version, data] = await Promise.all([
-      this.deps.catalogue.content(c.service_version_id),
-      this.data(c),
-    ]);
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const [{ version, params }, data] = await Promise.all([this.serviceOf(c), this.data(c)]);
     const step = await this.runner.start(c.id, version.bpmn_xml, { form: data.form });
     const actor = systemActor('egov-process');
     await this.persistStep(c, step, data, actor, { first: true, loaded: { version, params } });
@@ -690,8 +684,7 @@ export class CaseService {
   async reportStartProblem(caseId: string, error: string): Promise<void> {
     const c = await this.repository().findCase(caseId);
     if (!c || !awaitsProcessStart(c)) return;
-    const version = await this.deps.catalogue.content(c.service_version_id);
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const { version, params } = await this.serviceOf(c);
     const actor = systemActor('egov-process');
     await this.deps.work.createTask(
       {
@@ -918,8 +911,7 @@ export class CaseService {
     const marker = `${activityId}:${template}`;
     const existing = await this.repository().listFiles(c.id);
     if (existing.some((f) => f.kind === 'document' && f.field_key === marker)) return;
-    const version = await this.deps.catalogue.content(c.service_version_id);
-    const params = await this.deps.catalogue.params(c.municipality_id, version.service_id);
+    const { version, params } = await this.serviceOf(c);
     const municipality = await this.municipality(c.municipality_id);
     const data = await this.data(c);
     const applicant = (data.form.antragsteller ?? {}) as Record<string, unknown>;
@@ -1098,12 +1090,10 @@ export class CaseService {
       status?: EgovCaseStatus;
       extra?: (trx: Database) => Promise<void>;
       /** Rows the caller loaded already (submit), so the step does not read them again. */
-      loaded?: { version: VersionContent; params: Awaited<ReturnType<CatalogueService['params']>> };
+      loaded?: { version: VersionContent; params: MunicipalityServiceParams };
     },
   ): Promise<EgovCase> {
-    const version = options.loaded?.version ?? (await this.deps.catalogue.content(c.service_version_id));
-    const params =
-      options.loaded?.params ?? (await this.deps.catalogue.params(c.municipality_id, version.service_id));
+    const { version, params } = options.loaded ?? (await this.serviceOf(c));
     const base: EgovCaseStatus = options.status ?? c.status;
     let status = base;
     for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
@@ -1220,6 +1210,14 @@ export class CaseService {
     return updated;
   }
 
+  /** The case's service version (its content, from memory) and the municipality's parameters for it. */
+  private async serviceOf(
+    c: EgovCase,
+  ): Promise<{ version: VersionContent; params: MunicipalityServiceParams }> {
+    const version = await this.deps.catalogue.content(c.service_version_id);
+    return { version, params: await this.deps.catalogue.params(c.municipality_id, version.service_id) };
+  }
+
   /** Requests the fee online when the step asked for it; without a provider the fee is invoiced. */
   private async preparePayment(
     c: EgovCase,
@@ -1334,10 +1332,10 @@ export class CaseService {
   }
 }
 
-/** Submitted, and its process not started yet (the `egov.case.start` job is pending or failed). */
 /** The unique key of a case's start job: one pending start per case. */
 const startJobKey = (caseId: string) => `egov-start:${caseId}`;
 
+/** Submitted, and its process not started yet (the `egov.case.start` job is pending or failed). */
 export function awaitsProcessStart(c: EgovCase): boolean {
   return (
     c.submitted_at !== null &&
