@@ -34,7 +34,7 @@ export interface ExternalBrokerOptions {
 
 /** Notifications waiting to be rendered beyond this are dropped (and counted) rather than piling up. */
 const MAX_PENDING_NOTIFICATIONS = 10_000;
-/** Changes rendered together (new Observations of consecutive ids: one query, see renderObservations). */
+/** Changes rendered together (their new Observations: one publication query, see renderPublicObservations). */
 const NOTIFICATION_CHUNK = 1_000;
 
 /** The permission the broker's attribution grants: sensor writes in one municipality, nothing else. */
@@ -237,22 +237,18 @@ export class ExternalBrokerBridge {
     }
   }
 
-  /** The JSON of each change (undefined: not visible to the public); new Observations with one query. */
+  /**
+   * The JSON of each change (undefined: not visible to the public): new Observations from what was stored
+   * (renderPublicObservations), other changes one GET each, one after the other as above (they are few: a
+   * new FeatureOfInterest, updates).
+   */
   private async render(changes: StaChange[]): Promise<(string | undefined)[]> {
-    const isNew = (c: StaChange) => c.set === 'Observations' && c.kind === 'created';
-    const created = changes.filter(isNew);
-    const stored = created.flatMap((c) => (c.observation ? [c.observation] : []));
+    const stored = changes.flatMap((c) => (c.observation ? [c.observation] : []));
     const observations = await this.options.sta.renderPublicObservations(stored);
-    // Changes that did not bring their stored Observation along are read back.
-    const unread = created.filter((c) => !c.observation).map((c) => c.id);
-    if (unread.length > 0)
-      for (const [id, json] of await this.options.sta.renderObservations(unread, null))
-        observations.set(id, json);
     const rendered: (string | undefined)[] = [];
-    // One after the other, as above: entity changes are few (a new FeatureOfInterest, updates).
     for (const c of changes)
       rendered.push(
-        isNew(c)
+        c.observation
           ? observations.get(c.id)
           : ((await this.options.sta.render(`/${c.set}(${c.id})`, '', null)) ?? undefined),
       );
