@@ -7,8 +7,7 @@ import { bucketStartSql, COARSE_BUCKETS, FIVE_MIN_BUCKET, ROLLUP_TIME_ZONE } fro
 export interface StreamOwner {
   id: number;
   thingId: number;
-  /** The Thing's current Location (the one linked most recently) and its generated FeatureOfInterest. */
-  locationId: number | null;
+  /** The FeatureOfInterest generated from the Thing's current Location (linked most recently), if any yet. */
   featureId: number | null;
 }
 
@@ -79,9 +78,9 @@ const MULTI_LATEST_UPSERT = sql`on conflict (multi_datastream_id) do update set
   observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
   result = excluded.result, updated_at = excluded.updated_at`;
 
-/** The current Location of stream `d`'s Thing (the one linked most recently) and its generated FeatureOfInterest. */
+/** The FeatureOfInterest generated from the current Location of stream `d`'s Thing (the one linked most recently). */
 const CURRENT_FEATURE = sql`left join lateral (
-    select tl.location_id, lf.feature_of_interest_id from sensor_thing_locations tl
+    select lf.feature_of_interest_id from sensor_thing_locations tl
     left join sensor_location_features lf on lf.location_id = tl.location_id
     where tl.thing_id = d.thing_id order by tl.location_id desc limit 1
   ) f on true`;
@@ -105,7 +104,7 @@ export class ObservationRepository {
   async datastreamsOf(municipalityId: string, ids: number[]): Promise<StreamOwner[]> {
     if (ids.length === 0) return [];
     const result = await sql<StreamOwner>`
-      select d.id, d.thing_id as "thingId", f.location_id as "locationId", f.feature_of_interest_id as "featureId"
+      select d.id, d.thing_id as "thingId", f.feature_of_interest_id as "featureId"
       from sensor_datastreams d ${CURRENT_FEATURE}
       where d.municipality_id = ${municipalityId}::uuid and d.id = any(${ids}::bigint[])
       order by d.id for no key update of d`.execute(this.db);
@@ -119,7 +118,7 @@ export class ObservationRepository {
   ): Promise<(StreamOwner & { components: number })[]> {
     if (ids.length === 0) return [];
     const result = await sql<StreamOwner & { components: number }>`
-      select d.id, d.thing_id as "thingId", f.location_id as "locationId", f.feature_of_interest_id as "featureId",
+      select d.id, d.thing_id as "thingId", f.feature_of_interest_id as "featureId",
         cardinality(d.multi_observation_data_types) as components
       from sensor_multi_datastreams d ${CURRENT_FEATURE}
       where d.municipality_id = ${municipalityId}::uuid and d.id = any(${ids}::bigint[])

@@ -195,11 +195,9 @@ export class ObservationService {
     const featureOfThing = new Map<number, number>();
     const createdFeatures = new Set<number>();
     // Found with the stream locks (one round trip less while other writers queue behind them).
-    const current = new Map(
-      [...datastreams, ...multiDatastreams].map((d) => [d.thingId, { featureId: d.featureId }] as const),
-    );
+    const current = new Map([...datastreams, ...multiDatastreams].map((d) => [d.thingId, d.featureId]));
     for (const thingId of thingIds) {
-      const known = current.get(thingId)?.featureId;
+      const known = current.get(thingId);
       featureOfThing.set(
         thingId,
         known ?? (await this.featureFromLocation(repository, thingId, createdFeatures)),
