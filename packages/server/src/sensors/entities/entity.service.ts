@@ -553,7 +553,6 @@ export class EntityService {
   }
 }
 
-/** The ObservationInput of parsed Observation columns (links already resolved to ids). */
 /**
  * The usual device message posted below a Datastream, `{phenomenonTime, result}` and perhaps resultTime,
  * read without the general parser's bookkeeping (MQTT takes thousands a second). The same rules and
@@ -589,6 +588,7 @@ function commonObservationInput(body: unknown, datastreamId: number): Observatio
   return input;
 }
 
+/** The ObservationInput of parsed Observation columns (links already resolved to ids). */
 function observationInput(columns: Body): ObservationInput {
   const datastreamId = columns.datastream_id as number | undefined;
   const multiDatastreamId = columns.multi_datastream_id as number | undefined;

@@ -48,6 +48,15 @@ export function parseIsoInstant(text: string): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+/**
+ * The instant of a DATETIME match that has a time (invalid Date if the calendar has no such day). A '+' of
+ * a time zone offset may arrive decoded as a space (form encoding).
+ */
+function instantOf(match: RegExpExecArray): Date {
+  const zone = match[3]?.startsWith(' ') ? `+${match[3].slice(1)}` : match[3];
+  return new Date(`${match[1]}${match[2]}${zone ?? 'Z'}`);
+}
+
 function tokenize(input: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -72,10 +81,8 @@ function tokenize(input: string): Token[] {
     const rest = input.slice(i);
     const dt = DATETIME.exec(rest);
     if (dt && (dt[2] || !/^\d{4}-\d{2}-\d{2}\d/.test(rest))) {
-      // A '+' of a time zone offset may arrive decoded as a space (form encoding).
-      const zone = dt[3]?.startsWith(' ') ? `+${dt[3].slice(1)}` : dt[3];
       if (dt[2]) {
-        const date = new Date(`${dt[1]}${dt[2]}${zone ?? 'Z'}`);
+        const date = instantOf(dt);
         if (Number.isNaN(date.getTime())) throw bad(`Invalid date/time at position ${pos}`);
         // An ISO 8601 interval: start/end (two date/times joined by '/') or start/duration.
         const after = input.slice(i + dt[0].length);
@@ -89,8 +96,7 @@ function tokenize(input: string): Token[] {
         }
         const endMatch = after.startsWith('/') ? DATETIME.exec(after.slice(1)) : null;
         if (endMatch?.[2]) {
-          const endZone = endMatch[3]?.startsWith(' ') ? `+${endMatch[3].slice(1)}` : endMatch[3];
-          const end = new Date(`${endMatch[1]}${endMatch[2]}${endZone ?? 'Z'}`);
+          const end = instantOf(endMatch);
           if (Number.isNaN(end.getTime()) || end < date)
             throw bad(`Invalid time interval at position ${pos}`);
           tokens.push({ t: 'interval', v: date, end, pos });
@@ -110,8 +116,7 @@ function tokenize(input: string): Token[] {
     const leading = /^(P[\dYMWDTHS.]+)\//.exec(rest);
     const leadingEnd = leading ? DATETIME.exec(rest.slice(leading[0].length)) : null;
     if (leading && leadingEnd?.[2]) {
-      const zone = leadingEnd[3]?.startsWith(' ') ? `+${leadingEnd[3].slice(1)}` : leadingEnd[3];
-      const end = new Date(`${leadingEnd[1]}${leadingEnd[2]}${zone ?? 'Z'}`);
+      const end = instantOf(leadingEnd);
       const start =
         !Number.isNaN(end.getTime()) && isIsoDuration(leading[1]!) && shiftByDuration(end, leading[1]!, -1);
       if (!start) throw bad(`Invalid time interval at position ${pos}`);
