@@ -8,13 +8,19 @@
 // when no process start is pending any more (printed: how long after the last citizen that took). Prints p50/p95 of the flow and of each step beside two
 // references measured in the same run at the same concurrency: a bare HTTP round trip (GET /healthz) and
 // a bare single-row insert into PostgreSQL; and the servers' CPU time per flow.
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import pg from 'pg';
-import type { ServerReply, ServerRequest } from './egov-server.js';
+import type { ServerStarted, StartServer } from './egov-server.js';
 import { certificateApplication } from '../packages/server/src/test-support/egov-applications.js';
-import { childAsker, percentile, scratchDatabase } from './lib.js';
+import {
+  childAsker,
+  childrenCpuMicros,
+  closeChildren,
+  forkBenchChild,
+  percentile,
+  scratchDatabase,
+} from './lib.js';
 
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => {
@@ -49,7 +55,7 @@ async function json<T>(res: Response): Promise<T> {
   return (await res.json()) as T;
 }
 
-const ask = childAsker<ServerRequest, ServerReply>('bench server');
+const ask = childAsker<StartServer, ServerStarted>('bench server');
 
 async function main() {
   const { url: databaseUrl, drop } = await scratchDatabase('srp_bench_egov');
@@ -61,15 +67,7 @@ async function main() {
     const servers: string[] = [];
     let tenant = { municipalityId: '', serviceId: '' };
     for (let i = 0; i < INSTANCES; i++) {
-      const child = fork(path.join(import.meta.dirname, 'egov-server.ts'), [], {
-        execArgv: [
-          '--conditions=source',
-          '--import',
-          'tsx',
-          ...(CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR] : []),
-        ],
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-      });
+      const child = forkBenchChild('egov-server.ts', CPU_PROFILE_DIR);
       children.push(child);
       // The PostgreSQL server is shared (100 connections): the instances together keep to 50.
       const poolSize = Math.max(10, Math.floor(50 / INSTANCES));
@@ -82,11 +80,7 @@ async function main() {
       if (i === 0) tenant = { municipalityId: started.municipalityId!, serviceId: started.serviceId! };
     }
     await raw.query('create table bench_ref (id serial primary key, body text not null)');
-    const serverCpuMicros = async () =>
-      (await Promise.all(children.map((c) => ask(c, { kind: 'cpu' }, 'cpu')))).reduce(
-        (sum, r) => sum + r.micros,
-        0,
-      );
+    const serverCpuMicros = () => childrenCpuMicros(children);
 
     const citizen = async (i: number): Promise<FlowTimes> => {
       const base = servers[i % servers.length]!;
@@ -214,7 +208,7 @@ async function main() {
     console.log(`  reference: bare single-row insert (pg, same concurrency):          ${fmt(inserts)}`);
   } finally {
     await raw.end();
-    await Promise.all(children.map((c) => ask(c, { kind: 'close' }, 'closed').catch(() => undefined)));
+    await closeChildren(children);
     await drop();
   }
 }

@@ -1,5 +1,6 @@
 // Helpers shared by the benchmark scripts.
-import type { ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
 import { parseConfig } from '../packages/server/src/config.js';
@@ -119,4 +120,65 @@ export function childAsker<Request, Reply extends { kind: string }>(what: string
       child.once('exit', onExit);
       child.send(request as object);
     });
+}
+
+/** What every platform child of a bench answers besides its own start (see serveBenchChild). */
+export type ChildControl = { kind: 'cpu' } | { kind: 'close' };
+export type ChildControlReply = { kind: 'cpu'; micros: number } | { kind: 'closed' };
+
+const askControl = childAsker<ChildControl, ChildControlReply>('bench child');
+
+/** Starts bench/<script> as a child process with an IPC channel; `cpuProfileDir`: it writes a V8 profile there. */
+export function forkBenchChild(script: string, cpuProfileDir?: string): ChildProcess {
+  return fork(path.join(import.meta.dirname, script), [], {
+    execArgv: [
+      '--conditions=source',
+      '--import',
+      'tsx',
+      ...(cpuProfileDir ? ['--cpu-prof', '--cpu-prof-dir', cpuProfileDir] : []),
+    ],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** The CPU time of the children so far, together (µs). */
+export async function childrenCpuMicros(children: ChildProcess[]): Promise<number> {
+  const answers = await Promise.all(children.map((c) => askControl(c, { kind: 'cpu' }, 'cpu')));
+  return answers.reduce((sum, r) => sum + r.micros, 0);
+}
+
+/** Asks each child to close (one that is gone already is skipped). */
+export async function closeChildren(children: ChildProcess[]): Promise<void> {
+  await Promise.all(children.map((c) => askControl(c, { kind: 'close' }, 'closed').catch(() => undefined)));
+}
+
+/**
+ * The child side: `cpu` is answered with this process's CPU time, `close` closes what `start` returned and
+ * ends the channel; any other request goes to `start`, whose reply is sent back. An error ends the process.
+ */
+export function serveBenchChild<Start extends { kind: string }>(
+  what: string,
+  start: (request: Start) => Promise<{ reply: { kind: string }; close: () => Promise<void> }>,
+): void {
+  let close: (() => Promise<void>) | null = null;
+  const send = (message: object) => process.send!(message);
+  process.on('message', (request: Start | ChildControl) => {
+    void (async () => {
+      if (request.kind === 'cpu') {
+        const used = process.cpuUsage();
+        send({ kind: 'cpu', micros: used.user + used.system });
+      } else if (request.kind === 'close') {
+        await close?.();
+        send({ kind: 'closed' });
+        process.disconnect();
+      } else {
+        const started = await start(request as Start);
+        close = started.close;
+        send(started.reply);
+      }
+    })().catch((error: unknown) => {
+      console.error(`[${what}]`, error);
+      process.exit(1);
+    });
+  });
 }

@@ -21,8 +21,17 @@ import type { DB } from '../packages/server/src/core/db/schema.js';
 import type { RunningPlatform } from '../packages/server/src/server.js';
 import { createSensorFixture } from '../packages/server/src/sensors/observations/observation.fixtures.js';
 import { TimeseriesRepository } from '../packages/server/src/sensors/observations/timeseries.repository.js';
-import { childAsker, percentile, scratchDatabase, startBenchPlatform, tenantWithKey } from './lib.js';
-import type { MqttServerReply, MqttServerRequest } from './mqtt-server.js';
+import {
+  childAsker,
+  childrenCpuMicros,
+  closeChildren,
+  forkBenchChild,
+  percentile,
+  scratchDatabase,
+  startBenchPlatform,
+  tenantWithKey,
+} from './lib.js';
+import type { StartMqttServer } from './mqtt-server.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -518,7 +527,7 @@ const MQTT_ROUNDS = process.argv.includes('--rounds')
   ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5
   : 5;
 
-const askMqttServer = childAsker<MqttServerRequest, MqttServerReply>('bench MQTT server');
+const askMqttServer = childAsker<StartMqttServer, { kind: 'started' }>('bench MQTT server');
 
 /**
  * Platform instances in the shared subscription (--instances N, default 1). One runs in this process, as
@@ -613,27 +622,14 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       // This process keeps a platform without MQTT for the row counts; the instances are children.
       platform = await startBenchPlatform({ DATABASE_URL: url });
       for (let i = 0; i < MQTT_INSTANCES; i++) {
-        const child = fork(path.join(import.meta.dirname, 'mqtt-server.ts'), [], {
-          execArgv: [
-            '--conditions=source',
-            '--import',
-            'tsx',
-            ...(CHILD_CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CHILD_CPU_PROFILE_DIR] : []),
-          ],
-          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-        });
+        const child = forkBenchChild('mqtt-server.ts', CHILD_CPU_PROFILE_DIR);
         children.push(child);
         await askMqttServer(child, { kind: 'start', env: external }, 'started');
       }
     }
     const counting = platform.ctx.db;
-    const instancesCpu = async () =>
-      (await Promise.all(children.map((c) => askMqttServer(c, { kind: 'cpu' }, 'cpu')))).reduce(
-        (sum, r) => sum + r.micros,
-        0,
-      );
     await rounds('via Mosquitto', runs.external, async (count) => {
-      const cpuBefore = await instancesCpu();
+      const cpuBefore = await childrenCpuMicros(children);
       const rate = await publishStored(
         MQTT_URL,
         {},
@@ -644,15 +640,13 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       );
       if (children.length > 0)
         log(
-          `MQTT platform instances: ${(((await instancesCpu()) - cpuBefore) / count).toFixed(0)} µs CPU per message (all ${children.length} together)`,
+          `MQTT platform instances: ${(((await childrenCpuMicros(children)) - cpuBefore) / count).toFixed(0)} µs CPU per message (all ${children.length} together)`,
         );
       return rate;
     });
     return runs;
   } finally {
-    await Promise.all(
-      children.map((c) => askMqttServer(c, { kind: 'close' }, 'closed').catch(() => undefined)),
-    );
+    await closeChildren(children);
     await platform?.close();
     await drop();
   }
