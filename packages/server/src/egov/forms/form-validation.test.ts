@@ -96,6 +96,17 @@ test('conditional fields count only when shown (FEEL, as in the browser)', () =>
   assert.equal(validateSubmission(schema, { ...valid, art: 'ehe', partner: 'Max' }, known).valid, true);
 });
 
+test('a condition remembered for one value does not answer for another', () => {
+  // The outcome of a condition is kept per expression and the values it names; alternate them.
+  for (const round of [1, 2, 3]) {
+    const married = validateSubmission(schema, { ...valid, art: 'ehe' }, known);
+    assert.deepEqual(married.errors.partner, ['required'], `round ${round}`);
+    const single = validateSubmission(schema, { ...valid, partner: 'Max' }, known);
+    assert.equal(single.valid, true, `round ${round}`);
+    assert.equal(single.data.partner, undefined, `round ${round}`);
+  }
+});
+
 test('files must be attachments of the case; wrong types are rejected', () => {
   assert.deepEqual(
     validateSubmission(schema, { ...valid, ausweis: 'aaaaaaaa-2222-4333-8444-555555555555' }, known).errors

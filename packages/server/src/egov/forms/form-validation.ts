@@ -86,13 +86,29 @@ function isHidden(component: FormComponent, context: Record<string, unknown>): b
   const hide = component.conditional?.hide;
   if (!hide) return false;
   const expression = hide.startsWith('=') ? hide.slice(1) : hide;
+  const scope = referencedIn(expression, context);
+  // feelin parses the text on every evaluation (~0.2 ms); the same condition meets the same few values
+  // (a radio's options) in submission after submission. now()/today() answer differently over time.
+  const memoKey = CLOCK_FUNCTION.test(expression) ? undefined : `${expression}\u0000${JSON.stringify(scope)}`;
+  const known = memoKey === undefined ? undefined : hiddenMemo.get(memoKey);
+  if (known !== undefined) return known;
+  let hidden: boolean;
   try {
-    return evaluate(expression, referencedIn(expression, context)).value === true;
+    hidden = evaluate(expression, scope).value === true;
   } catch {
     // A broken condition must not hide a field the citizen was asked for.
-    return false;
+    hidden = false;
   }
+  if (memoKey !== undefined) {
+    if (hiddenMemo.size >= HIDDEN_MEMO_SIZE) hiddenMemo.clear();
+    hiddenMemo.set(memoKey, hidden);
+  }
+  return hidden;
 }
+
+const CLOCK_FUNCTION = /\b(now|today)\s*\(/;
+const HIDDEN_MEMO_SIZE = 2_000;
+const hiddenMemo = new Map<string, boolean>();
 
 function pathSegments(path: string | undefined): string[] {
   return path ? path.split('.').filter(Boolean) : [];
