@@ -27,6 +27,7 @@ import {
   closeChildren,
   forkBenchChild,
   percentile,
+  POSTGRES_VIA,
   scratchDatabase,
   startBenchPlatform,
   tenantWithKey,
@@ -70,7 +71,9 @@ async function main() {
       .loadavg()
       .map((l) => l.toFixed(1))
       .join(' / ');
-  console.log(`Machine: ${os.cpus().length} cores, load average before: ${load()} (1/5/15 min)`);
+  console.log(
+    `Machine: ${os.cpus().length} cores, load average before: ${load()} (1/5/15 min); PostgreSQL via ${POSTGRES_VIA}`,
+  );
   for (const engine of engines) {
     try {
       if (engine === 'postgres') await benchPostgres();
@@ -344,7 +347,7 @@ async function readFigures(
 // --------------------------------------------------------------------------------------------------------
 
 async function benchPostgres() {
-  log('PostgreSQL: creating a scratch database');
+  log(`PostgreSQL (${POSTGRES_VIA}): creating a scratch database`);
   const { url, drop } = await scratchDatabase('srp_bench_sensors');
   let platform: RunningPlatform | undefined;
   try {
