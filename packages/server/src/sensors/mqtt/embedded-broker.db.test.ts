@@ -436,6 +436,8 @@ describe('subscriptions', () => {
       thingOfObservation: `v1.1/Observations(${observation})/Datastream/Thing`,
       datastreamsOfThing: `v1.1/Things(${thing})/Datastreams`,
       locations: `v1.1/Datastreams(${datastream})/Thing/Locations`,
+      // A property after navigation: the resource path of HTTP GET as well.
+      thingName: `v1.1/Datastreams(${datastream})/Thing/name`,
     };
     await watcher.subscribeAsync(Object.values(topics), { qos: 1 });
 
@@ -450,6 +452,14 @@ describe('subscriptions', () => {
     assert.deepEqual(JSON.parse(selected!), { name: 'Umbenannt', description: overHttp.description });
     const [viaObservation] = await received(seen, topics.thingOfObservation);
     assert.equal(idOf(viaObservation!), thing);
+    const [thingName] = await received(seen, topics.thingName);
+    assert.deepEqual(JSON.parse(thingName!), { name: 'Umbenannt' });
+    // Another Thing's rename is not this Datastream's Thing.
+    const otherThing = await staff.create('/Things', { name: 'anderes', description: 'd' });
+    assert.equal(
+      (await staff.sta('PATCH', `/Things(${otherThing})`, { name: 'auch umbenannt' })).status,
+      200,
+    );
 
     // A Sensor update reaches Datastreams(1)/Sensor only when it is that Datastream's Sensor.
     assert.equal((await staff.sta('PATCH', `/Sensors(${otherSensor})`, { name: 'x' })).status, 200);
@@ -476,6 +486,7 @@ describe('subscriptions', () => {
     await server.mqtt!.sta.idle();
     assert.equal(seen.get(topics.sensor)!.length, 1, "the other Sensor is not this Datastream's");
     assert.equal(seen.get(topics.thingOfObservation)!.length, 1);
+    assert.equal(seen.get(topics.thingName)!.length, 1, "only this Datastream's Thing, only a real change");
     assert.equal(seen.get('v1.1/FeaturesOfInterest')!.length, 1);
   });
 
