@@ -365,10 +365,19 @@ export class StaMqtt {
     return created['@iot.id'];
   }
 
-  /** Parses and registers a subscription; throws TopicError for topics we do not serve. */
-  subscribe(raw: string, principal: Principal | null, deliver: (payload: Buffer) => void): StaSubscription {
+  /**
+   * Parses and registers a subscription; throws TopicError for topics we do not serve. `current` is a
+   * property topic's value read before the SUBACK (see `propertyNow`); without it the value is read now.
+   */
+  subscribe(
+    raw: string,
+    principal: Principal | null,
+    deliver: (payload: Buffer) => void,
+    current?: string | null,
+  ): StaSubscription {
     const subscription: StaSubscription = { raw, topic: parseStaTopic(raw), principal, deliver };
-    if (subscription.topic.kind === 'property') {
+    if (subscription.topic.kind === 'property' && current !== undefined) subscription.last = current;
+    else if (subscription.topic.kind === 'property') {
       subscription.primed = this.render(subscription.topic.path, '', principal).then(
         (json) => void (subscription.last ??= json),
         () => undefined,
@@ -376,6 +385,16 @@ export class StaMqtt {
     }
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * What a property topic shows now (undefined: not a property topic). A broker that reads it before
+   * its SUBACK compares every later change with it: a change right after the SUBACK is never taken for
+   * the value at subscription time.
+   */
+  async propertyNow(raw: string, principal: Principal | null): Promise<string | null | undefined> {
+    const topic = parseStaTopic(raw);
+    return topic.kind === 'property' ? this.render(topic.path, '', principal) : undefined;
   }
 
   /** Subscriptions to exactly this topic (tests wait for third-party subscribers with it). */
