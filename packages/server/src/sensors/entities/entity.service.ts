@@ -293,7 +293,13 @@ export class EntityService {
     const parentNav = parent ? def.navs.find((n) => n.target === parent.set) : undefined;
     if (parent && !parentNav) throw bad(`A ${def.type} cannot be created below ${MODEL[parent.set].type}`);
     if (parent && parentNav?.fk) {
-      if (navs.has(parentNav)) throw bad(`${parentNav.name} is given by the URL already`);
+      // The body may repeat the URL's parent (clients publish one Observation to every MQTT topic);
+      // another one contradicts it.
+      if (navs.has(parentNav)) {
+        if (linkedId(navs.get(parentNav)) !== parent.id)
+          throw bad(`${parentNav.name} is given by the URL already`);
+        navs.delete(parentNav);
+      }
       columns[parentNav.fk] = parent.id;
     }
     for (const [nav, value] of navs) {
@@ -423,7 +429,11 @@ export class EntityService {
       const { columns, navs } = parseBody(def, body, 'create');
       if (parent) {
         const parentNav = def.navs.find((n) => n.target === parent.set);
-        if (!parentNav?.fk || navs.has(parentNav)) return null;
+        if (!parentNav?.fk) return null;
+        if (navs.has(parentNav)) {
+          if (linkedId(navs.get(parentNav)) !== parent.id) return null;
+          navs.delete(parentNav);
+        }
         columns[parentNav.fk] = parent.id;
       }
       for (const [nav, value] of navs) {

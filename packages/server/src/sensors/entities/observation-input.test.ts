@@ -55,3 +55,16 @@ test('invalid values are refused on the fast path as on the general one; other s
   assert.equal(rich?.resultQuality, 'gut');
   assert.equal(rich?.datastreamId, 7);
 });
+
+test("a link repeating the topic's parent reads as without it; another parent is left to the general path", () => {
+  const body = { phenomenonTime: '2026-11-01T10:00:00Z', result: 1, FeatureOfInterest: { '@iot.id': 3 } };
+  const repeated = entities.observationInputOf({ ...body, Datastream: { '@iot.id': 7 } }, below);
+  assert.deepEqual(repeated, entities.observationInputOf(body, below));
+  assert.equal(repeated?.datastreamId, 7);
+  assert.equal(entities.observationInputOf({ ...body, Datastream: { '@iot.id': 8 } }, below), null);
+  const viaFeature = { set: 'FeaturesOfInterest' as const, id: 3 };
+  assert.deepEqual(
+    entities.observationInputOf({ ...body, Datastream: { '@iot.id': 7 } }, viaFeature),
+    entities.observationInputOf({ ...body, Datastream: { '@iot.id': 7 } }),
+  );
+});

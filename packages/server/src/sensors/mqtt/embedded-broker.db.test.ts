@@ -107,6 +107,61 @@ describe('creating Observations by publishing', () => {
     assert.equal(await observationCount(staff, datastream), 2);
   });
 
+  test('one Observation with its links, published at QoS 2 to each create topic (as the OGC suite does)', async () => {
+    const { staff, municipality, datastream } = await mqttTenant(server);
+    const feature = await staff.create('/FeaturesOfInterest', {
+      name: 'Messstelle',
+      description: 'd',
+      encodingType: 'application/geo+json',
+      feature: { type: 'Point', coordinates: [8, 52] },
+    });
+    const key = await credential(staff, municipality.id);
+    const device = await connect({ username: 'apikey', password: key, clientId: `links-${datastream}` });
+    const errors = collect(device);
+    await device.subscribeAsync(`srp/errors/links-${datastream}`);
+    const observation = (result: number, links = { ds: datastream, foi: feature }) =>
+      JSON.stringify({
+        phenomenonTime: '2015-03-01T02:40:00+02:00',
+        validTime: '2016-01-01T01:01:01.000Z/2016-01-01T23:59:59.000Z',
+        result,
+        parameters: { param1: 'some value1' },
+        Datastream: { '@iot.id': links.ds },
+        FeatureOfInterest: { '@iot.id': links.foi },
+      });
+    // The links repeat the topic's parent: the same Observation as on v1.1/Observations.
+    const topics = [
+      'v1.1/Observations',
+      `v1.1/Datastreams(${datastream})/Observations`,
+      `v1.1/FeaturesOfInterest(${feature})/Observations`,
+    ];
+    for (const [i, topic] of topics.entries()) await device.publishAsync(topic, observation(i), { qos: 2 });
+    const stored = await staff.list(
+      `/Datastreams(${datastream})/Observations?$orderby=result&$select=result,phenomenonTime,validTime&$expand=FeatureOfInterest($select=id)`,
+    );
+    assert.deepEqual(
+      stored.body.value,
+      topics.map((_, result) => ({
+        result,
+        phenomenonTime: '2015-03-01T00:40:00.000Z',
+        validTime: '2016-01-01T01:01:01.000Z/2016-01-01T23:59:59.000Z',
+        FeatureOfInterest: { '@iot.id': feature },
+      })),
+    );
+    // A link to another parent than the topic's contradicts it.
+    await device.publishAsync(topics[1]!, observation(9, { ds: datastream + 1000, foi: feature }), {
+      qos: 1,
+    });
+    const [error] = await received(errors, `srp/errors/links-${datastream}`);
+    assert.match((JSON.parse(error!) as { message: string }).message, /given by the URL already/);
+    assert.equal(await observationCount(staff, datastream), 3);
+    // HTTP POST agrees: the same parent again is accepted.
+    const overHttp = await staff.sta('POST', `/Datastreams(${datastream})/Observations`, {
+      result: 4,
+      Datastream: { '@iot.id': datastream },
+    });
+    assert.equal(overHttp.status, 201, overHttp.text);
+  });
+
   test('a wrong key, or none, cannot create anything', async () => {
     const { staff, datastream } = await mqttTenant(server);
     await assert.rejects(
@@ -436,6 +491,8 @@ describe('subscriptions', () => {
       thingOfObservation: `v1.1/Observations(${observation})/Datastream/Thing`,
       datastreamsOfThing: `v1.1/Things(${thing})/Datastreams`,
       locations: `v1.1/Datastreams(${datastream})/Thing/Locations`,
+      // A property after navigation: the resource path of HTTP GET as well.
+      thingName: `v1.1/Datastreams(${datastream})/Thing/name`,
     };
     await watcher.subscribeAsync(Object.values(topics), { qos: 1 });
 
@@ -450,6 +507,14 @@ describe('subscriptions', () => {
     assert.deepEqual(JSON.parse(selected!), { name: 'Umbenannt', description: overHttp.description });
     const [viaObservation] = await received(seen, topics.thingOfObservation);
     assert.equal(idOf(viaObservation!), thing);
+    const [thingName] = await received(seen, topics.thingName);
+    assert.deepEqual(JSON.parse(thingName!), { name: 'Umbenannt' });
+    // Another Thing's rename is not this Datastream's Thing.
+    const otherThing = await staff.create('/Things', { name: 'anderes', description: 'd' });
+    assert.equal(
+      (await staff.sta('PATCH', `/Things(${otherThing})`, { name: 'auch umbenannt' })).status,
+      200,
+    );
 
     // A Sensor update reaches Datastreams(1)/Sensor only when it is that Datastream's Sensor.
     assert.equal((await staff.sta('PATCH', `/Sensors(${otherSensor})`, { name: 'x' })).status, 200);
@@ -476,6 +541,7 @@ describe('subscriptions', () => {
     await server.mqtt!.sta.idle();
     assert.equal(seen.get(topics.sensor)!.length, 1, "the other Sensor is not this Datastream's");
     assert.equal(seen.get(topics.thingOfObservation)!.length, 1);
+    assert.equal(seen.get(topics.thingName)!.length, 1, "only this Datastream's Thing, only a real change");
     assert.equal(seen.get('v1.1/FeaturesOfInterest')!.length, 1);
   });
 

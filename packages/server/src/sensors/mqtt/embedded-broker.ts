@@ -18,7 +18,7 @@ import { WebSocketServer, createWebSocketStream } from 'ws';
 import type { AuthService } from '../../core/auth/auth.service.js';
 import type { Principal } from '../../core/auth/principal.js';
 import { isPermanentRejection, type StaMqtt, type StaSubscription } from './sta-mqtt.js';
-import { parseStaTopic, TopicError } from './topics.js';
+import { TopicError } from './topics.js';
 
 export const ERROR_TOPIC_PREFIX = 'srp/errors/';
 export const WEBSOCKET_PATH = '/mqtt';
@@ -49,6 +49,8 @@ export class MqttPortInUseError extends Error {
 interface ClientState {
   principal: Principal | null;
   subscriptions: Map<string, StaSubscription>;
+  /** Property topics' values read before their SUBACK, until Aedes confirms the subscription. */
+  current: Map<string, string | null>;
 }
 
 export class EmbeddedBroker {
@@ -141,7 +143,7 @@ export class EmbeddedBroker {
     };
     if (!password || password.length === 0) {
       // Anonymous: may subscribe to what is published, may not create anything.
-      this.clients.set(client, { principal: null, subscriptions: new Map() });
+      this.clients.set(client, { principal: null, subscriptions: new Map(), current: new Map() });
       return done(null, true);
     }
     const secret = password.toString('utf8');
@@ -154,7 +156,7 @@ export class EmbeddedBroker {
     lookup.then(
       (principal) => {
         if (!principal) return reject();
-        this.clients.set(client, { principal, subscriptions: new Map() });
+        this.clients.set(client, { principal, subscriptions: new Map(), current: new Map() });
         done(null, true);
       },
       (error: unknown) => {
@@ -221,17 +223,24 @@ export class EmbeddedBroker {
     done: (error: Error | null, subscription?: Subscription | null) => void,
   ): void {
     if (sub.topic === `${ERROR_TOPIC_PREFIX}${client.id}`) return done(null, sub);
-    try {
-      // Validate only; the subscription is registered once Aedes has confirmed it ('subscribe').
-      parseStaTopic(sub.topic);
-    } catch (error) {
-      this.options.log.info(
-        { clientId: client.id, topic: sub.topic, err: error },
-        'MQTT subscription refused',
-      );
-      return done(null, null);
-    }
-    done(null, { ...sub, qos: sub.qos > 1 ? 1 : sub.qos });
+    const state = this.clients.get(client);
+    const granted = { ...sub, qos: sub.qos > 1 ? 1 : sub.qos };
+    // Validate only; the subscription is registered once Aedes has confirmed it ('subscribe'). A property
+    // topic's SUBACK waits for its current value, so every change after the SUBACK is told.
+    this.options.sta.propertyNow(sub.topic, state?.principal ?? null).then(
+      (current) => {
+        if (current !== undefined) state?.current.set(sub.topic, current);
+        done(null, granted);
+      },
+      (error: unknown) => {
+        if (!(error instanceof TopicError)) return done(null, granted);
+        this.options.log.info(
+          { clientId: client.id, topic: sub.topic, err: error },
+          'MQTT subscription refused',
+        );
+        done(null, null);
+      },
+    );
   }
 
   private subscribed(subs: Subscription[], client: Client): void {
@@ -243,8 +252,13 @@ export class EmbeddedBroker {
       if (previous) this.options.sta.unsubscribe(previous);
       const qos: 0 | 1 = sub.qos >= 1 ? 1 : 0;
       try {
-        const subscription = this.options.sta.subscribe(sub.topic, state.principal, (payload) =>
-          this.deliver(client, sub.topic, payload, qos),
+        const current = state.current.get(sub.topic);
+        state.current.delete(sub.topic);
+        const subscription = this.options.sta.subscribe(
+          sub.topic,
+          state.principal,
+          (payload) => this.deliver(client, sub.topic, payload, qos),
+          current,
         );
         state.subscriptions.set(sub.topic, subscription);
       } catch {

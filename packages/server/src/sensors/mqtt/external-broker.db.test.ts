@@ -197,6 +197,58 @@ test('each public notification is exactly what an anonymous GET of the Observati
   }
 });
 
+test('updates reach the property topics and the navigation collections the entity belongs to', async () => {
+  const [a] = platforms as [RunningPlatform];
+  const { staff, thing, datastream, publish } = await mqttTenant(asServer(a));
+  await publish();
+  const sensor = (await staff.sta<{ '@iot.id': number }>('GET', `/Datastreams(${datastream})/Sensor`)).body[
+    '@iot.id'
+  ];
+  const observation = await staff.create(`/Datastreams(${datastream})/Observations`, { result: 1 });
+  const watcher = await mqtt.connectAsync(BROKER, { clientId: `srp-test-upd-${RUN}` });
+  try {
+    const seen = collect(watcher);
+    const topics = {
+      name: `v1.1/Datastreams(${datastream})/name`,
+      description: `v1.1/Datastreams(${datastream})/description`,
+      ofThing: `v1.1/Things(${thing})/Datastreams`,
+      ofSensor: `v1.1/Sensors(${sensor})/Datastreams`,
+      observations: `v1.1/Datastreams(${datastream})/Observations`,
+    };
+    await watcher.subscribeAsync(Object.values(topics), { qos: 0 });
+    // Links are built from PUBLIC_URL (localhost), over HTTP from the request's host: ask the same.
+    const anonymous = async (path: string): Promise<unknown> =>
+      (await fetch(`${a.url.replace('127.0.0.1', 'localhost')}/sta/v1.1${path}`)).json();
+
+    const rename = (name: string) => staff.sta('PATCH', `/Datastreams(${datastream})`, { name });
+    assert.equal((await rename('Pegel neu')).status, 200);
+    const [first] = await received(seen, topics.name);
+    assert.deepEqual(JSON.parse(first!), await anonymous(`/Datastreams(${datastream})/name`));
+    // The entity's own JSON on the collections of its Thing and its Sensor, as a GET through them.
+    const [viaThing] = await received(seen, topics.ofThing);
+    assert.deepEqual(JSON.parse(viaThing!), await anonymous(`/Things(${thing})/Datastreams(${datastream})`));
+    const [viaSensor] = await received(seen, topics.ofSensor);
+    assert.deepEqual(JSON.parse(viaSensor!), JSON.parse(viaThing!));
+    await a.mqtt!.sta.idle();
+    const descriptions = seen.get(topics.description)?.length ?? 0;
+
+    // Known now: the next rename reaches the name, not the unchanged description.
+    assert.equal((await rename('Pegel neuer')).status, 200);
+    const names = await received(seen, topics.name, 2);
+    assert.deepEqual(JSON.parse(names[1]!), { name: 'Pegel neuer' });
+    await received(seen, topics.ofThing, 2);
+
+    // An updated Observation reaches its Datastream's Observations.
+    assert.equal((await staff.sta('PATCH', `/Observations(${observation})`, { result: 2 })).status, 200);
+    const [updated] = await received(seen, topics.observations);
+    assert.deepEqual(JSON.parse(updated!), await anonymous(`/Observations(${observation})`));
+    assert.equal((JSON.parse(updated!) as { result: unknown }).result, 2);
+    assert.equal(seen.get(topics.description)?.length ?? 0, descriptions);
+  } finally {
+    await watcher.endAsync();
+  }
+});
+
 test('the PUBACK to the broker waits for the commit; a failed store gets none and the broker delivers again', async () => {
   const [a] = platforms as [RunningPlatform];
   const { staff, municipality, datastream } = await mqttTenant(asServer(a));

@@ -10,11 +10,13 @@
 // subscription ($share/<group>/…), so each message is stored by one of them; the PUBACK to the broker is
 // sent after the commit. Rejections go to <prefix>/<slug>/errors. Notifications of what the public may
 // read are published to the standard topics (v1.1/Observations, v1.1/Datastreams(1)/Observations,
-// v1.1/Things, v1.1/Things(5)); the broker cannot apply the platform's visibility, so nothing else is.
+// v1.1/Things, v1.1/Things(5), v1.1/Things(5)/name, v1.1/Locations(2)/Things); the broker cannot apply
+// the platform's visibility, so nothing else is.
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Principal } from '../../core/auth/principal.js';
 import { Errors } from '../../core/errors.js';
+import { MODEL, type EntitySetName } from '../entities/model.js';
 import { MqttSubscriber } from './mqtt-subscriber.js';
 import { isPermanentRejection, type StaChange, type StaMqtt } from './sta-mqtt.js';
 import { STA_VERSION, TopicError } from './topics.js';
@@ -36,6 +38,8 @@ export interface ExternalBrokerOptions {
 const MAX_PENDING_NOTIFICATIONS = 10_000;
 /** Changes rendered together (their new Observations: one publication query, see renderPublicObservations). */
 const NOTIFICATION_CHUNK = 1_000;
+/** Entities whose last public JSON is remembered for property topics (then forgotten all at once). */
+const MAX_KNOWN_ENTITIES = 10_000;
 
 /** The permission the broker's attribution grants: sensor writes in one municipality, nothing else. */
 export function brokerPrincipal(m: { id: string; slug: string; name: string }): Principal {
@@ -76,6 +80,11 @@ export class ExternalBrokerBridge {
   private readonly waiting: StaChange[] = [];
   private rendering = false;
   private dropped = 0;
+  /**
+   * The last public JSON of entities created or updated here (`Things(5)` → properties), so that a
+   * property topic hears only of values that changed; without one every property is published.
+   */
+  private readonly lastPublic = new Map<string, Record<string, unknown>>();
   /** Messages handled (stored or rejected); tests and the benchmark read it. */
   handled = 0;
 
@@ -220,14 +229,7 @@ export class ExternalBrokerBridge {
       while (this.waiting.length > 0) {
         const changes = this.waiting.splice(0, NOTIFICATION_CHUNK);
         try {
-          const rendered = await this.render(changes);
-          const messages: [topic: string, payload: string][] = [];
-          changes.forEach((change, i) => {
-            const json = rendered[i];
-            if (json !== undefined)
-              for (const topic of notificationTopics(change)) messages.push([topic, json]);
-          });
-          this.publishAll(messages);
+          this.publishAll(await this.render(changes));
         } catch (error) {
           this.options.log.error({ err: error }, 'MQTT notification failed');
         }
@@ -238,22 +240,83 @@ export class ExternalBrokerBridge {
   }
 
   /**
-   * The JSON of each change (undefined: not visible to the public): new Observations from what was stored
-   * (renderPublicObservations), other changes one GET each, one after the other as above (they are few: a
-   * new FeatureOfInterest, updates).
+   * The messages of the changes, each rendered as an anonymous GET (what the public may not see is left
+   * out): new Observations from what was stored (renderPublicObservations), other changes one GET each,
+   * one after the other as above (they are few: a new FeatureOfInterest, metadata, updates). Those also
+   * reach the property topics (updates) and the navigation collections the entity is a member of.
    */
-  private async render(changes: StaChange[]): Promise<(string | undefined)[]> {
+  private async render(changes: StaChange[]): Promise<[topic: string, payload: string][]> {
     const stored = changes.flatMap((c) => (c.observation ? [c.observation] : []));
     const observations = await this.options.sta.renderPublicObservations(stored);
-    const rendered: (string | undefined)[] = [];
-    for (const c of changes)
-      rendered.push(
-        c.observation
-          ? observations.get(c.id)
-          : ((await this.options.sta.render(`/${c.set}(${c.id})`, '', null)) ?? undefined),
-      );
-    return rendered;
+    const messages: [topic: string, payload: string][] = [];
+    for (const c of changes) {
+      if (c.observation) {
+        const json = observations.get(c.id);
+        if (json !== undefined) for (const topic of notificationTopics(c)) messages.push([topic, json]);
+        continue;
+      }
+      const json = await this.options.sta.render(`/${c.set}(${c.id})`, '', null);
+      if (json === null) continue;
+      for (const topic of notificationTopics(c)) messages.push([topic, json]);
+      this.propertyMessages(c, json, messages);
+      await this.collectionMessages(c, json, messages);
+    }
+    return messages;
   }
+
+  /** `v1.1/Things(5)/name` → `{"name": …}` for each property an update changed (GET of the property). */
+  private propertyMessages(change: StaChange, json: string, messages: [string, string][]): void {
+    const key = `${change.set}(${change.id})`;
+    const entity = JSON.parse(json) as Record<string, unknown>;
+    const before = this.lastPublic.get(key);
+    if (this.lastPublic.size >= MAX_KNOWN_ENTITIES) this.lastPublic.clear();
+    this.lastPublic.set(key, entity);
+    if (change.kind !== 'updated') return;
+    for (const [name, value] of Object.entries(entity)) {
+      // Links are no properties; a null property has no GET answer (204), hence no message.
+      if (name.includes('@') || value === null) continue;
+      const property = JSON.stringify({ [name]: value });
+      if (before && JSON.stringify({ [name]: before[name] }) === property) continue;
+      messages.push([`${STA_VERSION}/${key}/${name}`, property]);
+    }
+  }
+
+  /**
+   * The navigation collections the entity is a member of (`v1.1/Things(5)/Datastreams`,
+   * `v1.1/Locations(2)/Things`), one anonymous read of the related ids. The payload is the entity's own
+   * JSON, as a GET of `Things(5)/Datastreams(7)` shows it.
+   */
+  private async collectionMessages(change: StaChange, json: string, messages: [string, string][]) {
+    const parents = memberOf(change.set);
+    if (parents.length === 0) return;
+    const expand = parents.map((p) => `${p.nav}($select=id)`).join(',');
+    const related = await this.options.sta.render(
+      `/${change.set}(${change.id})`,
+      `$select=id&$expand=${expand}`,
+      null,
+    );
+    if (related === null) return;
+    const links = JSON.parse(related) as Record<
+      string,
+      { '@iot.id': number } | { '@iot.id': number }[] | null
+    >;
+    for (const { nav, set, collection } of parents) {
+      const found = links[nav];
+      for (const parent of Array.isArray(found) ? found : found ? [found] : [])
+        messages.push([`${STA_VERSION}/${set}(${parent['@iot.id']})/${collection}`, json]);
+    }
+  }
+}
+
+/**
+ * The navigation collections an entity of `set` can be a member of: for each navigation property of
+ * the set, the collection of the related entity that leads back (Datastream → Thing → `Datastreams`).
+ */
+function memberOf(set: EntitySetName): { nav: string; set: EntitySetName; collection: string }[] {
+  return MODEL[set].navs.flatMap((nav) => {
+    const back = MODEL[nav.target].navs.find((n) => n.target === set && n.many);
+    return back ? [{ nav: nav.name, set: nav.target, collection: back.name }] : [];
+  });
 }
 
 /** The standard topics a change is announced on: the entity set hears of new and of updated entities. */

@@ -365,10 +365,19 @@ export class StaMqtt {
     return created['@iot.id'];
   }
 
-  /** Parses and registers a subscription; throws TopicError for topics we do not serve. */
-  subscribe(raw: string, principal: Principal | null, deliver: (payload: Buffer) => void): StaSubscription {
+  /**
+   * Parses and registers a subscription; throws TopicError for topics we do not serve. `current` is a
+   * property topic's value read before the SUBACK (see `propertyNow`); without it the value is read now.
+   */
+  subscribe(
+    raw: string,
+    principal: Principal | null,
+    deliver: (payload: Buffer) => void,
+    current?: string | null,
+  ): StaSubscription {
     const subscription: StaSubscription = { raw, topic: parseStaTopic(raw), principal, deliver };
-    if (subscription.topic.kind === 'property') {
+    if (subscription.topic.kind === 'property' && current !== undefined) subscription.last = current;
+    else if (subscription.topic.kind === 'property') {
       subscription.primed = this.render(subscription.topic.path, '', principal).then(
         (json) => void (subscription.last ??= json),
         () => undefined,
@@ -376,6 +385,16 @@ export class StaMqtt {
     }
     this.subscriptions.add(subscription);
     return subscription;
+  }
+
+  /**
+   * What a property topic shows now (undefined: not a property topic). A broker that reads it before
+   * its SUBACK compares every later change with it: a change right after the SUBACK is never taken for
+   * the value at subscription time.
+   */
+  async propertyNow(raw: string, principal: Principal | null): Promise<string | null | undefined> {
+    const topic = parseStaTopic(raw);
+    return topic.kind === 'property' ? this.render(topic.path, '', principal) : undefined;
   }
 
   /** Subscriptions to exactly this topic (tests wait for third-party subscribers with it). */
@@ -520,22 +539,23 @@ export class StaMqtt {
         const path = resourcePath(subscription.topic, change);
         if (!path) continue;
         const viewer = JSON.stringify(sensorViewer(subscription.principal));
-        const renderOnce = (query: string) => {
-          const key = `${path}?${query}#${viewer}`;
+        const renderOnce = (resource: string, query: string) => {
+          const key = `${resource}?${query}#${viewer}`;
           let payload = rendered.get(key);
           if (!payload) {
-            payload = this.render(path, query, subscription.principal);
+            payload = this.render(resource, query, subscription.principal);
             rendered.set(key, payload);
           }
           return payload;
         };
-        if (subscription.topic.kind === 'related') {
+        const navigated = navigatedEntity(subscription.topic);
+        if (navigated) {
           // Datastreams(1)/Sensor: only an update of the Sensor that is there now concerns it.
-          const current = await renderOnce('$select=id');
+          const current = await renderOnce(navigated, '$select=id');
           if (current === null || (JSON.parse(current) as { '@iot.id'?: unknown })['@iot.id'] !== change.id)
             continue;
         }
-        const json = await renderOnce(subscription.topic.query);
+        const json = await renderOnce(path, subscription.topic.query);
         if (json === null || !this.subscriptions.has(subscription)) continue;
         if (subscription.topic.kind === 'property') {
           await subscription.primed;
@@ -551,7 +571,7 @@ export class StaMqtt {
 /**
  * The resource a subscription is notified with for a change, or null when the change does not concern
  * it. Entity sets and navigation collections hear of new and of updated members; entities, entities
- * reached by navigation and properties of updates. Whether an entity really lies below the parent (and
+ * reached by navigation and properties (also of entities reached by navigation) of updates. Whether an entity really lies below the parent (and
  * is visible) is decided by rendering it; which entity a navigation topic stands for, by `sameEntity`.
  */
 export function resourcePath(topic: StaTopic, change: StaChange): string | null {
@@ -574,8 +594,16 @@ export function resourcePath(topic: StaTopic, change: StaChange): string | null 
     case 'related':
       return change.kind === 'updated' ? topic.path : null;
     default:
-      return change.kind === 'updated' && topic.id === change.id ? topic.path : null;
+      return change.kind === 'updated' && (topic.id === change.id || topic.id === undefined)
+        ? topic.path
+        : null;
   }
+}
+
+/** The path of the single entity a topic reached by navigation (`Datastreams(1)/Thing`), if any. */
+function navigatedEntity(topic: StaTopic): string | undefined {
+  if (topic.kind === 'related') return topic.path;
+  return topic.kind === 'property' ? topic.via : undefined;
 }
 
 /** A value that comes back from a jsonb column as it went in: null, a primitive or an array of them. */

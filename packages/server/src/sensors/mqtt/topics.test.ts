@@ -70,6 +70,25 @@ test('paths along navigation properties, as HTTP resource paths', () => {
   assert.equal(parseStaTopic('v1.1/HistoricalLocations(3)/Thing/Datastreams').set, 'Datastreams');
 });
 
+test('a property of an entity reached by navigation, as the HTTP resource path', () => {
+  assert.deepEqual(parseStaTopic('v1.1/Datastreams(1)/Thing/name'), {
+    kind: 'property',
+    set: 'Things',
+    property: 'name',
+    via: '/Datastreams(1)/Thing',
+    path: '/Datastreams(1)/Thing/name',
+    query: '',
+  });
+  assert.deepEqual(parseStaTopic('v1.1/Observations(7)/Datastream/Sensor/metadata'), {
+    kind: 'property',
+    set: 'Sensors',
+    property: 'metadata',
+    via: '/Observations(7)/Datastream/Sensor',
+    path: '/Observations(7)/Datastream/Sensor/metadata',
+    query: '',
+  });
+});
+
 test('which topics create Observations', () => {
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Observations')), true);
   assert.equal(isObservationCreateTopic(parseStaTopic('v1.1/Datastreams(1)/Observations')), true);
@@ -96,7 +115,9 @@ test('refuses what is not a SensorThings topic', () => {
     'v1.1/Datastreams(1)/Thing(2)',
     'v1.1/Datastreams(1)/Thing/Locations/name',
     'v1.1/Things(1)/Datastreams/Thing',
-    'v1.1/Datastreams(1)/Thing/name',
+    'v1.1/Datastreams(1)/Thing/colour',
+    'v1.1/Datastreams(1)/Thing/name/first',
+    'v1.1/Datastreams(1)/Thing/name?$select=name',
     'v1.1/Things(1)/Datastreams(2)/Observations',
     'v1.1/Things/name',
     'v1.1/Observations?$filter=result gt 3',

@@ -30,7 +30,16 @@ export type StaTopic =
   | (TopicBase & { kind: 'entity'; set: EntitySetName; id: number })
   /** A single entity reached by navigation (`Datastreams(1)/Sensor`): which one is known only by reading. */
   | (TopicBase & { kind: 'related'; set: EntitySetName })
-  | (TopicBase & { kind: 'property'; set: EntitySetName; id: number; property: string });
+  /**
+   * A property of an entity (`Things(5)/name`), also of one reached by navigation
+   * (`Datastreams(1)/Thing/name`): then `id` is missing and `via` is that entity's path.
+   */
+  | (TopicBase &
+      ({ id: number; via?: undefined } | { id?: undefined; via: string }) & {
+        kind: 'property';
+        set: EntitySetName;
+        property: string;
+      });
 
 export class TopicError extends Error {
   constructor(message: string) {
@@ -68,7 +77,7 @@ function parseQuery(query: string): string {
  * Parses a SensorThings topic; throws TopicError for anything that is not one. Besides entity sets,
  * entities and their properties, a topic may follow navigation properties from an entity, as the
  * resource paths of HTTP do: single entities on the way (`Observations(1)/Datastream/Thing`), a
- * collection only at the end (`Datastreams(1)/Thing/Locations`).
+ * collection or a property only at the end (`Datastreams(1)/Thing/Locations`, `Datastreams(1)/Thing/name`).
  */
 export function parseStaTopic(topic: string): StaTopic {
   if (topic.includes('#') || topic.includes('+'))
@@ -89,7 +98,7 @@ export function parseStaTopic(topic: string): StaTopic {
   }
   const unsupported = () =>
     new TopicError(
-      `Unsupported topic '${topic}': use Set, Set(id), Set(id)/property or Set(id) followed by navigation properties`,
+      `Unsupported topic '${topic}': use Set, Set(id), or Set(id) followed by navigation properties and at most one property`,
     );
   if (first.id === undefined) throw unsupported();
   let set: EntitySetName = first.name;
@@ -98,12 +107,15 @@ export function parseStaTopic(topic: string): StaTopic {
     if (step.id !== undefined) throw unsupported();
     const nav = navOf(MODEL[set], step.name);
     if (!nav) {
-      // A property, directly of the entity the topic starts with.
-      if (!last || i > 0) throw unsupported();
+      // A property of the entity reached so far (a resource path of HTTP GET as well).
+      if (!last) throw unsupported();
       if (step.name !== 'id' && !propertyOf(MODEL[set], step.name))
         throw new TopicError(`${MODEL[set].type} has no property '${step.name}'`);
       if (query !== '') throw new TopicError('$select does not apply to a property topic');
-      return { kind: 'property', set, id: first.id, property: step.name, path, query };
+      const property = { kind: 'property', set, property: step.name, path, query } as const;
+      return i === 0
+        ? { ...property, id: first.id }
+        : { ...property, via: `/${parts.slice(1, -1).join('/')}` };
     }
     set = nav.target;
     if (nav.many) {
