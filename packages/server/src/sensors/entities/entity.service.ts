@@ -362,6 +362,17 @@ export class EntityService {
     return this.create(trx, w, nav.target, value);
   }
 
+  /** The entities an update links to: only existing ones by id; related entities inline are for POST. */
+  private async existingLinks(trx: Database, w: WriteContext, def: EntityDef, nav: NavDef, value: unknown[]) {
+    const ids: number[] = [];
+    for (const item of value) {
+      if (linkedId(item) === undefined)
+        throw bad(`${def.type}.${nav.name} can only be changed by linking existing entities ({"@iot.id": …})`);
+      ids.push(await this.resolve(trx, w, nav, item));
+    }
+    return ids;
+  }
+
   private async linkMany(
     trx: Database,
     w: WriteContext,
@@ -474,14 +485,11 @@ export class EntityService {
         columns[nav.fk] = link;
       } else if (`${set}.${nav.name}` === 'Things.Locations') {
         if (!Array.isArray(value)) throw bad('Thing.Locations must be an array');
-        const ids: number[] = [];
-        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
+        const ids = await this.existingLinks(trx, w, def, nav, value);
         await repo.unlinkThingLocations(id);
         await this.linkMany(trx, w, def, id, nav, ids);
       } else if (nav.many && Array.isArray(value)) {
-        const ids: number[] = [];
-        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
-        await this.linkMany(trx, w, def, id, nav, ids);
+        await this.linkMany(trx, w, def, id, nav, await this.existingLinks(trx, w, def, nav, value));
       } else {
         throw bad(`${def.type}.${nav.name} cannot be changed here`);
       }

@@ -88,9 +88,14 @@ function parsePath(path: string): Segment[] {
       const indexes = [...indexed[2]!.matchAll(/\d+/g)].map((d) => Number(d[0]));
       return { name: indexed[1]!, indexes, raw: part };
     }
-    const m = /^([A-Za-z$][\w.]*)(?:\((?:(\d{1,15})|'(\d{1,15})')\))?$/.exec(part);
+    const m = /^([A-Za-z$][\w.]*)(?:\((?:(\d+)|'(\d+)')\))?$/.exec(part);
     if (!m) throw bad(`Malformed path segment '${part}'`);
-    return { name: m[1]!, raw: part, ...((m[2] ?? m[3]) ? { id: Number(m[2] ?? m[3]) } : {}) };
+    const digits = m[2] ?? m[3];
+    if (digits === undefined) return { name: m[1]!, raw: part };
+    // An id beyond the ids we hand out (e.g. Long.MAX_VALUE of the conformance tests) names no entity:
+    // 404 like any other unknown id, not 400; 0 is never an id.
+    const id = Number(digits);
+    return { name: m[1]!, raw: part, id: Number.isSafeInteger(id) ? id : 0 };
   });
 }
 

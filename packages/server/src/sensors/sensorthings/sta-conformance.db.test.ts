@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
-import { staTenant, thingWithDatastream, type StaClient } from './sta-fixtures.js';
+import { ids, staTenant, thingWithDatastream, type StaClient } from './sta-fixtures.js';
 
 let server: TestServer;
 before(async () => {
@@ -156,7 +156,45 @@ describe('create-update-delete conformance class', () => {
       const res = await staff.sta(method, path, method === 'PATCH' ? { name: 'x' } : undefined);
       assert.equal(res.status, 404, `${method} ${path}`);
     }
+    // The suite's id for a missing entity is Long.MAX_VALUE, beyond our ids: 404 as well, not 400.
+    for (const method of ['GET', 'DELETE'])
+      assert.equal((await staff.sta(method, '/Things(9223372036854775807)')).status, 404, method);
+    assert.equal((await staff.sta('GET', `/Things(${id})/Locations(9223372036854775807)`)).status, 404);
     assert.equal((await staff.sta('DELETE', `/Things(${id})`)).status, 200);
     assert.equal((await staff.sta('GET', `/Things(${id})`)).status, 404);
+  });
+
+  test('DELETE answers whatever Content-Type a client sends along without a body', async () => {
+    const { staff } = await staTenant(server);
+    for (const contentType of ['application/x-www-form-urlencoded', 'application/json']) {
+      const id = await staff.create('/Things', { name: 'n', description: 'd' });
+      const res = await staff.sta('DELETE', `/Things(${id})`, undefined, { 'content-type': contentType });
+      assert.equal(res.status, 200, `${contentType}: ${res.text}`);
+      assert.equal((await staff.sta('GET', `/Things(${id})`)).status, 404);
+      const missing = await staff.sta('DELETE', `/Things(${id})`, undefined, { 'content-type': contentType });
+      assert.equal(missing.status, 404, contentType);
+    }
+  });
+
+  test('PATCH links existing entities only: related entities inline are a 400 and change nothing', async () => {
+    const { staff } = await staTenant(server);
+    const thing = await staff.create('/Things', thingWithDatastream('Inline'));
+    const location = (await staff.list(`/Things(${thing})/Locations`)).body.value[0]!['@iot.id'] as number;
+    const inline = {
+      name: 'West Roof',
+      description: 'West Roof',
+      encodingType: 'application/vnd.geo+json',
+      location: { type: 'Point', coordinates: [-117.05, 51.05] },
+    };
+    const res = await staff.sta('PATCH', `/Things(${thing})`, { Locations: [inline] });
+    assert.equal(res.status, 400, res.text);
+    const mixed = await staff.sta('PATCH', `/Things(${thing})`, { Locations: [{ '@iot.id': location }, inline] });
+    assert.equal(mixed.status, 400, mixed.text);
+    const after = await staff.list(`/Things(${thing})/Locations`);
+    assert.deepEqual(ids(after), [location]);
+    assert.equal((await staff.list(`/Locations?$filter=name eq 'West Roof'`)).body.value.length, 0);
+    assert.equal((await staff.list(`/Things(${thing})/HistoricalLocations`)).body.value.length, 1);
+    const linked = await staff.sta('PATCH', `/Things(${thing})`, { Locations: [{ '@iot.id': location }] });
+    assert.equal(linked.status, 200, linked.text);
   });
 });
