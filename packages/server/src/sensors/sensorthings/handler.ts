@@ -312,14 +312,9 @@ export class StaHandler {
     }
     reader.checkSelect(target.def, options);
     if (target.kind === 'entity') {
-      if (
-        options.top !== undefined ||
-        options.skip !== undefined ||
-        options.count !== undefined ||
-        options.filter ||
-        options.orderby
-      )
-        throw bad('$top, $skip, $count, $filter and $orderby apply to collections');
+      // $top, $skip and $count mean nothing for one entity and are ignored, as in an expanded single
+      // navigation (the OGC suite sends them along on `Things(1)?$select=…&$top=2&$count=true`).
+      if (options.filter || options.orderby) throw bad('$filter and $orderby apply to collections');
       return { status: 200, body: await reader.serialize(target.def, target.row, options) };
     }
     const page = await reader.rows(target.def, target.conds, options, target.scope);

@@ -122,6 +122,14 @@ test('$expand with nested options and paths, $orderby, raw query options', () =>
       ['$filter', "name eq 'a+b'"],
     ],
   );
+  // Java's URLEncoder in the OGC suite encodes the '=' of an option as well.
+  assert.deepEqual(
+    [...rawQueryOptions('%24filter%3Dresult+eq+2+and+%28result+eq+1%29&%24top%3D3').entries()],
+    [
+      ['$filter', 'result eq 2 and (result eq 1)'],
+      ['$top', '3'],
+    ],
+  );
   assert.throws(() => parseOptions(new Map([['$levels', '2']])), AppError);
   assert.throws(() => rawQueryOptions('$top=1&$top=2'), AppError);
 });

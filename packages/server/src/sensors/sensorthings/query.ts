@@ -523,8 +523,11 @@ export function rawQueryOptions(query: string): Map<string, string> {
         throw bad('Malformed percent-encoding in the query string');
       }
     };
-    const key = decode(eqAt < 0 ? pair : pair.slice(0, eqAt));
-    const value = eqAt < 0 ? '' : decode(pair.slice(eqAt + 1));
+    let key = decode(eqAt < 0 ? pair : pair.slice(0, eqAt));
+    let value = eqAt < 0 ? '' : decode(pair.slice(eqAt + 1));
+    // The OGC suite encodes whole options, '=' included (`%24filter%3Dresult+eq+1`): split after decoding.
+    const encodedEq = eqAt < 0 ? key.indexOf('=') : -1;
+    if (encodedEq > 0) [key, value] = [key.slice(0, encodedEq), key.slice(encodedEq + 1)];
     if (!key.startsWith('$')) continue;
     if (raw.has(key)) throw bad(`Query option ${key} given twice`);
     raw.set(key, value);
