@@ -349,11 +349,15 @@ export class StaHandler {
 
   private dataArray(reader: Reader, rows: Row[], options: QueryOptions): Json[] {
     const def = MODEL.Observations;
+    // Without $select every property of an Observation is a component (the OGC suite checks the full set).
     const components = options.select?.filter((s) => s === 'id' || propertyOf(def, s)) ?? [
       'id',
       'phenomenonTime',
-      'resultTime',
       'result',
+      'resultTime',
+      'resultQuality',
+      'validTime',
+      'parameters',
     ];
     const groups = new Map<string, Json & { dataArray: unknown[][] }>();
     for (const row of rows) {
@@ -668,7 +672,10 @@ export function applyJsonPatch(document: Json, patch: unknown): Json {
     const [parent, key] = pointer(path);
     if (!(key in parent)) throw bad(`Path ${String(path)} does not exist`);
     if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else parent[key] = null;
+    // An entity property is cleared (the result is applied as a merge PATCH); a key inside a JSON
+    // property such as `properties/key1` is gone.
+    else if (parent === doc) parent[key] = null;
+    else delete parent[key];
   };
   const add = (path: unknown, value: unknown) => {
     const [parent, key] = pointer(path);

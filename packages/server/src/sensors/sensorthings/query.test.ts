@@ -145,6 +145,15 @@ test('JSON Patch operations', () => {
     ]),
     { name: 'b', description: 'b', properties: { list: [1, 2, 3] } },
   );
+  // move and remove take a key out of a JSON property; an entity property itself becomes null.
+  assert.deepEqual(
+    applyJsonPatch({ name: 'a', properties: { key1: 1 } }, [
+      { op: 'copy', from: '/properties/key1', path: '/properties/keyCopy1' },
+      { op: 'move', from: '/properties/key1', path: '/properties/key2' },
+      { op: 'remove', path: '/name' },
+    ]),
+    { name: null, properties: { keyCopy1: 1, key2: 1 } },
+  );
   assert.throws(() => applyJsonPatch(doc, [{ op: 'test', path: '/name', value: 'x' }]), AppError);
   assert.throws(() => applyJsonPatch(doc, { op: 'add' }), AppError);
 });
