@@ -80,6 +80,28 @@ test('$filter interval literals: start/end, start/duration and duration/end are 
   assert.deepEqual((parseFilter('PT1H eq 1') as { left: unknown }).left, { k: 'path', segments: ['PT1H'] });
 });
 
+test('$filter lambda operators: path/any(v: condition), nested, any() without a condition', () => {
+  assert.deepEqual(parseFilter("Datastreams/any(d : d/Sensor/name eq 'S')"), {
+    k: 'lambda',
+    op: 'any',
+    path: ['Datastreams'],
+    variable: 'd',
+    body: {
+      k: 'bin',
+      op: 'eq',
+      left: { k: 'path', segments: ['d', 'Sensor', 'name'] },
+      right: { k: 'lit', type: 'string', value: 'S' },
+    },
+  });
+  const nested = parseFilter('HistoricalLocations/any(h:h/Locations/all(l:l/name ne null))') as {
+    body: { k: string; op: string; path: string[] };
+  };
+  assert.deepEqual([nested.body.k, nested.body.op, nested.body.path], ['lambda', 'all', ['h', 'Locations']]);
+  assert.deepEqual(parseFilter('Datastreams/any()'), { k: 'lambda', op: 'any', path: ['Datastreams'] });
+  for (const broken of ['Datastreams/all()', 'Datastreams/any(d)', 'Datastreams/any(d: d/name eq 1', 'a : b'])
+    assert.throws(() => parseFilter(broken), AppError, broken);
+});
+
 test('garbage is a 400', () => {
   for (const bad of [
     '',

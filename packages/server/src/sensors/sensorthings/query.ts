@@ -24,7 +24,9 @@ export type Expr =
   | { k: 'bin'; op: string; left: Expr; right: Expr }
   | { k: 'not'; arg: Expr }
   | { k: 'neg'; arg: Expr }
-  | { k: 'call'; name: string; args: Expr[] };
+  | { k: 'call'; name: string; args: Expr[] }
+  /** `Datastreams/any(d: d/name eq 'x')`, `all(...)`; `any()` without a body asks for any related entity. */
+  | { k: 'lambda'; op: 'any' | 'all'; path: string[]; variable?: string; body?: Expr };
 
 type Token =
   | { t: 'str'; v: string; pos: number }
@@ -35,7 +37,7 @@ type Token =
   | { t: 'duration'; v: string; pos: number }
   | { t: 'geo'; v: Geometry; pos: number }
   | { t: 'id'; v: string; pos: number }
-  | { t: 'punc'; v: '(' | ')' | ','; pos: number };
+  | { t: 'punc'; v: '(' | ')' | ',' | ':'; pos: number };
 
 const bad = (message: string) => Errors.badRequest(message);
 
@@ -67,7 +69,7 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const pos = i;
-    if (c === '(' || c === ')' || c === ',') {
+    if (c === '(' || c === ')' || c === ',' || c === ':') {
       tokens.push({ t: 'punc', v: c, pos });
       i++;
       continue;
@@ -230,7 +232,7 @@ class Parser {
     const t = this.peek();
     return t?.t === 'id' && t.v === word;
   }
-  private expectPunc(v: '(' | ')' | ','): void {
+  private expectPunc(v: '(' | ')' | ',' | ':'): void {
     const t = this.peek();
     if (t?.t !== 'punc' || t.v !== v)
       throw bad(`Expected '${v}' ${t ? `at position ${t.pos}` : 'at the end'} of '${this.source}'`);
@@ -316,6 +318,23 @@ class Parser {
     }
     return this.primary();
   }
+  /** The rest of `path/any(` or `path/all(`: `)` alone, or `variable : condition)`. */
+  private lambda(path: string[], op: 'any' | 'all'): Expr {
+    if (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ')') {
+      this.i++;
+      if (op === 'all') throw bad('all() needs a condition');
+      return { k: 'lambda', op, path };
+    }
+    const variable = this.peek();
+    if (variable?.t !== 'id' || !/^[A-Za-z_]\w*$/.test(variable.v))
+      throw bad(`Expected a lambda variable after ${op}( in '${this.source}'`);
+    this.i++;
+    this.expectPunc(':');
+    const body = this.or();
+    this.expectPunc(')');
+    return { k: 'lambda', op, path, variable: variable.v, body };
+  }
+
   private primary(): Expr {
     const t = this.peek();
     if (!t) throw bad(`Unexpected end of expression '${this.source}'`);
@@ -345,6 +364,11 @@ class Parser {
         if (t.v === 'true' || t.v === 'false') return { k: 'lit', type: 'boolean', value: t.v === 'true' };
         if (t.v === 'null') return { k: 'lit', type: 'null' };
         const next = this.peek();
+        const lambda = /^(.+)\/(any|all)$/.exec(t.v);
+        if (lambda && next?.t === 'punc' && next.v === '(') {
+          this.i++;
+          return this.lambda(lambda[1]!.split('/'), lambda[2] as 'any' | 'all');
+        }
         if (next?.t === 'punc' && next.v === '(') {
           this.i++;
           const args: Expr[] = [];

@@ -73,6 +73,34 @@ describe('query options', () => {
     assert.equal(obs.length, 1);
   });
 
+  test('$filter: lambda operators any/all, outer properties inside them, eq null over navigations', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `l${Date.now().toString(36)}`;
+    const { things } = await dataset(staff, tag);
+    const lonely = await staff.create('/Things', { name: `${tag}-lonely`, description: 'no Datastreams' });
+    const f = async (filter: string) => {
+      const res = await staff.list(`/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`);
+      assert.equal(res.status, 200, `${filter}: ${res.text}`);
+      return ids(res);
+    };
+    assert.deepEqual(await f(`Locations/any(l: l/name eq '${tag}-1 place')`), [things[1]]);
+    assert.deepEqual(await f(`Datastreams/any(d:d/Observations/any(o: o/result eq 23))`), [things[2]]);
+    // Inside the lambda, paths without the variable are the outer Thing's: floor 0, 1, 2 against results.
+    assert.deepEqual(await f('Datastreams/Observations/any(o: o/result eq properties/floor mul 11)'), [
+      things[0],
+      things[1],
+      things[2],
+    ]);
+    assert.deepEqual(await f('Datastreams/any(d: d/Observations/any(o: o/result gt 20))'), [things[2]]);
+    assert.deepEqual(await f('Datastreams/Observations/all(o: o/result lt 10)'), [things[0], lonely]);
+    assert.deepEqual(await f('Datastreams/any()'), things);
+    assert.deepEqual(await f('not Datastreams/any()'), [lonely]);
+    assert.deepEqual(await f('Datastreams/id eq null'), [lonely]);
+    assert.deepEqual(await f('Datastreams/id ne null'), things);
+    for (const broken of ['Datastreams/any(d d/name eq 1)', 'Datastreams/all()', 'name/any(x: true)'])
+      assert.equal((await staff.list(`/Things?$filter=${encodeURIComponent(broken)}`)).status, 400, broken);
+  });
+
   test('$filter: date and time functions and literals', async () => {
     const { staff } = await staTenant(server);
     const tag = `t${Date.now().toString(36)}`;
