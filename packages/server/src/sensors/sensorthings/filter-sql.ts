@@ -160,6 +160,7 @@ export class FilterTranslator {
         const a = this.value(expr.left, def, alias, joins);
         const b = this.value(expr.right, def, alias, joins);
         if (['add', 'sub', 'mul', 'div', 'mod'].includes(expr.op)) return arithmetic(expr.op, a, b);
+        if (expr.op === 'in') return { sql: inJsonArray(a, b), type: 'boolean' };
         return { sql: compare(expr.op, a, b), type: 'boolean' };
       }
       case 'lambda':
@@ -563,7 +564,13 @@ function compare(op: string, a: Typed, b: Typed): Sql {
     if (op !== 'eq' && op !== 'ne') throw bad('Geometries can only be compared for equality');
     return sql`(${geom(a)} ${o} ${geom(b)})`;
   }
-  if (a.type === 'json' && b.type === 'json') return sql`(${a.sql} ${o} ${b.sql})`;
+  if (a.type === 'json' && b.type === 'json') {
+    if (op !== 'eq' && op !== 'ne') return sql`(${a.sql} ${o} ${b.sql})`;
+    // Two JSON values are equal as numbers, or else by their text: "true" equals true, "5" equals 5, as
+    // the literal comparisons above (and FROST-Server's) have it.
+    return sql`(case when jsonb_typeof(${a.sql}) = 'number' and jsonb_typeof(${b.sql}) = 'number'
+      then ${a.sql} ${o} ${b.sql} else ${jsonText(a.sql)} ${o} ${jsonText(b.sql)} end)`;
+  }
   const type = a.type === 'json' ? b.type : a.type;
   const other = a.type === 'json' ? a : b;
   const coerce = (v: Typed): Sql => {
@@ -587,6 +594,19 @@ function compare(op: string, a: Typed, b: Typed): Sql {
   if (type === 'datetime' && other.type === 'date')
     return sql`((${a.type === 'date' ? a.sql : sql`(${a.sql} at time zone 'UTC')::date`}) ${o} (${b.type === 'date' ? b.sql : sql`(${b.sql} at time zone 'UTC')::date`}))`;
   return sql`(${coerce(a)} ${o} ${coerce(b)})`;
+}
+
+/** `value in path`: the JSON array at `array` holds `value` (numbers compared as numbers). */
+function inJsonArray(value: Typed, array: Typed): Sql {
+  if (array.type !== 'json') throw bad("'in' needs a list in parentheses or a JSON array property");
+  const element =
+    value.type === 'json'
+      ? value.sql
+      : ['number', 'string', 'boolean'].includes(value.type)
+        ? sql`to_jsonb(${value.sql})`
+        : null;
+  if (!element) throw bad(`Cannot look for a ${value.type} in a JSON array`);
+  return sql`(jsonb_typeof(${array.sql}) = 'array' and ${array.sql} @> jsonb_build_array(${element}))`;
 }
 
 // ---- geometry (GeoJSON in jsonb, planar coordinates) ----

@@ -102,6 +102,25 @@ test('$filter lambda operators: path/any(v: condition), nested, any() without a 
     assert.throws(() => parseFilter(broken), AppError, broken);
 });
 
+test('$filter paths with JSON array indexes and the in operator', () => {
+  assert.deepEqual(parseFilter('properties/a[1][0]/b eq 1'), {
+    k: 'bin',
+    op: 'eq',
+    left: { k: 'path', segments: ['properties', 'a', '1', '0', 'b'] },
+    right: { k: 'lit', type: 'number', value: 1 },
+  });
+  const x = { k: 'path', segments: ['x'] };
+  const eq = (value: number) => ({ k: 'bin', op: 'eq', left: x, right: { k: 'lit', type: 'number', value } });
+  assert.deepEqual(parseFilter('x in (1, 2)'), { k: 'bin', op: 'or', left: eq(1), right: eq(2) });
+  assert.deepEqual(parseFilter('9 in properties/list'), {
+    k: 'bin',
+    op: 'in',
+    left: { k: 'lit', type: 'number', value: 9 },
+    right: { k: 'path', segments: ['properties', 'list'] },
+  });
+  assert.throws(() => parseFilter('x in (1, 2'), AppError);
+});
+
 test('garbage is a 400', () => {
   for (const bad of [
     '',

@@ -146,7 +146,10 @@ function tokenize(input: string): Token[] {
       i = end;
       continue;
     }
-    const id = /^(@iot\.id|[A-Za-z_][\w.]*(\/(@iot\.id|[A-Za-z_$][\w.]*|\d+))*)/.exec(rest);
+    // A path; JSON array elements by index too (`properties/intIntArray[1][0]`).
+    const id = /^(@iot\.id|[A-Za-z_][\w.]*(\[\d{1,9}\])*(\/(@iot\.id|[A-Za-z_$][\w.]*(\[\d{1,9}\])*|\d+))*)/.exec(
+      rest,
+    );
     if (id) {
       tokens.push({ t: 'id', v: id[0], pos });
       i += id[0].length;
@@ -293,6 +296,20 @@ class Parser {
       this.i++;
       return { k: 'bin', op: t.v, left, right: this.add() };
     }
+    if (t?.t === 'id' && t.v === 'in') {
+      this.i++;
+      // `x in (a, b)` is `x eq a or x eq b`; `x in path` asks whether the JSON array at path holds x.
+      const open = this.peek();
+      if (open?.t !== 'punc' || open.v !== '(') return { k: 'bin', op: 'in', left, right: this.add() };
+      this.i++;
+      let list: Expr = { k: 'bin', op: 'eq', left, right: this.add() };
+      while (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ',') {
+        this.i++;
+        list = { k: 'bin', op: 'or', left: list, right: { k: 'bin', op: 'eq', left, right: this.add() } };
+      }
+      this.expectPunc(')');
+      return list;
+    }
     return left;
   }
   private add(): Expr {
@@ -382,9 +399,10 @@ class Parser {
           this.expectPunc(')');
           return { k: 'call', name: t.v.toLowerCase(), args };
         }
-        if (/^(eq|ne|gt|ge|lt|le|and|or|not|add|sub|mul|div|mod|asc|desc|-)$/.test(t.v))
+        if (/^(eq|ne|gt|ge|lt|le|in|and|or|not|add|sub|mul|div|mod|asc|desc|-)$/.test(t.v))
           throw bad(`Operator '${t.v}' at position ${t.pos} lacks an operand`);
-        return { k: 'path', segments: t.v.split('/') };
+        // `a[1][0]` is the path a/1/0: the indexes are keys of the JSON path like the names.
+        return { k: 'path', segments: t.v.split('/').flatMap((seg) => seg.split(/[[\]]+/).filter((x) => x !== '')) };
       }
     }
   }

@@ -101,6 +101,46 @@ describe('query options', () => {
       assert.equal((await staff.list(`/Things?$filter=${encodeURIComponent(broken)}`)).status, 400, broken);
   });
 
+  test('$filter on JSON properties: array indexes, in, JSON compared with JSON', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `j${Date.now().toString(36)}`;
+    const made: number[] = [];
+    for (const [i, flag] of [true, 'true', false].entries())
+      made.push(
+        await staff.create('/Things', {
+          name: `${tag}-${i}`,
+          description: 'd',
+          properties: {
+            int: i + 8,
+            flag,
+            same: true,
+            intArray: [i + 8, i + 9],
+            strArray: [`s${i + 8}`, `s${i + 9}`],
+            intIntArray: [[i], [i + 10, i + 11]],
+            objArray: [{ n: i }, { n: i * 2, ok: i % 2 === 0 }],
+          },
+        }),
+      );
+    const f = async (filter: string) => {
+      const res = await staff.list(`/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`);
+      assert.equal(res.status, 200, `${filter}: ${res.text}`);
+      return ids(res);
+    };
+    assert.deepEqual(await f('properties/intArray[1] gt 9'), [made[1], made[2]]);
+    assert.deepEqual(await f('properties/intIntArray[1][0] eq 11'), [made[1]]);
+    assert.deepEqual(await f('properties/objArray[1]/n ge 2 and properties/objArray[1]/ok'), [made[2]]);
+    assert.deepEqual(await f('properties/int in (8, 10)'), [made[0], made[2]]);
+    assert.deepEqual(await f('9 in properties/intArray'), [made[0], made[1]]);
+    assert.deepEqual(await f("'s10' in properties/strArray"), [made[1], made[2]]);
+    assert.deepEqual(await f("properties/int eq '9'"), [made[1]]);
+    // JSON against JSON: "true" equals true by their text.
+    assert.deepEqual(await f('properties/flag eq properties/same'), [made[0], made[1]]);
+    assert.deepEqual((await staff.sta('GET', `/Things(${made[1]})/properties/intIntArray%5B1%5D%5B0%5D`)).body, {
+      'intIntArray[1][0]': 11,
+    });
+    assert.equal((await staff.list(`/Things?$filter=${encodeURIComponent('1 in name')}`)).status, 400);
+  });
+
   test('$filter: date and time functions and literals', async () => {
     const { staff } = await staTenant(server);
     const tag = `t${Date.now().toString(36)}`;
