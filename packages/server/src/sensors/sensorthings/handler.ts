@@ -183,8 +183,10 @@ export class StaHandler {
           throw new AppError('method_not_allowed', 405, `${method} goes to an entity`);
         return this.update(request, db, target, method, deferred);
       case 'DELETE':
+        if (target.kind === 'collection' && !ref)
+          return this.deleteWhere(request, reader, db, target, options, deferred);
         if (target.kind !== 'entity')
-          throw new AppError('method_not_allowed', 405, 'DELETE goes to an entity');
+          throw new AppError('method_not_allowed', 405, 'DELETE goes to an entity or a collection');
         return this.delete(request, db, target, ref, deferred);
       default:
         throw new AppError('method_not_allowed', 405, 'Method not allowed');
@@ -578,6 +580,43 @@ export class StaHandler {
       db === this.services.db ? undefined : db,
       deferred,
     );
+    return { status: 200 };
+  }
+
+  /**
+   * DELETE on a collection (`Datastreams(1)/Observations?$filter=resultTime lt …`, as FROST-Server offers
+   * it): every entity of the collection that matches the filter and that the caller may write, with the
+   * usual cascades; one transaction per municipality.
+   */
+  private async deleteWhere(
+    request: StaRequest,
+    reader: Reader,
+    db: Database,
+    target: Extract<Resolved, { kind: 'collection' }>,
+    options: QueryOptions,
+    deferred?: WriteContext[],
+  ): Promise<StaResponse> {
+    const conds = [...target.conds, ownedCondition('t0', this.writable(request.principal))];
+    const byMunicipality = new Map<string, number[]>();
+    for (let skip = 0, more = true; more; ) {
+      const page = await reader.rows(target.def, conds, { filter: options.filter, top: Infinity, skip }, target.scope);
+      for (const row of page.rows) {
+        const ids = byMunicipality.get(row.municipality_id) ?? [];
+        ids.push(row.id);
+        byMunicipality.set(row.municipality_id, ids);
+      }
+      more = page.more;
+      skip += page.top;
+    }
+    for (const [municipalityId, ids] of byMunicipality)
+      await this.services.entities.write(
+        municipalityId,
+        async (trx) => {
+          for (const id of ids) await this.services.entities.delete(trx, target.def.set, id, municipalityId);
+        },
+        db === this.services.db ? undefined : db,
+        deferred,
+      );
     return { status: 200 };
   }
 

@@ -176,6 +176,35 @@ describe('create-update-delete conformance class', () => {
     }
   });
 
+  test('DELETE on a collection removes the entities that match its $filter (DeleteFilterTests)', async () => {
+    const { staff, anonymous } = await staTenant(server);
+    const thing = await staff.create('/Things', thingWithDatastream('DeleteFilter'));
+    const ds = (await staff.list(`/Things(${thing})/Datastreams`)).body.value[0]!['@iot.id'] as number;
+    const other = await staff.create('/Datastreams', {
+      ...thingWithDatastream('x').Datastreams[0],
+      Thing: { '@iot.id': thing },
+    });
+    for (const stream of [ds, other])
+      for (const hour of [6, 7, 8, 9])
+        await staff.create(`/Datastreams(${stream})/Observations`, {
+          phenomenonTime: `2016-01-01T0${hour}:00:00Z`,
+          resultTime: `2016-01-01T0${hour}:00:00Z`,
+          result: hour,
+        });
+    const filter = encodeURIComponent('resultTime lt 2016-01-01T08:00:00Z');
+    const path = `/Datastreams(${ds})/Observations?$filter=${filter}`;
+    // The Datastream is not published: anonymous callers do not see it at all.
+    assert.equal((await anonymous.sta('DELETE', path)).status, 404);
+    assert.equal((await staff.sta('DELETE', path)).status, 200);
+    const results = async (stream: number) =>
+      (await staff.list(`/Datastreams(${stream})/Observations?$orderby=result`)).body.value.map((v) => v.result);
+    assert.deepEqual(await results(ds), [8, 9]);
+    assert.deepEqual(await results(other), [6, 7, 8, 9]);
+    assert.equal((await staff.sta('DELETE', `/Datastreams(${other})/Observations`)).status, 200);
+    assert.deepEqual(await results(other), []);
+    assert.deepEqual(await results(ds), [8, 9]);
+  });
+
   test('PATCH links existing entities only: related entities inline are a 400 and change nothing', async () => {
     const { staff } = await staTenant(server);
     const thing = await staff.create('/Things', thingWithDatastream('Inline'));
