@@ -336,7 +336,20 @@ export class EntityService {
         await this.linkMany(trx, w, def, id, nav, ids);
       }
     }
+    if (set === 'HistoricalLocations') await this.followHistoricalLocation(trx, id, m);
     return id;
+  }
+
+  /**
+   * A new HistoricalLocation later than all others of its Thing says where the Thing is now: its Locations
+   * become the Thing's (as FROST-Server does); an earlier one only fills in the history.
+   */
+  private async followHistoricalLocation(trx: Database, id: number, municipalityId: string): Promise<void> {
+    const repo = new EntityRepository(trx);
+    const latest = await repo.latestHistoricalLocation(id, municipalityId);
+    if (!latest || latest.locationIds.length === 0) return;
+    await repo.unlinkThingLocations(latest.thingId);
+    for (const l of latest.locationIds) await repo.linkThingLocation(latest.thingId, l);
   }
 
   private checkMultiDatastream(columns: Body, observedProperties: unknown): void {

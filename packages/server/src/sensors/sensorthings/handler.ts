@@ -171,6 +171,7 @@ export class StaHandler {
 
     switch (method) {
       case 'GET':
+      case 'HEAD': // Fastify answers HEAD by this route and sends the headers of the GET answer only
         return this.get(reader, request, target, options, { ref, value });
       case 'POST':
         if (ref) return this.postRef(request, db, target, deferred);

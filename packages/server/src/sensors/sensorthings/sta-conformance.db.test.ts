@@ -205,6 +205,47 @@ describe('create-update-delete conformance class', () => {
     assert.deepEqual(await results(ds), [8, 9]);
   });
 
+  test('a HistoricalLocation later than all others of its Thing moves the Thing; an earlier one does not', async () => {
+    const { staff } = await staTenant(server);
+    const thing = await staff.create('/Things', { name: 'moving', description: 'd' });
+    const place = (y: number) =>
+      staff.create('/Locations', {
+        name: `at ${y}`,
+        description: 'd',
+        encodingType: 'application/vnd.geo+json',
+        location: { type: 'Point', coordinates: [8, y] },
+      });
+    const [first, second, third] = [await place(50), await place(51), await place(52)];
+    assert.equal((await staff.sta('PATCH', `/Things(${thing})`, { Locations: [{ '@iot.id': first }] })).status, 200);
+    const generated = (await staff.list(`/Things(${thing})/HistoricalLocations`)).body.value;
+    assert.equal(generated.length, 1);
+    await staff.sta('PATCH', `/HistoricalLocations(${generated[0]!['@iot.id']})`, { time: '2016-01-01T06:00:00Z' });
+    const locations = async () => ids(await staff.list(`/Things(${thing})/Locations`));
+    await staff.create('/HistoricalLocations', {
+      time: '2016-01-01T07:00:00Z',
+      Thing: { '@iot.id': thing },
+      Locations: [{ '@iot.id': second }],
+    });
+    assert.deepEqual(await locations(), [second]);
+    await staff.create('/HistoricalLocations', {
+      time: '2016-01-01T05:00:00Z',
+      Thing: { '@iot.id': thing },
+      Locations: [{ '@iot.id': third }],
+    });
+    assert.deepEqual(await locations(), [second]);
+    assert.equal((await staff.list(`/Things(${thing})/HistoricalLocations`)).body.value.length, 3);
+  });
+
+  test('HEAD is answered like GET, without a body', async () => {
+    const { staff } = await staTenant(server);
+    const thing = await staff.create('/Things', { name: 'head', description: 'd' });
+    const ok = await staff.sta('HEAD', `/Things(${thing})`);
+    assert.equal(ok.status, 200);
+    assert.equal(ok.text, '');
+    assert.equal((await staff.sta('HEAD', '/Things?$filter=name eq')).status, 400);
+    assert.equal((await staff.sta('HEAD', '/Things(999999999)')).status, 404);
+  });
+
   test('PATCH links existing entities only: related entities inline are a 400 and change nothing', async () => {
     const { staff } = await staTenant(server);
     const thing = await staff.create('/Things', thingWithDatastream('Inline'));
