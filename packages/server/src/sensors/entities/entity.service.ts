@@ -139,8 +139,11 @@ export function geometryBBox(value: unknown, what: string): [number, number, num
 
 const ENCODING_TYPES_WITH_GEOJSON = /geo\+json|geojson/i;
 
-/** Converts one STA property value to its columns. */
-function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Body): void {
+/**
+ * Converts one STA property value to its columns. `geoJson`: a geometry property must be GeoJSON (false
+ * for a Location whose encodingType says otherwise: its location is any JSON, e.g. an address as text).
+ */
+function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Body, geoJson = true): void {
   const what = `${def.type}.${p.name}`;
   if (value === null && p.required) throw bad(`${what} must not be null`);
   switch (p.kind) {
@@ -157,7 +160,7 @@ function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Bo
       out[p.column] = value === null ? null : JSON.stringify(value);
       return;
     case 'geometry': {
-      const box = geometryBBox(value, what);
+      const box = geoJson ? geometryBBox(value, what) : null;
       out[p.column] = JSON.stringify(value);
       if (p.bbox)
         Object.assign(out, {
@@ -214,13 +217,16 @@ function parseBody(def: EntityDef, body: unknown, mode: 'create' | 'patch' | 'pu
   const columns: Body = {};
   const navs = new Map<NavDef, unknown>();
   const given = new Set<string>();
+  const encoding = body.encodingType;
+  const geoJson =
+    def.set !== 'Locations' || typeof encoding !== 'string' || ENCODING_TYPES_WITH_GEOJSON.test(encoding);
   for (const [key, value] of Object.entries(body)) {
     if (IGNORED_KEYS.test(key) || key === '@iot.id' || key === 'id') continue;
     const property = propertyOf(def, key);
     if (property) {
       given.add(key);
       if (property.readOnly) continue;
-      propertyColumns(def, property, value, columns);
+      propertyColumns(def, property, value, columns, geoJson);
       continue;
     }
     const nav = navOf(def, key);
@@ -237,11 +243,10 @@ function parseBody(def: EntityDef, body: unknown, mode: 'create' | 'patch' | 'pu
       if (mode === 'put') propertyColumns(def, p, null, columns);
     }
   }
-  if (def.set === 'Locations' || def.set === 'FeaturesOfInterest') {
-    const encoding = columns.encoding_type;
-    if (typeof encoding === 'string' && !ENCODING_TYPES_WITH_GEOJSON.test(encoding))
-      throw bad(`Unsupported encodingType '${encoding}' (application/geo+json or application/vnd.geo+json)`);
-  }
+  // A FeatureOfInterest's feature is GeoJSON (spatial filters and the automatic FeaturesOfInterest rely on
+  // it); a Location may describe a place otherwise (text/plain: an address), see geoJson above.
+  if (def.set === 'FeaturesOfInterest' && typeof encoding === 'string' && !ENCODING_TYPES_WITH_GEOJSON.test(encoding))
+    throw bad(`Unsupported encodingType '${encoding}' (application/geo+json or application/vnd.geo+json)`);
   return { columns, navs, given };
 }
 

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { startTestServer, type TestServer } from '../../test-support/server.js';
-import { ids, staTenant, thingWithDatastream, type StaClient } from './sta-fixtures.js';
+import { ids, point, staTenant, thingWithDatastream, type StaClient } from './sta-fixtures.js';
 
 let server: TestServer;
 before(async () => {
@@ -234,6 +234,35 @@ describe('create-update-delete conformance class', () => {
     });
     assert.deepEqual(await locations(), [second]);
     assert.equal((await staff.list(`/Things(${thing})/HistoricalLocations`)).body.value.length, 3);
+  });
+
+  test('a Location may be an address as text; the FeatureOfInterest comes from the GeoJSON one', async () => {
+    const { staff } = await staTenant(server);
+    const text = (name: string) => ({ name, description: 'd', encodingType: 'text/plain', location: '' });
+    const thing = await staff.create('/Things', {
+      name: 'addressed',
+      description: 'd',
+      Locations: [
+        text('Address'),
+        { name: 'Point', description: 'd', encodingType: 'application/geo+json', location: point(8, 51) },
+        text('Directions'),
+      ],
+    });
+    const ds = await staff.create('/Datastreams', { ...thingWithDatastream('t').Datastreams[0], Thing: { '@iot.id': thing } });
+    const obs = await staff.create(`/Datastreams(${ds})/Observations`, { result: 1 });
+    const foi = await staff.sta<{ feature: unknown }>('GET', `/Observations(${obs})/FeatureOfInterest`);
+    assert.equal(foi.status, 200, foi.text);
+    assert.deepEqual(foi.body.feature, point(8, 51));
+    const address = (await staff.list(`/Things(${thing})/Locations?$filter=name eq 'Address'`)).body.value[0]!;
+    assert.equal(address.location, '');
+    // Spatial filters pass over Locations that are no geometry.
+    const near = await staff.list(
+      `/Things(${thing})/Locations?$filter=${encodeURIComponent("st_within(location, geography'POLYGON((7 50, 9 50, 9 52, 7 52, 7 50))')")}`,
+    );
+    assert.equal(near.status, 200, near.text);
+    assert.deepEqual(near.body.value.map((l) => l.name), ['Point']);
+    const feature = await staff.sta('POST', '/FeaturesOfInterest', { ...text('f'), feature: 'x' });
+    assert.equal(feature.status, 400);
   });
 
   test('HEAD is answered like GET, without a body', async () => {
