@@ -137,10 +137,11 @@ export class EntityRepository {
       .select('h.thing_id')
       .where('h.id', '=', id)
       .where('h.municipality_id', '=', municipalityId)
-      .where(({ not, exists, selectFrom }) =>
-        not(
-          exists(
-            selectFrom('sensor_historical_locations as o')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('sensor_historical_locations as o')
               .select('o.id')
               .whereRef('o.thing_id', '=', 'h.thing_id')
               .whereRef('o.time', '>=', 'h.time')

@@ -245,7 +245,11 @@ function parseBody(def: EntityDef, body: unknown, mode: 'create' | 'patch' | 'pu
   }
   // A FeatureOfInterest's feature is GeoJSON (spatial filters and the automatic FeaturesOfInterest rely on
   // it); a Location may describe a place otherwise (text/plain: an address), see geoJson above.
-  if (def.set === 'FeaturesOfInterest' && typeof encoding === 'string' && !ENCODING_TYPES_WITH_GEOJSON.test(encoding))
+  if (
+    def.set === 'FeaturesOfInterest' &&
+    typeof encoding === 'string' &&
+    !ENCODING_TYPES_WITH_GEOJSON.test(encoding)
+  )
     throw bad(`Unsupported encodingType '${encoding}' (application/geo+json or application/vnd.geo+json)`);
   return { columns, navs, given };
 }
@@ -385,7 +389,9 @@ export class EntityService {
     const ids: number[] = [];
     for (const item of value) {
       if (linkedId(item) === undefined)
-        throw bad(`${def.type}.${nav.name} can only be changed by linking existing entities ({"@iot.id": …})`);
+        throw bad(
+          `${def.type}.${nav.name} can only be changed by linking existing entities ({"@iot.id": …})`,
+        );
       ids.push(await this.resolve(trx, w, nav, item));
     }
     return ids;

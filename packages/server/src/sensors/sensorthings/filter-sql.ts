@@ -97,9 +97,11 @@ export class FilterTranslator {
   private lambda(expr: Extract<Expr, { k: 'lambda' }>, def: EntityDef, alias: string): Sql {
     const joins: Join[] = [];
     const target = this.navigate(expr.path, def, alias, joins);
-    if (target.rest.length > 0) throw bad(`${expr.op}() follows a navigation path, not '${expr.path.join('/')}'`);
+    if (target.rest.length > 0)
+      throw bad(`${expr.op}() follows a navigation path, not '${expr.path.join('/')}'`);
     if (joins.length === 0) throw bad(`${expr.op}() needs a navigation path`);
-    if (!expr.body || !expr.variable) return sql`exists (select 1 from ${fromJoins(joins)} where ${conds(joins)})`;
+    if (!expr.body || !expr.variable)
+      return sql`exists (select 1 from ${fromJoins(joins)} where ${conds(joins)})`;
     if (this.variables.has(expr.variable)) throw bad(`Lambda variable '${expr.variable}' is already in use`);
     this.variables.set(expr.variable, { def: target.def, alias: target.alias });
     try {

@@ -599,8 +599,13 @@ export class StaHandler {
   ): Promise<StaResponse> {
     const conds = [...target.conds, ownedCondition('t0', this.writable(request.principal))];
     const byMunicipality = new Map<string, number[]>();
-    for (let skip = 0, more = true; more; ) {
-      const page = await reader.rows(target.def, conds, { filter: options.filter, top: Infinity, skip }, target.scope);
+    for (let skip = 0, more = true; more;) {
+      const page = await reader.rows(
+        target.def,
+        conds,
+        { filter: options.filter, top: Infinity, skip },
+        target.scope,
+      );
       for (const row of page.rows) {
         const ids = byMunicipality.get(row.municipality_id) ?? [];
         ids.push(row.id);

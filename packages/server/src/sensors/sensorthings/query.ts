@@ -147,9 +147,10 @@ function tokenize(input: string): Token[] {
       continue;
     }
     // A path; JSON array elements by index too (`properties/intIntArray[1][0]`).
-    const id = /^(@iot\.id|[A-Za-z_][\w.]*(\[\d{1,9}\])*(\/(@iot\.id|[A-Za-z_$][\w.]*(\[\d{1,9}\])*|\d+))*)/.exec(
-      rest,
-    );
+    const id =
+      /^(@iot\.id|[A-Za-z_][\w.]*(\[\d{1,9}\])*(\/(@iot\.id|[A-Za-z_$][\w.]*(\[\d{1,9}\])*|\d+))*)/.exec(
+        rest,
+      );
     if (id) {
       tokens.push({ t: 'id', v: id[0], pos });
       i += id[0].length;
@@ -402,7 +403,10 @@ class Parser {
         if (/^(eq|ne|gt|ge|lt|le|in|and|or|not|add|sub|mul|div|mod|asc|desc|-)$/.test(t.v))
           throw bad(`Operator '${t.v}' at position ${t.pos} lacks an operand`);
         // `a[1][0]` is the path a/1/0: the indexes are keys of the JSON path like the names.
-        return { k: 'path', segments: t.v.split('/').flatMap((seg) => seg.split(/[[\]]+/).filter((x) => x !== '')) };
+        return {
+          k: 'path',
+          segments: t.v.split('/').flatMap((seg) => seg.split(/[[\]]+/).filter((x) => x !== '')),
+        };
       }
     }
   }

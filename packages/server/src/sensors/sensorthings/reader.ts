@@ -224,7 +224,9 @@ export class Reader {
       const expandedOptions = expanded.get(nav.name);
       if (expandedOptions) {
         const target = MODEL[nav.target];
-        const sub = expandedOptions.select ? expandedOptions : { ...expandedOptions, select: nestedSelect(target) };
+        const sub = expandedOptions.select
+          ? expandedOptions
+          : { ...expandedOptions, select: nestedSelect(target) };
         const cond = parentCondition(def, row.id, nav);
         if (nav.many) {
           const page = await this.rows(target, [cond], sub, parentScope(row.id, nav));

@@ -197,7 +197,9 @@ describe('create-update-delete conformance class', () => {
     assert.equal((await anonymous.sta('DELETE', path)).status, 404);
     assert.equal((await staff.sta('DELETE', path)).status, 200);
     const results = async (stream: number) =>
-      (await staff.list(`/Datastreams(${stream})/Observations?$orderby=result`)).body.value.map((v) => v.result);
+      (await staff.list(`/Datastreams(${stream})/Observations?$orderby=result`)).body.value.map(
+        (v) => v.result,
+      );
     assert.deepEqual(await results(ds), [8, 9]);
     assert.deepEqual(await results(other), [6, 7, 8, 9]);
     assert.equal((await staff.sta('DELETE', `/Datastreams(${other})/Observations`)).status, 200);
@@ -216,10 +218,15 @@ describe('create-update-delete conformance class', () => {
         location: { type: 'Point', coordinates: [8, y] },
       });
     const [first, second, third] = [await place(50), await place(51), await place(52)];
-    assert.equal((await staff.sta('PATCH', `/Things(${thing})`, { Locations: [{ '@iot.id': first }] })).status, 200);
+    assert.equal(
+      (await staff.sta('PATCH', `/Things(${thing})`, { Locations: [{ '@iot.id': first }] })).status,
+      200,
+    );
     const generated = (await staff.list(`/Things(${thing})/HistoricalLocations`)).body.value;
     assert.equal(generated.length, 1);
-    await staff.sta('PATCH', `/HistoricalLocations(${generated[0]!['@iot.id']})`, { time: '2016-01-01T06:00:00Z' });
+    await staff.sta('PATCH', `/HistoricalLocations(${generated[0]!['@iot.id'] as number})`, {
+      time: '2016-01-01T06:00:00Z',
+    });
     const locations = async () => ids(await staff.list(`/Things(${thing})/Locations`));
     await staff.create('/HistoricalLocations', {
       time: '2016-01-01T07:00:00Z',
@@ -248,19 +255,26 @@ describe('create-update-delete conformance class', () => {
         text('Directions'),
       ],
     });
-    const ds = await staff.create('/Datastreams', { ...thingWithDatastream('t').Datastreams[0], Thing: { '@iot.id': thing } });
+    const ds = await staff.create('/Datastreams', {
+      ...thingWithDatastream('t').Datastreams[0],
+      Thing: { '@iot.id': thing },
+    });
     const obs = await staff.create(`/Datastreams(${ds})/Observations`, { result: 1 });
     const foi = await staff.sta<{ feature: unknown }>('GET', `/Observations(${obs})/FeatureOfInterest`);
     assert.equal(foi.status, 200, foi.text);
     assert.deepEqual(foi.body.feature, point(8, 51));
-    const address = (await staff.list(`/Things(${thing})/Locations?$filter=name eq 'Address'`)).body.value[0]!;
+    const address = (await staff.list(`/Things(${thing})/Locations?$filter=name eq 'Address'`)).body
+      .value[0]!;
     assert.equal(address.location, '');
     // Spatial filters pass over Locations that are no geometry.
     const near = await staff.list(
       `/Things(${thing})/Locations?$filter=${encodeURIComponent("st_within(location, geography'POLYGON((7 50, 9 50, 9 52, 7 52, 7 50))')")}`,
     );
     assert.equal(near.status, 200, near.text);
-    assert.deepEqual(near.body.value.map((l) => l.name), ['Point']);
+    assert.deepEqual(
+      near.body.value.map((l) => l.name),
+      ['Point'],
+    );
     const feature = await staff.sta('POST', '/FeaturesOfInterest', { ...text('f'), feature: 'x' });
     assert.equal(feature.status, 400);
   });
@@ -287,7 +301,9 @@ describe('create-update-delete conformance class', () => {
     };
     const res = await staff.sta('PATCH', `/Things(${thing})`, { Locations: [inline] });
     assert.equal(res.status, 400, res.text);
-    const mixed = await staff.sta('PATCH', `/Things(${thing})`, { Locations: [{ '@iot.id': location }, inline] });
+    const mixed = await staff.sta('PATCH', `/Things(${thing})`, {
+      Locations: [{ '@iot.id': location }, inline],
+    });
     assert.equal(mixed.status, 400, mixed.text);
     const after = await staff.list(`/Things(${thing})/Locations`);
     assert.deepEqual(ids(after), [location]);

@@ -79,7 +79,9 @@ describe('query options', () => {
     const { things } = await dataset(staff, tag);
     const lonely = await staff.create('/Things', { name: `${tag}-lonely`, description: 'no Datastreams' });
     const f = async (filter: string) => {
-      const res = await staff.list(`/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`);
+      const res = await staff.list(
+        `/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`,
+      );
       assert.equal(res.status, 200, `${filter}: ${res.text}`);
       return ids(res);
     };
@@ -122,7 +124,9 @@ describe('query options', () => {
         }),
       );
     const f = async (filter: string) => {
-      const res = await staff.list(`/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`);
+      const res = await staff.list(
+        `/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`,
+      );
       assert.equal(res.status, 200, `${filter}: ${res.text}`);
       return ids(res);
     };
@@ -135,9 +139,12 @@ describe('query options', () => {
     assert.deepEqual(await f("properties/int eq '9'"), [made[1]]);
     // JSON against JSON: "true" equals true by their text.
     assert.deepEqual(await f('properties/flag eq properties/same'), [made[0], made[1]]);
-    assert.deepEqual((await staff.sta('GET', `/Things(${made[1]})/properties/intIntArray%5B1%5D%5B0%5D`)).body, {
-      'intIntArray[1][0]': 11,
-    });
+    assert.deepEqual(
+      (await staff.sta('GET', `/Things(${made[1]})/properties/intIntArray%5B1%5D%5B0%5D`)).body,
+      {
+        'intIntArray[1][0]': 11,
+      },
+    );
     assert.equal((await staff.list(`/Things?$filter=${encodeURIComponent('1 in name')}`)).status, 400);
   });
 

@@ -122,8 +122,11 @@ describe('query options', () => {
     assert.deepEqual(single.body.Datastreams, []);
     assert.equal((await staff.sta('GET', `/Things(${things[0]})?$filter=id eq 1`)).status, 400);
     // Options encoded with their '=' (Java's URLEncoder in the suite) are read like plain ones.
+    const stream = (await staff.list(`/Things(${things[0]})/Datastreams`)).body.value[0]![
+      '@iot.id'
+    ] as number;
     const encoded = await staff.list(
-      `/Datastreams(${(await staff.list(`/Things(${things[0]})/Datastreams`)).body.value[0]!['@iot.id']})/Observations?${encodeURIComponent('$filter=result eq 2 or result eq 3')}&%24orderby%3Dresult+desc`,
+      `/Datastreams(${stream})/Observations?${encodeURIComponent('$filter=result eq 2 or result eq 3')}&%24orderby%3Dresult+desc`,
     );
     assert.deepEqual(
       encoded.body.value.map((v) => v.result),

@@ -117,7 +117,7 @@ describe('data arrays and $batch', () => {
     assert.ok(read.body.value[0]!['Datastream@iot.navigationLink'].endsWith(`/Datastreams(${ds})`));
     // Without $select every property is a component, each row as long as the components.
     const all = await staff.sta<{
-      'value': { components: string[]; dataArray: unknown[][]; 'dataArray@iot.count': number }[];
+      value: { components: string[]; dataArray: unknown[][]; 'dataArray@iot.count': number }[];
       '@iot.count': number;
       '@iot.nextLink': string;
     }>('GET', `/Datastreams(${ds})/Observations?$resultFormat=dataArray&$count=true&$top=1`);
