@@ -124,6 +124,41 @@ export class EntityRepository {
       .execute();
   }
 
+  /**
+   * The Locations of HistoricalLocation `id` and its Thing when it is the Thing's latest one (no other of
+   * the Thing at the same time or later); undefined otherwise.
+   */
+  async latestHistoricalLocation(
+    id: number,
+    municipalityId: string,
+  ): Promise<{ thingId: number; locationIds: number[] } | undefined> {
+    const row = await this.db
+      .selectFrom('sensor_historical_locations as h')
+      .select('h.thing_id')
+      .where('h.id', '=', id)
+      .where('h.municipality_id', '=', municipalityId)
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('sensor_historical_locations as o')
+              .select('o.id')
+              .whereRef('o.thing_id', '=', 'h.thing_id')
+              .whereRef('o.time', '>=', 'h.time')
+              .where('o.id', '<>', id),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const locations = await this.db
+      .selectFrom('sensor_historical_location_locations')
+      .select('location_id')
+      .where('historical_location_id', '=', id)
+      .execute();
+    return { thingId: row.thing_id, locationIds: locations.map((l) => l.location_id) };
+  }
+
   async linkMultiDatastreamObservedProperty(
     multiDatastreamId: number,
     observedPropertyId: number,

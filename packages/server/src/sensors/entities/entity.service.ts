@@ -139,8 +139,11 @@ export function geometryBBox(value: unknown, what: string): [number, number, num
 
 const ENCODING_TYPES_WITH_GEOJSON = /geo\+json|geojson/i;
 
-/** Converts one STA property value to its columns. */
-function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Body): void {
+/**
+ * Converts one STA property value to its columns. `geoJson`: a geometry property must be GeoJSON (false
+ * for a Location whose encodingType says otherwise: its location is any JSON, e.g. an address as text).
+ */
+function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Body, geoJson = true): void {
   const what = `${def.type}.${p.name}`;
   if (value === null && p.required) throw bad(`${what} must not be null`);
   switch (p.kind) {
@@ -157,7 +160,7 @@ function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Bo
       out[p.column] = value === null ? null : JSON.stringify(value);
       return;
     case 'geometry': {
-      const box = geometryBBox(value, what);
+      const box = geoJson ? geometryBBox(value, what) : null;
       out[p.column] = JSON.stringify(value);
       if (p.bbox)
         Object.assign(out, {
@@ -214,13 +217,16 @@ function parseBody(def: EntityDef, body: unknown, mode: 'create' | 'patch' | 'pu
   const columns: Body = {};
   const navs = new Map<NavDef, unknown>();
   const given = new Set<string>();
+  const encoding = body.encodingType;
+  const geoJson =
+    def.set !== 'Locations' || typeof encoding !== 'string' || ENCODING_TYPES_WITH_GEOJSON.test(encoding);
   for (const [key, value] of Object.entries(body)) {
     if (IGNORED_KEYS.test(key) || key === '@iot.id' || key === 'id') continue;
     const property = propertyOf(def, key);
     if (property) {
       given.add(key);
       if (property.readOnly) continue;
-      propertyColumns(def, property, value, columns);
+      propertyColumns(def, property, value, columns, geoJson);
       continue;
     }
     const nav = navOf(def, key);
@@ -237,11 +243,14 @@ function parseBody(def: EntityDef, body: unknown, mode: 'create' | 'patch' | 'pu
       if (mode === 'put') propertyColumns(def, p, null, columns);
     }
   }
-  if (def.set === 'Locations' || def.set === 'FeaturesOfInterest') {
-    const encoding = columns.encoding_type;
-    if (typeof encoding === 'string' && !ENCODING_TYPES_WITH_GEOJSON.test(encoding))
-      throw bad(`Unsupported encodingType '${encoding}' (application/geo+json or application/vnd.geo+json)`);
-  }
+  // A FeatureOfInterest's feature is GeoJSON (spatial filters and the automatic FeaturesOfInterest rely on
+  // it); a Location may describe a place otherwise (text/plain: an address), see geoJson above.
+  if (
+    def.set === 'FeaturesOfInterest' &&
+    typeof encoding === 'string' &&
+    !ENCODING_TYPES_WITH_GEOJSON.test(encoding)
+  )
+    throw bad(`Unsupported encodingType '${encoding}' (application/geo+json or application/vnd.geo+json)`);
   return { columns, navs, given };
 }
 
@@ -342,7 +351,20 @@ export class EntityService {
         await this.linkMany(trx, w, def, id, nav, ids);
       }
     }
+    if (set === 'HistoricalLocations') await this.followHistoricalLocation(trx, id, m);
     return id;
+  }
+
+  /**
+   * A new HistoricalLocation later than all others of its Thing says where the Thing is now: its Locations
+   * become the Thing's (as FROST-Server does); an earlier one only fills in the history.
+   */
+  private async followHistoricalLocation(trx: Database, id: number, municipalityId: string): Promise<void> {
+    const repo = new EntityRepository(trx);
+    const latest = await repo.latestHistoricalLocation(id, municipalityId);
+    if (!latest || latest.locationIds.length === 0) return;
+    await repo.unlinkThingLocations(latest.thingId);
+    for (const l of latest.locationIds) await repo.linkThingLocation(latest.thingId, l);
   }
 
   private checkMultiDatastream(columns: Body, observedProperties: unknown): void {
@@ -366,6 +388,19 @@ export class EntityService {
     }
     if (!isObject(value)) throw bad(`${nav.name} must be an object`);
     return this.create(trx, w, nav.target, value);
+  }
+
+  /** The entities an update links to: only existing ones by id; related entities inline are for POST. */
+  private async existingLinks(trx: Database, w: WriteContext, def: EntityDef, nav: NavDef, value: unknown[]) {
+    const ids: number[] = [];
+    for (const item of value) {
+      if (linkedId(item) === undefined)
+        throw bad(
+          `${def.type}.${nav.name} can only be changed by linking existing entities ({"@iot.id": …})`,
+        );
+      ids.push(await this.resolve(trx, w, nav, item));
+    }
+    return ids;
   }
 
   private async linkMany(
@@ -484,14 +519,11 @@ export class EntityService {
         columns[nav.fk] = link;
       } else if (`${set}.${nav.name}` === 'Things.Locations') {
         if (!Array.isArray(value)) throw bad('Thing.Locations must be an array');
-        const ids: number[] = [];
-        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
+        const ids = await this.existingLinks(trx, w, def, nav, value);
         await repo.unlinkThingLocations(id);
         await this.linkMany(trx, w, def, id, nav, ids);
       } else if (nav.many && Array.isArray(value)) {
-        const ids: number[] = [];
-        for (const item of value) ids.push(await this.resolve(trx, w, nav, item));
-        await this.linkMany(trx, w, def, id, nav, ids);
+        await this.linkMany(trx, w, def, id, nav, await this.existingLinks(trx, w, def, nav, value));
       } else {
         throw bad(`${def.type}.${nav.name} cannot be changed here`);
       }

@@ -159,7 +159,7 @@ export class ObservationRepository {
     return rows.map((r) => r.id);
   }
 
-  /** The Thing's current Location (the one linked most recently, by id), if any. */
+  /** The Thing's current GeoJSON Location (the one linked most recently, by id), if any. */
   async currentLocationOfThing(thingId: number): Promise<
     | {
         id: number;
@@ -188,6 +188,8 @@ export class ObservationRepository {
         'l.max_y',
       ])
       .where('tl.thing_id', '=', thingId)
+      // Only a GeoJSON Location can become a FeatureOfInterest (a Thing may also have an address as text).
+      .where('l.encoding_type', '~*', 'geo\\+?json')
       .orderBy('l.id', 'desc')
       .executeTakeFirst();
     return (

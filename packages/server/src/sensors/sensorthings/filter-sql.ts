@@ -44,6 +44,8 @@ const f8 = (n: number) => sql`${n}::double precision`;
 
 export class FilterTranslator {
   private counter = 0;
+  /** The range variables of the lambda operators being translated (`d` in `Datastreams/any(d: …)`). */
+  private readonly variables = new Map<string, { def: EntityDef; alias: string }>();
   constructor(
     private readonly viewer: Viewer,
     private readonly prefix = 'n',
@@ -82,7 +84,64 @@ export class FilterTranslator {
     const v = this.value(expr, def, alias, own);
     const condition = toBoolean(v);
     if (joins || own.length === 0) return condition;
-    return sql`exists (select 1 from ${fromJoins(own)} where ${conds(own)} and ${condition})`;
+    const any = sql`exists (select 1 from ${fromJoins(own)} where ${conds(own)} and ${condition})`;
+    // `Datastreams/id eq null` also holds where there is no related entity at all (the value is null
+    // then, as with the outer joins of FROST-Server).
+    const isNull = (e: Expr) => e.k === 'lit' && e.type === 'null';
+    if (expr.k === 'bin' && expr.op === 'eq' && (isNull(expr.left) || isNull(expr.right)))
+      return sql`(${any} or not exists (select 1 from ${fromJoins(own)} where ${conds(own)}))`;
+    return any;
+  }
+
+  /** `path/any(v: body)` and `path/all(v: body)` as (NOT) EXISTS over the related entities. */
+  private lambda(expr: Extract<Expr, { k: 'lambda' }>, def: EntityDef, alias: string): Sql {
+    const joins: Join[] = [];
+    const target = this.navigate(expr.path, def, alias, joins);
+    if (target.rest.length > 0)
+      throw bad(`${expr.op}() follows a navigation path, not '${expr.path.join('/')}'`);
+    if (joins.length === 0) throw bad(`${expr.op}() needs a navigation path`);
+    if (!expr.body || !expr.variable)
+      return sql`exists (select 1 from ${fromJoins(joins)} where ${conds(joins)})`;
+    if (this.variables.has(expr.variable)) throw bad(`Lambda variable '${expr.variable}' is already in use`);
+    this.variables.set(expr.variable, { def: target.def, alias: target.alias });
+    try {
+      const body = this.bool(expr.body, def, alias, null);
+      return expr.op === 'any'
+        ? sql`exists (select 1 from ${fromJoins(joins)} where ${conds(joins)} and ${body})`
+        : sql`not exists (select 1 from ${fromJoins(joins)} where ${conds(joins)} and not coalesce(${body}, false))`;
+    } finally {
+      this.variables.delete(expr.variable);
+    }
+  }
+
+  /**
+   * Follows the navigation properties at the start of `segments` (from a lambda variable when the first
+   * segment names one), adding a join per step; returns where it ended and the segments left.
+   */
+  private navigate(segments: string[], def: EntityDef, alias: string, joins: Join[]) {
+    let current = def;
+    let a = alias;
+    let i = 0;
+    const variable = this.variables.get(segments[0]!);
+    if (variable) {
+      current = variable.def;
+      a = variable.alias;
+      i = 1;
+    }
+    for (; i < segments.length; i++) {
+      const nav = navOf(current, segments[i]!);
+      if (!nav) break;
+      const target = MODEL[nav.target];
+      const next = `${this.prefix}${++this.counter}`;
+      joins.push({
+        table: target.table,
+        alias: next,
+        cond: sql`${nav.link(a, next)} and ${visibleCondition(target.set, next, this.viewer)}`,
+      });
+      current = target;
+      a = next;
+    }
+    return { def: current, alias: a, rest: segments.slice(i) };
   }
 
   private value(expr: Expr, def: EntityDef, alias: string, joins: Join[]): Typed {
@@ -103,8 +162,11 @@ export class FilterTranslator {
         const a = this.value(expr.left, def, alias, joins);
         const b = this.value(expr.right, def, alias, joins);
         if (['add', 'sub', 'mul', 'div', 'mod'].includes(expr.op)) return arithmetic(expr.op, a, b);
+        if (expr.op === 'in') return { sql: inJsonArray(a, b), type: 'boolean' };
         return { sql: compare(expr.op, a, b), type: 'boolean' };
       }
+      case 'lambda':
+        return { sql: this.lambda(expr, def, alias), type: 'boolean' };
       case 'call':
         return this.call(
           expr.name,
@@ -114,25 +176,11 @@ export class FilterTranslator {
   }
 
   private path(segments: string[], def: EntityDef, alias: string, joins: Join[]): Typed {
-    let current = def;
-    let a = alias;
-    let i = 0;
-    for (; i < segments.length; i++) {
-      const nav = navOf(current, segments[i]!);
-      if (!nav) break;
-      const target = MODEL[nav.target];
-      const next = `${this.prefix}${++this.counter}`;
-      joins.push({
-        table: target.table,
-        alias: next,
-        cond: sql`${nav.link(a, next)} and ${visibleCondition(target.set, next, this.viewer)}`,
-      });
-      current = target;
-      a = next;
-    }
-    const name = segments[i];
+    const end = this.navigate(segments, def, alias, joins);
+    const current = end.def;
+    const a = end.alias;
+    const [name, ...rest] = end.rest;
     if (name === undefined) throw bad(`The path '${segments.join('/')}' ends in a navigation property`);
-    const rest = segments.slice(i + 1);
     const onlyScalar = () => {
       if (rest.length > 0) throw bad(`'${name}' of ${current.type} has no sub-properties`);
     };
@@ -518,7 +566,13 @@ function compare(op: string, a: Typed, b: Typed): Sql {
     if (op !== 'eq' && op !== 'ne') throw bad('Geometries can only be compared for equality');
     return sql`(${geom(a)} ${o} ${geom(b)})`;
   }
-  if (a.type === 'json' && b.type === 'json') return sql`(${a.sql} ${o} ${b.sql})`;
+  if (a.type === 'json' && b.type === 'json') {
+    if (op !== 'eq' && op !== 'ne') return sql`(${a.sql} ${o} ${b.sql})`;
+    // Two JSON values are equal as numbers, or else by their text: "true" equals true, "5" equals 5, as
+    // the literal comparisons above (and FROST-Server's) have it.
+    return sql`(case when jsonb_typeof(${a.sql}) = 'number' and jsonb_typeof(${b.sql}) = 'number'
+      then ${a.sql} ${o} ${b.sql} else ${jsonText(a.sql)} ${o} ${jsonText(b.sql)} end)`;
+  }
   const type = a.type === 'json' ? b.type : a.type;
   const other = a.type === 'json' ? a : b;
   const coerce = (v: Typed): Sql => {
@@ -542,6 +596,19 @@ function compare(op: string, a: Typed, b: Typed): Sql {
   if (type === 'datetime' && other.type === 'date')
     return sql`((${a.type === 'date' ? a.sql : sql`(${a.sql} at time zone 'UTC')::date`}) ${o} (${b.type === 'date' ? b.sql : sql`(${b.sql} at time zone 'UTC')::date`}))`;
   return sql`(${coerce(a)} ${o} ${coerce(b)})`;
+}
+
+/** `value in path`: the JSON array at `array` holds `value` (numbers compared as numbers). */
+function inJsonArray(value: Typed, array: Typed): Sql {
+  if (array.type !== 'json') throw bad("'in' needs a list in parentheses or a JSON array property");
+  const element =
+    value.type === 'json'
+      ? value.sql
+      : ['number', 'string', 'boolean'].includes(value.type)
+        ? sql`to_jsonb(${value.sql})`
+        : null;
+  if (!element) throw bad(`Cannot look for a ${value.type} in a JSON array`);
+  return sql`(jsonb_typeof(${array.sql}) = 'array' and ${array.sql} @> jsonb_build_array(${element}))`;
 }
 
 // ---- geometry (GeoJSON in jsonb, planar coordinates) ----

@@ -88,9 +88,14 @@ function parsePath(path: string): Segment[] {
       const indexes = [...indexed[2]!.matchAll(/\d+/g)].map((d) => Number(d[0]));
       return { name: indexed[1]!, indexes, raw: part };
     }
-    const m = /^([A-Za-z$][\w.]*)(?:\((?:(\d{1,15})|'(\d{1,15})')\))?$/.exec(part);
+    const m = /^([A-Za-z$][\w.]*)(?:\((?:(\d+)|'(\d+)')\))?$/.exec(part);
     if (!m) throw bad(`Malformed path segment '${part}'`);
-    return { name: m[1]!, raw: part, ...((m[2] ?? m[3]) ? { id: Number(m[2] ?? m[3]) } : {}) };
+    const digits = m[2] ?? m[3];
+    if (digits === undefined) return { name: m[1]!, raw: part };
+    // An id beyond the ids we hand out (e.g. Long.MAX_VALUE of the conformance tests) names no entity:
+    // 404 like any other unknown id, not 400; 0 is never an id.
+    const id = Number(digits);
+    return { name: m[1]!, raw: part, id: Number.isSafeInteger(id) ? id : 0 };
   });
 }
 
@@ -166,6 +171,7 @@ export class StaHandler {
 
     switch (method) {
       case 'GET':
+      case 'HEAD': // Fastify answers HEAD by this route and sends the headers of the GET answer only
         return this.get(reader, request, target, options, { ref, value });
       case 'POST':
         if (ref) return this.postRef(request, db, target, deferred);
@@ -178,8 +184,10 @@ export class StaHandler {
           throw new AppError('method_not_allowed', 405, `${method} goes to an entity`);
         return this.update(request, db, target, method, deferred);
       case 'DELETE':
+        if (target.kind === 'collection' && !ref)
+          return this.deleteWhere(request, reader, db, target, options, deferred);
         if (target.kind !== 'entity')
-          throw new AppError('method_not_allowed', 405, 'DELETE goes to an entity');
+          throw new AppError('method_not_allowed', 405, 'DELETE goes to an entity or a collection');
         return this.delete(request, db, target, ref, deferred);
       default:
         throw new AppError('method_not_allowed', 405, 'Method not allowed');
@@ -307,14 +315,9 @@ export class StaHandler {
     }
     reader.checkSelect(target.def, options);
     if (target.kind === 'entity') {
-      if (
-        options.top !== undefined ||
-        options.skip !== undefined ||
-        options.count !== undefined ||
-        options.filter ||
-        options.orderby
-      )
-        throw bad('$top, $skip, $count, $filter and $orderby apply to collections');
+      // $top, $skip and $count mean nothing for one entity and are ignored, as in an expanded single
+      // navigation (the OGC suite sends them along on `Things(1)?$select=…&$top=2&$count=true`).
+      if (options.filter || options.orderby) throw bad('$filter and $orderby apply to collections');
       return { status: 200, body: await reader.serialize(target.def, target.row, options) };
     }
     const page = await reader.rows(target.def, target.conds, options, target.scope);
@@ -349,11 +352,15 @@ export class StaHandler {
 
   private dataArray(reader: Reader, rows: Row[], options: QueryOptions): Json[] {
     const def = MODEL.Observations;
+    // Without $select every property of an Observation is a component (the OGC suite checks the full set).
     const components = options.select?.filter((s) => s === 'id' || propertyOf(def, s)) ?? [
       'id',
       'phenomenonTime',
-      'resultTime',
       'result',
+      'resultTime',
+      'resultQuality',
+      'validTime',
+      'parameters',
     ];
     const groups = new Map<string, Json & { dataArray: unknown[][] }>();
     for (const row of rows) {
@@ -577,6 +584,48 @@ export class StaHandler {
     return { status: 200 };
   }
 
+  /**
+   * DELETE on a collection (`Datastreams(1)/Observations?$filter=resultTime lt …`, as FROST-Server offers
+   * it): every entity of the collection that matches the filter and that the caller may write, with the
+   * usual cascades; one transaction per municipality.
+   */
+  private async deleteWhere(
+    request: StaRequest,
+    reader: Reader,
+    db: Database,
+    target: Extract<Resolved, { kind: 'collection' }>,
+    options: QueryOptions,
+    deferred?: WriteContext[],
+  ): Promise<StaResponse> {
+    const conds = [...target.conds, ownedCondition('t0', this.writable(request.principal))];
+    const byMunicipality = new Map<string, number[]>();
+    for (let skip = 0, more = true; more;) {
+      const page = await reader.rows(
+        target.def,
+        conds,
+        { filter: options.filter, top: Infinity, skip },
+        target.scope,
+      );
+      for (const row of page.rows) {
+        const ids = byMunicipality.get(row.municipality_id) ?? [];
+        ids.push(row.id);
+        byMunicipality.set(row.municipality_id, ids);
+      }
+      more = page.more;
+      skip += page.top;
+    }
+    for (const [municipalityId, ids] of byMunicipality)
+      await this.services.entities.write(
+        municipalityId,
+        async (trx) => {
+          for (const id of ids) await this.services.entities.delete(trx, target.def.set, id, municipalityId);
+        },
+        db === this.services.db ? undefined : db,
+        deferred,
+      );
+    return { status: 200 };
+  }
+
   /** POST CreateObservations: dataArrays per (Multi)Datastream; one selfLink or "error" per row. */
   private async createObservations(
     request: StaRequest,
@@ -668,7 +717,10 @@ export function applyJsonPatch(document: Json, patch: unknown): Json {
     const [parent, key] = pointer(path);
     if (!(key in parent)) throw bad(`Path ${String(path)} does not exist`);
     if (Array.isArray(parent)) parent.splice(Number(key), 1);
-    else parent[key] = null;
+    // An entity property is cleared (the result is applied as a merge PATCH); a key inside a JSON
+    // property such as `properties/key1` is gone.
+    else if (parent === doc) parent[key] = null;
+    else delete parent[key];
   };
   const add = (path: unknown, value: unknown) => {
     const [parent, key] = pointer(path);

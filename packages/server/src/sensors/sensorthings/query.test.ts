@@ -80,6 +80,47 @@ test('$filter interval literals: start/end, start/duration and duration/end are 
   assert.deepEqual((parseFilter('PT1H eq 1') as { left: unknown }).left, { k: 'path', segments: ['PT1H'] });
 });
 
+test('$filter lambda operators: path/any(v: condition), nested, any() without a condition', () => {
+  assert.deepEqual(parseFilter("Datastreams/any(d : d/Sensor/name eq 'S')"), {
+    k: 'lambda',
+    op: 'any',
+    path: ['Datastreams'],
+    variable: 'd',
+    body: {
+      k: 'bin',
+      op: 'eq',
+      left: { k: 'path', segments: ['d', 'Sensor', 'name'] },
+      right: { k: 'lit', type: 'string', value: 'S' },
+    },
+  });
+  const nested = parseFilter('HistoricalLocations/any(h:h/Locations/all(l:l/name ne null))') as {
+    body: { k: string; op: string; path: string[] };
+  };
+  assert.deepEqual([nested.body.k, nested.body.op, nested.body.path], ['lambda', 'all', ['h', 'Locations']]);
+  assert.deepEqual(parseFilter('Datastreams/any()'), { k: 'lambda', op: 'any', path: ['Datastreams'] });
+  for (const broken of ['Datastreams/all()', 'Datastreams/any(d)', 'Datastreams/any(d: d/name eq 1', 'a : b'])
+    assert.throws(() => parseFilter(broken), AppError, broken);
+});
+
+test('$filter paths with JSON array indexes and the in operator', () => {
+  assert.deepEqual(parseFilter('properties/a[1][0]/b eq 1'), {
+    k: 'bin',
+    op: 'eq',
+    left: { k: 'path', segments: ['properties', 'a', '1', '0', 'b'] },
+    right: { k: 'lit', type: 'number', value: 1 },
+  });
+  const x = { k: 'path', segments: ['x'] };
+  const eq = (value: number) => ({ k: 'bin', op: 'eq', left: x, right: { k: 'lit', type: 'number', value } });
+  assert.deepEqual(parseFilter('x in (1, 2)'), { k: 'bin', op: 'or', left: eq(1), right: eq(2) });
+  assert.deepEqual(parseFilter('9 in properties/list'), {
+    k: 'bin',
+    op: 'in',
+    left: { k: 'lit', type: 'number', value: 9 },
+    right: { k: 'path', segments: ['properties', 'list'] },
+  });
+  assert.throws(() => parseFilter('x in (1, 2'), AppError);
+});
+
 test('garbage is a 400', () => {
   for (const bad of [
     '',
@@ -122,6 +163,14 @@ test('$expand with nested options and paths, $orderby, raw query options', () =>
       ['$filter', "name eq 'a+b'"],
     ],
   );
+  // Java's URLEncoder in the OGC suite encodes the '=' of an option as well.
+  assert.deepEqual(
+    [...rawQueryOptions('%24filter%3Dresult+eq+2+and+%28result+eq+1%29&%24top%3D3').entries()],
+    [
+      ['$filter', 'result eq 2 and (result eq 1)'],
+      ['$top', '3'],
+    ],
+  );
   assert.throws(() => parseOptions(new Map([['$levels', '2']])), AppError);
   assert.throws(() => rawQueryOptions('$top=1&$top=2'), AppError);
 });
@@ -136,6 +185,15 @@ test('JSON Patch operations', () => {
       { op: 'test', path: '/name', value: 'b' },
     ]),
     { name: 'b', description: 'b', properties: { list: [1, 2, 3] } },
+  );
+  // move and remove take a key out of a JSON property; an entity property itself becomes null.
+  assert.deepEqual(
+    applyJsonPatch({ name: 'a', properties: { key1: 1 } }, [
+      { op: 'copy', from: '/properties/key1', path: '/properties/keyCopy1' },
+      { op: 'move', from: '/properties/key1', path: '/properties/key2' },
+      { op: 'remove', path: '/name' },
+    ]),
+    { name: null, properties: { keyCopy1: 1, key2: 1 } },
   );
   assert.throws(() => applyJsonPatch(doc, [{ op: 'test', path: '/name', value: 'x' }]), AppError);
   assert.throws(() => applyJsonPatch(doc, { op: 'add' }), AppError);

@@ -24,7 +24,9 @@ export type Expr =
   | { k: 'bin'; op: string; left: Expr; right: Expr }
   | { k: 'not'; arg: Expr }
   | { k: 'neg'; arg: Expr }
-  | { k: 'call'; name: string; args: Expr[] };
+  | { k: 'call'; name: string; args: Expr[] }
+  /** `Datastreams/any(d: d/name eq 'x')`, `all(...)`; `any()` without a body asks for any related entity. */
+  | { k: 'lambda'; op: 'any' | 'all'; path: string[]; variable?: string; body?: Expr };
 
 type Token =
   | { t: 'str'; v: string; pos: number }
@@ -35,7 +37,7 @@ type Token =
   | { t: 'duration'; v: string; pos: number }
   | { t: 'geo'; v: Geometry; pos: number }
   | { t: 'id'; v: string; pos: number }
-  | { t: 'punc'; v: '(' | ')' | ','; pos: number };
+  | { t: 'punc'; v: '(' | ')' | ',' | ':'; pos: number };
 
 const bad = (message: string) => Errors.badRequest(message);
 
@@ -67,7 +69,7 @@ function tokenize(input: string): Token[] {
       continue;
     }
     const pos = i;
-    if (c === '(' || c === ')' || c === ',') {
+    if (c === '(' || c === ')' || c === ',' || c === ':') {
       tokens.push({ t: 'punc', v: c, pos });
       i++;
       continue;
@@ -144,7 +146,11 @@ function tokenize(input: string): Token[] {
       i = end;
       continue;
     }
-    const id = /^(@iot\.id|[A-Za-z_][\w.]*(\/(@iot\.id|[A-Za-z_$][\w.]*|\d+))*)/.exec(rest);
+    // A path; JSON array elements by index too (`properties/intIntArray[1][0]`).
+    const id =
+      /^(@iot\.id|[A-Za-z_][\w.]*(\[\d{1,9}\])*(\/(@iot\.id|[A-Za-z_$][\w.]*(\[\d{1,9}\])*|\d+))*)/.exec(
+        rest,
+      );
     if (id) {
       tokens.push({ t: 'id', v: id[0], pos });
       i += id[0].length;
@@ -230,7 +236,7 @@ class Parser {
     const t = this.peek();
     return t?.t === 'id' && t.v === word;
   }
-  private expectPunc(v: '(' | ')' | ','): void {
+  private expectPunc(v: '(' | ')' | ',' | ':'): void {
     const t = this.peek();
     if (t?.t !== 'punc' || t.v !== v)
       throw bad(`Expected '${v}' ${t ? `at position ${t.pos}` : 'at the end'} of '${this.source}'`);
@@ -291,6 +297,20 @@ class Parser {
       this.i++;
       return { k: 'bin', op: t.v, left, right: this.add() };
     }
+    if (t?.t === 'id' && t.v === 'in') {
+      this.i++;
+      // `x in (a, b)` is `x eq a or x eq b`; `x in path` asks whether the JSON array at path holds x.
+      const open = this.peek();
+      if (open?.t !== 'punc' || open.v !== '(') return { k: 'bin', op: 'in', left, right: this.add() };
+      this.i++;
+      let list: Expr = { k: 'bin', op: 'eq', left, right: this.add() };
+      while (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ',') {
+        this.i++;
+        list = { k: 'bin', op: 'or', left: list, right: { k: 'bin', op: 'eq', left, right: this.add() } };
+      }
+      this.expectPunc(')');
+      return list;
+    }
     return left;
   }
   private add(): Expr {
@@ -316,6 +336,23 @@ class Parser {
     }
     return this.primary();
   }
+  /** The rest of `path/any(` or `path/all(`: `)` alone, or `variable : condition)`. */
+  private lambda(path: string[], op: 'any' | 'all'): Expr {
+    if (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ')') {
+      this.i++;
+      if (op === 'all') throw bad('all() needs a condition');
+      return { k: 'lambda', op, path };
+    }
+    const variable = this.peek();
+    if (variable?.t !== 'id' || !/^[A-Za-z_]\w*$/.test(variable.v))
+      throw bad(`Expected a lambda variable after ${op}( in '${this.source}'`);
+    this.i++;
+    this.expectPunc(':');
+    const body = this.or();
+    this.expectPunc(')');
+    return { k: 'lambda', op, path, variable: variable.v, body };
+  }
+
   private primary(): Expr {
     const t = this.peek();
     if (!t) throw bad(`Unexpected end of expression '${this.source}'`);
@@ -345,6 +382,11 @@ class Parser {
         if (t.v === 'true' || t.v === 'false') return { k: 'lit', type: 'boolean', value: t.v === 'true' };
         if (t.v === 'null') return { k: 'lit', type: 'null' };
         const next = this.peek();
+        const lambda = /^(.+)\/(any|all)$/.exec(t.v);
+        if (lambda && next?.t === 'punc' && next.v === '(') {
+          this.i++;
+          return this.lambda(lambda[1]!.split('/'), lambda[2] as 'any' | 'all');
+        }
         if (next?.t === 'punc' && next.v === '(') {
           this.i++;
           const args: Expr[] = [];
@@ -358,9 +400,13 @@ class Parser {
           this.expectPunc(')');
           return { k: 'call', name: t.v.toLowerCase(), args };
         }
-        if (/^(eq|ne|gt|ge|lt|le|and|or|not|add|sub|mul|div|mod|asc|desc|-)$/.test(t.v))
+        if (/^(eq|ne|gt|ge|lt|le|in|and|or|not|add|sub|mul|div|mod|asc|desc|-)$/.test(t.v))
           throw bad(`Operator '${t.v}' at position ${t.pos} lacks an operand`);
-        return { k: 'path', segments: t.v.split('/') };
+        // `a[1][0]` is the path a/1/0: the indexes are keys of the JSON path like the names.
+        return {
+          k: 'path',
+          segments: t.v.split('/').flatMap((seg) => seg.split(/[[\]]+/).filter((x) => x !== '')),
+        };
       }
     }
   }
@@ -523,8 +569,11 @@ export function rawQueryOptions(query: string): Map<string, string> {
         throw bad('Malformed percent-encoding in the query string');
       }
     };
-    const key = decode(eqAt < 0 ? pair : pair.slice(0, eqAt));
-    const value = eqAt < 0 ? '' : decode(pair.slice(eqAt + 1));
+    let key = decode(eqAt < 0 ? pair : pair.slice(0, eqAt));
+    let value = eqAt < 0 ? '' : decode(pair.slice(eqAt + 1));
+    // The OGC suite encodes whole options, '=' included (`%24filter%3Dresult+eq+1`): split after decoding.
+    const encodedEq = eqAt < 0 ? key.indexOf('=') : -1;
+    if (encodedEq > 0) [key, value] = [key.slice(0, encodedEq), key.slice(encodedEq + 1)];
     if (!key.startsWith('$')) continue;
     if (raw.has(key)) throw bad(`Query option ${key} given twice`);
     raw.set(key, value);

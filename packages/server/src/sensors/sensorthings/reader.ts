@@ -129,6 +129,21 @@ export function parentScope(parentId: number, nav: NavDef): Scope | undefined {
   };
 }
 
+const nestedSelects = new WeakMap<EntityDef, string[]>();
+
+/**
+ * What an expanded entity shows without its own $select: selfLink, id and properties, but no navigationLinks;
+ * those belong to the top level only (as the OGC suite and FROST-Server check it).
+ */
+function nestedSelect(def: EntityDef): string[] {
+  let select = nestedSelects.get(def);
+  if (!select) {
+    select = ['@iot.selfLink', 'id', ...def.properties.map((p) => p.name)];
+    nestedSelects.set(def, select);
+  }
+  return select;
+}
+
 export class Reader {
   constructor(
     private readonly db: Database,
@@ -203,9 +218,15 @@ export class Reader {
     for (const p of def.properties) if (want(p.name)) out[p.name] = propertyValue(p, row);
     const expanded = new Map((options.expand ?? []).map((e) => [e.nav, e.options]));
     for (const nav of def.navs) {
-      const sub = expanded.get(nav.name);
-      if (sub) {
+      // A selected navigation property keeps its link when it is expanded too (both the OGC suite and
+      // FROST-Server's show `Datastreams@iot.navigationLink` next to `Datastreams`).
+      if (want(nav.name)) out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
+      const expandedOptions = expanded.get(nav.name);
+      if (expandedOptions) {
         const target = MODEL[nav.target];
+        const sub = expandedOptions.select
+          ? expandedOptions
+          : { ...expandedOptions, select: nestedSelect(target) };
         const cond = parentCondition(def, row.id, nav);
         if (nav.many) {
           const page = await this.rows(target, [cond], sub, parentScope(row.id, nav));
@@ -218,7 +239,7 @@ export class Reader {
           const child = await this.one(target, [cond]);
           out[nav.name] = child ? await this.serialize(target, child, sub) : null;
         }
-      } else if (want(nav.name)) out[`${nav.name}@iot.navigationLink`] = `${self}/${nav.name}`;
+      }
     }
     return out;
   }

@@ -73,6 +73,81 @@ describe('query options', () => {
     assert.equal(obs.length, 1);
   });
 
+  test('$filter: lambda operators any/all, outer properties inside them, eq null over navigations', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `l${Date.now().toString(36)}`;
+    const { things } = await dataset(staff, tag);
+    const lonely = await staff.create('/Things', { name: `${tag}-lonely`, description: 'no Datastreams' });
+    const f = async (filter: string) => {
+      const res = await staff.list(
+        `/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`,
+      );
+      assert.equal(res.status, 200, `${filter}: ${res.text}`);
+      return ids(res);
+    };
+    assert.deepEqual(await f(`Locations/any(l: l/name eq '${tag}-1 place')`), [things[1]]);
+    assert.deepEqual(await f(`Datastreams/any(d:d/Observations/any(o: o/result eq 23))`), [things[2]]);
+    // Inside the lambda, paths without the variable are the outer Thing's: floor 0, 1, 2 against results.
+    assert.deepEqual(await f('Datastreams/Observations/any(o: o/result eq properties/floor mul 11)'), [
+      things[0],
+      things[1],
+      things[2],
+    ]);
+    assert.deepEqual(await f('Datastreams/any(d: d/Observations/any(o: o/result gt 20))'), [things[2]]);
+    assert.deepEqual(await f('Datastreams/Observations/all(o: o/result lt 10)'), [things[0], lonely]);
+    assert.deepEqual(await f('Datastreams/any()'), things);
+    assert.deepEqual(await f('not Datastreams/any()'), [lonely]);
+    assert.deepEqual(await f('Datastreams/id eq null'), [lonely]);
+    assert.deepEqual(await f('Datastreams/id ne null'), things);
+    for (const broken of ['Datastreams/any(d d/name eq 1)', 'Datastreams/all()', 'name/any(x: true)'])
+      assert.equal((await staff.list(`/Things?$filter=${encodeURIComponent(broken)}`)).status, 400, broken);
+  });
+
+  test('$filter on JSON properties: array indexes, in, JSON compared with JSON', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `j${Date.now().toString(36)}`;
+    const made: number[] = [];
+    for (const [i, flag] of [true, 'true', false].entries())
+      made.push(
+        await staff.create('/Things', {
+          name: `${tag}-${i}`,
+          description: 'd',
+          properties: {
+            int: i + 8,
+            flag,
+            same: true,
+            intArray: [i + 8, i + 9],
+            strArray: [`s${i + 8}`, `s${i + 9}`],
+            intIntArray: [[i], [i + 10, i + 11]],
+            objArray: [{ n: i }, { n: i * 2, ok: i % 2 === 0 }],
+          },
+        }),
+      );
+    const f = async (filter: string) => {
+      const res = await staff.list(
+        `/Things?$filter=${encodeURIComponent(`startswith(name, '${tag}') and (${filter})`)}`,
+      );
+      assert.equal(res.status, 200, `${filter}: ${res.text}`);
+      return ids(res);
+    };
+    assert.deepEqual(await f('properties/intArray[1] gt 9'), [made[1], made[2]]);
+    assert.deepEqual(await f('properties/intIntArray[1][0] eq 11'), [made[1]]);
+    assert.deepEqual(await f('properties/objArray[1]/n ge 2 and properties/objArray[1]/ok'), [made[2]]);
+    assert.deepEqual(await f('properties/int in (8, 10)'), [made[0], made[2]]);
+    assert.deepEqual(await f('9 in properties/intArray'), [made[0], made[1]]);
+    assert.deepEqual(await f("'s10' in properties/strArray"), [made[1], made[2]]);
+    assert.deepEqual(await f("properties/int eq '9'"), [made[1]]);
+    // JSON against JSON: "true" equals true by their text.
+    assert.deepEqual(await f('properties/flag eq properties/same'), [made[0], made[1]]);
+    assert.deepEqual(
+      (await staff.sta('GET', `/Things(${made[1]})/properties/intIntArray%5B1%5D%5B0%5D`)).body,
+      {
+        'intIntArray[1][0]': 11,
+      },
+    );
+    assert.equal((await staff.list(`/Things?$filter=${encodeURIComponent('1 in name')}`)).status, 400);
+  });
+
   test('$filter: date and time functions and literals', async () => {
     const { staff } = await staTenant(server);
     const tag = `t${Date.now().toString(36)}`;

@@ -87,4 +87,50 @@ describe('query options', () => {
     const nav = await staff.list(`/Things?$filter=id eq ${things[0]}&$select=Datastreams`);
     assert.deepEqual(Object.keys(nav.body.value[0]!), ['Datastreams@iot.navigationLink']);
   });
+
+  test('$expand as the OGC suite checks it: links stay on the parent, expanded entities show properties', async () => {
+    const { staff } = await staTenant(server);
+    const { things } = await dataset(staff, `x${Date.now().toString(36)}`);
+    const res = await staff.sta<Record<string, unknown>>('GET', `/Things(${things[0]})?$expand=Datastreams`);
+    assert.equal(res.status, 200, res.text);
+    for (const nav of ['Datastreams', 'Locations', 'HistoricalLocations'])
+      assert.ok(res.body[`${nav}@iot.navigationLink`], nav);
+    const ds = (res.body.Datastreams as Record<string, unknown>[])[0]!;
+    assert.ok(ds['@iot.id'] && ds.name && ds.unitOfMeasurement);
+    assert.deepEqual(
+      Object.keys(ds).filter((k) => k.endsWith('@iot.navigationLink')),
+      [],
+    );
+    // Selected navigation properties of an expanded entity are linked.
+    const selected = await staff.sta<{ Datastreams: Record<string, unknown>[] }>(
+      'GET',
+      `/Things(${things[0]})?$select=id&$expand=${encodeURIComponent('Datastreams($select=id,name,Sensor)')}`,
+    );
+    assert.deepEqual(Object.keys(selected.body).sort(), ['@iot.id', 'Datastreams']);
+    assert.deepEqual(Object.keys(selected.body.Datastreams[0]!).sort(), [
+      '@iot.id',
+      'Sensor@iot.navigationLink',
+      'name',
+    ]);
+    // $top, $skip and $count on one entity (and on a single expanded one) are ignored, not a 400.
+    const single = await staff.sta<Record<string, unknown>>(
+      'GET',
+      `/Things(${things[0]})?$select=id,name&$top=2&$skip=1&$count=true&$expand=${encodeURIComponent('Datastreams($expand=Thing($top=2;$skip=1;$count=false);$top=2;$skip=1;$count=true)')}`,
+    );
+    assert.equal(single.status, 200, single.text);
+    assert.equal(single.body['Datastreams@iot.count'], 1);
+    assert.deepEqual(single.body.Datastreams, []);
+    assert.equal((await staff.sta('GET', `/Things(${things[0]})?$filter=id eq 1`)).status, 400);
+    // Options encoded with their '=' (Java's URLEncoder in the suite) are read like plain ones.
+    const stream = (await staff.list(`/Things(${things[0]})/Datastreams`)).body.value[0]![
+      '@iot.id'
+    ] as number;
+    const encoded = await staff.list(
+      `/Datastreams(${stream})/Observations?${encodeURIComponent('$filter=result eq 2 or result eq 3')}&%24orderby%3Dresult+desc`,
+    );
+    assert.deepEqual(
+      encoded.body.value.map((v) => v.result),
+      [3, 2],
+    );
+  });
 });

@@ -115,6 +115,25 @@ describe('data arrays and $batch', () => {
       [3, '2024-01-01T01:00:00.000Z'],
     ]);
     assert.ok(read.body.value[0]!['Datastream@iot.navigationLink'].endsWith(`/Datastreams(${ds})`));
+    // Without $select every property is a component, each row as long as the components.
+    const all = await staff.sta<{
+      value: { components: string[]; dataArray: unknown[][]; 'dataArray@iot.count': number }[];
+      '@iot.count': number;
+      '@iot.nextLink': string;
+    }>('GET', `/Datastreams(${ds})/Observations?$resultFormat=dataArray&$count=true&$top=1`);
+    assert.deepEqual(all.body.value[0]!.components, [
+      'id',
+      'phenomenonTime',
+      'result',
+      'resultTime',
+      'resultQuality',
+      'validTime',
+      'parameters',
+    ]);
+    assert.equal(all.body.value[0]!.dataArray[0]!.length, 7);
+    assert.equal(all.body.value[0]!['dataArray@iot.count'], 1);
+    assert.equal(all.body['@iot.count'], 2);
+    assert.ok(all.body['@iot.nextLink']);
   });
 
   test('$batch: requests in order, a failing change set is rolled back', async () => {

@@ -37,6 +37,19 @@ export function sensorThingsRoutes(ctx: AppContext) {
       return staError(request, reply, new AppError('internal_error', 500, 'Internal server error'));
     });
 
+    // A DELETE carries no body, but clients send a Content-Type anyway (the OGC test suite's Java client sends
+    // application/x-www-form-urlencoded, others application/json): with nothing to parse it must not be a 415
+    // or an empty-JSON 400.
+    app.addHook('onRequest', async (request) => {
+      const { headers } = request;
+      if (
+        request.method === 'DELETE' &&
+        headers['transfer-encoding'] === undefined &&
+        (headers['content-length'] === undefined || headers['content-length'] === '0')
+      )
+        delete headers['content-type'];
+    });
+
     // multipart/mixed $batch bodies (OData 4.0) arrive as text and are parsed in multipart.ts.
     app.addContentTypeParser('multipart/mixed', { parseAs: 'string' }, (_request, body, done) =>
       done(null, body),
