@@ -64,7 +64,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   const applied = await migrateToLatest(database.db);
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated');
   const ctx = createContext(config, database);
-  const result = await bootstrap(ctx);
+  const result = await database.exclusive('srp:bootstrap', () => bootstrap(ctx));
   if (result.adminCreated) log.info({ email: result.adminCreated.email }, 'platform admin created');
   if (result.demoSeeded.length > 0) log.info({ regions: result.demoSeeded }, 'demo data seeded');
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { sql } from 'kysely';
-import { testDatabase, testLane } from '../../test-support/db.js';
+import { openTestDatabase, testDatabase, testLane } from '../../test-support/db.js';
 import { createTestTenant } from '../../test-support/factories.js';
 
 const handle = await testDatabase();
@@ -59,6 +59,41 @@ test('a transaction is isolated from concurrent statements and rolls back as a w
     .where('id', '=', region.id)
     .executeTakeFirstOrThrow();
   assert.equal(after.name, 'Testregion');
+});
+
+test('work under one exclusive name runs one at a time, also from two instances', async () => {
+  // On PostgreSQL a second handle stands for a second server instance; PGlite belongs to one process.
+  const other = testLane === 'postgres' ? await openTestDatabase() : handle;
+  try {
+    const name = `test:${crypto.randomUUID()}`;
+    const events: string[] = [];
+    const work = (who: string) => async () => {
+      events.push(`${who} in`);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      events.push(`${who} out`);
+      if (who === 'b') throw new Error('work that fails releases the name too');
+      return who;
+    };
+    const results = await Promise.allSettled([
+      handle.exclusive(name, work('a')),
+      other.exclusive(name, work('b')),
+      handle.exclusive(name, work('c')),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'rejected', 'fulfilled'],
+    );
+    // Whatever the order, each one finishes before the next one starts.
+    assert.equal(events.length, 6);
+    for (let i = 0; i < events.length; i += 2) {
+      assert.match(events[i]!, / in$/);
+      assert.equal(events[i + 1], events[i]!.replace(' in', ' out'));
+    }
+    // Other names are not held up by it.
+    assert.equal(await handle.exclusive(`${name}:other`, async () => 'free'), 'free');
+  } finally {
+    if (other !== handle) await other.close();
+  }
 });
 
 test('parallel tenants do not see each other by slug', async () => {

@@ -21,6 +21,11 @@ export interface DatabaseHandle {
   dumpDataDir?: () => Promise<Blob>;
   /** LISTEN on a channel (see listen.ts); resolves once listening. */
   listen(channel: string, listener: ChannelListener): Promise<() => Promise<void>>;
+  /**
+   * Runs `work` while no other instance runs work under the same name (first-start seeding: two instances
+   * starting on an empty database would both create the admin). PGlite belongs to one process anyway.
+   */
+  exclusive<T>(name: string, work: () => Promise<T>): Promise<T>;
 }
 
 // Both engines return the same JavaScript types: bigint columns as numbers (ids and counters stay far
@@ -78,7 +83,42 @@ async function openPostgres(connectionString: string, options: DatabaseOptions):
       await sql`select 1`.execute(db);
     },
     listen: (channel, listener) => listenPostgres(connectionString, channel, listener),
+    exclusive: (name, work) => holdingAdvisoryLock(connectionString, name, work),
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * A session advisory lock on a connection of its own: the work itself uses the pool, which may have a
+ * single connection. Ending the session releases the lock, also when the work failed.
+ */
+async function holdingAdvisoryLock<T>(
+  connectionString: string,
+  name: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const client = new pg.Client({ connectionString });
+  // A lost lock connection ends the session and with it the lock; the work's own statements report
+  // any database trouble.
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock(hashtext($1))', [name]);
+    return await work();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** PGlite's exclusive(): the database belongs to this process, so a queue per name in memory suffices. */
+function oneAtATime() {
+  const tails = new Map<string, Promise<unknown>>();
+  return <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const run = (tails.get(name) ?? Promise.resolve()).then(work);
+    const tail = run.catch(() => undefined);
+    tails.set(name, tail);
+    void tail.then(() => tails.get(name) === tail && tails.delete(name));
+    return run;
   };
 }
 
@@ -101,6 +141,7 @@ async function openPGlite(dataDir: string | undefined, template: Blob | undefine
       await sql`select 1`.execute(db);
     },
     listen: (channel, listener) => listenPGlite(client, channel, listener),
+    exclusive: oneAtATime(),
     close: () => db.destroy(),
     dumpDataDir: () => client.dumpDataDir('gzip'),
   };
