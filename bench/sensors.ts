@@ -793,8 +793,10 @@ async function brokerQos1Rate(messages: number): Promise<number> {
   try {
     await subscriber.subscribeAsync(topic, { qos: 1 });
     let received = 0;
+    let onReceived: (() => void) | undefined;
     const done = new Promise<void>((resolve) =>
       subscriber.on('message', () => {
+        onReceived?.();
         if (++received === messages) resolve();
       }),
     );
@@ -817,13 +819,17 @@ async function brokerQos1Rate(messages: number): Promise<number> {
         phenomenonTime: new Date(Date.UTC(2026, 0, 1) + i * 60_000).toISOString(),
         result: i % 50,
       });
-    // Below Mosquitto's default queue of 1000 messages per subscriber, so nothing is dropped.
+    // The broker acknowledges a publish when it has it, not when the subscriber does: a subscriber that
+    // falls behind lets its queue grow past Mosquitto's default of 1,000 messages, and the broker drops
+    // the rest. So the publisher keeps at most 200 unacknowledged and 500 undelivered messages.
     const window = 200;
+    const backlog = 500;
     const inflight = new Set<Promise<unknown>>();
     for (let i = 0; i < messages; i++) {
       const p = publisher.publishAsync(topic, payload(i), { qos: 1 }).finally(() => inflight.delete(p));
       inflight.add(p);
       if (inflight.size >= window) await Promise.race(inflight);
+      while (i + 1 - received > backlog) await new Promise<void>((resolve) => (onReceived = resolve));
     }
     await Promise.all(inflight);
     await Promise.race([done, stalled]);
