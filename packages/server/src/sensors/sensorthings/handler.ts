@@ -74,6 +74,9 @@ interface Segment {
   raw: string;
 }
 
+/** Entities one DELETE on a collection may remove at most. */
+const MAX_DELETE_WHERE = 10_000;
+
 function parsePath(path: string): Segment[] {
   const parts = path.split('/').filter((p) => p !== '');
   return parts.map((raw) => {
@@ -599,6 +602,7 @@ export class StaHandler {
   ): Promise<StaResponse> {
     const conds = [...target.conds, ownedCondition('t0', this.writable(request.principal))];
     const byMunicipality = new Map<string, number[]>();
+    let matched = 0;
     for (let skip = 0, more = true; more;) {
       const page = await reader.rows(
         target.def,
@@ -606,6 +610,13 @@ export class StaHandler {
         { filter: options.filter, top: Infinity, skip },
         target.scope,
       );
+      matched += page.rows.length;
+      // Deleted one by one with their cascades, in one transaction: a mistaken `DELETE /Observations`
+      // must not hold the database for hours. Old data goes by the Datastream's retention policy.
+      if (matched > MAX_DELETE_WHERE)
+        throw bad(
+          `The DELETE matches more than ${MAX_DELETE_WHERE.toLocaleString('en')} entities; narrow its $filter (old Observations are removed by the Datastream's retention policy)`,
+        );
       for (const row of page.rows) {
         const ids = byMunicipality.get(row.municipality_id) ?? [];
         ids.push(row.id);
