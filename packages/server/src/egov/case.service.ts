@@ -294,12 +294,11 @@ export class CaseService {
     actor: AuditActor,
     status?: EgovCaseStatus,
   ): Promise<EgovCase> {
-    const state = await this.deps.keys.decryptJson<unknown>(
-      c.municipality_id,
-      `${c.id}:engine`,
-      c.engine_state_encrypted!,
-    );
-    const step = await this.runner.receive(c.id, state, message, variablesOf(data));
+    const [version, state] = await Promise.all([
+      this.deps.catalogue.content(c.service_version_id),
+      this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
+    ]);
+    const step = await this.runner.receive(c.id, version.bpmn_xml, state, message, variablesOf(data));
     return this.persistStep(c, step, data, actor, { status });
   }
 
@@ -801,7 +800,13 @@ export class CaseService {
       `${c.id}:engine`,
       c.engine_state_encrypted,
     );
-    const step = await this.runner.completeUserTask(c.id, state, input.activityId, variablesOf(next));
+    const step = await this.runner.completeUserTask(
+      c.id,
+      version.bpmn_xml,
+      state,
+      input.activityId,
+      variablesOf(next),
+    );
     const updated = await this.persistStep(c, step, next, actor, {
       completedActivity: input.activityId,
       extra: (trx) =>
@@ -828,13 +833,12 @@ export class CaseService {
   async wake(caseId: string): Promise<void> {
     const c = await this.repository().findCase(caseId);
     if (!c?.engine_state_encrypted || c.status === 'completed' || c.status === 'rejected') return;
-    const data = await this.data(c);
-    const state = await this.deps.keys.decryptJson<unknown>(
-      c.municipality_id,
-      `${c.id}:engine`,
-      c.engine_state_encrypted,
-    );
-    const step = await this.runner.resume(c.id, state, variablesOf(data));
+    const [version, data, state] = await Promise.all([
+      this.deps.catalogue.content(c.service_version_id),
+      this.data(c),
+      this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted),
+    ]);
+    const step = await this.runner.resume(c.id, version.bpmn_xml, state, variablesOf(data));
     await this.persistStep(c, step, data, systemActor('egov-timer'), {});
   }
 

@@ -172,6 +172,19 @@ interface TimerRef {
 
 type ModelContext = BpmnEngineOptions['sourceContext'];
 
+/**
+ * The engine's state repeats the whole serialised definition (about two thirds of it for the shipped
+ * processes); the case's service version holds the definition already, so each step would encrypt, store,
+ * decrypt and parse it again for nothing.
+ */
+function withoutSource(state: unknown): unknown {
+  const saved = state as { definitions?: { source?: unknown }[] };
+  return {
+    ...saved,
+    definitions: saved.definitions?.map(({ source: _source, ...definition }) => definition),
+  };
+}
+
 /** Parsing BPMN XML is the costly part of a start; versions never change, so their parse is kept. */
 const MAX_CACHED_MODELS = 200;
 
@@ -209,9 +222,9 @@ export class ProcessRunner {
   }
 
   /** Recovers and resumes: expired timers fire, everything else keeps waiting. */
-  async resume(name: string, state: unknown, variables: CaseVariables): Promise<StepResult> {
+  async resume(name: string, bpmnXml: string, state: unknown, variables: CaseVariables): Promise<StepResult> {
     const effects: Effect[] = [];
-    const engine = this.recover(name, state, variables, effects);
+    const engine = await this.recover(name, bpmnXml, state, variables, effects);
     const startedAt = Date.now();
     await engine.resume();
     return this.settle(engine, effects, startedAt);
@@ -220,12 +233,14 @@ export class ProcessRunner {
   /** Completes a waiting user task, so the process continues (gateways read the updated variables). */
   completeUserTask(
     name: string,
+    bpmnXml: string,
     state: unknown,
     activityId: string,
     variables: CaseVariables,
   ): Promise<StepResult> {
     return this.signalWaiting(
       name,
+      bpmnXml,
       state,
       variables,
       (a) => a.id === activityId && /UserTask|ManualTask/.test(a.type),
@@ -234,9 +249,16 @@ export class ProcessRunner {
   }
 
   /** Delivers an outside event (`payment`, `delivery`) to the receive task waiting for that message. */
-  receive(name: string, state: unknown, message: string, variables: CaseVariables): Promise<StepResult> {
+  receive(
+    name: string,
+    bpmnXml: string,
+    state: unknown,
+    message: string,
+    variables: CaseVariables,
+  ): Promise<StepResult> {
     return this.signalWaiting(
       name,
+      bpmnXml,
       state,
       variables,
       (a) => /ReceiveTask/.test(a.type) && messageOf(a) === message,
@@ -246,13 +268,14 @@ export class ProcessRunner {
 
   private async signalWaiting(
     name: string,
+    bpmnXml: string,
     state: unknown,
     variables: CaseVariables,
     match: (activity: PostponedApi) => boolean,
     notWaiting: string,
   ): Promise<StepResult> {
     const effects: Effect[] = [];
-    const engine = this.recover(name, state, variables, effects);
+    const engine = await this.recover(name, bpmnXml, state, variables, effects);
     const startedAt = Date.now();
     const execution = await engine.resume();
     await this.untilQuiet(engine);
@@ -265,9 +288,20 @@ export class ProcessRunner {
     return this.settle(engine, effects, startedAt);
   }
 
-  private recover(name: string, state: unknown, variables: CaseVariables, effects: Effect[]) {
+  /**
+   * A saved state names its definition but does not carry it (see `withoutSource`): the engine takes the
+   * version's parse from the cache. States saved with their source still recover from that source.
+   */
+  private async recover(
+    name: string,
+    bpmnXml: string,
+    state: unknown,
+    variables: CaseVariables,
+    effects: Effect[],
+  ) {
     return new Engine({
       name,
+      sourceContext: await this.sourceContext(bpmnXml),
       expressions: expressionsFor(variables, effects),
       scripts: noScripts,
       timers: stepTimers(),
@@ -304,7 +338,7 @@ export class ProcessRunner {
     const timers = (engine.environment.timers as unknown as { executing: TimerRef[] }).executing;
     const nextTimerAt =
       timers.length > 0 ? new Date(startedAt + Math.min(...timers.map((t) => t.delay)) + 1000) : null;
-    const state = await engine.getState();
+    const state = withoutSource(await engine.getState());
     // Only a timer running in memory needs a stop; a finished engine has nothing to stop (and would not answer).
     if (!ended && timers.some((t) => t.timerRef !== NOT_SCHEDULED)) await engine.stop();
     return { state, effects, userTasks, waits, nextTimerAt, ended };
