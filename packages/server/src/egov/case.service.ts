@@ -293,10 +293,13 @@ export class CaseService {
     data: CaseData,
     actor: AuditActor,
     status?: EgovCaseStatus,
+    /** The state the previous step of this call just saved (in memory, so not decrypted again). */
+    saved?: unknown,
   ): Promise<EgovCase> {
     const [version, state] = await Promise.all([
       this.deps.catalogue.content(c.service_version_id),
-      this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
+      saved ??
+        this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
     ]);
     const step = await this.runner.receive(c.id, version.bpmn_xml, state, message, variablesOf(data));
     return this.persistStep(c, step, data, actor, { status });
@@ -1210,7 +1213,7 @@ export class CaseService {
       } else await this.deps.work.cancel(task, 'Prozessschritt beendet', actor);
     }
     // Nothing to wait for (no fee, no destination): the process goes straight on.
-    if (continueWith) return this.receive(updated, continueWith, data, actor);
+    if (continueWith) return this.receive(updated, continueWith, data, actor, undefined, step.state);
     return updated;
   }
 

@@ -145,3 +145,32 @@ test('a saved state leaves the definition to the service version; states saved w
     );
   }
 });
+
+test('a step right after another in the same call goes on in its engine, as if recovered from the saved state', async () => {
+  const xml = xmlOf('personenstandsurkunde');
+  const submitted = await runner.start('case-6', xml, { form: {} });
+  const recovered = await runner.receive('case-6', xml, roundTrip(submitted.state), 'payment', { form: {} });
+  const continued = await runner.receive('case-6', xml, submitted.state, 'payment', { form: {} });
+  for (const step of [recovered, continued]) {
+    assert.deepEqual(step.effects, []);
+    assert.deepEqual(step.userTasks, [
+      { activityId: 'Pruefen', name: 'Antrag prüfen und Urkunde ausstellen' },
+    ]);
+    assert.deepEqual(step.waits, []);
+    assert.ok(step.nextTimerAt);
+  }
+  // The continued engine was used up: the same state again is recovered, and the payment is not awaited twice.
+  const again = await runner.receive('case-6', xml, submitted.state, 'payment', { form: {} });
+  assert.deepEqual(
+    again.userTasks.map((t) => t.activityId),
+    ['Pruefen'],
+  );
+  const approved = await runner.completeUserTask('case-6', xml, roundTrip(continued.state), 'Pruefen', {
+    form: {},
+    decision: 'approved',
+  });
+  assert.deepEqual(
+    approved.effects.map((e) => e.kind),
+    ['document', 'connector'],
+  );
+});
