@@ -293,16 +293,21 @@ export class CaseService {
     data: CaseData,
     actor: AuditActor,
     status?: EgovCaseStatus,
-    /** The state the previous step of this call just saved (in memory, so not decrypted again). */
-    saved?: unknown,
+    /** The step of this call that just saved the case: its state and rows in memory, not read again. */
+    previous?: { state: unknown; first: boolean; loaded: NonNullable<StepOptions['loaded']> },
   ): Promise<EgovCase> {
     const [version, state] = await Promise.all([
-      this.deps.catalogue.content(c.service_version_id),
-      saved ??
-        this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
+      previous?.loaded.version ?? this.deps.catalogue.content(c.service_version_id),
+      previous
+        ? previous.state
+        : this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
     ]);
     const step = await this.runner.receive(c.id, version.bpmn_xml, state, message, variablesOf(data));
-    return this.persistStep(c, step, data, actor, { status });
+    return this.persistStep(c, step, data, actor, {
+      status,
+      first: previous?.first,
+      loaded: previous?.loaded,
+    });
   }
 
   // --- loading and access ----------------------------------------------------------------------------
@@ -1089,18 +1094,10 @@ export class CaseService {
     step: StepResult,
     data: CaseData,
     actor: AuditActor,
-    options: {
-      /** The process's first step (the start job): the case has no inbox items yet. */
-      first?: boolean;
-      completedActivity?: string;
-      /** The status before the step's own status effects (default: unchanged). */
-      status?: EgovCaseStatus;
-      extra?: (trx: Database) => Promise<void>;
-      /** Rows the caller loaded already (submit), so the step does not read them again. */
-      loaded?: { version: VersionContent; params: MunicipalityServiceParams };
-    },
+    options: StepOptions,
   ): Promise<EgovCase> {
-    const { version, params } = options.loaded ?? (await this.serviceOf(c));
+    const loaded = options.loaded ?? (await this.serviceOf(c));
+    const { version, params } = loaded;
     const base: EgovCaseStatus = options.status ?? c.status;
     let status = base;
     for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
@@ -1213,7 +1210,13 @@ export class CaseService {
       } else await this.deps.work.cancel(task, 'Prozessschritt beendet', actor);
     }
     // Nothing to wait for (no fee, no destination): the process goes straight on.
-    if (continueWith) return this.receive(updated, continueWith, data, actor, undefined, step.state);
+    // A first step that opened no inbox items leaves none for the step that goes on from it.
+    if (continueWith)
+      return this.receive(updated, continueWith, data, actor, undefined, {
+        state: step.state,
+        first: !!options.first && step.userTasks.length === 0,
+        loaded,
+      });
     return updated;
   }
 
@@ -1337,6 +1340,17 @@ export class CaseService {
       }
     }
   }
+}
+
+interface StepOptions {
+  /** The process's first step (the start job): the case has no inbox items yet. */
+  first?: boolean;
+  completedActivity?: string;
+  /** The status before the step's own status effects (default: unchanged). */
+  status?: EgovCaseStatus;
+  extra?: (trx: Database) => Promise<void>;
+  /** Rows the caller loaded already (submit), so the step does not read them again. */
+  loaded?: { version: VersionContent; params: MunicipalityServiceParams };
 }
 
 /** The unique key of a case's start job: one pending start per case. */
