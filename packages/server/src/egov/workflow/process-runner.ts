@@ -3,7 +3,9 @@
 // the process waits (user task, timer) or ends, and returns the new state with the effects the service
 // tasks asked for. The engine never touches the database or the network itself: the case service
 // persists state and effects in one transaction, so a crash between steps loses nothing and another
-// instance resumes the case from the same state.
+// instance resumes the case from the same state. The saved state leaves out the definition (the case's
+// service version has it); a step that follows at once in the same call goes on in the engine that
+// just settled (its state was saved all the same).
 //
 // Expressions: `${environment.services.name("arg")}` picks a service task's implementation;
 // conditions on sequence flows are FEEL (`=decision = "approved"`, `=form.art = "geburt"`) evaluated
