@@ -293,14 +293,21 @@ export class CaseService {
     data: CaseData,
     actor: AuditActor,
     status?: EgovCaseStatus,
+    /** The step of this call that just saved the case: its state and rows in memory, not read again. */
+    previous?: { state: unknown; first: boolean; loaded: NonNullable<StepOptions['loaded']> },
   ): Promise<EgovCase> {
-    const state = await this.deps.keys.decryptJson<unknown>(
-      c.municipality_id,
-      `${c.id}:engine`,
-      c.engine_state_encrypted!,
-    );
-    const step = await this.runner.receive(c.id, state, message, variablesOf(data));
-    return this.persistStep(c, step, data, actor, { status });
+    const [version, state] = await Promise.all([
+      previous?.loaded.version ?? this.deps.catalogue.content(c.service_version_id),
+      previous
+        ? previous.state
+        : this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
+    ]);
+    const step = await this.runner.receive(c.id, version.bpmn_xml, state, message, variablesOf(data));
+    return this.persistStep(c, step, data, actor, {
+      status,
+      first: previous?.first,
+      loaded: previous?.loaded,
+    });
   }
 
   // --- loading and access ----------------------------------------------------------------------------
@@ -801,7 +808,13 @@ export class CaseService {
       `${c.id}:engine`,
       c.engine_state_encrypted,
     );
-    const step = await this.runner.completeUserTask(c.id, state, input.activityId, variablesOf(next));
+    const step = await this.runner.completeUserTask(
+      c.id,
+      version.bpmn_xml,
+      state,
+      input.activityId,
+      variablesOf(next),
+    );
     const updated = await this.persistStep(c, step, next, actor, {
       completedActivity: input.activityId,
       extra: (trx) =>
@@ -828,13 +841,12 @@ export class CaseService {
   async wake(caseId: string): Promise<void> {
     const c = await this.repository().findCase(caseId);
     if (!c?.engine_state_encrypted || c.status === 'completed' || c.status === 'rejected') return;
-    const data = await this.data(c);
-    const state = await this.deps.keys.decryptJson<unknown>(
-      c.municipality_id,
-      `${c.id}:engine`,
-      c.engine_state_encrypted,
-    );
-    const step = await this.runner.resume(c.id, state, variablesOf(data));
+    const [version, data, state] = await Promise.all([
+      this.deps.catalogue.content(c.service_version_id),
+      this.data(c),
+      this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted),
+    ]);
+    const step = await this.runner.resume(c.id, version.bpmn_xml, state, variablesOf(data));
     await this.persistStep(c, step, data, systemActor('egov-timer'), {});
   }
 
@@ -1082,18 +1094,10 @@ export class CaseService {
     step: StepResult,
     data: CaseData,
     actor: AuditActor,
-    options: {
-      /** The process's first step (the start job): the case has no inbox items yet. */
-      first?: boolean;
-      completedActivity?: string;
-      /** The status before the step's own status effects (default: unchanged). */
-      status?: EgovCaseStatus;
-      extra?: (trx: Database) => Promise<void>;
-      /** Rows the caller loaded already (submit), so the step does not read them again. */
-      loaded?: { version: VersionContent; params: MunicipalityServiceParams };
-    },
+    options: StepOptions,
   ): Promise<EgovCase> {
-    const { version, params } = options.loaded ?? (await this.serviceOf(c));
+    const loaded = options.loaded ?? (await this.serviceOf(c));
+    const { version, params } = loaded;
     const base: EgovCaseStatus = options.status ?? c.status;
     let status = base;
     for (const effect of step.effects) if (effect.kind === 'status') status = effect.status;
@@ -1206,7 +1210,13 @@ export class CaseService {
       } else await this.deps.work.cancel(task, 'Prozessschritt beendet', actor);
     }
     // Nothing to wait for (no fee, no destination): the process goes straight on.
-    if (continueWith) return this.receive(updated, continueWith, data, actor);
+    // A first step that opened no inbox items leaves none for the step that goes on from it.
+    if (continueWith)
+      return this.receive(updated, continueWith, data, actor, undefined, {
+        state: step.state,
+        first: !!options.first && step.userTasks.length === 0,
+        loaded,
+      });
     return updated;
   }
 
@@ -1330,6 +1340,17 @@ export class CaseService {
       }
     }
   }
+}
+
+interface StepOptions {
+  /** The process's first step (the start job): the case has no inbox items yet. */
+  first?: boolean;
+  completedActivity?: string;
+  /** The status before the step's own status effects (default: unchanged). */
+  status?: EgovCaseStatus;
+  extra?: (trx: Database) => Promise<void>;
+  /** Rows the caller loaded already (submit), so the step does not read them again. */
+  loaded?: { version: VersionContent; params: MunicipalityServiceParams };
 }
 
 /** The unique key of a case's start job: one pending start per case. */

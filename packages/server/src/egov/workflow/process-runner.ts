@@ -3,7 +3,9 @@
 // the process waits (user task, timer) or ends, and returns the new state with the effects the service
 // tasks asked for. The engine never touches the database or the network itself: the case service
 // persists state and effects in one transaction, so a crash between steps loses nothing and another
-// instance resumes the case from the same state.
+// instance resumes the case from the same state. The saved state leaves out the definition (the case's
+// service version has it); a step that follows at once in the same call goes on in the engine that
+// just settled (its state was saved all the same).
 //
 // Expressions: `${environment.services.name("arg")}` picks a service task's implementation;
 // conditions on sequence flows are FEEL (`=decision = "approved"`, `=form.art = "geburt"`) evaluated
@@ -61,11 +63,17 @@ const MAX_SETTLE_TICKS = 10_000;
 
 type ServiceFn = (scope: { content: { id: string } }, callback: (error: Error | null) => void) => void;
 
-function serviceTable(effects: Effect[]): Record<string, (...args: string[]) => ServiceFn> {
+/** What one step's expressions read and write; a live engine's next step gets a fresh one (see `#live`). */
+interface StepScope {
+  variables: CaseVariables;
+  effects: Effect[];
+}
+
+function serviceTable(step: StepScope): Record<string, (...args: string[]) => ServiceFn> {
   const record =
     (make: (activityId: string) => Effect): ServiceFn =>
     (scope, callback) => {
-      effects.push(make(scope.content.id));
+      step.effects.push(make(scope.content.id));
       callback(null);
     };
   const statuses: readonly string[] = ['received', 'in_progress', 'action_required', 'completed', 'rejected'];
@@ -93,12 +101,12 @@ function parseArguments(raw: string | undefined): string[] {
   });
 }
 
-function expressionsFor(variables: CaseVariables, effects: Effect[]) {
-  const services = serviceTable(effects);
+function expressionsFor(step: StepScope) {
+  const services = serviceTable(step);
   const resolve = (text: unknown): unknown => {
     if (typeof text !== 'string') return text;
     if (text.startsWith('=')) {
-      const result = evaluate(text.slice(1), variables) as { value: unknown };
+      const result = evaluate(text.slice(1), step.variables) as { value: unknown };
       return result.value;
     }
     const service = SERVICE_EXPRESSION.exec(text);
@@ -109,7 +117,7 @@ function expressionsFor(variables: CaseVariables, effects: Effect[]) {
     }
     // ${...} other than a service (e.g. a timer duration from a variable) is resolved from the variables.
     return text.replace(/\$\{([\w.]+)\}/g, (_, path: string) => {
-      let value: unknown = variables;
+      let value: unknown = step.variables;
       for (const key of path.replace(/^environment\.variables\./, '').split('.'))
         value = (value as Record<string, unknown> | undefined)?.[key];
       return typeof value === 'string' || typeof value === 'number' ? String(value) : '';
@@ -172,11 +180,31 @@ interface TimerRef {
 
 type ModelContext = BpmnEngineOptions['sourceContext'];
 
+/**
+ * The engine's state repeats the whole serialised definition (about two thirds of it for the shipped
+ * processes); the case's service version holds the definition already, so each step would encrypt, store,
+ * decrypt and parse it again for nothing.
+ */
+function withoutSource(state: unknown): unknown {
+  const saved = state as { definitions?: { source?: unknown }[] };
+  return {
+    ...saved,
+    definitions: saved.definitions?.map(({ source: _source, ...definition }) => definition),
+  };
+}
+
 /** Parsing BPMN XML is the costly part of a start; versions never change, so their parse is kept. */
 const MAX_CACHED_MODELS = 200;
 
 export class ProcessRunner {
   readonly #models = new Map<string, Promise<ModelContext>>();
+  /**
+   * The engine behind a state this runner just returned, while that state object lives: a step that
+   * follows at once in the same call (the fee is invoiced, so the start goes on to the payment) signals it
+   * instead of recovering the same state into a new engine. The state was saved in between all the same;
+   * any other caller, instance or later call recovers from the saved state as before.
+   */
+  readonly #live = new WeakMap<object, { engine: Engine; scope: StepScope }>();
 
   private sourceContext(bpmnXml: string): Promise<ModelContext> {
     const key = createHash('sha256').update(bpmnXml).digest('hex');
@@ -194,38 +222,40 @@ export class ProcessRunner {
 
   /** Starts a new process instance of `bpmnXml` with the case's variables. */
   async start(name: string, bpmnXml: string, variables: CaseVariables): Promise<StepResult> {
-    const effects: Effect[] = [];
+    const scope: StepScope = { variables, effects: [] };
     const engine = new Engine({
       name,
       sourceContext: await this.sourceContext(bpmnXml),
-      expressions: expressionsFor(variables, effects),
+      expressions: expressionsFor(scope),
       scripts: noScripts,
       timers: stepTimers(),
       Logger: silentLogger,
     });
     const startedAt = Date.now();
     await engine.execute();
-    return this.settle(engine, effects, startedAt);
+    return this.settle(engine, scope, startedAt);
   }
 
   /** Recovers and resumes: expired timers fire, everything else keeps waiting. */
-  async resume(name: string, state: unknown, variables: CaseVariables): Promise<StepResult> {
-    const effects: Effect[] = [];
-    const engine = this.recover(name, state, variables, effects);
+  async resume(name: string, bpmnXml: string, state: unknown, variables: CaseVariables): Promise<StepResult> {
+    const scope: StepScope = { variables, effects: [] };
+    const engine = await this.recover(name, bpmnXml, state, scope);
     const startedAt = Date.now();
     await engine.resume();
-    return this.settle(engine, effects, startedAt);
+    return this.settle(engine, scope, startedAt);
   }
 
   /** Completes a waiting user task, so the process continues (gateways read the updated variables). */
   completeUserTask(
     name: string,
+    bpmnXml: string,
     state: unknown,
     activityId: string,
     variables: CaseVariables,
   ): Promise<StepResult> {
     return this.signalWaiting(
       name,
+      bpmnXml,
       state,
       variables,
       (a) => a.id === activityId && /UserTask|ManualTask/.test(a.type),
@@ -234,9 +264,16 @@ export class ProcessRunner {
   }
 
   /** Delivers an outside event (`payment`, `delivery`) to the receive task waiting for that message. */
-  receive(name: string, state: unknown, message: string, variables: CaseVariables): Promise<StepResult> {
+  receive(
+    name: string,
+    bpmnXml: string,
+    state: unknown,
+    message: string,
+    variables: CaseVariables,
+  ): Promise<StepResult> {
     return this.signalWaiting(
       name,
+      bpmnXml,
       state,
       variables,
       (a) => /ReceiveTask/.test(a.type) && messageOf(a) === message,
@@ -246,29 +283,41 @@ export class ProcessRunner {
 
   private async signalWaiting(
     name: string,
+    bpmnXml: string,
     state: unknown,
     variables: CaseVariables,
     match: (activity: PostponedApi) => boolean,
     notWaiting: string,
   ): Promise<StepResult> {
-    const effects: Effect[] = [];
-    const engine = this.recover(name, state, variables, effects);
+    const live = typeof state === 'object' && state !== null ? this.#live.get(state) : undefined;
+    if (live) this.#live.delete(state as object);
+    const scope: StepScope = live
+      ? Object.assign(live.scope, { variables, effects: [] })
+      : { variables, effects: [] };
+    const engine = live?.engine ?? (await this.recover(name, bpmnXml, state, scope));
     const startedAt = Date.now();
-    const execution = await engine.resume();
-    await this.untilQuiet(engine);
-    const task = (execution.getPostponed() as unknown as PostponedApi[]).find(match);
+    if (!live) {
+      await engine.resume();
+      await this.untilQuiet(engine);
+    }
+    const task = (engine.execution.getPostponed() as unknown as PostponedApi[]).find(match);
     if (!task) {
       if (this.status(engine).state === 'running') await engine.stop();
       throw new StepNotWaiting(notWaiting);
     }
     task.signal({ completedBy: 'caseworker' });
-    return this.settle(engine, effects, startedAt);
+    return this.settle(engine, scope, startedAt);
   }
 
-  private recover(name: string, state: unknown, variables: CaseVariables, effects: Effect[]) {
+  /**
+   * A saved state names its definition but does not carry it (see `withoutSource`): the engine takes the
+   * version's parse from the cache. States saved with their source still recover from that source.
+   */
+  private async recover(name: string, bpmnXml: string, state: unknown, scope: StepScope) {
     return new Engine({
       name,
-      expressions: expressionsFor(variables, effects),
+      sourceContext: await this.sourceContext(bpmnXml),
+      expressions: expressionsFor(scope),
       scripts: noScripts,
       timers: stepTimers(),
       Logger: silentLogger,
@@ -289,7 +338,7 @@ export class ProcessRunner {
     throw Errors.unavailable('The process did not settle');
   }
 
-  private async settle(engine: Engine, effects: Effect[], startedAt: number): Promise<StepResult> {
+  private async settle(engine: Engine, scope: StepScope, startedAt: number): Promise<StepResult> {
     await this.untilQuiet(engine);
     const { state: engineState } = this.status(engine);
     if (engineState === 'error') throw Errors.validation('The process failed; check the model');
@@ -304,9 +353,11 @@ export class ProcessRunner {
     const timers = (engine.environment.timers as unknown as { executing: TimerRef[] }).executing;
     const nextTimerAt =
       timers.length > 0 ? new Date(startedAt + Math.min(...timers.map((t) => t.delay)) + 1000) : null;
-    const state = await engine.getState();
+    const state = withoutSource(await engine.getState());
     // Only a timer running in memory needs a stop; a finished engine has nothing to stop (and would not answer).
     if (!ended && timers.some((t) => t.timerRef !== NOT_SCHEDULED)) await engine.stop();
-    return { state, effects, userTasks, waits, nextTimerAt, ended };
+    // Kept only without timers: a waiting timer's delay would count from this step's start, not the next.
+    else if (!ended && timers.length === 0) this.#live.set(state as object, { engine, scope });
+    return { state, effects: scope.effects, userTasks, waits, nextTimerAt, ended };
   }
 }
