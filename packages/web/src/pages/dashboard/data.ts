@@ -14,6 +14,26 @@ export interface LatestValue {
 
 export type LiveState = 'connecting' | 'open' | 'offline';
 
+/**
+ * The answer of the latest-values request, except where a value pushed by the live stream is newer: the
+ * stream opens at the same time as the request, and a value pushed while the request was under way must
+ * not be overwritten by the older answer.
+ */
+export function withNewerLive(
+  requested: readonly number[],
+  answer: readonly LatestValue[],
+  previous: ReadonlyMap<number, LatestValue>,
+): Map<number, LatestValue> {
+  const next = new Map(answer.map((d) => [d.id, d]));
+  for (const id of requested) {
+    const pushed = previous.get(id);
+    const fetched = next.get(id);
+    if (pushed?.time && (!fetched?.time || pushed.time > fetched.time))
+      next.set(id, { ...pushed, unit: fetched?.unit ?? pushed.unit });
+  }
+  return next;
+}
+
 /** Latest values of the given Datastreams, updated live without reloading. */
 export function useLatestValues(ids: readonly number[]): {
   values: Map<number, LatestValue>;
@@ -29,7 +49,10 @@ export function useLatestValues(ids: readonly number[]): {
     api.get<{ datastreams: LatestValue[] }>(`/api/sensors/latest?datastream=${key}`).then(
       // A transition: React renders the tiles in slices and keeps the page responsive (no long task).
       (answer) =>
-        active && startTransition(() => setValues(new Map(answer.datastreams.map((d) => [d.id, d])))),
+        active &&
+        startTransition(() =>
+          setValues((previous) => withNewerLive(key.split(',').map(Number), answer.datastreams, previous)),
+        ),
       () => undefined,
     );
     if (typeof EventSource === 'undefined') {
