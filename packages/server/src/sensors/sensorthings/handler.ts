@@ -469,10 +469,10 @@ export class StaHandler {
       municipalityId = await this.municipalityFor(request, db, target.def, request.body);
     }
     const parent = target.parent ? { set: target.parent.def.set, id: target.parent.row.id } : undefined;
-    const id = await this.services.entities.write(
+    const id = await this.writeIn(
+      db,
       municipalityId,
       (trx, w) => this.services.entities.create(trx, w, target.def.set, request.body, parent),
-      db === this.services.db ? undefined : db,
       deferred,
     );
     const reader = this.reader(request, db);
@@ -496,11 +496,11 @@ export class StaHandler {
     const parent = target.parent;
     this.checkWrite(request.principal, parent.row.municipality_id);
     const targetId = this.idFromReference(request.body, request.base, target.def.set);
-    await this.services.entities.write(
+    await this.writeIn(
+      db,
       parent.row.municipality_id,
       (trx, w) =>
         this.services.entities.addRef(trx, w, parent.def.set, parent.row.id, parent.nav.name, targetId),
-      db === this.services.db ? undefined : db,
       deferred,
     );
     return { status: 204 };
@@ -538,10 +538,10 @@ export class StaHandler {
       body = applyJsonPatch(current, body);
       mode = 'patch';
     }
-    await this.services.entities.write(
+    await this.writeIn(
+      db,
       municipalityId,
       (trx, w) => this.services.entities.update(trx, w, target.def.set, target.row.id, body, mode),
-      db === this.services.db ? undefined : db,
       deferred,
     );
     const reader = this.reader(request, db);
@@ -561,7 +561,8 @@ export class StaHandler {
       if (!parent || !parent.nav.many)
         throw bad('DELETE $ref removes an entity from a navigation collection');
       this.checkWrite(request.principal, parent.row.municipality_id);
-      await this.services.entities.write(
+      await this.writeIn(
+        db,
         parent.row.municipality_id,
         (trx) =>
           this.services.entities.removeRef(
@@ -571,17 +572,16 @@ export class StaHandler {
             parent.nav.name,
             target.row.id,
           ),
-        db === this.services.db ? undefined : db,
         deferred,
       );
       return { status: 200 };
     }
     const municipalityId = target.row.municipality_id;
     this.checkWrite(request.principal, municipalityId);
-    await this.services.entities.write(
+    await this.writeIn(
+      db,
       municipalityId,
       (trx) => this.services.entities.delete(trx, target.def.set, target.row.id, municipalityId),
-      db === this.services.db ? undefined : db,
       deferred,
     );
     return { status: 200 };
@@ -626,15 +626,33 @@ export class StaHandler {
       skip += page.top;
     }
     for (const [municipalityId, ids] of byMunicipality)
-      await this.services.entities.write(
+      await this.writeIn(
+        db,
         municipalityId,
         async (trx) => {
           for (const id of ids) await this.services.entities.delete(trx, target.def.set, id, municipalityId);
         },
-        db === this.services.db ? undefined : db,
         deferred,
       );
     return { status: 200 };
+  }
+
+  /**
+   * EntityService.write for this request: inside a $batch changeset `db` is the changeset's transaction and
+   * the changes wait in `deferred` for its commit; otherwise the write opens its own transaction.
+   */
+  private writeIn<T>(
+    db: Database,
+    municipalityId: string,
+    work: (trx: Database, w: WriteContext) => Promise<T>,
+    deferred?: WriteContext[],
+  ): Promise<T> {
+    return this.services.entities.write(
+      municipalityId,
+      work,
+      db === this.services.db ? undefined : db,
+      deferred,
+    );
   }
 
   /** POST CreateObservations: dataArrays per (Multi)Datastream; one selfLink or "error" per row. */
@@ -683,10 +701,10 @@ export class StaHandler {
             if (c === 'FeatureOfInterest/id') body.FeatureOfInterest = { '@iot.id': row[i] };
             else body[c] = row[i];
           });
-          const id = await this.services.entities.write(
+          const id = await this.writeIn(
+            db,
             municipalityId,
             (trx, w) => this.services.entities.create(trx, w, 'Observations', body),
-            db === this.services.db ? undefined : db,
             deferred,
           );
           result.push(reader.selfLink(MODEL.Observations, id));
