@@ -236,6 +236,10 @@ class Parser {
     const t = this.peek();
     return t?.t === 'id' && t.v === word;
   }
+  private atPunc(v: '(' | ')' | ',' | ':'): boolean {
+    const t = this.peek();
+    return t?.t === 'punc' && t.v === v;
+  }
   private expectPunc(v: '(' | ')' | ',' | ':'): void {
     const t = this.peek();
     if (t?.t !== 'punc' || t.v !== v)
@@ -300,11 +304,10 @@ class Parser {
     if (t?.t === 'id' && t.v === 'in') {
       this.i++;
       // `x in (a, b)` is `x eq a or x eq b`; `x in path` asks whether the JSON array at path holds x.
-      const open = this.peek();
-      if (open?.t !== 'punc' || open.v !== '(') return { k: 'bin', op: 'in', left, right: this.add() };
+      if (!this.atPunc('(')) return { k: 'bin', op: 'in', left, right: this.add() };
       this.i++;
       let list: Expr = { k: 'bin', op: 'eq', left, right: this.add() };
-      while (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ',') {
+      while (this.atPunc(',')) {
         this.i++;
         list = { k: 'bin', op: 'or', left: list, right: { k: 'bin', op: 'eq', left, right: this.add() } };
       }
@@ -338,7 +341,7 @@ class Parser {
   }
   /** The rest of `path/any(` or `path/all(`: `)` alone, or `variable : condition)`. */
   private lambda(path: string[], op: 'any' | 'all'): Expr {
-    if (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ')') {
+    if (this.atPunc(')')) {
       this.i++;
       if (op === 'all') throw bad('all() needs a condition');
       return { k: 'lambda', op, path };
@@ -381,18 +384,17 @@ class Parser {
       case 'id': {
         if (t.v === 'true' || t.v === 'false') return { k: 'lit', type: 'boolean', value: t.v === 'true' };
         if (t.v === 'null') return { k: 'lit', type: 'null' };
-        const next = this.peek();
         const lambda = /^(.+)\/(any|all)$/.exec(t.v);
-        if (lambda && next?.t === 'punc' && next.v === '(') {
+        if (lambda && this.atPunc('(')) {
           this.i++;
           return this.lambda(lambda[1]!.split('/'), lambda[2] as 'any' | 'all');
         }
-        if (next?.t === 'punc' && next.v === '(') {
+        if (this.atPunc('(')) {
           this.i++;
           const args: Expr[] = [];
-          if (!(this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ')')) {
+          if (!this.atPunc(')')) {
             args.push(this.or());
-            while (this.peek()?.t === 'punc' && (this.peek() as { v: string }).v === ',') {
+            while (this.atPunc(',')) {
               this.i++;
               args.push(this.or());
             }
