@@ -200,13 +200,9 @@ export class CaseService {
         );
       } else if (event.kind === 'payment') {
         const next: CaseData = data.payment ? { ...data, payment: { ...data.payment, paid: true } } : data;
-        await this.receive(
-          c,
-          'payment',
-          next,
-          systemActor('payment'),
-          c.assignee_id ? 'in_progress' : 'received',
-        );
+        await this.receive(c, 'payment', next, systemActor('payment'), {
+          status: c.assignee_id ? 'in_progress' : 'received',
+        });
       } else if (event.status === 'accepted') {
         const next: CaseData = {
           ...data,
@@ -292,15 +288,15 @@ export class CaseService {
     message: 'payment' | 'delivery',
     data: CaseData,
     actor: AuditActor,
-    status?: EgovCaseStatus,
-    /** The step of this call that just saved the case: its state and rows in memory, not read again. */
-    previous?: { state: unknown; first: boolean; loaded: NonNullable<StepOptions['loaded']> },
+    options: Pick<StepOptions, 'status'> & {
+      /** The step of this call that just saved the case: its state and rows in memory, not read again. */
+      previous?: { state: unknown; first: boolean; loaded: CaseServiceContext };
+    } = {},
   ): Promise<EgovCase> {
+    const { status, previous } = options;
     const [version, state] = await Promise.all([
       previous?.loaded.version ?? this.deps.catalogue.content(c.service_version_id),
-      previous
-        ? previous.state
-        : this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted!),
+      previous ? previous.state : this.engineState(c),
     ]);
     const step = await this.runner.receive(c.id, version.bpmn_xml, state, message, variablesOf(data));
     return this.persistStep(c, step, data, actor, {
@@ -803,11 +799,7 @@ export class CaseService {
       ...(input.decision ? { decision: input.decision } : {}),
       ...(input.note ? { decisionNote: input.note } : {}),
     };
-    const state = await this.deps.keys.decryptJson<unknown>(
-      c.municipality_id,
-      `${c.id}:engine`,
-      c.engine_state_encrypted,
-    );
+    const state = await this.engineState(c);
     const step = await this.runner.completeUserTask(
       c.id,
       version.bpmn_xml,
@@ -844,7 +836,7 @@ export class CaseService {
     const [version, data, state] = await Promise.all([
       this.deps.catalogue.content(c.service_version_id),
       this.data(c),
-      this.deps.keys.decryptJson<unknown>(c.municipality_id, `${c.id}:engine`, c.engine_state_encrypted),
+      this.engineState(c),
     ]);
     const step = await this.runner.resume(c.id, version.bpmn_xml, state, variablesOf(data));
     await this.persistStep(c, step, data, systemActor('egov-timer'), {});
@@ -1120,7 +1112,7 @@ export class CaseService {
     const sealedData = await this.deps.keys.encryptJson(c.municipality_id, c.id, data);
     const engineState = step.ended
       ? null
-      : await this.deps.keys.encryptJson(c.municipality_id, `${c.id}:engine`, step.state);
+      : await this.deps.keys.encryptJson(c.municipality_id, engineStateContext(c.id), step.state);
     const updated = await this.db.transaction().execute(async (trx) => {
       const row = await this.repository(trx).updateCase(c.id, c.engine_revision, {
         status,
@@ -1212,20 +1204,25 @@ export class CaseService {
     // Nothing to wait for (no fee, no destination): the process goes straight on.
     // A first step that opened no inbox items leaves none for the step that goes on from it.
     if (continueWith)
-      return this.receive(updated, continueWith, data, actor, undefined, {
-        state: step.state,
-        first: !!options.first && step.userTasks.length === 0,
-        loaded,
+      return this.receive(updated, continueWith, data, actor, {
+        previous: { state: step.state, first: !!options.first && step.userTasks.length === 0, loaded },
       });
     return updated;
   }
 
   /** The case's service version (its content, from memory) and the municipality's parameters for it. */
-  private async serviceOf(
-    c: EgovCase,
-  ): Promise<{ version: VersionContent; params: MunicipalityServiceParams }> {
+  private async serviceOf(c: EgovCase): Promise<CaseServiceContext> {
     const version = await this.deps.catalogue.content(c.service_version_id);
     return { version, params: await this.deps.catalogue.params(c.municipality_id, version.service_id) };
+  }
+
+  /** The process engine's saved state of a case whose process has started. */
+  private engineState(c: EgovCase): Promise<unknown> {
+    return this.deps.keys.decryptJson<unknown>(
+      c.municipality_id,
+      engineStateContext(c.id),
+      c.engine_state_encrypted!,
+    );
   }
 
   /** Requests the fee online when the step asked for it; without a provider the fee is invoiced. */
@@ -1350,8 +1347,17 @@ interface StepOptions {
   status?: EgovCaseStatus;
   extra?: (trx: Database) => Promise<void>;
   /** Rows the caller loaded already (submit), so the step does not read them again. */
-  loaded?: { version: VersionContent; params: MunicipalityServiceParams };
+  loaded?: CaseServiceContext;
 }
+
+/** A case's service version and its municipality's parameters (serviceOf). */
+interface CaseServiceContext {
+  version: VersionContent;
+  params: MunicipalityServiceParams;
+}
+
+/** The encryption context of a case's engine state (its data has the case id alone). */
+const engineStateContext = (caseId: string) => `${caseId}:engine`;
 
 /** The unique key of a case's start job: one pending start per case. */
 const startJobKey = (caseId: string) => `egov-start:${caseId}`;
