@@ -12,15 +12,16 @@ import { startPlatform, type RunningPlatform } from '../packages/server/src/serv
 // configured (README, Production): over TCP every statement also pays the loopback stack (about a sixth
 // of the online services' CPU per flow in a profile). BENCH_POSTGRES_URL chooses another server.
 const LOCAL_SOCKET_DIR = '/var/run/postgresql';
+const localSocket = existsSync(`${LOCAL_SOCKET_DIR}/.s.PGSQL.5432`);
 export const ADMIN_URL =
   process.env.BENCH_POSTGRES_URL ??
-  (existsSync(`${LOCAL_SOCKET_DIR}/.s.PGSQL.5432`)
+  (localSocket
     ? `postgres://postgres@localhost/postgres?host=${LOCAL_SOCKET_DIR}`
     : 'postgres://postgres@127.0.0.1:5432/postgres');
 /** How the benchmarks reach PostgreSQL, for their headers. */
 export const POSTGRES_VIA = process.env.BENCH_POSTGRES_URL
   ? 'BENCH_POSTGRES_URL'
-  : ADMIN_URL.includes('?host=')
+  : localSocket
     ? `Unix socket ${LOCAL_SOCKET_DIR}`
     : 'TCP 127.0.0.1:5432';
 
