@@ -10,6 +10,7 @@ import type { ObservationInput, StoredObservation } from '../observations/observ
 import { EntityRepository } from './entity.repository.js';
 import { parseIsoInterval } from './iso-time.js';
 import {
+  GEOJSON_ENCODING,
   MODEL,
   navOf,
   propertyOf,
@@ -137,7 +138,7 @@ export function geometryBBox(value: unknown, what: string): [number, number, num
   ];
 }
 
-const ENCODING_TYPES_WITH_GEOJSON = /geo\+json|geojson/i;
+const ENCODING_TYPES_WITH_GEOJSON = new RegExp(GEOJSON_ENCODING, 'i');
 
 /**
  * Converts one STA property value to its columns. `geoJson`: a geometry property must be GeoJSON (false

@@ -372,6 +372,12 @@ export const MODEL: Record<EntitySetName, EntityDef> = {
 
 export const ENTITY_SETS = Object.keys(MODEL) as EntitySetName[];
 
+/**
+ * An encodingType that names GeoJSON (application/geo+json, application/vnd.geo+json, …geojson), as a
+ * regular expression both for JavaScript (case-insensitive) and for PostgreSQL's `~*`.
+ */
+export const GEOJSON_ENCODING = 'geo\\+?json';
+
 export function isEntitySet(name: string): name is EntitySetName {
   return Object.hasOwn(MODEL, name);
 }

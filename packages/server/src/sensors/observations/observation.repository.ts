@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import type { Database } from '../../core/db/database.js';
 import { isoInstant } from '../entities/iso-time.js';
+import { GEOJSON_ENCODING } from '../entities/model.js';
 import { bucketStartSql, COARSE_BUCKETS, FIVE_MIN_BUCKET, ROLLUP_TIME_ZONE } from './rollup-buckets.js';
 
 export interface StreamOwner {
@@ -189,7 +190,7 @@ export class ObservationRepository {
       ])
       .where('tl.thing_id', '=', thingId)
       // Only a GeoJSON Location can become a FeatureOfInterest (a Thing may also have an address as text).
-      .where('l.encoding_type', '~*', 'geo\\+?json')
+      .where('l.encoding_type', '~*', GEOJSON_ENCODING)
       .orderBy('l.id', 'desc')
       .executeTakeFirst();
     return (
