@@ -93,20 +93,24 @@ export function entityJsonText(def: EntityDef, row: Row, self: string): string {
   return `${out}}`;
 }
 
-/** The JSON fragments of an entity type's keys, written once per type rather than per entity. */
-const jsonKeys = new WeakMap<EntityDef, { properties: string[]; navs: { key: string; path: string }[] }>();
-
-function jsonKeysOf(def: EntityDef) {
-  let keys = jsonKeys.get(def);
-  if (!keys) {
-    keys = {
-      properties: def.properties.map((p) => `,${JSON.stringify(p.name)}:`),
-      navs: def.navs.map((nav) => ({ key: `,"${nav.name}@iot.navigationLink":`, path: `/${nav.name}` })),
-    };
-    jsonKeys.set(def, keys);
-  }
-  return keys;
+/** `build` runs once per entity type (the model never changes), not once per entity. */
+function perEntityType<T>(build: (def: EntityDef) => T): (def: EntityDef) => T {
+  const built = new WeakMap<EntityDef, T>();
+  return (def) => {
+    let value = built.get(def);
+    if (value === undefined) {
+      value = build(def);
+      built.set(def, value);
+    }
+    return value;
+  };
 }
+
+/** The JSON fragments of an entity type's keys. */
+const jsonKeysOf = perEntityType((def) => ({
+  properties: def.properties.map((p) => `,${JSON.stringify(p.name)}:`),
+  navs: def.navs.map((nav) => ({ key: `,"${nav.name}@iot.navigationLink":`, path: `/${nav.name}` })),
+}));
 
 /** The condition that row t0 is related to entity `parentId` of `parent` through `nav`. */
 export function parentCondition(parent: EntityDef, parentId: number, nav: NavDef): Sql {
@@ -129,20 +133,11 @@ export function parentScope(parentId: number, nav: NavDef): Scope | undefined {
   };
 }
 
-const nestedSelects = new WeakMap<EntityDef, string[]>();
-
 /**
  * What an expanded entity shows without its own $select: selfLink, id and properties, but no navigationLinks;
  * those belong to the top level only (as the OGC suite and FROST-Server check it).
  */
-function nestedSelect(def: EntityDef): string[] {
-  let select = nestedSelects.get(def);
-  if (!select) {
-    select = ['@iot.selfLink', 'id', ...def.properties.map((p) => p.name)];
-    nestedSelects.set(def, select);
-  }
-  return select;
-}
+const nestedSelect = perEntityType((def) => ['@iot.selfLink', 'id', ...def.properties.map((p) => p.name)]);
 
 export class Reader {
   constructor(
