@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fieldKeys, validateSubmission, type FormSchema } from './form-validation.js';
+import { conditionScope, fieldKeys, validateSubmission, type FormSchema } from './form-validation.js';
 import { shippedServices } from '../shipped-services.js';
 
 const schema: FormSchema = {
@@ -104,6 +104,63 @@ test('a condition remembered for one value does not answer for another', () => {
     const single = validateSubmission(schema, { ...valid, partner: 'Max' }, known);
     assert.equal(single.valid, true, `round ${round}`);
     assert.equal(single.data.partner, undefined, `round ${round}`);
+  }
+});
+
+test('a condition sees only the paths it names, so the other answers do not change its memo', () => {
+  const data = {
+    urkunde: { art: 'ehe', ausweis: fileId, anzahl: 2, eltern: { mutter: 'Eva' } },
+    art: 'geburt',
+    liste: [1, 2],
+    text: 'urkunde',
+  };
+  assert.deepEqual(conditionScope('urkunde.art != "ehe"', data), { urkunde: { art: 'ehe' } });
+  assert.deepEqual(conditionScope('urkunde . art = "ehe" and urkunde.eltern.mutter = "Eva"', data), {
+    urkunde: { art: 'ehe', eltern: { mutter: 'Eva' } },
+  });
+  // A longer path and its prefix: the prefix's whole value, and the submitted data stays as it was.
+  const before = structuredClone(data);
+  assert.deepEqual(conditionScope('urkunde.eltern.mutter = "Eva" or urkunde.eltern = null', data), {
+    urkunde: { eltern: { mutter: 'Eva' } },
+  });
+  assert.deepEqual(data, before);
+  // Named as a whole, passed to a function, or a path into a value that is not an object: the whole value.
+  assert.deepEqual(conditionScope('urkunde = null', data), { urkunde: data.urkunde });
+  // (the "art" in quotes brings the top-level `art` too: text is not parsed here, more is harmless)
+  assert.deepEqual(conditionScope('get value(urkunde, "art") = "ehe"', data), {
+    urkunde: data.urkunde,
+    art: 'geburt',
+  });
+  assert.deepEqual(conditionScope('count(liste) > 1 and liste.x = null', data), { liste: [1, 2] });
+  assert.deepEqual(conditionScope('urkunde.art.laenge = 1', data), { urkunde: { art: 'ehe' } });
+  // `art` inside `urkunde.art` is not the top-level `art`.
+  assert.equal('art' in conditionScope('urkunde.art = "ehe"', data), false);
+  assert.deepEqual(conditionScope('art = "geburt"', data), { art: 'geburt' });
+  // Evaluated on the narrowed scope, the outcome stays that of the whole data.
+  const grouped: FormSchema = {
+    components: [
+      {
+        type: 'group',
+        path: 'urkunde',
+        components: [
+          { type: 'textfield', key: 'art' },
+          { type: 'textfield', key: 'ausweis' },
+          {
+            type: 'textfield',
+            key: 'partner',
+            conditional: { hide: '=urkunde.art != "ehe"' },
+            validate: { required: true },
+          },
+        ],
+      },
+    ],
+  };
+  for (const ausweis of ['a', 'b', 'c']) {
+    const married = validateSubmission(grouped, { urkunde: { art: 'ehe', ausweis } }, known);
+    assert.deepEqual(married.errors['urkunde.partner'], ['required']);
+    const single = validateSubmission(grouped, { urkunde: { art: 'geburt', ausweis, partner: 'x' } }, known);
+    assert.equal(single.valid, true);
+    assert.equal((single.data.urkunde as Record<string, unknown>).partner, undefined);
   }
 });
 

@@ -74,19 +74,71 @@ const MAX_LIST = 100;
 
 /**
  * The part of the scope an expression can name. feelin copies and scans the whole scope on every
- * evaluation, and the scope is the submitted data, so only names that occur in the expression's text go in.
+ * evaluation, and the scope is the submitted data, so only what the expression's text names goes in: for
+ * `urkunde.art` the value at that path, not the whole group with the citizen's other answers (which would
+ * also make every submission's memo key below different). A name used any other way brings its whole value.
  */
-function referencedIn(expression: string, context: Record<string, unknown>): Record<string, unknown> {
+export function conditionScope(
+  expression: string,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
   const scope: Record<string, unknown> = {};
-  for (const key of Object.keys(context)) if (expression.includes(key)) scope[key] = context[key];
+  for (const key of Object.keys(context)) {
+    if (!expression.includes(key)) continue;
+    const paths = IDENTIFIER.test(key) ? pathsAfter(expression, key) : undefined;
+    if (!paths) {
+      scope[key] = context[key];
+      continue;
+    }
+    // Longest first, so that a shorter path copied later replaces the objects the longer one created
+    // instead of writing into the submitted data.
+    for (const path of paths.map((p) => objectPrefix(context, p)).sort((a, b) => b.length - a.length))
+      write(scope, path, read(context, path));
+  }
   return scope;
+}
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The property paths `key.a.b` the expression starts at `key` (not a `key` inside a longer name or after a
+ * dot); undefined if it names `key` alone anywhere: passed to a function, compared as a whole, filtered.
+ */
+function pathsAfter(expression: string, key: string): string[][] | undefined {
+  const paths: string[][] = [];
+  const occurrence = new RegExp(
+    `(?<![A-Za-z0-9_]|\\.\\s*)${key}(?![A-Za-z0-9_])((?:\\s*\\.\\s*[A-Za-z_][A-Za-z0-9_]*)*)`,
+    'g',
+  );
+  for (const match of expression.matchAll(occurrence)) {
+    if (!match[1]) return undefined;
+    paths.push([
+      key,
+      ...match[1]
+        .split('.')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ]);
+  }
+  return paths;
+}
+
+/** The path cut where the submitted data stops being plain objects: a list or value is copied whole. */
+function objectPrefix(context: Record<string, unknown>, path: string[]): string[] {
+  let current: unknown = context;
+  for (let i = 0; i < path.length - 1; i++) {
+    current = (current as Record<string, unknown>)[path[i]!];
+    if (current === null || typeof current !== 'object' || Array.isArray(current))
+      return path.slice(0, i + 1);
+  }
+  return path;
 }
 
 function isHidden(component: FormComponent, context: Record<string, unknown>): boolean {
   const hide = component.conditional?.hide;
   if (!hide) return false;
   const expression = hide.startsWith('=') ? hide.slice(1) : hide;
-  const scope = referencedIn(expression, context);
+  const scope = conditionScope(expression, context);
   // feelin parses the text on every evaluation (~0.2 ms); the same condition meets the same few values
   // (a radio's options) in submission after submission. now()/today() answer differently over time.
   const memoKey = CLOCK_FUNCTION.test(expression) ? undefined : `${expression}\u0000${JSON.stringify(scope)}`;
