@@ -1,7 +1,8 @@
 // PDFs for cases: the receipt (Eingangsbestätigung) and documents from templates (notices, letters).
 // Real text, not images, with title, language and subject set, so screen readers and search work.
 // (pdf-lib writes no structure tags; a tagged PDF/UA output would need another generator.)
-import { PDFDocument, StandardFonts, rgb, type PDFFont } from 'pdf-lib';
+import zlib from 'node:zlib';
+import { PDFDocument, StandardFonts, type PDFFont, type PDFPage } from 'pdf-lib';
 
 export interface PdfContent {
   title: string;
@@ -14,7 +15,8 @@ export interface PdfContent {
 }
 
 const PAGE = { width: 595.28, height: 841.89, margin: 56 };
-const TEXT_COLOR = rgb(0.1, 0.1, 0.1);
+/** Fill colour of the text (near-black), as PDF operands. */
+const TEXT_COLOR = '0.1 0.1 0.1 rg';
 
 // The standard fonts' character sets never change; building the set per line cost more than drawing it.
 const characterSets = new Map<string, Set<number>>();
@@ -51,6 +53,41 @@ function wrap(font: PDFFont, size: number, text: string, width: number): string[
   return lines;
 }
 
+/**
+ * A page's text as PDF content-stream operators. pdf-lib's drawText builds, checks and serialises an
+ * operator object per number and line (about half of a receipt's rendering, and the receipt was a third
+ * of a submission's CPU); a text-only page needs five operators, written here. pdf-lib still builds and
+ * writes the document around them.
+ */
+class PageText {
+  private readonly ops: string[] = [];
+  private readonly fontKeys = new Map<PDFFont, string>();
+
+  constructor(readonly page: PDFPage) {}
+
+  /** Lines at (x, y) for the first line's baseline, each `leading` below the one before. */
+  lines(font: PDFFont, size: number, x: number, y: number, leading: number, lines: string[]): void {
+    let key = this.fontKeys.get(font);
+    if (!key)
+      this.fontKeys.set(font, (key = this.page.node.newFontDictionary(font.name, font.ref).toString()));
+    this.ops.push(`BT ${key} ${num(size)} Tf ${num(leading)} TL ${TEXT_COLOR} ${num(x)} ${num(y)} Td`);
+    lines.forEach((line, i) => this.ops.push(`${i > 0 ? 'T* ' : ''}${font.encodeText(line).toString()} Tj`));
+    this.ops.push('ET');
+  }
+
+  /** The operators as the page's one content stream, compressed by Node's zlib (pdf-lib's is JavaScript). */
+  finish(doc: PDFDocument): void {
+    if (this.ops.length === 0) return;
+    const stream = doc.context.stream(zlib.deflateSync(Buffer.from(this.ops.join('\n'), 'latin1')), {
+      Filter: 'FlateDecode',
+    });
+    this.page.node.addContentStream(doc.context.register(stream));
+  }
+}
+
+/** A number as PDF writes it: at most two decimals, no exponent. */
+const num = (n: number) => String(Math.round(n * 100) / 100);
+
 export async function renderPdf(content: PdfContent, language = 'de-DE'): Promise<Buffer> {
   const doc = await PDFDocument.create();
   doc.setTitle(content.title, { showInWindowTitleBar: true });
@@ -61,27 +98,19 @@ export async function renderPdf(content: PdfContent, language = 'de-DE'): Promis
   const regular = await doc.embedFont(StandardFonts.Helvetica);
   const bold = await doc.embedFont(StandardFonts.HelveticaBold);
   const width = PAGE.width - 2 * PAGE.margin;
-  let page = doc.addPage([PAGE.width, PAGE.height]);
-  let y = PAGE.height - PAGE.margin;
+  const pages: PageText[] = [];
+  const newPage = () => {
+    pages.push(new PageText(doc.addPage([PAGE.width, PAGE.height])));
+    return PAGE.height - PAGE.margin;
+  };
+  let y = newPage();
 
-  // The lines of one block that fit on the page go in one drawText (pdf-lib's per-call work, e.g. a font
-  // resource entry per call, cost more than the text itself); they sit where line by line put them.
   const draw = (text: string, font: PDFFont, size: number, gap = 4) => {
     const lines = wrap(font, size, printable(font, text), width);
     while (lines.length > 0) {
-      if (y < PAGE.margin + size) {
-        page = doc.addPage([PAGE.width, PAGE.height]);
-        y = PAGE.height - PAGE.margin;
-      }
+      if (y < PAGE.margin + size) y = newPage();
       const fit = Math.min(lines.length, 1 + Math.floor((y - PAGE.margin - size) / (size + gap)));
-      page.drawText(lines.splice(0, fit).join('\n'), {
-        x: PAGE.margin,
-        y: y - size,
-        size,
-        font,
-        lineHeight: size + gap,
-        color: TEXT_COLOR,
-      });
+      pages.at(-1)!.lines(font, size, PAGE.margin, y - size, size + gap, lines.splice(0, fit));
       y -= fit * (size + gap);
     }
   };
@@ -102,6 +131,7 @@ export async function renderPdf(content: PdfContent, language = 'de-DE'): Promis
     y -= 16;
     draw(content.footer, regular, 8, 2);
   }
+  for (const page of pages) page.finish(doc);
   // Without object streams pdf-lib skips deflating the object table in JavaScript (pako); a receipt
   // has a dozen objects, so the file grows by a few hundred bytes only.
   return Buffer.from(await doc.save({ useObjectStreams: false }));
