@@ -194,9 +194,11 @@ async function main() {
     // The submission on its own: the drafts and uploads first (not timed, not in the CPU figures), then
     // every citizen submits at the same moment and fetches the receipt.
     const submissions: number[] = [];
+    let submissionCpuMs = 0;
     for (let round = 0; round < ROUNDS; round++) {
       const drafts = await concurrently(CITIZENS, prepare);
       await startsDone();
+      const serverBefore = await serverCpuMicros();
       await concurrently(CITIZENS, async (i) => {
         try {
           const { submit, receipt } = await submitAndFetchReceipt(drafts[i]!);
@@ -205,6 +207,7 @@ async function main() {
           failures.push(String(error));
         }
       });
+      submissionCpuMs += ((await serverCpuMicros()) - serverBefore) / 1000;
       await startsDone();
     }
     const fmt = (samples: number[]) =>
@@ -239,6 +242,9 @@ async function main() {
     // the load generator's apart.
     console.log(
       `  CPU time of the server process(es) per citizen flow:              ${(serverCpuMs / (ROUNDS * CITIZENS)).toFixed(1)} ms`,
+    );
+    console.log(
+      `  CPU time of the server process(es) per submission alone (submit + receipt PDF):  ${(submissionCpuMs / (ROUNDS * CITIZENS)).toFixed(1)} ms`,
     );
     console.log(
       `  CPU time of the load generator per citizen flow (not the server): ${(generatorCpuMs / (ROUNDS * CITIZENS)).toFixed(1)} ms`,
