@@ -48,6 +48,7 @@ import { openDataRoutes } from './dashboard/open-data.routes.js';
 import { cloudRoutes } from './cloud/cloud.plugin.js';
 import { participationRoutes } from './participation/participation.routes.js';
 import { WebPages } from './core/http/web-pages.js';
+import type { RequestsInFlight } from './core/http/requests-in-flight.js';
 import { dashboardFirstScreen } from './dashboard/first-screen.js';
 
 export const WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
@@ -59,6 +60,8 @@ export interface BuildOptions {
   /** Serve the built web app (default when packages/web/dist exists). */
   webDist?: string | null;
   logger?: boolean;
+  /** Counts the requests being worked on (server.ts hands it to the job worker). */
+  requestsInFlight?: RequestsInFlight;
 }
 
 export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Promise<FastifyInstance> {
@@ -110,6 +113,7 @@ export async function buildApp(ctx: AppContext, options: BuildOptions = {}): Pro
   await app.register(cookie);
   registerEmbedHeaders(app);
 
+  options.requestsInFlight?.register(app);
   const metrics = createMetrics();
   registerMetrics(app, metrics, config.METRICS_ENABLED);
   registerHealthRoutes(app, () => ctx.database.ping());

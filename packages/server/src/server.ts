@@ -12,6 +12,7 @@ import { bootstrap, type BootstrapResult } from './core/seed/bootstrap.js';
 import { registerHousekeeping, scheduleHousekeeping } from './core/housekeeping.js';
 import { registerCloudUploadJobs, scheduleCloudUploadCleanup } from './cloud/files/uploads.cleanup.js';
 import { registerClubDataJobs, scheduleExportCleanup } from './cloud/privacy/data.jobs.js';
+import { RequestsInFlight } from './core/http/requests-in-flight.js';
 import { JobWorker } from './core/jobs/index.js';
 import { registerRuleJobs } from './rules/rule.engine.js';
 import { registerEgovJobs, scheduleEgovRetention } from './egov/egov.module.js';
@@ -69,9 +70,15 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   if (result.demoSeeded.length > 0) log.info({ regions: result.demoSeeded }, 'demo data seeded');
 
   const mailer = createMailer(mailerOptionsFromConfig(config));
+  const requestsInFlight = new RequestsInFlight();
   let worker: JobWorker | null = null;
   if (config.JOBS_ENABLED) {
-    worker = new JobWorker({ queue: ctx.jobs, logger: log.child({ component: 'jobs' }) });
+    // Citizens waiting for an answer go first: jobs are claimed while no request is being worked on.
+    worker = new JobWorker({
+      queue: ctx.jobs,
+      logger: log.child({ component: 'jobs' }),
+      yieldTo: { busy: () => requestsInFlight.count > 0 },
+    });
     registerNotificationJobs(worker, {
       mailer,
       webPush: createWebPushSender(
@@ -100,7 +107,7 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
 
   // Every instance evaluates the observations it stores itself (rules/README.md: several instances).
   const stopRules = ctx.rules.start(log.child({ component: 'rules' }));
-  const app = await buildApp(ctx, options);
+  const app = await buildApp(ctx, { ...options, requestsInFlight });
   await app.listen({ host: config.HOST, port: config.PORT });
   const mqtt = await startMqtt(ctx, log.child({ component: 'mqtt' }), app.server).catch(async (error) => {
     await app.close();

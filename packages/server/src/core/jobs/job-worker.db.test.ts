@@ -383,3 +383,50 @@ void test('cleanup deletes done jobs past the retention period and keeps dead on
   assert.equal((await queue.getJob(freshDone.id))?.status, 'done');
   assert.equal((await queue.getJob(oldDead.id))?.status, 'dead');
 });
+
+void test('while the process is busy with requests no job is claimed; the job runs once it is not', async (t) => {
+  const name = jobName('yield');
+  let busy = true;
+  let asked = 0;
+  const worker = makeWorker({
+    yieldTo: {
+      busy: () => {
+        asked++;
+        return busy;
+      },
+      maxDelayMs: 60 * 60_000,
+    },
+  }).register(name, () => Promise.resolve());
+  worker.start();
+  t.after(() => worker.stop());
+
+  const { id } = await queue.enqueue(name, {});
+  // The worker keeps looking (it asks again and again) but leaves the job alone.
+  const askedAtEnqueue = asked;
+  await waitFor('the worker to look again several times', () =>
+    Promise.resolve(asked >= askedAtEnqueue + 5 ? true : undefined),
+  );
+  assert.equal((await queue.getJob(id))?.status, 'pending');
+  busy = false;
+  await waitForStatus(id, 'done');
+});
+
+void test('a process that stays busy delays its jobs by at most maxDelayMs each time; they still run', async (t) => {
+  const name = jobName('yield-bounded');
+  let asked = 0;
+  const worker = makeWorker({
+    yieldTo: {
+      busy: () => {
+        asked++;
+        return true;
+      },
+      maxDelayMs: 50,
+    },
+  }).register(name, () => Promise.resolve());
+  worker.start();
+  t.after(() => worker.stop());
+
+  const jobs = await Promise.all([1, 2, 3].map(() => queue.enqueue(name, {})));
+  for (const { id } of jobs) await waitForStatus(id, 'done');
+  assert.ok(asked > 0, 'the worker asked whether it should give way');
+});

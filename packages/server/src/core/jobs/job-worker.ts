@@ -25,6 +25,8 @@ import {
 } from './job-types.js';
 
 const DAY_MS = 24 * 60 * 60_000;
+/** How soon a worker that gave way to interactive work looks again. */
+const YIELD_RECHECK_MS = 20;
 
 export interface JobWorkerOptions {
   queue: JobQueue;
@@ -54,6 +56,12 @@ export interface JobWorkerOptions {
   unknownJobs?: { graceMs?: number; namePrefix?: string } | false;
   /** How long stop() waits for running jobs by default; default 30 s. */
   stopTimeoutMs?: number;
+  /**
+   * Background work gives way to interactive work: while busy() is true (e.g. HTTP requests of this
+   * process are being answered), no new jobs are claimed, for at most maxDelayMs (default 2 s) at a time,
+   * so a steady load delays jobs but cannot starve them. Running jobs go on.
+   */
+  yieldTo?: { busy: () => boolean; maxDelayMs?: number };
   logger?: JobLogger;
 }
 
@@ -82,7 +90,12 @@ export class JobWorker {
   readonly #queue: JobQueue;
   readonly #registrations = new Map<string, Registration>();
   readonly #running = new Set<RunningJob>();
-  readonly #options: Required<Omit<JobWorkerOptions, 'queue' | 'workerId' | 'unknownJobs' | 'logger'>>;
+  readonly #options: Required<
+    Omit<JobWorkerOptions, 'queue' | 'workerId' | 'unknownJobs' | 'logger' | 'yieldTo'>
+  >;
+  readonly #yieldTo: { busy: () => boolean; maxDelayMs: number } | undefined;
+  /** Since when claims have been waiting for busy() to clear. */
+  #yieldingSince: number | undefined;
   readonly #unknownJobs: { graceMs: number; namePrefix: string } | false;
   readonly #log: JobLogger;
 
@@ -116,6 +129,7 @@ export class JobWorker {
             graceMs: options.unknownJobs?.graceMs ?? 10 * 60_000,
             namePrefix: options.unknownJobs?.namePrefix ?? '',
           };
+    this.#yieldTo = options.yieldTo && { maxDelayMs: 2000, ...options.yieldTo };
     this.#log = options.logger ?? silentJobLogger;
     if (!Number.isInteger(this.#options.concurrency) || this.#options.concurrency < 1) {
       throw new Error('JobWorker concurrency must be a positive integer');
@@ -255,6 +269,11 @@ export class JobWorker {
       return;
     }
     clearTimeout(this.#pollTimer);
+    if (this.#yielding()) {
+      this.#pollTimer = setTimeout(() => this.#wake(), YIELD_RECHECK_MS);
+      this.#pollTimer.unref();
+      return;
+    }
     this.#tick = this.#claimAndDispatch()
       .catch((error: unknown) => this.#log.error({ err: error }, 'claiming jobs failed'))
       .finally(() => {
@@ -268,6 +287,19 @@ export class JobWorker {
           this.#pollTimer.unref();
         }
       });
+  }
+
+  /** Whether to leave the claim for later: busy, and not yet waited maxDelayMs. */
+  #yielding(): boolean {
+    if (!this.#yieldTo?.busy()) {
+      this.#yieldingSince = undefined;
+      return false;
+    }
+    const now = Date.now();
+    this.#yieldingSince ??= now;
+    if (now - this.#yieldingSince < this.#yieldTo.maxDelayMs) return true;
+    this.#yieldingSince = undefined;
+    return false;
   }
 
   async #claimAndDispatch(): Promise<void> {
