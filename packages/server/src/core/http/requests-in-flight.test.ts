@@ -10,7 +10,7 @@ function deferred() {
   return { promise, resolve };
 }
 
-test('a request counts from its arrival until its answer starts, a stream no longer once it runs', async (t) => {
+test('a request counts from its arrival until its answer starts; a stream, also a hijacked one, no longer once it runs', async (t) => {
   const inFlight = new RequestsInFlight();
   const app = Fastify({ forceCloseConnections: true });
   inFlight.register(app);
@@ -23,6 +23,12 @@ test('a request counts from its arrival until its answer starts, a stream no lon
   });
   const live = new Readable({ read() {} });
   app.get('/live', (_request, reply) => reply.type('text/event-stream').send(live));
+  // Live updates written to the raw response (as the dashboard's stream does).
+  app.get('/hijacked', (_request, reply) => {
+    reply.hijack();
+    reply.raw.writeHead(200, { 'content-type': 'text/event-stream' });
+    reply.raw.write('data: 2\n\n');
+  });
   app.get('/fails', () => {
     throw new Error('broken');
   });
@@ -46,6 +52,11 @@ test('a request counts from its arrival until its answer starts, a stream no lon
   assert.equal(inFlight.count, 0);
   await reader.cancel();
   live.push(null);
+  const hijacked = await fetch(`${base}/hijacked`);
+  const hijackedReader = hijacked.body!.getReader();
+  assert.equal(new TextDecoder().decode((await hijackedReader.read()).value as Uint8Array), 'data: 2\n\n');
+  assert.equal(inFlight.count, 0);
+  await hijackedReader.cancel();
 
   assert.equal((await fetch(`${base}/fails`)).status, 500);
   assert.equal(inFlight.count, 0);
