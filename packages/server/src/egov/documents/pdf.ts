@@ -56,29 +56,29 @@ function wrap(font: PDFFont, size: number, text: string, width: number): string[
 /**
  * A page's text as PDF content-stream operators. pdf-lib's drawText builds, checks and serialises an
  * operator object per number and line (about half of a receipt's rendering, and the receipt was a third
- * of a submission's CPU); a text-only page needs five operators, written here. pdf-lib still builds and
+ * of a submission's CPU); a text-only page needs a handful of operators, written here. pdf-lib still builds and
  * writes the document around them.
  */
 class PageText {
-  private readonly ops: string[] = [];
-  private readonly fontKeys = new Map<PDFFont, string>();
+  readonly #ops: string[] = [];
+  readonly #fontKeys = new Map<PDFFont, string>();
 
   constructor(readonly page: PDFPage) {}
 
   /** Lines at (x, y) for the first line's baseline, each `leading` below the one before. */
   lines(font: PDFFont, size: number, x: number, y: number, leading: number, lines: string[]): void {
-    let key = this.fontKeys.get(font);
+    let key = this.#fontKeys.get(font);
     if (!key)
-      this.fontKeys.set(font, (key = this.page.node.newFontDictionary(font.name, font.ref).toString()));
-    this.ops.push(`BT ${key} ${num(size)} Tf ${num(leading)} TL ${TEXT_COLOR} ${num(x)} ${num(y)} Td`);
-    lines.forEach((line, i) => this.ops.push(`${i > 0 ? 'T* ' : ''}${font.encodeText(line).toString()} Tj`));
-    this.ops.push('ET');
+      this.#fontKeys.set(font, (key = this.page.node.newFontDictionary(font.name, font.ref).toString()));
+    this.#ops.push(`BT ${key} ${num(size)} Tf ${num(leading)} TL ${TEXT_COLOR} ${num(x)} ${num(y)} Td`);
+    lines.forEach((line, i) => this.#ops.push(`${i > 0 ? 'T* ' : ''}${font.encodeText(line).toString()} Tj`));
+    this.#ops.push('ET');
   }
 
   /** The operators as the page's one content stream, compressed by Node's zlib (pdf-lib's is JavaScript). */
   finish(doc: PDFDocument): void {
-    if (this.ops.length === 0) return;
-    const stream = doc.context.stream(zlib.deflateSync(Buffer.from(this.ops.join('\n'), 'latin1')), {
+    if (this.#ops.length === 0) return;
+    const stream = doc.context.stream(zlib.deflateSync(Buffer.from(this.#ops.join('\n'), 'latin1')), {
       Filter: 'FlateDecode',
     });
     this.page.node.addContentStream(doc.context.register(stream));
