@@ -70,9 +70,10 @@ export async function startPlatform(config: Config, options: StartOptions): Prom
   if (result.demoSeeded.length > 0) log.info({ regions: result.demoSeeded }, 'demo data seeded');
 
   const mailer = createMailer(mailerOptionsFromConfig(config));
-  const requestsInFlight = new RequestsInFlight();
+  // Only a worker asks for it: without one, no request pays for being counted.
+  const requestsInFlight = config.JOBS_ENABLED ? new RequestsInFlight() : undefined;
   let worker: JobWorker | null = null;
-  if (config.JOBS_ENABLED) {
+  if (requestsInFlight) {
     // Citizens waiting for an answer go first: jobs are claimed while no request is being worked on.
     worker = new JobWorker({
       queue: ctx.jobs,
