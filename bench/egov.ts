@@ -9,7 +9,7 @@
 // submission alone: 50 drafts with their attachment ready, all submitted at the same moment, each timed
 // from submit to the receipt PDF. Prints p50/p95 of the flow, of each step and of the submission beside two
 // references measured in the same run at the same concurrency: a bare HTTP round trip (GET /healthz) and
-// a bare single-row insert into PostgreSQL; and the servers' CPU time per flow.
+// a bare single-row insert into PostgreSQL; and the servers' CPU time per flow and per submission alone.
 import type { ChildProcess } from 'node:child_process';
 import os from 'node:os';
 import pg from 'pg';

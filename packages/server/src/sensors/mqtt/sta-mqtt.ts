@@ -571,8 +571,9 @@ export class StaMqtt {
 /**
  * The resource a subscription is notified with for a change, or null when the change does not concern
  * it. Entity sets and navigation collections hear of new and of updated members; entities, entities
- * reached by navigation and properties (also of entities reached by navigation) of updates. Whether an entity really lies below the parent (and
- * is visible) is decided by rendering it; which entity a navigation topic stands for, by `sameEntity`.
+ * reached by navigation and properties (also of entities reached by navigation) of updates. Whether an
+ * entity really lies below the parent (and is visible) is decided by rendering it; which entity a
+ * navigation topic stands for, by `sameEntity`.
  */
 export function resourcePath(topic: StaTopic, change: StaChange): string | null {
   if (topic.set !== change.set) return null;
