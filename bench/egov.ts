@@ -1,4 +1,5 @@
-// npm run bench:egov [-- --citizens 50 --instances 1 --rounds 3 --cpu-prof DIR --no-jobs]
+// npm run bench:egov [-- --citizens 50 --instances 1 --rounds 3 --no-jobs
+//                        --cpu-prof DIR --cpu-prof-submissions DIR]
 // Online services benchmark (not a test): starts N real platform instances (child processes, egov-server.ts)
 // against one fresh PostgreSQL database; this process is the load generator. 50 citizens at once each
 // start a Personenstandsurkunde application, upload an attachment, submit (server-side validation, fee,
@@ -21,6 +22,7 @@ import {
   closeChildren,
   forkBenchChild,
   percentile,
+  phaseProfile,
   POSTGRES_VIA,
   scratchDatabase,
 } from './lib.js';
@@ -35,6 +37,10 @@ const INSTANCES = option('instances', 1);
 const ROUNDS = option('rounds', 3);
 // --cpu-prof DIR: each server instance writes a V8 CPU profile there when it closes.
 const CPU_PROFILE_DIR = argv.includes('--cpu-prof') ? argv[argv.indexOf('--cpu-prof') + 1] : undefined;
+// --cpu-prof-submissions DIR: each instance's profile of the submissions alone (their bursts only).
+const SUBMISSIONS_PROFILE_DIR = argv.includes('--cpu-prof-submissions')
+  ? argv[argv.indexOf('--cpu-prof-submissions') + 1]
+  : undefined;
 const JOBS = !argv.includes('--no-jobs');
 const log = (message: string) => console.error(`[bench] ${message}`);
 
@@ -199,6 +205,7 @@ async function main() {
       const drafts = await concurrently(CITIZENS, prepare);
       await startsDone();
       const serverBefore = await serverCpuMicros();
+      if (SUBMISSIONS_PROFILE_DIR) await phaseProfile.start(children);
       await concurrently(CITIZENS, async (i) => {
         try {
           const { submit, receipt } = await submitAndFetchReceipt(drafts[i]!);
@@ -207,6 +214,8 @@ async function main() {
           failures.push(String(error));
         }
       });
+      if (SUBMISSIONS_PROFILE_DIR)
+        await phaseProfile.stop(children, `${SUBMISSIONS_PROFILE_DIR}/submissions-round${round + 1}`);
       submissionCpuMs += ((await serverCpuMicros()) - serverBefore) / 1000;
       await startsDone();
     }

@@ -1,6 +1,8 @@
 // Helpers shared by the benchmark scripts.
 import { fork, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import inspector from 'node:inspector/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -139,8 +141,13 @@ export function childAsker<Request, Reply extends { kind: string }>(what: string
 }
 
 /** What every platform child of a bench answers besides its own start (see serveBenchChild). */
-export type ChildControl = { kind: 'cpu' } | { kind: 'close' };
-export type ChildControlReply = { kind: 'cpu'; micros: number } | { kind: 'closed' };
+export type ChildControl =
+  { kind: 'cpu' } | { kind: 'close' } | { kind: 'profile-start' } | { kind: 'profile-stop'; file: string };
+export type ChildControlReply =
+  | { kind: 'cpu'; micros: number }
+  | { kind: 'closed' }
+  | { kind: 'profile-started' }
+  | { kind: 'profile-stopped' };
 
 const askControl = childAsker<ChildControl, ChildControlReply>('bench child');
 
@@ -163,6 +170,21 @@ export async function childrenCpuMicros(children: ChildProcess[]): Promise<numbe
   return answers.reduce((sum, r) => sum + r.micros, 0);
 }
 
+/**
+ * Profiles the children during one phase of a bench only (not their start-up): `start` begins a V8 CPU
+ * profile in each, `stop` writes child i's to `${prefix}-${i}.cpuprofile`.
+ */
+export const phaseProfile = {
+  start: (children: ChildProcess[]) =>
+    Promise.all(children.map((c) => askControl(c, { kind: 'profile-start' }, 'profile-started'))),
+  stop: (children: ChildProcess[], prefix: string) =>
+    Promise.all(
+      children.map((c, i) =>
+        askControl(c, { kind: 'profile-stop', file: `${prefix}-${i}.cpuprofile` }, 'profile-stopped'),
+      ),
+    ),
+};
+
 /** Asks each child to close (one that is gone already is skipped). */
 export async function closeChildren(children: ChildProcess[]): Promise<void> {
   await Promise.all(children.map((c) => askControl(c, { kind: 'close' }, 'closed').catch(() => undefined)));
@@ -177,12 +199,28 @@ export function serveBenchChild<Start extends { kind: string }>(
   start: (request: Start) => Promise<{ reply: { kind: string }; close: () => Promise<void> }>,
 ): void {
   let close: (() => Promise<void>) | null = null;
+  let profiler: inspector.Session | null = null;
   const send = (message: object) => process.send!(message);
   process.on('message', (request: Start | ChildControl) => {
     void (async () => {
       if (request.kind === 'cpu') {
         const used = process.cpuUsage();
         send({ kind: 'cpu', micros: used.user + used.system });
+      } else if (request.kind === 'profile-start') {
+        profiler = new inspector.Session();
+        profiler.connect();
+        await profiler.post('Profiler.enable');
+        await profiler.post('Profiler.setSamplingInterval', { interval: 200 }); // µs: enough samples per burst
+        await profiler.post('Profiler.start');
+        send({ kind: 'profile-started' });
+      } else if (request.kind === 'profile-stop') {
+        // A start's own kind could be anything, so the narrowing by kind needs saying.
+        const { file } = request as Extract<ChildControl, { kind: 'profile-stop' }>;
+        const { profile } = await profiler!.post('Profiler.stop');
+        profiler!.disconnect();
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, JSON.stringify(profile));
+        send({ kind: 'profile-stopped' });
       } else if (request.kind === 'close') {
         await close?.();
         send({ kind: 'closed' });
