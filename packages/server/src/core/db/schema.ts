@@ -275,6 +275,8 @@ interface DatastreamColumns {
   description: Generated<string>;
   observation_type: string;
   observed_area: JsonValue;
+  /** observedArea's box as numbers (min x, min y, max x, max y), kept with it at ingest. */
+  observed_bbox: Generated<number[] | null>;
   phenomenon_time_start: Timestamp | null;
   phenomenon_time_end: Timestamp | null;
   result_time_start: Timestamp | null;

@@ -91,6 +91,39 @@ const LATEST_UPSERT = sql`on conflict (datastream_id) do update set
   observation_id = excluded.observation_id, phenomenon_time = excluded.phenomenon_time,
   result_number = excluded.result_number, result = excluded.result, updated_at = excluded.updated_at`;
 
+/**
+ * The SET of a stream row `d` (Datastream or MultiDatastream) that widens its observedArea by the box
+ * `a.box` of the features it observed in a chunk; the GeoJSON is rebuilt only when the box grows.
+ */
+const WIDEN_OBSERVED_AREA = sql`observed_bbox = sensor_bbox_union(d.observed_bbox, a.box),
+  observed_area = case when sensor_bbox_covers(d.observed_bbox, a.box) then d.observed_area
+    else sensor_envelope_geojson(sensor_bbox_union(d.observed_bbox, a.box)) end`;
+
+/**
+ * The (Multi)Datastream and FeatureOfInterest pairs of a chunk, for its observedArea. Rows of one stream
+ * mostly come together with one feature, so a pair is listed when it differs from the row before: a
+ * handful per chunk instead of a join over every row in the database (repeats are removed there).
+ */
+function observedFeatures(rows: ObservationRow[]) {
+  const datastreams: (number | null)[] = [];
+  const multiDatastreams: (number | null)[] = [];
+  const features: number[] = [];
+  let last: ObservationRow | undefined;
+  for (const row of rows) {
+    if (
+      last?.datastream_id !== row.datastream_id ||
+      last.multi_datastream_id !== row.multi_datastream_id ||
+      last.feature_of_interest_id !== row.feature_of_interest_id
+    ) {
+      datastreams.push(row.datastream_id);
+      multiDatastreams.push(row.multi_datastream_id);
+      features.push(row.feature_of_interest_id);
+    }
+    last = row;
+  }
+  return { datastreams, multiDatastreams, features };
+}
+
 export class ObservationRepository {
   constructor(private readonly db: Database) {}
 
@@ -252,11 +285,12 @@ export class ObservationRepository {
 
   /**
    * Stores the rows and, in the same statement, maintains what makes reads cheap: the latest value and
-   * the 5 min/hour/day/month rollups of each Datastream, and the time extents of the streams. Doing this
-   * in the write transaction (instead of a later job or at query time) means readers never see raw data
-   * without its rollups, late and out-of-order data is simply added to its bucket, and a read of a year
-   * of daily means touches 365 rows instead of 525,600. Every column travels as one array (unnest): one
-   * round trip and one small statement per chunk, whatever the batch size. Returns ids in row order.
+   * the 5 min/hour/day/month rollups of each Datastream, and the time extents and observedArea of the
+   * streams. Doing this in the write transaction (instead of a later job or at query time) means readers
+   * never see raw data without its rollups, late and out-of-order data is simply added to its bucket, and
+   * a read of a year of daily means touches 365 rows instead of 525,600. Every column travels as one
+   * array (unnest): one round trip and one small statement per chunk, whatever the batch size. Returns ids
+   * in row order.
    */
   async insert(municipalityId: string, rows: ObservationRow[]): Promise<number[]> {
     const ids: number[] = [];
@@ -268,6 +302,7 @@ export class ObservationRepository {
         return values.some((v) => v !== null) ? values : null;
       };
       const iso = (d: Date | null) => (d === null ? null : isoInstant(d));
+      const observed = observedFeatures(chunk);
       const result = await sql<{ ids: string }>`
         with src as materialized (
           select nextval('sensor_observation_ids') as id, u.*
@@ -341,14 +376,24 @@ export class ObservationRepository {
           -- Only forward in phenomenon time: late data never replaces a newer value.
           where (excluded.phenomenon_time, excluded.observation_id) > (sensor_latest.phenomenon_time, sensor_latest.observation_id)
         ),
+        -- observedArea: the bounding box of each FeatureOfInterest a stream observed in this chunk.
+        boxes as (
+          select p.ds, p.mds, array[f.min_x, f.min_y, f.max_x, f.max_y] as b
+          from (select distinct * from unnest(${observed.datastreams}::bigint[],
+                  ${observed.multiDatastreams}::bigint[], ${observed.features}::bigint[]) as u(ds, mds, foi)) p
+          join sensor_features_of_interest f on f.id = p.foi
+        ),
         extents as (
           update sensor_datastreams d set
             phenomenon_time_start = least(d.phenomenon_time_start, x.lo),
             phenomenon_time_end = greatest(d.phenomenon_time_end, x.hi),
             result_time_start = least(d.result_time_start, x.rlo),
-            result_time_end = greatest(d.result_time_end, x.rhi)
+            result_time_end = greatest(d.result_time_end, x.rhi),
+            ${WIDEN_OBSERVED_AREA}
           from (select ds, min(ts) lo, max(coalesce(te, ts)) hi, min(rt) rlo, max(rt) rhi
                 from src where ds is not null group by ds) x
+          left join (select ds, array[min(b[1]), min(b[2]), max(b[3]), max(b[4])] box
+                     from boxes where ds is not null group by ds) a on a.ds = x.ds
           where d.id = x.ds
         ),
         multi_extents as (
@@ -356,9 +401,12 @@ export class ObservationRepository {
             phenomenon_time_start = least(d.phenomenon_time_start, x.lo),
             phenomenon_time_end = greatest(d.phenomenon_time_end, x.hi),
             result_time_start = least(d.result_time_start, x.rlo),
-            result_time_end = greatest(d.result_time_end, x.rhi)
+            result_time_end = greatest(d.result_time_end, x.rhi),
+            ${WIDEN_OBSERVED_AREA}
           from (select mds, min(ts) lo, max(coalesce(te, ts)) hi, min(rt) rlo, max(rt) rhi
                 from src where mds is not null group by mds) x
+          left join (select mds, array[min(b[1]), min(b[2]), max(b[3]), max(b[4])] box
+                     from boxes where mds is not null group by mds) a on a.mds = x.mds
           where d.id = x.mds
         )
         -- One text value instead of a row per observation: parsing thousands of result rows cost more
@@ -519,28 +567,5 @@ export class ObservationRepository {
       select mds, id, phenomenon_time_start, result, now() from newest
       ${MULTI_LATEST_UPSERT}
     `.execute(this.db);
-  }
-
-  /** Widens the phenomenon and result time extents of the streams that received observations. */
-  async widenTimeExtents(
-    table: 'sensor_datastreams' | 'sensor_multi_datastreams',
-    id: number,
-    start: Date,
-    end: Date,
-    resultStart: Date | null,
-    resultEnd: Date | null,
-  ): Promise<void> {
-    await this.db
-      .updateTable(table)
-      .set({
-        phenomenon_time_start: sql`least(phenomenon_time_start, ${start})`,
-        phenomenon_time_end: sql`greatest(phenomenon_time_end, ${end})`,
-        result_time_start: resultStart
-          ? sql`least(result_time_start, ${resultStart})`
-          : sql`result_time_start`,
-        result_time_end: resultEnd ? sql`greatest(result_time_end, ${resultEnd})` : sql`result_time_end`,
-      })
-      .where('id', '=', id)
-      .execute();
   }
 }

@@ -43,6 +43,14 @@ export class StaClient extends TestClient {
     assert.equal(res.status, 201, res.text);
     return res.body['@iot.id'];
   }
+  /** The ids, in id order, of the entities of `set` whose name starts with `tag` and that match `filter`. */
+  async idsWhere(set: string, tag: string, filter: string): Promise<unknown[]> {
+    const res = await this.list(
+      `/${set}?$filter=${encodeURIComponent(`startswith(name, '${tag}') and ${filter}`)}&$orderby=id`,
+    );
+    assert.equal(res.status, 200, res.text);
+    return ids(res);
+  }
 }
 
 export async function staTenant(server: TestServer): Promise<StaTenant> {

@@ -23,6 +23,7 @@ import * as m0024 from './0024_multi_datastream_rollups.js';
 import * as m0028 from './0028_cloud_exports.js';
 import * as m0029 from './0029_egov_redelivery_rounds.js';
 import * as m0030 from './0030_club_deletion_requests.js';
+import * as m0031 from './0031_sensor_observed_area.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0028_cloud_exports': m0028,
   '0029_egov_redelivery_rounds': m0029,
   '0030_club_deletion_requests': m0030,
+  '0031_sensor_observed_area': m0031,
 };
