@@ -18,24 +18,67 @@ const PAGE = { width: 595.28, height: 841.89, margin: 56 };
 /** Fill colour of the text (near-black), as PDF operands. */
 const TEXT_COLOR = '0.1 0.1 0.1 rg';
 
-// The standard fonts' character sets never change; building the set per line cost more than drawing it.
-const characterSets = new Map<string, Set<number>>();
+/** How a standard font writes one character: its byte in the font's encoding and its width at size 1. */
+interface Glyph {
+  byte: number;
+  width: number;
+}
 
-function printable(font: PDFFont, text: string): string {
-  let supported = characterSets.get(font.name);
-  if (!supported) characterSets.set(font.name, (supported = new Set(font.getCharacterSet())));
-  return [...text].map((c) => (supported.has(c.codePointAt(0)!) ? c : '?')).join('');
+/**
+ * Per standard font, the glyph of each character it has, made when first met. The standard fonts never
+ * change, and asking pdf-lib per line (encoding, kerning, hex strings) was about half of a receipt's
+ * rendering. A character the font lacks is set as '?' (and not remembered: the table stays as small as
+ * the font's character set, whatever citizens type). Widths leave kerning out, as `Tj` draws them.
+ */
+const glyphTables = new Map<string, { glyphs: Map<number, Glyph>; characters: Set<number> }>();
+
+function glyphOf(font: PDFFont, codePoint: number): Glyph {
+  let table = glyphTables.get(font.name);
+  if (!table) {
+    table = { glyphs: new Map(), characters: new Set(font.getCharacterSet()) };
+    glyphTables.set(font.name, table);
+  }
+  let glyph = table.glyphs.get(codePoint);
+  if (!glyph) {
+    if (!table.characters.has(codePoint)) return glyphOf(font, 0x3f);
+    const char = String.fromCodePoint(codePoint);
+    glyph = { byte: parseInt(font.encodeText(char).asString(), 16), width: font.widthOfTextAtSize(char, 1) };
+    table.glyphs.set(codePoint, glyph);
+  }
+  return glyph;
+}
+
+/** The width of a text in a font at size 1. */
+function widthOf(font: PDFFont, text: string): number {
+  let width = 0;
+  for (const c of text) width += glyphOf(font, c.codePointAt(0)!).width;
+  return width;
+}
+
+/**
+ * A text as a PDF literal string in the font's encoding: `(…)`, with backslash and brackets escaped and
+ * bytes outside printable ASCII written in octal.
+ */
+function literal(font: PDFFont, text: string): string {
+  let out = '(';
+  for (const c of text) {
+    const byte = glyphOf(font, c.codePointAt(0)!).byte;
+    if (byte === 0x28 || byte === 0x29 || byte === 0x5c) out += `\\${String.fromCharCode(byte)}`;
+    else if (byte >= 0x20 && byte < 0x7f) out += String.fromCharCode(byte);
+    else out += `\\${byte.toString(8).padStart(3, '0')}`;
+  }
+  return `${out})`;
 }
 
 function wrap(font: PDFFont, size: number, text: string, width: number): string[] {
   const lines: string[] = [];
-  const space = font.widthOfTextAtSize(' ', size);
+  const space = widthOf(font, ' ') * size;
   for (const paragraph of text.split('\n')) {
     // Each word is measured once (measuring the growing line per word was quadratic in its length).
     let line = '';
     let used = 0;
     for (const word of paragraph.split(/\s+/)) {
-      const wordWidth = font.widthOfTextAtSize(word, size);
+      const wordWidth = widthOf(font, word) * size;
       if (!line) {
         line = word;
         used = wordWidth;
@@ -56,8 +99,8 @@ function wrap(font: PDFFont, size: number, text: string, width: number): string[
 /**
  * A page's text as PDF content-stream operators. pdf-lib's drawText builds, checks and serialises an
  * operator object per number and line (about half of a receipt's rendering, and the receipt was a third
- * of a submission's CPU); a text-only page needs a handful of operators, written here. pdf-lib still builds and
- * writes the document around them.
+ * of a submission's CPU); a text-only page needs a handful of operators, written here. pdf-lib still
+ * builds and writes the document around them.
  */
 class PageText {
   readonly #ops: string[] = [];
@@ -71,7 +114,7 @@ class PageText {
     if (!key)
       this.#fontKeys.set(font, (key = this.page.node.newFontDictionary(font.name, font.ref).toString()));
     this.#ops.push(`BT ${key} ${num(size)} Tf ${num(leading)} TL ${TEXT_COLOR} ${num(x)} ${num(y)} Td`);
-    lines.forEach((line, i) => this.#ops.push(`${i > 0 ? 'T* ' : ''}${font.encodeText(line).toString()} Tj`));
+    lines.forEach((line, i) => this.#ops.push(`${i > 0 ? 'T* ' : ''}${literal(font, line)} Tj`));
     this.#ops.push('ET');
   }
 
@@ -106,7 +149,7 @@ export async function renderPdf(content: PdfContent, language = 'de-DE'): Promis
   let y = newPage();
 
   const draw = (text: string, font: PDFFont, size: number, gap = 4) => {
-    const lines = wrap(font, size, printable(font, text), width);
+    const lines = wrap(font, size, text, width);
     while (lines.length > 0) {
       if (y < PAGE.margin + size) y = newPage();
       const fit = Math.min(lines.length, 1 + Math.floor((y - PAGE.margin - size) / (size + gap)));
