@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
 import { systemActor } from '../core/audit/audit.service.js';
 import type { Database } from '../core/db/database.js';
-import type { EgovCase, EgovCaseStatus } from '../core/db/schema.js';
+import type { EgovCase, EgovCaseFile, EgovCaseStatus } from '../core/db/schema.js';
 import { AppError, Errors } from '../core/errors.js';
 import type { JobQueue } from '../core/jobs/index.js';
 import type { NotificationService } from '../core/notifications/index.js';
@@ -22,6 +22,7 @@ import { EgovRepository } from './egov.repository.js';
 import type { MunicipalityKeys } from './privacy/municipality-keys.js';
 import { ProcessRunner, StepNotWaiting, type Effect, type StepResult } from './workflow/process-runner.js';
 import { renderPdf } from './documents/pdf.js';
+import { RecentReceipts } from './documents/recent-receipts.js';
 import { fillTemplate } from './documents/templates.js';
 import type { PaymentService } from './payments/index.js';
 import type { ConnectorService } from './connectors/connector.service.js';
@@ -103,6 +104,8 @@ export class CaseService {
   readonly runner = new ProcessRunner();
   /** Inbox tasks this service is completing itself (their `completed` event must not advance again). */
   readonly #completing = new Set<string>();
+  /** Receipts rendered here lately: the download right after submit needs no read of the stored copy. */
+  readonly #recentReceipts = new RecentReceipts();
 
   constructor(
     private readonly db: Database,
@@ -634,6 +637,7 @@ export class CaseService {
       }
       return row;
     });
+    this.#recentReceipts.remember(receiptId, receipt);
     return { case: submitted, receiptId, fee };
   }
 
@@ -900,12 +904,14 @@ export class CaseService {
     return this.repository().listFiles(c.id);
   }
 
-  async openFile(c: EgovCase, fileId: string) {
+  /** A file of the case to download; the caller has checked who may read the case. */
+  async openFile(c: EgovCase, fileId: string): Promise<{ file: EgovCaseFile; body: Buffer | Readable }> {
     const file = await this.repository().findFile(c.id, fileId);
     if (!file) throw Errors.notFound('File');
+    const recent = file.kind === 'receipt' ? this.#recentReceipts.get(file.id) : undefined;
+    if (recent) return { file, body: recent };
     const storage = await this.deps.keys.files(c.municipality_id);
-    const got = await storage.get(file.storage_key);
-    return { file, stream: got.stream };
+    return { file, body: (await storage.get(file.storage_key)).stream };
   }
 
   /** Writes a document PDF from a template; idempotent per activity and template (jobs may repeat). */

@@ -530,12 +530,12 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const c = await cases.forCitizen(request.params.caseId, accessOf(request));
-        const { file, stream } = await cases.openFile(c, request.params.fileId);
+        const { file, body } = await cases.openFile(c, request.params.fileId);
         return reply
           .header('content-type', file.content_type)
           .header('content-disposition', `attachment; filename="${file.file_name.replace(/[^\w.-]/g, '_')}"`)
           .header('cache-control', 'private, no-store')
-          .send(stream);
+          .send(body);
       },
     );
 
@@ -943,12 +943,12 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
         const c = await caseForStaff(principal, request.params.caseId, request);
-        const { file, stream } = await cases.openFile(c, request.params.fileId);
+        const { file, body } = await cases.openFile(c, request.params.fileId);
         return reply
           .header('content-type', file.content_type)
           .header('content-disposition', `attachment; filename="${file.file_name.replace(/[^\w.-]/g, '_')}"`)
           .header('cache-control', 'private, no-store')
-          .send(stream);
+          .send(body);
       },
     );
 
