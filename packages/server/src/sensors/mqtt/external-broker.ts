@@ -131,7 +131,7 @@ export class ExternalBrokerBridge {
             () => message.ack(),
             (error: unknown) => {
               log.error({ err: error, topic: message.topic }, 'MQTT observation not stored; reconnecting');
-              client.reconnect('storage failure');
+              message.retry('storage failure');
             },
           ),
       });

@@ -1,6 +1,6 @@
 // The ingestion subscriber against the machine's Mosquitto (many QoS 1 messages in flight per
-// connection, PUBACK only on ack(), redelivery after a reconnect) and against small fake brokers
-// (refused CONNECT, a broker that stops answering PINGREQ).
+// connection, PUBACK only on ack(), redelivery after a reconnect without handing a message over twice)
+// and against small fake brokers (refused CONNECT, a broker that stops answering PINGREQ).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -80,9 +80,10 @@ test('many QoS 1 messages are in flight on one connection; the PUBACK waits for 
   first!.ack();
 });
 
-test('unacknowledged messages are delivered again after the connection was dropped', async () => {
+test('retry() drops the connection and the broker delivers again; nothing is handed over twice', async () => {
   const topic = `srp-test-${RUN}/redeliver`;
-  const { client, messages } = subscriber({ filters: [topic] });
+  const clientId = `srp-test-sub-${RUN}-redeliver`;
+  const { client, messages } = subscriber({ filters: [topic], clientId });
   await client.start();
   await Promise.all(
     Array.from({ length: 10 }, (_, i) => publisher.publishAsync(topic, String(i), { qos: 1 })),
@@ -92,21 +93,32 @@ test('unacknowledged messages are delivered again after the connection was dropp
   // Let the acknowledgements leave before the connection goes.
   await new Promise((resolve) => setImmediate(resolve));
   const receivedBefore = client.received;
-  client.reconnect('test');
-  // An acknowledgement of the old connection is not sent on the new one.
-  got[1]!.ack();
-  await waitFor('reconnected', () =>
-    Promise.resolve(client.connected && client.received > receivedBefore ? true : undefined),
+  // Not stored: the connection goes, and the broker delivers 1, 3, 5, 7 and 9 again.
+  got[1]!.retry('test');
+  // Stored after its connection went: acknowledged when the broker delivers it again.
+  got[3]!.ack();
+  await waitFor('delivered again', () =>
+    Promise.resolve(client.connected && client.received >= receivedBefore + 5 ? true : undefined),
   );
   await publisher.publishAsync(topic, 'marker', { qos: 1 });
-  const all = await waitFor('the marker', () =>
+  const again = await waitFor('the marker', () =>
     Promise.resolve(messages.some((m) => m.payload.toString() === 'marker') ? messages.slice(10) : undefined),
   );
+  // Only the one that failed is handed over again; 5, 7 and 9 are still with their first handler.
   assert.deepEqual(
-    all.map((m) => m.payload.toString()),
-    ['1', '3', '5', '7', '9', 'marker'],
+    again.map((m) => m.payload.toString()),
+    ['1', 'marker'],
   );
-  for (const m of all) m.ack();
+  for (const m of [got[5]!, got[7]!, got[9]!, ...again]) m.ack();
+  assert.equal(client.acked, 5 + 1 + 3 + 2);
+  // Every PUBACK reached the broker: the next session of this client id gets nothing of them again.
+  await client.stop();
+  const next = subscriber({ filters: [topic], clientId });
+  await next.client.start();
+  await publisher.publishAsync(topic, 'next', { qos: 1 });
+  const [first] = await count(next.messages, 1);
+  assert.equal(first!.payload.toString(), 'next');
+  first!.ack();
 });
 
 test('reconnects and subscribes again when the connection breaks', async () => {

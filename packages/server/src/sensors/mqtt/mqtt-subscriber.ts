@@ -4,7 +4,8 @@
 // handed over at once with its own `ack()`, which the caller invokes after storing it: the broker's
 // per-client window (Mosquitto: max_inflight_messages, 20 by default) bounds what is in flight.
 // Acknowledgements queued in one tick leave in one write. Reconnects with backoff; a persistent session
-// (clean: false) makes the broker deliver unacknowledged messages again after a reconnect.
+// (clean: false) makes the broker deliver unacknowledged messages again after a reconnect, and a message
+// delivered again while its first delivery is still being stored is not handed over a second time.
 import net from 'node:net';
 import tls from 'node:tls';
 import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet';
@@ -38,8 +39,21 @@ export interface MqttMessage {
   topic: string;
   payload: Buffer;
   qos: 0 | 1 | 2;
-  /** Sends the PUBACK (QoS 1) on the connection the message came from; a no-op if it is gone. */
+  /**
+   * The message is stored: sends its PUBACK (QoS 1). If the connection it came from is gone, the PUBACK
+   * goes out when the broker delivers the message again, which is then not handed over a second time.
+   */
   ack(): void;
+  /** The message could not be stored: drops its connection so that the broker delivers it again (QoS 1). */
+  retry(reason: string): void;
+}
+
+/** A QoS 1 message handed over and not acknowledged yet. */
+interface OpenDelivery {
+  /** The connection it arrived on last (a repeated delivery moves it). */
+  socket: net.Socket;
+  /** Stored, but its connection went before the PUBACK could leave. */
+  stored: boolean;
 }
 
 /** The broker refused the connection or the subscription: retrying with the same settings cannot help. */
@@ -128,6 +142,11 @@ export class MqttSubscriber {
   private keepaliveTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private started: { resolve: () => void; reject: (error: Error) => void } | null = null;
+  /**
+   * QoS 1 messages handed over and not acknowledged, by packet id. Packet ids belong to the session, not
+   * to a connection: after a reconnect the broker delivers these again under the same id with DUP set.
+   */
+  private readonly open = new Map<number, OpenDelivery>();
   /** Messages received / acknowledged; tests and diagnostics read them. */
   received = 0;
   acked = 0;
@@ -173,15 +192,55 @@ export class MqttSubscriber {
   }
 
   /**
-   * Drops the connection (e.g. after a storage failure) so that the broker delivers the unacknowledged
-   * messages again; reconnects after the backoff delay.
+   * A PUBLISH arrived. A QoS 1 message that is still open from an earlier connection is not handed over
+   * again: storing it twice is what the session's packet ids let us avoid. If it was stored meanwhile,
+   * its PUBACK leaves now; if it is still being stored, the PUBACK follows on this connection.
    */
-  reconnect(reason: string): void {
-    if (this.socket && !this.socket.destroyed) {
-      this.flushAcks?.();
-      this.options.log.warn({ clientId: this.options.clientId, reason }, 'MQTT connection dropped');
-      this.socket.destroy();
+  private delivered(packet: IPublishPacket, socket: net.Socket): void {
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    const { topic, qos } = packet;
+    // QoS 2 is never granted (we subscribe with QoS 1), so every other message is QoS 0.
+    if (qos !== 1 || packet.messageId === undefined) {
+      this.options.onMessage({ topic, payload, qos, ack: () => undefined, retry: () => undefined });
+      return;
     }
+    const id = packet.messageId;
+    const earlier = this.open.get(id);
+    if (earlier && packet.dup) {
+      earlier.socket = socket;
+      if (earlier.stored) this.acknowledge(id, earlier);
+      return;
+    }
+    // Without DUP the id is a new message's: the broker has let go of the earlier one.
+    const delivery: OpenDelivery = { socket, stored: false };
+    this.open.set(id, delivery);
+    this.options.onMessage({
+      topic,
+      payload,
+      qos,
+      ack: () => {
+        if (this.open.get(id) !== delivery || delivery.stored) return;
+        delivery.stored = true;
+        this.acknowledge(id, delivery);
+      },
+      retry: (reason) => {
+        if (this.open.get(id) !== delivery || delivery.stored) return;
+        this.open.delete(id);
+        const current = delivery.socket;
+        if (current !== this.socket || current.destroyed) return;
+        this.flushAcks?.();
+        this.options.log.warn({ clientId: this.options.clientId, reason }, 'MQTT connection dropped');
+        current.destroy();
+      },
+    });
+  }
+
+  /** Sends the PUBACK of a stored message if its connection is the current one; else it waits for that. */
+  private acknowledge(id: number, delivery: OpenDelivery): void {
+    if (delivery.socket !== this.socket || delivery.socket.destroyed || !this.queueWrite) return;
+    this.open.delete(id);
+    this.acked++;
+    this.queueWrite(pubackFor(id));
   }
 
   /**
@@ -244,21 +303,7 @@ export class MqttSubscriber {
       switch (packet.cmd) {
         case 'publish': {
           this.received++;
-          const message: IPublishPacket = packet;
-          const id = message.messageId;
-          let acked = message.qos === 0;
-          this.options.onMessage({
-            topic: message.topic,
-            payload: typeof message.payload === 'string' ? Buffer.from(message.payload) : message.payload,
-            qos: message.qos,
-            ack: () => {
-              if (acked || this.socket !== socket) return;
-              acked = true;
-              this.acked++;
-              // QoS 2 is never granted (we subscribe with QoS 1); a PUBREC would be its answer.
-              queueWrite(pubackFor(id!));
-            },
-          });
+          this.delivered(packet, socket);
           break;
         }
         case 'connack': {
@@ -278,6 +323,8 @@ export class MqttSubscriber {
             return;
           }
           this.attempt = 0;
+          // Without the session the broker delivers nothing again: what is open stays unacknowledged.
+          if (!packet.sessionPresent) this.open.clear();
           this.startKeepalive(socket, () => {
             const wasAlive = alive;
             alive = false;
