@@ -1,7 +1,8 @@
 // npm run bench:sensors [-- --postgres | --pglite | --mqtt] [--quick] [--rounds N] [--instances N] [--cpu-prof DIR] (the last three: MQTT)   (or -- --layout: storage layout comparison)
 // The sensor storage benchmark (not a test): starts the real platform in this process against a fresh
 // PostgreSQL database (created and dropped here) and/or an in-memory PGlite, and prints each figure beside
-// a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts).
+// a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts);
+// on PostgreSQL the read figures are timed against a second instance in a child process (platform-server.ts).
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
@@ -32,7 +33,7 @@ import {
   startBenchPlatform,
   tenantWithKey,
 } from './lib.js';
-import type { StartMqttServer } from './mqtt-server.js';
+import type { PlatformServerStarted, StartPlatformServer } from './platform-server.js';
 
 const args = new Set(process.argv.slice(2));
 const quick = args.has('--quick');
@@ -60,6 +61,7 @@ interface Row {
 }
 const rows: Row[] = [];
 const log = (message: string) => console.error(`[bench] ${message}`);
+const askPlatformServer = childAsker<StartPlatformServer, PlatformServerStarted>('bench platform server');
 
 async function main() {
   if (args.has('--layout')) {
@@ -204,18 +206,23 @@ async function timed(runs: number, fn: () => Promise<unknown>, warmup = Math.min
   return { p50: percentile(samples, 0.5), p95: percentile(samples, 0.95) };
 }
 
-/** The two read figures, on whichever engine `platform` runs. */
+/**
+ * The two read figures, on whichever engine `platform` runs. The HTTP calls go to `serverUrl`: on
+ * PostgreSQL a platform instance in a child process (a client never shares the server's event loop and
+ * heap), on PGlite this process's platform (its database lives in this process).
+ */
 async function readFigures(
   engine: string,
   platform: RunningPlatform,
   municipalityId: string,
   latestIds: number[],
+  serverUrl = platform.url,
 ) {
   const db = platform.ctx.db;
   const runs = quick ? 30 : 100;
   // Latest values of 10,000 Datastreams: the public HTTP call (all of a municipality's published
   // Datastreams) end to end, and the query behind it; reference: DISTINCT ON over the raw table.
-  const latestUrl = `${platform.url}/api/sensors/latest?municipality=${municipalityId}`;
+  const latestUrl = `${serverUrl}/api/sensors/latest?municipality=${municipalityId}`;
   const check = (await (await get(latestUrl)).json()) as { datastreams: unknown[] };
   if (check.datastreams.length < latestIds.length)
     throw new Error(`latest returned ${check.datastreams.length}`);
@@ -223,10 +230,27 @@ async function readFigures(
   // The same call, timed until the last byte of the (gzip) answer arrived: what the server does, without
   // the client's inflating and decoding of ~700 KB, which runs in this same process.
   const httpBytes = await timed(runs, () => receiveAll(latestUrl));
+  // The same while sensors report: before each GET, 100 of the Datastreams got a new value, stored by this
+  // process 20 ms earlier (the server hears of it by NOTIFY), so the server brings its answer up to date.
+  const changing: number[] = [];
+  for (let i = 0; i < runs + 10; i++) {
+    await platform.ctx.observations.create(
+      municipalityId,
+      Array.from({ length: 100 }, (_, k) => ({
+        datastreamId: latestIds[((i + 1) * 100 + k) % latestIds.length]!,
+        phenomenonTime: { start: new Date(Date.UTC(2027, 0, 1) + (i + 1) * 60_000), end: null },
+        result: i + 1 + k,
+      })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const started = performance.now();
+    await (await get(latestUrl)).text();
+    if (i >= 10) changing.push(performance.now() - started);
+  }
   // A round trip to the database that does nothing: how much the machine's load adds to any query.
   const select1 = await timed(runs, () => sql`select 1`.execute(db));
   const repo = new TimeseriesRepository(db);
-  const query = await timed(runs, () => repo.latestJson({ municipalityId }, { municipalities: [] }));
+  const query = await timed(runs, () => repo.latestLines({ municipalityId }, { municipalities: [] }));
   const distinctOn = await timed(
     Math.max(5, runs / 10),
     () =>
@@ -245,6 +269,16 @@ async function readFigures(
       reference: distinctOn.p95,
       referenceLabel: 'DISTINCT ON raw, p95',
       target,
+    },
+    {
+      engine,
+      figure: `  … the same, 100 of them changed before each GET, p95`,
+      value: percentile(changing, 0.95),
+      unit: 'ms',
+      reference: distinctOn.p95,
+      referenceLabel: 'DISTINCT ON raw, p95',
+      target: null,
+      note: `p50 ${percentile(changing, 0.5).toFixed(2)} ms`,
     },
     {
       engine,
@@ -297,7 +331,7 @@ async function readFigures(
   const loadRate = YEAR_ROWS / ((performance.now() - t0) / 1000);
   const from = new Date(start).toISOString();
   const to = new Date(start + YEAR_ROWS * 60_000).toISOString();
-  const aggUrl = `${platform.url}/api/sensors/datastreams/${yearStream}/aggregates?interval=day&from=${from}&to=${to}`;
+  const aggUrl = `${serverUrl}/api/sensors/datastreams/${yearStream}/aggregates?interval=day&from=${from}&to=${to}`;
   const agg = (await (await get(aggUrl)).json()) as { buckets: unknown[] };
   if (agg.buckets.length !== 365) throw new Error(`expected 365 days, got ${agg.buckets.length}`);
   const aggHttp = await timed(runs, async () => (await get(aggUrl)).text());
@@ -350,6 +384,7 @@ async function benchPostgres() {
   log(`PostgreSQL (${POSTGRES_VIA}): creating a scratch database`);
   const { url, drop } = await scratchDatabase('srp_bench_sensors');
   let platform: RunningPlatform | undefined;
+  let reader: ChildProcess | undefined;
   try {
     platform = await startBenchPlatform({ DATABASE_URL: url, DATABASE_POOL_SIZE: '10' });
     const { municipalityId, apiKey } = await tenantWithKey(platform);
@@ -409,8 +444,15 @@ async function benchPostgres() {
       target: { kind: 'min', value: 30_000, minRatio: 0.5 },
       note: `${ingestion.stored.toLocaleString('en')} stored in ${seconds} s, ${ingestion.errors} errors`,
     });
-    await readFigures('postgres', platform, municipalityId, ids);
+    reader = forkBenchChild('platform-server.ts');
+    const { url: readerUrl } = await askPlatformServer(
+      reader,
+      { kind: 'start', env: { DATABASE_URL: url, DATABASE_POOL_SIZE: '10' } },
+      'started',
+    );
+    await readFigures('postgres', platform, municipalityId, ids, readerUrl);
   } finally {
+    if (reader) await closeChildren([reader]);
     await platform?.close();
     await drop();
   }
@@ -530,11 +572,9 @@ const MQTT_ROUNDS = process.argv.includes('--rounds')
   ? Number(process.argv[process.argv.indexOf('--rounds') + 1]) || 5
   : 5;
 
-const askMqttServer = childAsker<StartMqttServer, { kind: 'started' }>('bench MQTT server');
-
 /**
  * Platform instances in the shared subscription (--instances N, default 1). One runs in this process, as
- * always; more run as child processes (mqtt-server.ts), each its own server on its own event loop.
+ * always; more run as child processes (platform-server.ts), each its own server on its own event loop.
  */
 const MQTT_INSTANCES = process.argv.includes('--instances')
   ? Math.max(1, Number(process.argv[process.argv.indexOf('--instances') + 1]) || 1)
@@ -625,9 +665,9 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       // This process keeps a platform without MQTT for the row counts; the instances are children.
       platform = await startBenchPlatform({ DATABASE_URL: url });
       for (let i = 0; i < MQTT_INSTANCES; i++) {
-        const child = forkBenchChild('mqtt-server.ts', CHILD_CPU_PROFILE_DIR);
+        const child = forkBenchChild('platform-server.ts', CHILD_CPU_PROFILE_DIR);
         children.push(child);
-        await askMqttServer(child, { kind: 'start', env: external }, 'started');
+        await askPlatformServer(child, { kind: 'start', env: external }, 'started');
       }
     }
     const counting = platform.ctx.db;
