@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.js';
 import { requirePrincipal } from '../../core/auth/principal.js';
 import { AppError, Errors, isAppError } from '../../core/errors.js';
 import { errorResponses } from '../../core/http/schemas.js';
-import type { ObservationInput } from './observation.types.js';
+import type { ObservationInput, StoredObservation } from './observation.types.js';
 import { observationPolicy } from './observation.policy.js';
 import { ROLLUP_TIME_ZONE, ROLLUP_WIDTHS } from './rollup-buckets.js';
 import { LatestValuesCache, type LatestSelection } from './latest-cache.js';
@@ -129,8 +129,12 @@ export function observationRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     const latestCache = new LatestValuesCache(timeseries);
     await latestCache.start(ctx.database);
-    // Our own writes invalidate at once; the NOTIFY of the commit follows a moment later.
-    const onStored = () => latestCache.invalidate();
+    // Our own writes count at once; the NOTIFY of the commit follows a moment later.
+    const onStored = (stored: StoredObservation[]) =>
+      latestCache.changed(
+        stored.flatMap((o) => (o.datastreamId !== null ? [o.datastreamId] : [])),
+        stored.flatMap((o) => (o.multiDatastreamId !== null ? [o.multiDatastreamId] : [])),
+      );
     ctx.observations.events.on('stored', onStored);
     app.addHook('onClose', async () => {
       ctx.observations.events.off('stored', onStored);

@@ -24,6 +24,7 @@ import * as m0028 from './0028_cloud_exports.js';
 import * as m0029 from './0029_egov_redelivery_rounds.js';
 import * as m0030 from './0030_club_deletion_requests.js';
 import * as m0031 from './0031_sensor_observed_area.js';
+import * as m0032 from './0032_sensor_latest_changed_ids.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
@@ -50,4 +51,5 @@ export const migrations: Record<string, Migration> = {
   '0029_egov_redelivery_rounds': m0029,
   '0030_club_deletion_requests': m0030,
   '0031_sensor_observed_area': m0031,
+  '0032_sensor_latest_changed_ids': m0032,
 };
