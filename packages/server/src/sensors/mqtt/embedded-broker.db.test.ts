@@ -392,7 +392,7 @@ describe('subscriptions', () => {
 
     // Not published yet: nothing for the public.
     await device.publishAsync(topic, '{"result": 1, "phenomenonTime": "2026-11-21T08:00:00Z"}', { qos: 1 });
-    await server.mqtt!.sta.idle();
+    await server.mqtt!.idle();
     assert.equal(seen.size, 0);
 
     await publish();
@@ -410,7 +410,7 @@ describe('subscriptions', () => {
     const [small] = await received(seen, selected);
     assert.deepEqual(JSON.parse(small!), { result: 2, phenomenonTime: '2026-11-21T09:00:00.000Z' });
     await received(seen, 'v1.1/Observations');
-    await server.mqtt!.sta.idle();
+    await server.mqtt!.idle();
     assert.equal(seen.get(hiddenTopic), undefined, 'unpublished Datastream stays silent');
     assert.equal(seen.get(topic)!.length, 1);
   });
@@ -538,7 +538,7 @@ describe('subscriptions', () => {
     const [locationJson] = await received(seen, topics.locations);
     assert.equal(idOf(locationJson!), location);
 
-    await server.mqtt!.sta.idle();
+    await server.mqtt!.idle();
     assert.equal(seen.get(topics.sensor)!.length, 1, "the other Sensor is not this Datastream's");
     assert.equal(seen.get(topics.thingOfObservation)!.length, 1);
     assert.equal(seen.get(topics.thingName)!.length, 1, "only this Datastream's Thing, only a real change");

@@ -142,11 +142,11 @@ test('public notifications on the standard topics, only for published Datastream
       const res = await staff.list(`/Datastreams(${datastream})/Observations?$count=true&$top=0`);
       return res.body['@iot.count'] === 1 ? true : undefined;
     });
-    await Promise.all(platforms.map((p) => p.mqtt!.sta.idle()));
+    await Promise.all(platforms.map((p) => p.mqtt!.idle()));
     await publish();
     await send(marker);
     await waitFor('notification', () => Promise.resolve(ours().length > 0 ? true : undefined));
-    await Promise.all(platforms.map((p) => p.mqtt!.sta.idle()));
+    await Promise.all(platforms.map((p) => p.mqtt!.idle()));
     // The first one, sent before the Datastream was published, never reached the public topic.
     assert.equal(ours().length, 1);
     const observation = JSON.parse(ours()[0]!) as Record<string, unknown>;
@@ -205,6 +205,8 @@ test('updates reach the property topics and the navigation collections the entit
     '@iot.id'
   ];
   const observation = await staff.create(`/Datastreams(${datastream})/Observations`, { result: 1 });
+  // The notification of the new Observation is out before the watcher subscribes: it hears only updates.
+  await a.mqtt!.idle();
   const watcher = await mqtt.connectAsync(BROKER, { clientId: `srp-test-upd-${RUN}` });
   try {
     const seen = collect(watcher);
@@ -229,7 +231,7 @@ test('updates reach the property topics and the navigation collections the entit
     assert.deepEqual(JSON.parse(viaThing!), await anonymous(`/Things(${thing})/Datastreams(${datastream})`));
     const [viaSensor] = await received(seen, topics.ofSensor);
     assert.deepEqual(JSON.parse(viaSensor!), JSON.parse(viaThing!));
-    await a.mqtt!.sta.idle();
+    await a.mqtt!.idle();
     const descriptions = seen.get(topics.description)?.length ?? 0;
 
     // Known now: the next rename reaches the name, not the unchanged description.

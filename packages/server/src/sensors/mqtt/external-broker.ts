@@ -78,7 +78,8 @@ export class ExternalBrokerBridge {
   private readonly principals = new Map<string, Principal>();
   /** Changes waiting to be rendered and published (see publishNotifications). */
   private readonly waiting: StaChange[] = [];
-  private rendering = false;
+  /** The rendering under way, if any (idle and stop wait for it). */
+  private rendering: Promise<void> | null = null;
   private dropped = 0;
   /**
    * The last public JSON of entities created or updated here (`Things(5)` → properties), so that a
@@ -142,6 +143,8 @@ export class ExternalBrokerBridge {
   }
 
   async stop(): Promise<void> {
+    // Notifications of what was committed before the stop still go out (and read no closed database).
+    await this.idle();
     await Promise.all(this.clients.map((c) => c.stop()));
     this.clients.length = 0;
   }
@@ -220,11 +223,11 @@ export class ExternalBrokerBridge {
           'MQTT notifications dropped: rendering falls behind',
         );
     }
-    if (!this.rendering) void this.renderWaiting();
+    if (!this.rendering && this.waiting.length > 0) this.rendering = this.renderWaiting();
   }
 
+  /** Started with changes waiting, so it awaits before its `finally`: `rendering` is set by then. */
   private async renderWaiting(): Promise<void> {
-    this.rendering = true;
     try {
       while (this.waiting.length > 0) {
         const changes = this.waiting.splice(0, NOTIFICATION_CHUNK);
@@ -235,8 +238,13 @@ export class ExternalBrokerBridge {
         }
       }
     } finally {
-      this.rendering = false;
+      this.rendering = null;
     }
+  }
+
+  /** Waits until the notifications of every change so far are handed to the broker connection. */
+  async idle(): Promise<void> {
+    while (this.rendering) await this.rendering;
   }
 
   /**

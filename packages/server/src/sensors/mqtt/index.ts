@@ -24,6 +24,8 @@ export interface MqttExtension {
   broker: EmbeddedBroker | null;
   bridge: ExternalBrokerBridge | null;
   endpoints: string[];
+  /** Waits until the notifications of every change so far are out (tests, benchmarks). */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,10 @@ export async function startMqtt(
       broker: null,
       bridge,
       endpoints,
+      idle: async () => {
+        await sta.idle();
+        await bridge.idle();
+      },
       close: async () => {
         unannounce();
         await bridge.stop();
@@ -160,6 +166,7 @@ export async function startMqtt(
     broker,
     bridge: null,
     endpoints,
+    idle: () => sta.idle(),
     close: async () => {
       unannounce();
       await broker.close();
