@@ -73,7 +73,10 @@ void describe('online services end to end, in the browser', () => {
       systemActor('test'),
     );
 
-    /** The caseworker of Kalbach stands in for Flieden: the case is in her inbox; she approves it. */
+    /**
+     * The caseworker of Kalbach stands in for Flieden: the case is in her inbox; she asks for a further fee
+     * (the citizen gets a pay link in the mailbox) and approves the case.
+     */
     const caseworkerApproves = () =>
       withPage(browser, async (page) => {
         await page.goto(`${server.url}/anmelden`);
@@ -86,6 +89,22 @@ void describe('online services end to end, in the browser', () => {
         await row.getByRole('link', { name: reference }).click();
         await page.getByRole('button', { name: 'Übernehmen' }).click();
         await page.getByTestId('status').getByText('In Bearbeitung').waitFor();
+        // A fee set later: an amount that is none is named at its field; a valid one sends the pay link.
+        const amount = page.getByLabel('Betrag in Euro');
+        await amount.fill('acht');
+        await page.getByLabel('Verwendungszweck').fill('Zweitschrift der Urkunde');
+        await page.getByRole('button', { name: 'Zahlungslink senden' }).click();
+        await page.getByText('Bitte geben Sie einen Betrag').waitFor();
+        assert.equal(await amount.getAttribute('aria-invalid'), 'true');
+        assert.equal(await amount.evaluate((input) => input === document.activeElement), true);
+        await assertNoAxeViolations(page, 'the case page with a fee error');
+        await amount.fill('8,50');
+        await page.getByRole('button', { name: 'Zahlungslink senden' }).click();
+        await page.getByText('Der Zahlungslink wurde an die antragstellende Person gesendet.').waitFor();
+        await page
+          .getByRole('listitem')
+          .filter({ hasText: /Zweitschrift der Urkunde, 8,50\s€/ })
+          .waitFor();
         await page.getByRole('button', { name: 'Genehmigen und abschließen' }).click();
         await page.getByRole('heading', { name: /Personenstandsurkunde/ }).waitFor();
       });

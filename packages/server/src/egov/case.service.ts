@@ -29,6 +29,11 @@ import type { ConnectorService } from './connectors/connector.service.js';
 import { deliveryRoundKey } from './connectors/connector.types.js';
 
 export const CASE_SOURCE = 'egov_case';
+/**
+ * Payments of fees set after submission (pay-per-link; source id: the case id). A source of their own:
+ * paying one must not count as the fee a process step is waiting for (CASE_SOURCE).
+ */
+export const LATER_FEE_SOURCE = 'egov_case_fee';
 /** Inbox tasks about a failed delivery of a case (source id: the case id). */
 export const DELIVERY_PROBLEM_SOURCE = 'egov_delivery_problem';
 /** Inbox tasks about a process that could not be started after its retries (source id: the case id). */
@@ -881,6 +886,50 @@ export class CaseService {
       );
       return message;
     });
+  }
+
+  /**
+   * A fee the caseworker sets after submission (pay-per-link): a payment of the case with a reference of
+   * its own (`<case reference>-G<n>`) and a message in the case's mailbox with the link, which tells the
+   * citizen by e-mail as every message does. Asking again for the same open fee (same amount and purpose)
+   * gives the same payment with a fresh link; the earlier link stops working.
+   */
+  async requestLaterFee(
+    c: EgovCase,
+    fee: { amountCents: number; purpose: string },
+    actor: AuditActor,
+  ): Promise<{ paymentId: string; payUrl: string }> {
+    if (c.status === 'draft') throw Errors.conflict('Submit the application first');
+    if (!this.deps.payments.enabled) throw Errors.unavailable('No payment provider is configured');
+    const earlier = await this.deps.payments.list(c.municipality_id, {
+      sourceType: LATER_FEE_SOURCE,
+      sourceId: c.id,
+      limit: 1_000,
+    });
+    const same = earlier.find(
+      (p) => p.status === 'open' && p.amount_cents === fee.amountCents && p.purpose === fee.purpose,
+    );
+    const { payment, payUrl } = await this.deps.payments.request(
+      {
+        municipalityId: c.municipality_id,
+        sourceType: LATER_FEE_SOURCE,
+        sourceId: c.id,
+        reference: same?.reference ?? `${c.reference}-G${earlier.length + 1}`,
+        purpose: fee.purpose,
+        amountCents: fee.amountCents,
+        returnPath: `/buergerservice/antraege/${c.id}`,
+      },
+      actor,
+    );
+    await this.addMessage(
+      c,
+      'staff',
+      actor.userId,
+      `Für Ihren Antrag ist eine Gebühr angefallen: ${fee.purpose}, ${formatEuro(fee.amountCents)}. ` +
+        `Bitte bezahlen Sie sie online: ${payUrl}`,
+      actor,
+    );
+    return { paymentId: payment.id, payUrl };
   }
 
   async messages(c: EgovCase) {

@@ -511,3 +511,76 @@ test('fee rules: the designer gets German problems per rule and the fee of unsav
   assert.equal(saved.status, 200, saved.text);
   assert.deepEqual(saved.body.feeRules, rules);
 });
+
+test('a fee set after submission reaches the citizen as a pay link; paying it is not the fee the process waits for', async () => {
+  const { flieden, substitute, stranger } = await setup();
+  const anonymous = new TestClient(server.url);
+  const service = (await publicServices(anonymous, flieden.id)).find(
+    (s) => s.slug === 'personenstandsurkunde',
+  )!;
+  const created = await anonymous.post<{ case: CaseView; resumeToken: string }>(
+    `/api/egov/municipalities/${flieden.id}/cases`,
+    { serviceId: service.serviceId, data: {} },
+  );
+  const caseId = created.body.case.id;
+  const resume = { 'x-resume-token': created.body.resumeToken };
+  const upload = await anonymous.request<{ id: string }>(
+    'POST',
+    `/api/egov/cases/${caseId}/attachments?field=urkunde.ausweis&name=ausweis.pdf`,
+    { headers: { ...resume, 'content-type': 'application/pdf' }, body: Buffer.from('%PDF-1.4 Ausweis') },
+  );
+  const submitted = await anonymous.request('POST', `/api/egov/cases/${caseId}/submit`, {
+    headers: resume,
+    json: { data: certificateApplication(upload.body.id, 1) },
+  });
+  assert.equal(submitted.status, 200, submitted.text);
+  // The process waits for the application's own fee.
+  const waiting = await waitFor('the started process', async () => {
+    const view = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+    return view.body.processing ? undefined : view.body;
+  });
+  assert.equal(waiting.status, 'action_required');
+  assert.ok(waiting.paymentUrl);
+
+  const caseworker = await loggedInClient(server.url, substitute.email, TEST_PASSWORD);
+  const path = `/api/egov/backoffice/cases/${caseId}/fees`;
+  const fee = { amountCents: 850, purpose: 'Zweitschrift der Urkunde' };
+  assert.equal((await caseworker.post(path, { ...fee, amountCents: 0 })).status, 400);
+  const other = await loggedInClient(server.url, stranger.email, TEST_PASSWORD);
+  assert.equal((await other.post(path, fee)).status, 404, 'a caseworker who does not stand in sees no case');
+  const requested = await caseworker.post<{ paymentId: string; payUrl: string }>(path, fee);
+  assert.equal(requested.status, 201, requested.text);
+
+  // The citizen finds the fee, its amount and the link in the case's mailbox.
+  const view = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+  const message = view.body.messages.find((m) => m.sender === 'staff' && m.body.includes(fee.purpose));
+  assert.ok(message, 'a message with the fee');
+  assert.match(message.body, /8,50\s€/);
+  assert.ok(message.body.includes(requested.body.payUrl));
+
+  // The same fee again: the same payment with a fresh link (the first one stops working).
+  const again = await caseworker.post<{ paymentId: string; payUrl: string }>(path, fee);
+  assert.equal(again.body.paymentId, requested.body.paymentId);
+  assert.notEqual(again.body.payUrl, requested.body.payUrl);
+  assert.equal((await anonymous.get(local(requested.body.payUrl))).status, 404);
+
+  await payOnline(again.body.payUrl);
+  const payments = await caseworker.get<{ payments: { id: string; reference: string; status: string }[] }>(
+    `/api/municipalities/${flieden.id}/egov/payments?sourceType=egov_case_fee&sourceId=${caseId}`,
+  );
+  assert.deepEqual(
+    payments.body.payments.map((p) => [p.id, p.status]),
+    [[requested.body.paymentId, 'paid']],
+  );
+  assert.match(payments.body.payments[0]!.reference, /-G1$/);
+  // The process was not told that its fee is paid (that would be written with the payment's commit).
+  const continued = await server.ctx.db
+    .selectFrom('jobs')
+    .select('id')
+    .where('unique_key', '=', `egov-continue:${caseId}:payment`)
+    .execute();
+  assert.equal(continued.length, 0);
+  const still = await anonymous.request<CaseView>('GET', `/api/egov/cases/${caseId}`, { headers: resume });
+  assert.equal(still.body.status, 'action_required');
+  assert.equal(still.body.paymentUrl, waiting.paymentUrl);
+});

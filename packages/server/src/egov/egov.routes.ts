@@ -24,6 +24,7 @@ import type { MunicipalityServiceParams } from './egov.repository.js';
 import { egovPolicy } from './egov.policy.js';
 import { FeeRule, type FeeOverrides } from './fees.js';
 import { computeFee } from './fees.js';
+import { paymentPolicy } from './payments/payment.policy.js';
 
 const Nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Uuid = Type.String({ format: 'uuid' });
@@ -927,6 +928,36 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           actorOf(principal, request),
         );
         return reply.status(201).send({ id: message.id });
+      },
+    );
+
+    app.post(
+      '/api/egov/backoffice/cases/:caseId/fees',
+      {
+        schema: {
+          tags: ['egov'],
+          summary:
+            'Set a fee after submission: the citizen gets a payment link in the mailbox (pay-per-link)',
+          params: CaseParams,
+          body: Type.Object(
+            {
+              amountCents: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+              purpose: Type.String({ minLength: 1, maxLength: 140 }),
+            },
+            { additionalProperties: false },
+          ),
+          response: {
+            201: Type.Object({ paymentId: Type.String(), payUrl: Type.String() }),
+            ...errorResponses(400, 401, 403, 404, 409, 503),
+          },
+        },
+      },
+      async (request, reply) => {
+        const principal = requirePrincipal(request.principal);
+        const c = await caseForStaff(principal, request.params.caseId, request);
+        if (!paymentPolicy.mayRequest(principal, c.municipality_id)) throw Errors.forbidden();
+        const fee = await cases.requestLaterFee(c, request.body, actorOf(principal, request));
+        return reply.status(201).send(fee);
       },
     );
 

@@ -1,14 +1,16 @@
 // Back office for online services: /verwaltung/vorgaenge (cases of every municipality the caseworker
-// works for, substitutions included; claim, process steps, questions, messages, history, statistics) and
-// /verwaltung/prozesse (the shared catalogue's versions: new draft, publish; each version opens in the
-// process designer, ProcessDesigner.tsx).
+// works for, substitutions included; claim, process steps, questions, a fee set later with its pay link,
+// messages, history, statistics) and /verwaltung/prozesse (the shared catalogue's versions: new draft,
+// publish; each version opens in the process designer, ProcessDesigner.tsx).
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api } from '../../api.js';
 import { Alert } from '../../layout/Alert.js';
+import { TextField } from '../../layout/forms.js';
 import { Page } from '../../page.js';
 import type { CaseView } from './egovClient.js';
+import { parseEuro } from './feeRuleForm.js';
 import { useProcessStartPolling } from './useProcessStartPolling.js';
 
 interface CaseRow {
@@ -152,6 +154,9 @@ export function OfficeCaseDetail() {
   const [error, setError] = useState<string | null>(null);
   const [redelivered, setRedelivered] = useState(false);
   const [startRetried, setStartRetried] = useState(false);
+  const [fee, setFee] = useState({ amount: '', purpose: '' });
+  const [feeErrors, setFeeErrors] = useState<{ amount?: string; purpose?: string }>({});
+  const [feeSent, setFeeSent] = useState(false);
   const load = useCallback(
     () =>
       api
@@ -179,6 +184,25 @@ export function OfficeCaseDetail() {
   function ask(e: FormEvent) {
     e.preventDefault();
     if (question.trim()) void act('request-information', { message: question }).then(() => setQuestion(''));
+  }
+  function requestFee(e: FormEvent) {
+    e.preventDefault();
+    const amountCents = parseEuro(fee.amount);
+    const purpose = fee.purpose.trim();
+    const errors = {
+      ...(amountCents === null || amountCents === 0 ? { amount: t('egov.office.feeAmountInvalid') } : {}),
+      ...(purpose ? {} : { purpose: t('egov.office.feePurposeMissing') }),
+    };
+    setFeeErrors(errors);
+    setFeeSent(false);
+    if (errors.amount || errors.purpose) {
+      document.getElementById(errors.amount ? 'egov-fee-amount' : 'egov-fee-purpose')?.focus();
+      return;
+    }
+    void act('fees', { amountCents, purpose }).then((sent) => {
+      setFeeSent(sent);
+      if (sent) setFee({ amount: '', purpose: '' });
+    });
   }
 
   if (!view)
@@ -325,6 +349,36 @@ export function OfficeCaseDetail() {
         <button type="submit" className="kern-btn kern-btn--secondary">
           <span className="kern-label">{t('egov.office.ask')}</span>
         </button>
+      </form>
+      <form onSubmit={requestFee} className="kern-stack-xs" aria-labelledby="egov-fee" noValidate>
+        <h2 id="egov-fee" className="kern-heading-medium">
+          {t('egov.office.laterFee')}
+        </h2>
+        <p className="kern-body">{t('egov.office.laterFeeHint')}</p>
+        <TextField
+          id="egov-fee-amount"
+          label={t('egov.office.feeAmount')}
+          value={fee.amount}
+          error={feeErrors.amount}
+          inputMode="decimal"
+          onChange={(e) => setFee({ ...fee, amount: e.target.value })}
+        />
+        <TextField
+          id="egov-fee-purpose"
+          label={t('egov.office.feePurpose')}
+          value={fee.purpose}
+          error={feeErrors.purpose}
+          maxLength={140}
+          onChange={(e) => setFee({ ...fee, purpose: e.target.value })}
+        />
+        <button type="submit" className="kern-btn kern-btn--secondary">
+          <span className="kern-label">{t('egov.office.sendPayLink')}</span>
+        </button>
+        {feeSent && (
+          <p className="kern-body" role="status">
+            {t('egov.office.payLinkSent')}
+          </p>
+        )}
       </form>
       <section aria-labelledby="egov-data" className="kern-stack-xs">
         <h2 id="egov-data" className="kern-heading-medium">
