@@ -220,6 +220,9 @@ void describe('online services end to end, in the browser', () => {
           (await page.getByRole('button', { name: /Begleitschreiben/ }).count()) > 0,
       );
       await assertNoAxeViolations(page, 'the completed case');
+      // The further fee the caseworker asked for: its pay link in the mailbox is a link.
+      const further = page.getByRole('listitem').filter({ hasText: 'Zweitschrift der Urkunde' });
+      assert.equal(await further.getByRole('link', { name: /\/bezahlen\// }).count(), 1);
       for (const name of [/Eingangsbestätigung/, /Begleitschreiben/]) {
         const [download] = await Promise.all([
           page.waitForEvent('download'),

@@ -10,6 +10,7 @@ import { Alert } from '../../layout/Alert.js';
 import { TextField } from '../../layout/forms.js';
 import { Page } from '../../page.js';
 import type { CaseView } from './egovClient.js';
+import { MessageText } from './MessageText.js';
 import { parseEuro } from './feeRuleForm.js';
 import { useProcessStartPolling } from './useProcessStartPolling.js';
 
@@ -402,7 +403,7 @@ export function OfficeCaseDetail() {
         <ol className="kern-list">
           {c.messages.map((m) => (
             <li key={m.id} className="kern-body">
-              <strong>{m.author ?? t(`egov.portal.from.${m.sender}`)}</strong>: {m.body}
+              <strong>{m.author ?? t(`egov.portal.from.${m.sender}`)}</strong>: <MessageText text={m.body} />
             </li>
           ))}
         </ol>

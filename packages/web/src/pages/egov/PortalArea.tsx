@@ -11,6 +11,7 @@ import { allMunicipalities, useRegions } from '../../regions.js';
 import { useSession } from '../../session.js';
 import { ClaimByReference, ClaimOffer } from './ClaimCase.js';
 import { caseApi, euro, rememberResumeToken, type CaseView } from './egovClient.js';
+import { MessageText } from './MessageText.js';
 import { FormStep, type FormHandle } from './FormStep.js';
 import { useProcessStartPolling } from './useProcessStartPolling.js';
 
@@ -518,7 +519,7 @@ function CasePage() {
             {view.messages.map((m) => (
               <li key={m.id} className="kern-body">
                 <strong>{t(`egov.portal.from.${m.sender}`)}</strong> (
-                {new Date(m.createdAt).toLocaleString(i18n.language)}): {m.body}
+                {new Date(m.createdAt).toLocaleString(i18n.language)}): <MessageText text={m.body} />
               </li>
             ))}
           </ol>
