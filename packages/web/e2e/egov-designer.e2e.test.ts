@@ -109,6 +109,17 @@ void describe('process designer in the browser', () => {
       await page.getByLabel(/Argument/).fill('erinnerung');
       await page.getByRole('button', { name: 'Übernehmen' }).click();
       await services.getByText('${environment.services.notifyCitizen("erinnerung")}').waitFor();
+      // The review's deadline (a timer on the task's edge): its duration, checked before it is taken.
+      await page.locator('.srp-bpmn-canvas [data-element-id="Frist"]').click();
+      const duration = page.getByLabel(/Wartezeit oder Frist/);
+      assert.equal(await duration.inputValue(), 'P3D');
+      await duration.fill('drei Tage');
+      await page.getByRole('button', { name: 'Übernehmen' }).click();
+      await page.getByText('Bitte geben Sie eine Dauer wie P3D').waitFor();
+      assert.equal(await duration.getAttribute('aria-invalid'), 'true');
+      await duration.fill('P5D');
+      await page.getByRole('button', { name: 'Übernehmen' }).click();
+      assert.equal(await duration.getAttribute('aria-invalid'), null);
       await page.screenshot({ path: screenshotPath('egov-designer-bpmn.png'), fullPage: true });
       await assertNoAxeViolations(page, 'designer, BPMN tab');
 
@@ -163,6 +174,7 @@ void describe('process designer in the browser', () => {
         /notifyCitizen\(&#34;erinnerung&#34;\)|notifyCitizen\(&quot;erinnerung&quot;\)/,
       );
       assert.ok(JSON.stringify(saved.form_schema).includes('testfeld_designer'));
+      assert.match(saved.bpmn_xml, /<bpmn:timeDuration[^>]*>P5D<\/bpmn:timeDuration>/);
 
       // Testlauf: the portal form of the draft, in a test-mode case of the designer.
       await page.getByRole('button', { name: 'Testlauf starten' }).click();

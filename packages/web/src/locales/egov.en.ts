@@ -205,6 +205,8 @@ export const egovEn: typeof egovDe = {
     call: 'Call',
     argument: 'Argument (e.g. status or template)',
     condition: 'Condition (FEEL)',
+    timerDuration: 'Waiting time or deadline (ISO 8601, e.g. P3D for 3 days, PT12H for 12 hours)',
+    timerDurationInvalid: 'Please enter a duration such as P3D, P2W or PT12H.',
     element: 'Selected: {{id}}',
     elementName: 'Name',
     apply: 'Apply',

@@ -208,6 +208,8 @@ export const egovDe = {
     call: 'Aufruf',
     argument: 'Argument (z. B. Status oder Vorlage)',
     condition: 'Bedingung (FEEL)',
+    timerDuration: 'Wartezeit oder Frist (ISO 8601, z. B. P3D für 3 Tage, PT12H für 12 Stunden)',
+    timerDurationInvalid: 'Bitte geben Sie eine Dauer wie P3D, P2W oder PT12H an.',
     element: 'Ausgewählt: {{id}}',
     elementName: 'Name',
     apply: 'Übernehmen',

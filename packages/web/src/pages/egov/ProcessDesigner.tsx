@@ -77,9 +77,13 @@ interface BpmnElement {
     implementation?: string;
     conditionExpression?: { body?: string };
     sourceRef?: { $type: string };
+    eventDefinitions?: { $type: string; timeDuration?: { body?: string } }[];
     $type: string;
   };
 }
+
+/** An ISO 8601 duration as the engine's timers read it: P3D, P2W, PT12H, P1DT6H … (at least one part). */
+const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
 interface BpmnLike {
   importXML(xml: string): Promise<unknown>;
@@ -96,6 +100,7 @@ interface Canvas {
 
 interface Modeling {
   updateProperties(element: BpmnElement, properties: Record<string, unknown>): void;
+  updateModdleProperties(element: BpmnElement, target: unknown, properties: Record<string, unknown>): void;
 }
 
 /** The designer's view of a save or publish problem: the message and what the server pointed at. */
@@ -695,7 +700,10 @@ function BpmnDesigner({
   );
 }
 
-/** Name, service call or condition of the selected element: the keyboard way to change what matters. */
+/**
+ * Name, service call, condition or timer duration of the selected element: the keyboard way to change
+ * what matters.
+ */
 function ElementPanel({
   element,
   modeling,
@@ -716,8 +724,26 @@ function ElementPanel({
   const [call, setCall] = useState<string>(parsed?.[1] ?? 'setStatus');
   const [argument, setArgument] = useState(parsed?.[2] ?? '');
   const [condition, setCondition] = useState(bo.conditionExpression?.body ?? '');
+  // A timer event (a deadline on a task, a waiting time in the flow) waits for a duration.
+  const timer = bo.eventDefinitions?.find((d) => d.$type === 'bpmn:TimerEventDefinition');
+  const [duration, setDuration] = useState(timer?.timeDuration?.body ?? '');
+  const [durationError, setDurationError] = useState<string | undefined>();
 
   function apply() {
+    if (timer) {
+      const body = duration.trim().toUpperCase();
+      if (!ISO_DURATION.test(body)) {
+        setDurationError(t('egov.designer.timerDurationInvalid'));
+        document.getElementById('designer-timer')?.focus();
+        return;
+      }
+      setDurationError(undefined);
+      modeling.updateModdleProperties(element, timer, {
+        timeDuration: factory.create('bpmn:FormalExpression', { body }),
+        timeDate: undefined,
+        timeCycle: undefined,
+      });
+    }
     const properties: Record<string, unknown> = { name };
     if (isServiceTask)
       properties.implementation = `\${environment.services.${call}${argument.trim() ? `("${argument.trim().replaceAll('"', '')}")` : ''}}`;
@@ -773,6 +799,16 @@ function ElementPanel({
           value={condition}
           placeholder='=decision = "approved"'
           onChange={(e) => setCondition(e.target.value)}
+        />
+      )}
+      {timer && (
+        <TextField
+          id="designer-timer"
+          label={t('egov.designer.timerDuration')}
+          value={duration}
+          error={durationError}
+          placeholder="P3D"
+          onChange={(e) => setDuration(e.target.value)}
         />
       )}
       <button type="button" className="kern-btn kern-btn--secondary" onClick={apply}>
