@@ -5,3 +5,4 @@ export * from './password.js';
 export * from './dashboard-values.js';
 export * from './dashboard.js';
 export * from './first-screen-texts.js';
+export * from './process-timers.js';

@@ -2,6 +2,7 @@
 // parameters per municipality on top. Running cases keep the version they started with, because a
 // case points at its version row and versions never change after publishing.
 import { Engine } from 'bpmn-engine';
+import { ISO_DURATION } from '@srp/contracts';
 import type { AuditActor, AuditService } from '../core/audit/audit.service.js';
 import type { Database } from '../core/db/database.js';
 import type { EgovServiceVersion } from '../core/db/schema.js';
@@ -67,6 +68,14 @@ export async function checkBpmn(xml: string): Promise<void> {
         task: /\bid="([^"]*)"/.exec(tag)?.[1] ?? '',
         implementation: implementation.slice(0, 200),
         allowed: SERVICE_CALLS.join(', '),
+      });
+  }
+  // A timer's duration is an ISO 8601 duration or an expression resolved from the case's variables.
+  for (const [, body = ''] of xml.matchAll(/<(?:\w+:)?timeDuration\b[^>]*>([^<]*)</g)) {
+    const duration = body.trim();
+    if (!ISO_DURATION.test(duration) && !/^\$\{[^}]+\}$/.test(duration))
+      throw Errors.validation('A timer waits for a duration that is not ISO 8601 (e.g. P3D, PT12H)', {
+        duration: duration.slice(0, 100),
       });
   }
   try {

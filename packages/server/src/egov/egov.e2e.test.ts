@@ -319,7 +319,7 @@ test('citizen accounts: services that need one refuse anonymous drafts; own case
   assert.equal((await anonymous.get('/api/egov/my/cases')).status, 401);
 });
 
-test('process design: a draft rejects colliding field keys, unknown service calls and broken BPMN; a test run uses the draft', async () => {
+test('process design: a draft rejects colliding field keys, unknown service calls, timers without a duration and broken BPMN; a test run uses the draft', async () => {
   const { flieden } = await setup();
   const designer = await createTestUser(server.ctx.db, { home: flieden, roles: ['process_designer'] });
   const client = await loggedInClient(server.url, designer.email, TEST_PASSWORD);
@@ -375,6 +375,12 @@ test('process design: a draft rejects colliding field keys, unknown service call
     bpmnXml: drafted.body.bpmnXml.replace('</bpmn:process>', ''),
   });
   assert.equal(broken.status, 400);
+  assert.match(drafted.body.bpmnXml, />P\dD<\/bpmn:timeDuration>/, 'the shipped model has a deadline');
+  const badTimer = await client.patch<{ error: { details: { duration: string } } }>(draftPath, {
+    bpmnXml: drafted.body.bpmnXml.replace(/>P\dD<\/bpmn:timeDuration>/, '>drei Tage</bpmn:timeDuration>'),
+  });
+  assert.equal(badTimer.status, 400);
+  assert.equal(badTimer.body.error.details.duration, 'drei Tage');
 
   // A valid change is stored; a test run of the draft uses it, and the published version is untouched.
   const saved = await client.patch<{ formSchema: { components: unknown[] }; name: string }>(draftPath, {

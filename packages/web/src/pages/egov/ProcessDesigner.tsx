@@ -13,6 +13,7 @@ import {
   type ReactNode,
   type RefObject,
 } from 'react';
+import { ISO_DURATION } from '@srp/contracts';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router';
 import { api, ApiError } from '../../api.js';
@@ -81,9 +82,6 @@ interface BpmnElement {
     $type: string;
   };
 }
-
-/** An ISO 8601 duration as the engine's timers read it: P3D, P2W, PT12H, P1DT6H … (at least one part). */
-const ISO_DURATION = /^P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 
 interface BpmnLike {
   importXML(xml: string): Promise<unknown>;
