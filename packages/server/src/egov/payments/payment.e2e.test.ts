@@ -137,6 +137,60 @@ void test('a fee set later is paid through its link and the test provider: redir
   assert.equal((await form(citizen, linkPath)).status, 409, 'a paid fee is not paid twice');
 });
 
+void test("the citizen's pages speak English when the browser asks for it or the visitor chooses it", async () => {
+  const { flieden, staff } = await setting();
+  const created = await staff.post<PaymentAnswer>('/api/egov/payments', {
+    municipalityId: flieden.id,
+    source: { type: 'egov_case', id: 'case-4712' },
+    reference: 'FL-2026-4712',
+    purpose: 'Zweitschrift',
+    amountCents: 850,
+  });
+  assert.equal(created.status, 201, created.text);
+  const citizen = new TestClient(server.url);
+  const linkPath = local(created.body.payUrl);
+  const asking = (language: string) => ({ headers: { 'accept-language': language } });
+
+  const english = await citizen.request('GET', linkPath, asking('en-GB,en;q=0.9,de;q=0.5'));
+  assert.match(english.text, /<html lang="en">/);
+  assert.match(english.text, /Pay €8\.50 now/);
+  assert.match(english.text, /href="\/bezahlen\/[\w-]+\?lang=de" hreflang="de" lang="de">Deutsch</);
+  const german = await citizen.request('GET', linkPath, asking('de-DE,de;q=0.9,en;q=0.8'));
+  assert.match(german.text, /<html lang="de">/);
+  assert.match(german.text, /Jetzt 8,50\s€ bezahlen/);
+  assert.match(
+    (await citizen.get(linkPath)).text,
+    /<html lang="de">/,
+    'German when the browser says nothing',
+  );
+  // The page's language link (and the portal's button) wins over the browser.
+  assert.match((await citizen.request('GET', `${linkPath}?lang=en`, asking('de'))).text, /<html lang="en">/);
+
+  // Problems are told in the visitor's language, not in the service's English error message.
+  const unknown = await citizen.request('GET', '/bezahlen/AAAAAAAAAAAAAAAAAAAAAAAA', asking('en'));
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.text, /This payment link does not exist/);
+
+  // The test provider's page keeps its signed order when the language is switched.
+  const started = await form(citizen, linkPath);
+  const providerPath = local(started.headers.get('location')!);
+  const provider = await citizen.request('GET', providerPath, asking('en'));
+  assert.match(provider.text, /Confirm test payment/);
+  const switched = /href="([^"]+)" hreflang="de"/.exec(provider.text)![1]!.replaceAll('&amp;', '&');
+  const providerInGerman = await citizen.get(switched);
+  assert.equal(providerInGerman.status, 200);
+  assert.match(providerInGerman.text, /Testzahlung bestätigen/);
+  // Paid, then the link once more: the conflict is named in the visitor's language.
+  const confirmed = await form(citizen, providerPath, { action: 'confirm' });
+  assert.equal((await citizen.get(local(confirmed.headers.get('location')!))).status, 303);
+  const again = await citizen.request('POST', `${linkPath}?lang=en`, {
+    body: '',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+  });
+  assert.equal(again.status, 409);
+  assert.match(again.text, /This fee has been paid already/);
+});
+
 void test('a cancelled payment can be tried again; the provider is asked for a lost return', async () => {
   const { flieden, staff } = await setting();
   const created = await staff.post<PaymentAnswer>('/api/egov/payments', {

@@ -2,17 +2,17 @@
 // side (server-rendered pages, top-level navigations): the payment link, the redirect to the provider, the
 // provider's return with its signed confirmation. The built-in test provider's page is served here too.
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyReply } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AppContext } from '../../context.js';
 import { actorOf } from '../../core/audit/audit.service.js';
 import { requirePrincipal } from '../../core/auth/principal.js';
 import { safeNextPath } from '../../core/auth/oidc.service.js';
 import type { Payment } from '../../core/db/schema.js';
-import { Errors, isAppError } from '../../core/errors.js';
+import { Errors, isAppError, type AppError } from '../../core/errors.js';
 import { errorResponses, MunicipalityParams } from '../../core/http/schemas.js';
 import { PaymentConfirmationInvalid } from './payment-provider.js';
-import { payLinkPage, problemPage, testProviderPage } from './payment-pages.js';
+import { pageLanguage, payLinkPage, problemPage, testProviderPage, type Problem } from './payment-pages.js';
 import { paymentPolicy } from './payment.policy.js';
 import { effectiveStatus, PAY_LINK_PATH, RETURN_PATH } from './payment.service.js';
 import { TEST_PROVIDER_PAGE, TestPaymentProvider } from './test-payment-provider.js';
@@ -51,6 +51,19 @@ const present = (p: Payment) => ({
 });
 
 const TokenParams = Type.Object({ token: Type.String({ maxLength: 100 }) });
+/** The problem a visitor is shown for an error of the payment service (its message is English). */
+function problemOf(error: AppError): Problem {
+  const reason = error.details?.reason;
+  if (reason === 'paid' || reason === 'expired') return reason;
+  return error.status === 404 ? 'unknownLink' : 'other';
+}
+
+/** What a page needs of its request: its address (for the language link) and its language. */
+const visit = (request: FastifyRequest) => ({
+  url: request.url,
+  lang: pageLanguage(request.url, request.headers['accept-language']),
+});
+
 const html = (reply: FastifyReply, status: number, body: string) =>
   reply.status(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 
@@ -170,10 +183,10 @@ export function paymentRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           try {
             const payment = await ctx.payments.byLink(request.params.token);
             const action = `${PAY_LINK_PATH}/${encodeURIComponent(request.params.token)}`;
-            return html(reply, 200, payLinkPage(payment, effectiveStatus(payment), action));
+            return html(reply, 200, payLinkPage(visit(request), payment, effectiveStatus(payment), action));
           } catch (error) {
             if (isAppError(error) && error.status === 404) {
-              return html(reply, 404, problemPage('Diesen Zahlungslink gibt es nicht (mehr).'));
+              return html(reply, 404, problemPage(visit(request), 'unknownLink'));
             }
             throw error;
           }
@@ -189,7 +202,7 @@ export function paymentRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
             return reply.header('cache-control', 'no-store').redirect(location, 303);
           } catch (error) {
             if (isAppError(error) && error.status < 500)
-              return html(reply, error.status, problemPage(error.message));
+              return html(reply, error.status, problemPage(visit(request), problemOf(error)));
             throw error;
           }
         },
@@ -221,10 +234,10 @@ export function paymentRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
           } catch (error) {
             if (error instanceof PaymentConfirmationInvalid) {
               request.log.warn({ err: error }, 'payment confirmation refused');
-              return html(reply, 400, problemPage('Die Bestätigung des Zahlungsanbieters ist ungültig.'));
+              return html(reply, 400, problemPage(visit(request), 'confirmationInvalid'));
             }
             if (isAppError(error) && error.status < 500)
-              return html(reply, error.status, problemPage(error.message));
+              return html(reply, error.status, problemPage(visit(request), problemOf(error)));
             throw error;
           }
         },
@@ -241,10 +254,10 @@ export function paymentRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
         try {
           const order = testProvider.readOrder(request.query);
           const action = `${TEST_PROVIDER_PAGE}?${new URLSearchParams(request.query).toString()}`;
-          return html(reply, 200, testProviderPage(order, action));
+          return html(reply, 200, testProviderPage(visit(request), order, action));
         } catch (error) {
           if (!(error instanceof PaymentConfirmationInvalid)) throw error;
-          return html(reply, 400, problemPage('Dieser Link zur Testzahlung ist ungültig oder abgelaufen.'));
+          return html(reply, 400, problemPage(visit(request), 'testLinkInvalid'));
         }
       });
       pages.post(
@@ -265,7 +278,7 @@ export function paymentRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
               .redirect(testProvider.answer(order, outcome), 303);
           } catch (error) {
             if (!(error instanceof PaymentConfirmationInvalid)) throw error;
-            return html(reply, 400, problemPage('Dieser Link zur Testzahlung ist ungültig oder abgelaufen.'));
+            return html(reply, 400, problemPage(visit(request), 'testLinkInvalid'));
           }
         },
       );

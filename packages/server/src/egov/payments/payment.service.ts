@@ -158,8 +158,8 @@ export class PaymentService {
     if (!this.provider) throw Errors.unavailable('No payment provider is configured');
     const payment = await this.byLink(token);
     const status = effectiveStatus(payment);
-    if (status === 'paid') throw Errors.conflict('This fee is paid already');
-    if (status === 'expired') throw Errors.conflict('This payment link has expired');
+    if (status === 'paid') throw Errors.conflict('This fee is paid already', { reason: 'paid' });
+    if (status === 'expired') throw Errors.conflict('This payment link has expired', { reason: 'expired' });
     const returnUrl = new URL(`${this.publicUrl}${RETURN_PATH}/${this.provider.id}`);
     returnUrl.searchParams.set('link', token);
     const redirect = await this.provider.createPayment({
@@ -178,7 +178,7 @@ export class PaymentService {
       'pending',
       { transactionId: redirect.transactionId },
     );
-    if (!started) throw Errors.conflict('This fee is paid already');
+    if (!started) throw Errors.conflict('This fee is paid already', { reason: 'paid' });
     return redirect.redirectUrl;
   }
 

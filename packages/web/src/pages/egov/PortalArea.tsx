@@ -479,7 +479,11 @@ function CasePage() {
       {view.paymentUrl && (
         <Alert variant="warning" title={t('egov.portal.payTitle')}>
           <p className="kern-body">{t('egov.portal.payText')}</p>
-          <a className="kern-btn kern-btn--primary" href={view.paymentUrl}>
+          {/* The payment page speaks the portal's language (it reads ?lang=, else the browser's). */}
+          <a
+            className="kern-btn kern-btn--primary"
+            href={`${view.paymentUrl}?lang=${i18n.language === 'en' ? 'en' : 'de'}`}
+          >
             <span className="kern-label">
               {t('egov.portal.pay', { fee: euro(view.feeCents, i18n.language) })}
             </span>
