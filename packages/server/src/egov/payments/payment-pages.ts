@@ -3,6 +3,8 @@
 // scripts or styles, so the platform's Content-Security-Policy holds. German, or English when the browser
 // asks for it (Accept-Language) or the visitor chose it with the page's language link (`?lang=en`).
 import type { Payment, PaymentStatus } from '../../core/db/schema.js';
+import { escapeHtml } from '../../core/http/web-pages.js';
+import { formatEuro } from '../fees.js';
 
 export type PageLanguage = 'de' | 'en';
 
@@ -42,7 +44,6 @@ const TEXTS = {
       other: 'Die Zahlung ist gerade nicht möglich. Bitte versuchen Sie es später noch einmal.',
     } satisfies Record<Problem, string>,
     otherLanguage: { code: 'en', name: 'English' },
-    locale: 'de-DE',
   },
   en: {
     status: {
@@ -75,7 +76,6 @@ const TEXTS = {
       other: 'The payment is not possible right now. Please try again later.',
     } satisfies Record<Problem, string>,
     otherLanguage: { code: 'de', name: 'Deutsch' },
-    locale: 'en-GB',
   },
 } as const;
 
@@ -94,17 +94,6 @@ export function pageLanguage(url: string, acceptLanguage: string | undefined): P
     .sort((a, b) => b.q - a.q);
   return ranked[0]?.language === 'en' ? 'en' : 'de';
 }
-
-export const escapeHtml = (value: string) =>
-  value
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-
-const euros = (cents: number, lang: PageLanguage) =>
-  new Intl.NumberFormat(TEXTS[lang].locale, { style: 'currency', currency: 'EUR' }).format(cents / 100);
 
 /** The page's address with the other language chosen (its other query parameters kept). */
 function otherLanguageHref(url: string, lang: PageLanguage): string {
@@ -156,14 +145,14 @@ export function payLinkPage(
 ${details([
   [text.purpose, payment.purpose],
   [text.reference, payment.reference],
-  [text.amount, euros(payment.amount_cents, lang)],
+  [text.amount, formatEuro(payment.amount_cents, lang)],
   [text.state, text.status[status]],
 ])}
 <p role="status">${escapeHtml(text.status[status])}</p>
 ${
   canPay
     ? `<form method="post" action="${escapeHtml(formAction)}"><button type="submit">${escapeHtml(
-        text.payNow(euros(payment.amount_cents, lang)),
+        text.payNow(formatEuro(payment.amount_cents, lang)),
       )}</button></form>
 <p>${text.redirectHint}</p>`
     : ''
@@ -188,7 +177,7 @@ export function testProviderPage(
 ${details([
   [text.purpose, order.purpose],
   [text.reference, order.reference],
-  [text.amount, euros(order.amountCents, lang)],
+  [text.amount, formatEuro(order.amountCents, lang)],
 ])}
 <form method="post" action="${escapeHtml(formAction)}">
 <button type="submit" name="action" value="confirm">${text.confirm}</button>
