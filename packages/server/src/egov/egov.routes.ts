@@ -4,7 +4,7 @@
 // messages, statistics. Designers: versions (draft -> published), test runs. Admins: parameters.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { AppContext } from '../context.js';
 import { actorOf } from '../core/audit/audit.service.js';
@@ -206,6 +206,16 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       municipalityId: c.municipality_id,
     });
     return c;
+  }
+
+  /** A file of a case as a download; the caller has checked who may read the case. */
+  async function sendCaseFile(reply: FastifyReply, c: EgovCase, fileId: string) {
+    const { file, body } = await cases.openFile(c, fileId);
+    return reply
+      .header('content-type', file.content_type)
+      .header('content-disposition', `attachment; filename="${file.file_name.replace(/[^\w.-]/g, '_')}"`)
+      .header('cache-control', 'private, no-store')
+      .send(body);
   }
 
   async function regionMunicipalityIds(regionId: string): Promise<string[]> {
@@ -531,12 +541,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       },
       async (request, reply) => {
         const c = await cases.forCitizen(request.params.caseId, accessOf(request));
-        const { file, body } = await cases.openFile(c, request.params.fileId);
-        return reply
-          .header('content-type', file.content_type)
-          .header('content-disposition', `attachment; filename="${file.file_name.replace(/[^\w.-]/g, '_')}"`)
-          .header('cache-control', 'private, no-store')
-          .send(body);
+        return sendCaseFile(reply, c, request.params.fileId);
       },
     );
 
@@ -974,12 +979,7 @@ export function egovRoutes(ctx: AppContext): FastifyPluginAsyncTypebox {
       async (request, reply) => {
         const principal = requirePrincipal(request.principal);
         const c = await caseForStaff(principal, request.params.caseId, request);
-        const { file, body } = await cases.openFile(c, request.params.fileId);
-        return reply
-          .header('content-type', file.content_type)
-          .header('content-disposition', `attachment; filename="${file.file_name.replace(/[^\w.-]/g, '_')}"`)
-          .header('cache-control', 'private, no-store')
-          .send(body);
+        return sendCaseFile(reply, c, request.params.fileId);
       },
     );
 
