@@ -38,6 +38,8 @@ export const LATER_FEE_SOURCE = 'egov_case_fee';
 export const DELIVERY_PROBLEM_SOURCE = 'egov_delivery_problem';
 /** Inbox tasks about a process that could not be started after its retries (source id: the case id). */
 export const START_PROBLEM_SOURCE = 'egov_start_problem';
+/** The citizen's page of a case in the portal (where a paid fee leads back to). */
+const citizenCasePath = (caseId: string) => `/buergerservice/antraege/${caseId}`;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 const ALLOWED_ATTACHMENT_TYPES = new Set(['application/pdf', 'image/png', 'image/jpeg']);
 
@@ -917,7 +919,7 @@ export class CaseService {
         reference: same?.reference ?? `${c.reference}-G${earlier.length + 1}`,
         purpose: fee.purpose,
         amountCents: fee.amountCents,
-        returnPath: `/buergerservice/antraege/${c.id}`,
+        returnPath: citizenCasePath(c.id),
       },
       actor,
     );
@@ -1303,7 +1305,7 @@ export class CaseService {
         reference: c.reference,
         purpose: `${version.name} (${c.reference})`,
         amountCents,
-        returnPath: `/buergerservice/antraege/${c.id}`,
+        returnPath: citizenCasePath(c.id),
       },
       actor,
     );
