@@ -146,7 +146,7 @@ const ENCODING_TYPES_WITH_GEOJSON = new RegExp(GEOJSON_ENCODING, 'i');
  */
 function propertyColumns(def: EntityDef, p: PropertyDef, value: unknown, out: Body, geoJson = true): void {
   const what = `${def.type}.${p.name}`;
-  if (value === null && p.required) throw bad(`${what} must not be null`);
+  if (value === null && p.required && !p.nullable) throw bad(`${what} must not be null`);
   switch (p.kind) {
     case 'text':
       if (typeof value !== 'string') throw bad(`${what} must be a string`);
@@ -616,7 +616,6 @@ function commonObservationInput(body: unknown, datastreamId: number): Observatio
     else return undefined;
   }
   if (result === undefined) throw bad('Observation.result is required');
-  if (result === null) throw bad('Observation.result must not be null');
   // The same shape (property order) as observationInput's, so both kinds of input share one hidden class.
   const input: ObservationInput = {
     phenomenonTime: phenomenonTime ?? { start: new Date(), end: null },

@@ -44,6 +44,8 @@ export interface PropertyDef {
   column: string;
   endColumn?: string;
   required?: boolean;
+  /** A required property that may be null (an Observation's result: a reading that yielded no value). */
+  nullable?: boolean;
   /** Set by the server (time extents of a Datastream): ignored on create and update. */
   readOnly?: boolean;
   /** The column has bbox columns min_x..max_y to maintain. */
@@ -339,7 +341,7 @@ export const MODEL: Record<EntitySetName, EntityDef> = {
         endColumn: 'phenomenon_time_end',
       },
       { name: 'resultTime', kind: 'time', column: 'result_time' },
-      { name: 'result', kind: 'result', column: 'result', required: true },
+      { name: 'result', kind: 'result', column: 'result', required: true, nullable: true },
       { name: 'resultQuality', kind: 'json', column: 'result_quality' },
       { name: 'validTime', kind: 'interval', column: 'valid_time_start', endColumn: 'valid_time_end' },
       { name: 'parameters', kind: 'object', column: 'parameters' },

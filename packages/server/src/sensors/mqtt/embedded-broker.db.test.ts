@@ -413,6 +413,18 @@ describe('subscriptions', () => {
     await server.mqtt!.idle();
     assert.equal(seen.get(hiddenTopic), undefined, 'unpublished Datastream stays silent');
     assert.equal(seen.get(topic)!.length, 1);
+
+    // A reading without a value: stored, and announced with its null result.
+    await device.publishAsync(topic, '{"result": null, "phenomenonTime": "2026-11-21T10:00:00Z"}', {
+      qos: 1,
+    });
+    assert.deepEqual(
+      (await received(seen, selected, 2)).map((m) => JSON.parse(m) as unknown),
+      [
+        { result: 2, phenomenonTime: '2026-11-21T09:00:00.000Z' },
+        { result: null, phenomenonTime: '2026-11-21T10:00:00.000Z' },
+      ],
+    );
   });
 
   test('entity sets, entities and properties (mosquitto_sub as a subscriber)', async () => {

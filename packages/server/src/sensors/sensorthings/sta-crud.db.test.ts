@@ -136,6 +136,39 @@ describe('create and read', () => {
     assert.ok(typeof withFoi.body.phenomenonTime === 'string', 'phenomenonTime defaults to now');
   });
 
+  test('a null result is a value (a reading without one); a missing result is refused', async () => {
+    const { staff } = await staTenant(server);
+    const thing = await staff.create('/Things', thingWithDatastream('Glascontainer', 9.6, 50.4));
+    const ds = (await staff.list(`/Things(${thing})/Datastreams`)).body.value[0]!['@iot.id'] as number;
+    const empty = await staff.sta<Record<string, unknown>>('POST', `/Datastreams(${ds})/Observations`, {
+      phenomenonTime: '2024-05-02T10:00:00Z',
+      result: null,
+    });
+    assert.equal(empty.status, 201, empty.text);
+    assert.ok('result' in empty.body, 'the answer shows the result');
+    assert.equal(empty.body.result, null);
+    // As every null property: no content.
+    const read = await staff.sta('GET', `/Observations(${empty.body['@iot.id'] as number})/result`);
+    assert.equal(read.status, 204);
+    const updated = await staff.sta('PATCH', `/Observations(${empty.body['@iot.id'] as number})`, {
+      result: 7,
+    });
+    assert.equal(updated.status, 200, updated.text);
+    const cleared = await staff.sta('PATCH', `/Observations(${empty.body['@iot.id'] as number})`, {
+      result: null,
+    });
+    assert.equal(cleared.status, 200, cleared.text);
+    assert.equal(
+      (await staff.sta('GET', `/Observations(${empty.body['@iot.id'] as number})`)).body.result,
+      null,
+    );
+    const missing = await staff.sta('POST', `/Datastreams(${ds})/Observations`, {
+      phenomenonTime: '2024-05-02T11:00:00Z',
+    });
+    assert.equal(missing.status, 400);
+    assert.match(missing.text, /result is required/);
+  });
+
   test('every entity set can be created on its own and linked', async () => {
     const { staff } = await staTenant(server);
     const sensor = await staff.create('/Sensors', {
