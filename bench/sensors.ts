@@ -4,7 +4,7 @@
 // a reference measured in the same run. Load for HTTP ingestion comes from child processes (bulk-client.ts);
 // on PostgreSQL the read figures are timed against a second instance in a child process (platform-server.ts).
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
@@ -544,7 +544,7 @@ async function benchMqtt(): Promise<Row[]> {
       reference: referenceOf(runs?.external ?? []),
       referenceLabel: 'broker only',
       target: { kind: 'min', value: 0, minRatio: 0.5 },
-      note: `${stored.toLocaleString('en')} observations, ${MQTT_INSTANCES === 1 ? '1 instance in the bench process' : `${MQTT_INSTANCES} instances (child processes)`}, ${MQTT_CONNECTIONS} connections each, ${rounds}`,
+      note: `${stored.toLocaleString('en')} observations, ${MQTT_IN_CHILDREN ? `${MQTT_INSTANCES} instance(s) in child processes` : '1 instance in the bench process'}, ${MQTT_CONNECTIONS} connections each, ${rounds}`,
     },
     {
       engine: 'postgres',
@@ -573,8 +573,9 @@ const MQTT_ROUNDS = process.argv.includes('--rounds')
   : 5;
 
 /**
- * Platform instances in the shared subscription (--instances N, default 1). One runs in this process, as
- * always; more run as child processes (platform-server.ts), each its own server on its own event loop.
+ * Platform instances in the shared subscription (--instances N, default 1). One runs in this process;
+ * more (or one with --cpu-prof, so that its profile holds nothing of the publisher's work) run as child
+ * processes (platform-server.ts), each its own server on its own event loop.
  */
 const MQTT_INSTANCES = process.argv.includes('--instances')
   ? Math.max(1, Number(process.argv[process.argv.indexOf('--instances') + 1]) || 1)
@@ -584,6 +585,7 @@ const MQTT_INSTANCES = process.argv.includes('--instances')
 const CHILD_CPU_PROFILE_DIR = process.argv.includes('--cpu-prof')
   ? process.argv[process.argv.indexOf('--cpu-prof') + 1]
   : undefined;
+const MQTT_IN_CHILDREN = MQTT_INSTANCES > 1 || CHILD_CPU_PROFILE_DIR !== undefined;
 
 /** One round: the platform's rate and the broker-only rate measured just before it (NaN: that run failed). */
 interface MqttPair {
@@ -660,7 +662,7 @@ async function measurePlatformMqtt(messages: number, brokerMessages: number): Pr
       MQTT_SHARE_GROUP: `bench${process.pid}`,
       MQTT_CONNECTIONS: String(MQTT_CONNECTIONS),
     };
-    if (MQTT_INSTANCES === 1) platform = await startBenchPlatform(external);
+    if (!MQTT_IN_CHILDREN) platform = await startBenchPlatform(external);
     else {
       // This process keeps a platform without MQTT for the row counts; the instances are children.
       platform = await startBenchPlatform({ DATABASE_URL: url });
@@ -774,39 +776,65 @@ async function publishStored(
   }
 }
 
-/** CPU time so far of this process and, when it runs on this machine, of Mosquitto (µs). */
+/** CPU time so far of this process and, when they run on this machine, of Mosquitto and PostgreSQL (µs). */
 interface CpuMark {
   own: NodeJS.CpuUsage;
   broker: number | null;
+  database: number | null;
 }
 
-/** Mosquitto's CPU time in µs from /proc (its pid file as Debian's package writes it); null elsewhere. */
+/** utime + stime of a process from /proc in µs (fields 14 and 15 of stat, clock ticks of 10 ms). */
+function processCpuMicros(pid: string): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10_000;
+}
+
+/** Mosquitto's CPU time (its pid file as Debian's package writes it); null elsewhere. */
 function brokerCpuMicros(): number | null {
   try {
-    const pid = readFileSync('/run/mosquitto/mosquitto.pid', 'utf8').trim();
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // utime and stime, fields 14 and 15 of stat, in clock ticks of 10 ms.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    return processCpuMicros(readFileSync('/run/mosquitto/mosquitto.pid', 'utf8').trim());
   } catch {
     return null;
   }
 }
 
-const cpuMark = (): CpuMark => ({ own: process.cpuUsage(), broker: brokerCpuMicros() });
+/**
+ * The CPU time of every process named postgres on this machine: the server's backends, which live as
+ * long as the platform's pooled connections (a backend that ends within a run takes its share along).
+ */
+function databaseCpuMicros(): number | null {
+  let total = 0;
+  let found = false;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() !== 'postgres') continue;
+      total += processCpuMicros(pid);
+      found = true;
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return found ? total : null;
+}
+
+const cpuMark = (): CpuMark => ({
+  own: process.cpuUsage(),
+  broker: brokerCpuMicros(),
+  database: databaseCpuMicros(),
+});
 
 /**
- * Logs the CPU time per message of a run, of this process and of Mosquitto: unlike rates, hardly moved
- * by the machine's load, and it shows where the time goes.
+ * Logs the CPU time per message of a run, of this process, Mosquitto and PostgreSQL: unlike rates,
+ * hardly moved by the machine's load, and it shows where the time goes.
  */
 function cpuPerMessage(what: string, since: CpuMark, messages: number): void {
   const used = process.cpuUsage(since.own);
-  const broker = brokerCpuMicros();
-  const brokerPart =
-    broker !== null && since.broker !== null
-      ? `, Mosquitto ${((broker - since.broker) / messages).toFixed(0)} µs`
-      : '';
+  const per = (now: number | null, before: number | null, name: string) =>
+    now !== null && before !== null ? `, ${name} ${((now - before) / messages).toFixed(0)} µs` : '';
   log(
-    `MQTT ${what}: ${((used.user + used.system) / messages).toFixed(0)} µs CPU of this process per message${brokerPart}`,
+    `MQTT ${what}: ${((used.user + used.system) / messages).toFixed(0)} µs CPU of this process per message` +
+      per(brokerCpuMicros(), since.broker, 'Mosquitto') +
+      per(databaseCpuMicros(), since.database, 'PostgreSQL'),
   );
 }
 
