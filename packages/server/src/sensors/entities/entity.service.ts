@@ -538,7 +538,10 @@ export class EntityService {
     w.changes.push({ set, id, municipalityId: w.municipalityId, kind: 'updated' });
   }
 
-  /** Adds a link between two existing entities (POST …/$ref). */
+  /**
+   * Adds a link between two existing entities (POST …/$ref). Both are updated as far as MQTT is
+   * concerned: each is now a member of a navigation collection of the other (`Locations(2)/Things`).
+   */
   async addRef(
     trx: Database,
     w: WriteContext,
@@ -552,11 +555,26 @@ export class EntityService {
     const repo = new EntityRepository(trx);
     if (!(await repo.exists(MODEL[nav.target].table, targetId, w.municipalityId)))
       throw Errors.notFound(MODEL[nav.target].type);
-    if (nav.fk) return repo.setForeignKey(def.table, id, w.municipalityId, nav.fk, targetId);
     const inverse = MODEL[nav.target].navs.find((n) => n.target === set && n.fk);
-    if (inverse)
-      return repo.setForeignKey(MODEL[nav.target].table, targetId, w.municipalityId, inverse.fk!, id);
-    await this.linkMany(trx, w, def, id, nav, [targetId]);
+    // The entity holding the foreign key, if the link is one: it points to the other one from now on.
+    const holder = nav.fk
+      ? { set, id, fk: nav.fk, to: targetId }
+      : inverse
+        ? { set: nav.target, id: targetId, fk: inverse.fk!, to: id }
+        : null;
+    if (!holder) await this.linkMany(trx, w, def, id, nav, [targetId]);
+    else {
+      const relink = () =>
+        repo.setForeignKey(MODEL[holder.set].table, holder.id, w.municipalityId, holder.fk, holder.to);
+      // An Observation moved to another Datastream: rollups and latest values follow, as on PATCH.
+      if (holder.set === 'Observations')
+        await this.observations.change(trx, w.municipalityId, { ids: [holder.id] }, relink);
+      else await relink();
+    }
+    w.changes.push(
+      { set, id, municipalityId: w.municipalityId, kind: 'updated' },
+      { set: nav.target, id: targetId, municipalityId: w.municipalityId, kind: 'updated' },
+    );
   }
 
   /** Removes a many-to-many link (DELETE …/Nav(id)/$ref). */

@@ -557,6 +557,31 @@ describe('subscriptions', () => {
     assert.equal(seen.get('v1.1/FeaturesOfInterest')!.length, 1);
   });
 
+  test('a link added by $ref reaches the navigation collections on both sides', async () => {
+    const { staff, municipality, thing } = await mqttTenant(server);
+    const key = await credential(staff, municipality.id, 'api_key', ['api']);
+    const watcher = await connect({ username: 'apikey', password: key });
+    const seen = collect(watcher);
+    const idOf = (json: string) => (JSON.parse(json) as { '@iot.id'?: number })['@iot.id'];
+    const location = await staff.create('/Locations', {
+      name: 'Bauhof',
+      description: 'd',
+      encodingType: 'application/geo+json',
+      location: { type: 'Point', coordinates: [9.6, 50.4] },
+    });
+    const topics = {
+      thingsThere: `v1.1/Locations(${location})/Things`,
+      locationsOfThing: `v1.1/Things(${thing})/Locations`,
+    };
+    await watcher.subscribeAsync(Object.values(topics), { qos: 1 });
+    const linked = await staff.sta('POST', `/Things(${thing})/Locations/$ref`, { '@iot.id': location });
+    assert.equal(linked.status, 204, linked.text);
+    const [thingJson] = await received(seen, topics.thingsThere);
+    assert.equal(idOf(thingJson!), thing);
+    const [locationJson] = await received(seen, topics.locationsOfThing);
+    assert.equal(idOf(locationJson!), location);
+  });
+
   test('MQTT over WebSocket at /mqtt', async () => {
     const { staff, municipality, datastream } = await mqttTenant(server);
     const key = await credential(staff, municipality.id);

@@ -55,6 +55,14 @@ describe('update and delete', () => {
       200,
     );
     await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after moving to another Datastream');
+    // Moved back by a reference added to the Datastream's Observations: the same corrections.
+    const byRef = await staff.sta('POST', `/Datastreams(${a})/Observations/$ref`, { '@iot.id': obs[3] });
+    assert.equal(byRef.status, 204, byRef.text);
+    await assertRollupsMatchRaw(server.ctx.db, [a, b], 'after moving back by $ref');
+    assert.equal(
+      (await staff.sta('PATCH', `/Observations(${obs[3]})`, { Datastream: { '@iot.id': b } })).status,
+      200,
+    );
     const put = await staff.sta('PUT', `/Observations(${obs[2]})`, {
       phenomenonTime: '2026-10-24T22:08:00Z',
       result: 'kaputt',
