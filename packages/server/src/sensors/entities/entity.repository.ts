@@ -86,6 +86,15 @@ export class EntityRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  /** Deletes the municipality's rows among `ids` (DELETE on a collection of Observations). */
+  async deleteMany(table: TableName, ids: number[], municipalityId: string): Promise<void> {
+    await this.db
+      .deleteFrom(table)
+      .where('id', '=', sql<number>`any(${ids}::bigint[])`)
+      .where('municipality_id', '=', municipalityId)
+      .execute();
+  }
+
   async linkThingLocation(thingId: number, locationId: number): Promise<void> {
     await this.db
       .insertInto('sensor_thing_locations')

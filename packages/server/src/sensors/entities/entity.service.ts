@@ -594,6 +594,17 @@ export class EntityService {
     throw Errors.notFound('Link');
   }
 
+  /**
+   * Deletes Observations of one municipality together (DELETE on a collection): their rollups, latest
+   * values and their streams' extents are corrected once, not once per Observation.
+   */
+  async deleteObservations(trx: Database, municipalityId: string, ids: number[]): Promise<void> {
+    const repo = new EntityRepository(trx);
+    await this.observations.change(trx, municipalityId, { ids }, () =>
+      repo.deleteMany(MODEL.Observations.table, ids, municipalityId),
+    );
+  }
+
   /** Deletes with the standard's cascades. */
   async delete(trx: Database, set: EntitySetName, id: number, municipalityId: string): Promise<void> {
     const repo = new EntityRepository(trx);

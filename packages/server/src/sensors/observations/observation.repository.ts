@@ -513,6 +513,43 @@ export class ObservationRepository {
     `.execute(this.db);
   }
 
+  /**
+   * The time extents (phenomenonTime, resultTime) and observedArea of the given (Multi)Datastreams from
+   * the observations they have now, after an update or delete. The write path only widens them; here
+   * they may shrink, and a stream left without observations has none. One pass over each stream's
+   * observations (by its index), grouped by FeatureOfInterest first so that the boxes are joined once
+   * per feature. The caller holds the stream rows locked, as for recompute.
+   */
+  async recomputeExtents(datastreamIds: number[], multiDatastreamIds: number[]): Promise<void> {
+    for (const [streams, column, ids] of [
+      [sql.table('sensor_datastreams'), sql.ref('datastream_id'), datastreamIds],
+      [sql.table('sensor_multi_datastreams'), sql.ref('multi_datastream_id'), multiDatastreamIds],
+    ] as const) {
+      if (ids.length === 0) continue;
+      await sql`
+        with per_feature as (
+          select ${column} as stream, feature_of_interest_id as feature,
+            min(phenomenon_time_start) as lo, max(coalesce(phenomenon_time_end, phenomenon_time_start)) as hi,
+            min(result_time) as rlo, max(result_time) as rhi
+          from sensor_observations where ${column} = any(${ids}::bigint[])
+          group by 1, 2
+        ),
+        x as (
+          select p.stream, min(p.lo) as lo, max(p.hi) as hi, min(p.rlo) as rlo, max(p.rhi) as rhi,
+            case when count(f.min_x) > 0
+              then array[min(f.min_x), min(f.min_y), max(f.max_x), max(f.max_y)] end as box
+          from per_feature p left join sensor_features_of_interest f on f.id = p.feature
+          group by p.stream
+        )
+        update ${streams} d set
+          phenomenon_time_start = x.lo, phenomenon_time_end = x.hi,
+          result_time_start = x.rlo, result_time_end = x.rhi,
+          observed_bbox = x.box, observed_area = sensor_envelope_geojson(x.box)
+        from unnest(${ids}::bigint[]) as u(id) left join x on x.stream = u.id
+        where d.id = u.id`.execute(this.db);
+    }
+  }
+
   /** recompute() for MultiDatastreams: the same steps, per component of the array results. */
   private async recomputeMulti(positions: ObservationPosition[]): Promise<void> {
     const known = positions.filter((p) => p.multiDatastreamId !== null);

@@ -103,7 +103,8 @@ export class ObservationService {
 
   /**
    * Updates or deletes observations (`change`, inside the caller's transaction `trx`) and then corrects
-   * the rollups and latest values derived from them. `which` names the observations before the change;
+   * the rollups and latest values derived from them, and the time extents and observedArea of their
+   * (Multi)Datastreams. `which` names the observations before the change;
    * `after` finds them again afterwards (an update may move them to another time or Datastream).
    */
   async change(
@@ -122,15 +123,12 @@ export class ObservationService {
     const after = 'ids' in which ? await repository.positionsOf(municipalityId, which) : [];
     const positions: ObservationPosition[] = [...before, ...after];
     // Writers of these Datastreams wait until we commit (the same lock and order as the write path).
-    await repository.datastreamsOf(
-      municipalityId,
-      distinct(positions.map((p) => p.datastreamId ?? undefined)),
-    );
-    await repository.multiDatastreamsOf(
-      municipalityId,
-      distinct(positions.map((p) => p.multiDatastreamId ?? undefined)),
-    );
+    const datastreamIds = distinct(positions.map((p) => p.datastreamId ?? undefined));
+    const multiDatastreamIds = distinct(positions.map((p) => p.multiDatastreamId ?? undefined));
+    await repository.datastreamsOf(municipalityId, datastreamIds);
+    await repository.multiDatastreamsOf(municipalityId, multiDatastreamIds);
     await repository.recompute(positions);
+    await repository.recomputeExtents(datastreamIds, multiDatastreamIds);
   }
 
   private async createIn(

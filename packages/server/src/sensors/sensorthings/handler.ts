@@ -630,7 +630,10 @@ export class StaHandler {
         db,
         municipalityId,
         async (trx) => {
-          for (const id of ids) await this.services.entities.delete(trx, target.def.set, id, municipalityId);
+          if (target.def.set === 'Observations')
+            await this.services.entities.deleteObservations(trx, municipalityId, ids);
+          else
+            for (const id of ids) await this.services.entities.delete(trx, target.def.set, id, municipalityId);
         },
         deferred,
       );

@@ -227,4 +227,70 @@ describe('Datastream observedArea', () => {
     await backfillObservedArea(server.ctx.db, { datastreams: [ds], multiDatastreams: [mds] });
     assert.deepEqual(await areas(), kept);
   });
+
+  test('shrinks with the time extents when Observations are deleted or moved, and is gone with the last', async () => {
+    const { staff } = await staTenant(server);
+    const tag = `oas${Date.now().toString(36)}`;
+    const [ds, other] = [
+      await datastreamOf(staff, `${tag}-0`, 8, 51),
+      await datastreamOf(staff, `${tag}-1`, 9, 50),
+    ];
+    const observe = async (x: number, y: number, day: number, resultTime: string | null = null) =>
+      staff.create('/Observations', {
+        phenomenonTime: `2016-02-0${day}T00:00:00Z`,
+        resultTime,
+        result: day,
+        Datastream: { '@iot.id': ds },
+        FeatureOfInterest: {
+          name: `${tag}-f${day}`,
+          description: 'd',
+          encodingType: 'application/geo+json',
+          feature: point(x, y),
+        },
+      });
+    const first = await observe(8, 51, 1, '2016-02-01T00:05:00Z');
+    const middle = await observe(8, 52, 2);
+    const last = await observe(9, 52, 3, '2016-02-03T00:05:00Z');
+    const extents = async () => {
+      const body = (await staff.sta<Record<string, unknown>>('GET', `/Datastreams(${ds})`)).body;
+      return { phenomenonTime: body.phenomenonTime, resultTime: body.resultTime };
+    };
+    assert.deepEqual(await extents(), {
+      phenomenonTime: '2016-02-01T00:00:00.000Z/2016-02-03T00:00:00.000Z',
+      resultTime: '2016-02-01T00:05:00.000Z/2016-02-03T00:05:00.000Z',
+    });
+
+    assert.equal((await staff.sta('DELETE', `/Observations(${last})`)).status, 200);
+    assert.deepEqual(await observedArea(staff, 'Datastreams', ds), {
+      type: 'LineString',
+      coordinates: [
+        [8, 51],
+        [8, 52],
+      ],
+    });
+    assert.deepEqual(await extents(), {
+      phenomenonTime: '2016-02-01T00:00:00.000Z/2016-02-02T00:00:00.000Z',
+      resultTime: '2016-02-01T00:05:00.000Z/2016-02-01T00:05:00.000Z',
+    });
+
+    // Moved to another Datastream: gone from this one's extents, part of the other's.
+    const moved = await staff.sta('PATCH', `/Observations(${first})`, { Datastream: { '@iot.id': other } });
+    assert.equal(moved.status, 200, moved.text);
+    assert.deepEqual(await observedArea(staff, 'Datastreams', ds), point(8, 52));
+    assert.deepEqual(await observedArea(staff, 'Datastreams', other), point(8, 51));
+    assert.deepEqual(await extents(), {
+      phenomenonTime: '2016-02-02T00:00:00.000Z/2016-02-02T00:00:00.000Z',
+      resultTime: null,
+    });
+
+    // The last one by a DELETE on the collection (Observations deleted together).
+    const deleted = await staff.sta('DELETE', `/Datastreams(${ds})/Observations?$filter=result eq 2`);
+    assert.equal(deleted.status, 200, deleted.text);
+    assert.equal((await staff.sta('GET', `/Observations(${middle})`)).status, 404);
+    assert.equal(await observedArea(staff, 'Datastreams', ds), null);
+    assert.deepEqual(await extents(), { phenomenonTime: null, resultTime: null });
+    // Observed again: widened from nothing, as the first time.
+    await observe(7, 50, 4);
+    assert.deepEqual(await observedArea(staff, 'Datastreams', ds), point(7, 50));
+  });
 });
