@@ -633,7 +633,8 @@ export class StaHandler {
           if (target.def.set === 'Observations')
             await this.services.entities.deleteObservations(trx, municipalityId, ids);
           else
-            for (const id of ids) await this.services.entities.delete(trx, target.def.set, id, municipalityId);
+            for (const id of ids)
+              await this.services.entities.delete(trx, target.def.set, id, municipalityId);
         },
         deferred,
       );
