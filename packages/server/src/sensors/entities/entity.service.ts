@@ -539,8 +539,8 @@ export class EntityService {
   }
 
   /**
-   * Adds a link between two existing entities (POST …/$ref). Both are updated as far as MQTT is
-   * concerned: each is now a member of a navigation collection of the other (`Locations(2)/Things`).
+   * Adds an existing entity to a navigation collection of another (POST …/$ref). Both are updated as far
+   * as MQTT is concerned: each is now a member of a navigation collection of the other.
    */
   async addRef(
     trx: Database,
@@ -555,20 +555,15 @@ export class EntityService {
     const repo = new EntityRepository(trx);
     if (!(await repo.exists(MODEL[nav.target].table, targetId, w.municipalityId)))
       throw Errors.notFound(MODEL[nav.target].type);
+    // A collection's member that holds the foreign key (Datastreams(1)/Observations) points here from now on.
     const inverse = MODEL[nav.target].navs.find((n) => n.target === set && n.fk);
-    // The entity holding the foreign key, if the link is one: it points to the other one from now on.
-    const holder = nav.fk
-      ? { set, id, fk: nav.fk, to: targetId }
-      : inverse
-        ? { set: nav.target, id: targetId, fk: inverse.fk!, to: id }
-        : null;
-    if (!holder) await this.linkMany(trx, w, def, id, nav, [targetId]);
+    if (!inverse) await this.linkMany(trx, w, def, id, nav, [targetId]);
     else {
       const relink = () =>
-        repo.setForeignKey(MODEL[holder.set].table, holder.id, w.municipalityId, holder.fk, holder.to);
-      // An Observation moved to another Datastream: rollups and latest values follow, as on PATCH.
-      if (holder.set === 'Observations')
-        await this.observations.change(trx, w.municipalityId, { ids: [holder.id] }, relink);
+        repo.setForeignKey(MODEL[nav.target].table, targetId, w.municipalityId, inverse.fk!, id);
+      // An Observation moved to another Datastream: rollups, latest values and extents follow, as on PATCH.
+      if (nav.target === 'Observations')
+        await this.observations.change(trx, w.municipalityId, { ids: [targetId] }, relink);
       else await relink();
     }
     w.changes.push(
