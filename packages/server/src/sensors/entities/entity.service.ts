@@ -530,11 +530,11 @@ export class EntityService {
       }
     }
     if (set === 'Things') columns.updated_at = new Date();
-    if (set === 'Observations')
-      await this.observations.change(trx, w.municipalityId, { ids: [id] }, () =>
-        repo.update(def.table, id, w.municipalityId, columns),
-      );
-    else await repo.update(def.table, id, w.municipalityId, columns);
+    const write = () => repo.update(def.table, id, w.municipalityId, columns);
+    if (set === 'Observations') await this.observations.change(trx, w.municipalityId, { ids: [id] }, write);
+    else if (set === 'FeaturesOfInterest' && 'feature' in columns)
+      await this.observations.featureMoved(trx, w.municipalityId, id, write);
+    else await write();
     w.changes.push({ set, id, municipalityId: w.municipalityId, kind: 'updated' });
   }
 

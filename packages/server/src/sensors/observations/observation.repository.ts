@@ -513,6 +513,19 @@ export class ObservationRepository {
     `.execute(this.db);
   }
 
+  /** The Datastreams and MultiDatastreams with Observations of a FeatureOfInterest (by its index). */
+  async streamsObserving(
+    featureOfInterestId: number,
+  ): Promise<{ datastreams: number[]; multiDatastreams: number[] }> {
+    const rows = await sql<{ ds: number | null; mds: number | null }>`
+      select distinct datastream_id as ds, multi_datastream_id as mds from sensor_observations
+      where feature_of_interest_id = ${featureOfInterestId}`.execute(this.db);
+    return {
+      datastreams: rows.rows.flatMap((r) => (r.ds === null ? [] : [Number(r.ds)])),
+      multiDatastreams: rows.rows.flatMap((r) => (r.mds === null ? [] : [Number(r.mds)])),
+    };
+  }
+
   /**
    * The time extents (phenomenonTime, resultTime) and observedArea of the given (Multi)Datastreams from
    * the observations they have now, after an update or delete. The write path only widens them; here

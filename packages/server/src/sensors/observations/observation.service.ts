@@ -131,6 +131,25 @@ export class ObservationService {
     await repository.recomputeExtents(datastreamIds, multiDatastreamIds);
   }
 
+  /**
+   * A FeatureOfInterest's geometry changed (`change`, in the caller's transaction): the observedArea of
+   * the streams observing it is recomputed, their rows locked as by the write path. Rollups and latest
+   * values do not depend on where a feature is.
+   */
+  async featureMoved(
+    trx: Database,
+    municipalityId: string,
+    featureOfInterestId: number,
+    change: () => Promise<void>,
+  ): Promise<void> {
+    await change();
+    const repository = new ObservationRepository(trx);
+    const { datastreams, multiDatastreams } = await repository.streamsObserving(featureOfInterestId);
+    await repository.datastreamsOf(municipalityId, datastreams);
+    await repository.multiDatastreamsOf(municipalityId, multiDatastreams);
+    await repository.recomputeExtents(datastreams, multiDatastreams);
+  }
+
   private async createIn(
     db: Database,
     municipalityId: string,

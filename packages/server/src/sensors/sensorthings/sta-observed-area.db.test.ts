@@ -290,7 +290,14 @@ describe('Datastream observedArea', () => {
     assert.equal(await observedArea(staff, 'Datastreams', ds), null);
     assert.deepEqual(await extents(), { phenomenonTime: null, resultTime: null });
     // Observed again: widened from nothing, as the first time.
-    await observe(7, 50, 4);
+    const again = await observe(7, 50, 4);
     assert.deepEqual(await observedArea(staff, 'Datastreams', ds), point(7, 50));
+
+    // Its FeatureOfInterest moved: the box follows it.
+    const foi = (await staff.sta<{ '@iot.id': number }>('GET', `/Observations(${again})/FeatureOfInterest`))
+      .body['@iot.id'];
+    const movedFeature = await staff.sta('PATCH', `/FeaturesOfInterest(${foi})`, { feature: point(6, 49) });
+    assert.equal(movedFeature.status, 200, movedFeature.text);
+    assert.deepEqual(await observedArea(staff, 'Datastreams', ds), point(6, 49));
   });
 });
