@@ -1,6 +1,7 @@
-// A small MQTT 5 subscriber on mqtt-packet for ingestion from an external broker. mqtt.js hands a
-// connection its next message only after the previous one was acknowledged, so with "PUBACK after the
-// commit" one connection could contribute one message per group commit. Here every QoS 1 message is
+// A small MQTT 5 subscriber for ingestion from an external broker: PUBLISHes are read by mqtt-frames.ts,
+// every other packet by mqtt-packet. mqtt.js hands a connection its next message only after the previous
+// one was acknowledged, so with "PUBACK after the commit" one connection could contribute one message per
+// group commit. Here every QoS 1 message is
 // handed over at once with its own `ack()`, which the caller invokes after storing it: the broker's
 // per-client window (Mosquitto: max_inflight_messages, 20 by default) bounds what is in flight.
 // Acknowledgements queued in one tick leave in one write. Reconnects with backoff; a persistent session
@@ -8,8 +9,9 @@
 // delivered again while its first delivery is still being stored is not handed over a second time.
 import net from 'node:net';
 import tls from 'node:tls';
-import mqttPacket, { type IPublishPacket, type Packet } from 'mqtt-packet';
+import mqttPacket, { type Packet } from 'mqtt-packet';
 import type { Logger } from 'pino';
+import { MqttFramer, type PublishFrame } from './mqtt-frames.js';
 
 export interface MqttSubscriberOptions {
   /** mqtt://host[:1883] or mqtts://host[:8883]. */
@@ -196,9 +198,8 @@ export class MqttSubscriber {
    * again: storing it twice is what the session's packet ids let us avoid. If it was stored meanwhile,
    * its PUBACK leaves now; if it is still being stored, the PUBACK follows on this connection.
    */
-  private delivered(packet: IPublishPacket, socket: net.Socket): void {
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    const { topic, qos } = packet;
+  private delivered(packet: PublishFrame, socket: net.Socket): void {
+    const { topic, qos, payload } = packet;
     // QoS 2 is never granted (we subscribe with QoS 1), so every other message is QoS 0.
     if (qos !== 1 || packet.messageId === undefined) {
       this.options.onMessage({ topic, payload, qos, ack: () => undefined, retry: () => undefined });
@@ -298,14 +299,18 @@ export class MqttSubscriber {
     );
     let subscribeId = 0;
 
+    // PUBLISHes are read by the framer; every other packet reaches mqtt-packet's parser whole.
+    const framer = new MqttFramer(
+      (frame) => {
+        alive = true;
+        this.received++;
+        this.delivered(frame, socket);
+      },
+      (packet) => parser.parse(packet),
+    );
     parser.on('packet', (packet: Packet) => {
       alive = true;
       switch (packet.cmd) {
-        case 'publish': {
-          this.received++;
-          this.delivered(packet, socket);
-          break;
-        }
         case 'connack': {
           clearTimeout(connectTimer);
           const code = packet.reasonCode ?? packet.returnCode ?? 0;
@@ -372,7 +377,13 @@ export class MqttSubscriber {
       }
     });
     parser.on('error', (error: Error) => socket.destroy(error));
-    socket.on('data', (chunk: Buffer) => parser.parse(chunk));
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        framer.push(chunk);
+      } catch (error) {
+        socket.destroy(error as Error);
+      }
+    });
     socket.once(secure ? 'secureConnect' : 'connect', () => {
       const { username, password, clean, sessionExpiry } = this.options;
       this.write({
