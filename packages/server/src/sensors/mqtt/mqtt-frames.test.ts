@@ -80,13 +80,10 @@ test('PUBLISHes read as mqtt-packet writes them, other packets passed on whole, 
   const expected = read(stream, []);
   assert.deepEqual(
     expected.filter((p) => !('cmd' in p)),
-    publishes
-      .map(asFrame)
-      .slice(0, 2)
-      .concat([asFrame(publishes[2]!), asFrame(publishes[3]!)]),
+    publishes.map(asFrame),
   );
   assert.deepEqual(
-    expected.filter((p) => 'cmd' in p).map((p) => (p as Packet).cmd),
+    expected.filter((p) => 'cmd' in p).map((p) => p.cmd),
     ['pingresp', 'suback'],
   );
   // Every single cut through the first packets, and a stream arriving byte by byte.
