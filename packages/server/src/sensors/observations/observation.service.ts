@@ -104,8 +104,8 @@ export class ObservationService {
   /**
    * Updates or deletes observations (`change`, inside the caller's transaction `trx`) and then corrects
    * the rollups and latest values derived from them, and the time extents and observedArea of their
-   * (Multi)Datastreams. `which` names the observations before the change;
-   * `after` finds them again afterwards (an update may move them to another time or Datastream).
+   * (Multi)Datastreams. `which` names the observations before the change; `after` finds them again
+   * afterwards (an update may move them to another time or Datastream).
    */
   async change(
     trx: Database,
