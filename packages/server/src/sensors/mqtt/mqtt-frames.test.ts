@@ -91,8 +91,10 @@ test('PUBLISHes read as mqtt-packet writes them, other packets passed on whole, 
   for (let cut = 1; cut < small.length; cut++) assert.deepEqual(read(small, [cut]), read(small, []));
   const bytes = Array.from({ length: small.length - 1 }, (_, i) => i + 1);
   assert.deepEqual(read(small, bytes), read(small, []));
-  // The large one in three pieces, cut inside its length bytes.
+  // The large one in three pieces, cut inside its length bytes, and in pieces of 1 KiB.
   assert.deepEqual(read(stream, [small.length + 2, small.length + 70_000]), expected);
+  const kib = Array.from({ length: Math.floor(stream.length / 1024) }, (_, i) => (i + 1) * 1024);
+  assert.deepEqual(read(stream, kib), expected);
 });
 
 test('a broken PUBLISH is an error, not a guess', () => {

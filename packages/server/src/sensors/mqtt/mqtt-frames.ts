@@ -30,7 +30,11 @@ const PUBLISH = 3;
  * other whole packet (fixed header included), in order.
  */
 export class MqttFramer {
-  private pending: Buffer | null = null;
+  /** The start of a packet not complete yet, as it arrived (joined only once it is complete). */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** Bytes the pending packet has in all, once its fixed header has arrived (else 0). */
+  private needed = 0;
 
   constructor(
     private readonly onPublish: (frame: PublishFrame) => void,
@@ -38,19 +42,31 @@ export class MqttFramer {
   ) {}
 
   push(chunk: Buffer): void {
-    const data = this.pending ? Buffer.concat([this.pending, chunk]) : chunk;
-    this.pending = null;
+    if (this.pending.length > 0) {
+      this.pending.push(chunk);
+      this.pendingBytes += chunk.length;
+      // A large message arrives in many chunks: joining them at each one would copy it over and over.
+      if (this.needed > 0 && this.pendingBytes < this.needed) return;
+    }
+    const data = this.pending.length > 0 ? Buffer.concat(this.pending, this.pendingBytes) : chunk;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.needed = 0;
     let at = 0;
     while (at < data.length) {
       const header = remainingLength(data, at + 1);
-      if (header === null || at + 1 + header.bytes + header.length > data.length) break;
+      const end = header === null ? 0 : at + 1 + header.bytes + header.length;
+      if (header === null || end > data.length) {
+        this.pending = [data.subarray(at)];
+        this.pendingBytes = data.length - at;
+        this.needed = header === null ? 0 : end - at;
+        return;
+      }
       const body = at + 1 + header.bytes;
-      const end = body + header.length;
       if (data[at]! >> 4 === PUBLISH) this.onPublish(publishFrame(data, data[at]! & 0x0f, body, end));
       else this.onOther(data.subarray(at, end));
       at = end;
     }
-    if (at < data.length) this.pending = data.subarray(at);
   }
 }
 
