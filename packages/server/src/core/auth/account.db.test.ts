@@ -22,9 +22,17 @@ const PASSWORD = 'Mein-Buergerkonto-2026!';
 let counter = 0;
 const address = () => `neu-${process.pid}-${++counter}-${Date.now()}@test.example`;
 
-/** Mails queued for an address (the db tests run no worker), oldest first. */
+/**
+ * Mails queued for an address (the db tests run no worker), oldest first. Only e-mail jobs: other tests
+ * sharing the database queue jobs whose payload has a `message` of another kind (egov's continue jobs).
+ */
 async function mailsTo(email: string) {
-  const jobs = await handle.db.selectFrom('jobs').select(['payload', 'id']).orderBy('id').execute();
+  const jobs = await handle.db
+    .selectFrom('jobs')
+    .select(['payload', 'id'])
+    .where('name', '=', 'notification.email')
+    .orderBy('id')
+    .execute();
   return jobs
     .map((j) => (j.payload as { message?: { to: string[]; subject: string; text: string } }).message)
     .filter((m) => m !== undefined && Array.isArray(m.to) && m.to.includes(email))
